@@ -1,0 +1,169 @@
+/**
+ * The four ports the flows talk to. Adapters implement them; flows never import an SDK.
+ * Every write takes an idempotency key derived from (org, object, version, step) and every
+ * write has a lookup by our own natural key, used to reconcile before retrying an unknown outcome.
+ */
+import type { DealBundle, PostalAddress } from '../src/domain/deal.js';
+import type { Outcome } from '../src/domain/outcome.js';
+
+export type { Outcome } from '../src/domain/outcome.js';
+
+export interface WriteOptions {
+  /** Deterministic key sent as the vendor's idempotency key (≤ 50 characters, safe for every vendor). */
+  idempotencyKey: string;
+}
+
+/** A vendor object we created, identified by the vendor's own id. */
+export interface ExternalObject {
+  externalId: string;
+  /** Vendor-side document or reference number, where it has one. */
+  number?: string;
+}
+
+// ---------------------------------------------------------------- CRM
+
+export interface CrmPort {
+  readonly vendor: 'salesforce';
+  /** Reads a deal with its line items, products and account. */
+  fetchDeal(dealId: string): Promise<Outcome<DealBundle>>;
+}
+
+// ---------------------------------------------------------------- Tax
+
+export interface TaxLineRequest {
+  number: string;
+  itemCode: string;
+  description: string;
+  quantity: string;
+  /** Line amount before tax, in major units as a decimal string ("1200.00"). */
+  amount: string;
+  taxCode?: string;
+}
+
+export interface TaxRequest {
+  /** Our invoice number; sent as the vendor's document code and used to look the document up. */
+  documentCode: string;
+  customerCode: string;
+  date: string; // YYYY-MM-DD
+  currency: string;
+  shipTo: PostalAddress;
+  lines: TaxLineRequest[];
+  /** Commit the document (an invoice being finalized) rather than just estimating. */
+  commit: boolean;
+}
+
+export interface TaxResult {
+  transactionId: string;
+  documentCode: string;
+  status: string;
+  /** Total tax in major units as the vendor computed it ("97.50"). */
+  totalTax: string;
+  lines: { number: string; tax: string }[];
+}
+
+export interface TaxPort {
+  readonly vendor: 'avalara';
+  recordSale(request: TaxRequest, options: WriteOptions): Promise<Outcome<TaxResult>>;
+  findByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
+}
+
+// ---------------------------------------------------------------- Payments
+
+export interface PaymentCustomerRequest {
+  /** Our customer id, stored on the vendor object so it can be found again. */
+  localId: string;
+  name: string;
+  email: string | null;
+}
+
+export interface PaymentRequest {
+  /** Our invoice id and number, stored as vendor metadata for lookup and webhooks. */
+  invoiceId: string;
+  invoiceNumber: string;
+  customerExternalId: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+}
+
+export interface PaymentState extends ExternalObject {
+  status: 'pending' | 'succeeded' | 'failed' | 'requires_action';
+  amountMinor: number;
+  currency: string;
+}
+
+/** What a verified payment webhook says, in our terms. */
+export interface PaymentEvent {
+  eventId: string;
+  type: 'payment.succeeded' | 'payment.failed' | 'ignored';
+  paymentExternalId: string | null;
+  invoiceId: string | null;
+  amountMinor: number;
+  currency: string;
+  /** Processor fee in minor units, when the vendor reports it with the event or on lookup. */
+  feeMinor: number | null;
+  occurredAt: string;
+}
+
+export interface PaymentPort {
+  readonly vendor: 'stripe';
+  createCustomer(request: PaymentCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findCustomer(localId: string): Promise<Outcome<ExternalObject | null>>;
+  createPayment(request: PaymentRequest, options: WriteOptions): Promise<Outcome<PaymentState>>;
+  findPayment(invoiceId: string): Promise<Outcome<PaymentState | null>>;
+  /** Processor fee of a settled payment in minor units (0 when the vendor reports none). */
+  getPaymentFee(paymentExternalId: string): Promise<Outcome<number>>;
+  /** Verifies the signature over the raw body; a bad signature is a permanent failure. */
+  parseWebhook(rawBody: string, headers: Headers): Promise<Outcome<PaymentEvent>>;
+}
+
+// ---------------------------------------------------------------- ERP
+
+export interface ErpCustomerRequest {
+  localId: string;
+  displayName: string;
+  email: string | null;
+  currency: string;
+}
+
+export interface ErpItemRequest {
+  /** Our product SKU; the item's name in the ERP. */
+  sku: string;
+  name: string;
+  /** The ERP's income account id for the item (from the connection config). */
+  incomeAccountId: string;
+}
+
+export interface ErpInvoiceRequest {
+  invoiceNumber: string;
+  customerExternalId: string;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+  lines: { itemExternalId: string; description: string; quantity: string; unitPrice: string; amount: string }[];
+  /** Tax computed by the tax engine, in major units; the ERP must not recompute it. */
+  totalTax: string;
+  total: string;
+}
+
+export interface ErpPaymentRequest {
+  /** Our payment id; stored as the ERP payment's reference number. */
+  paymentRef: string;
+  customerExternalId: string;
+  invoiceExternalId: string;
+  amount: string;
+  currency: string;
+  date: string;
+}
+
+export interface ErpPort {
+  readonly vendor: 'quickbooks';
+  createCustomer(request: ErpCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findCustomer(displayName: string): Promise<Outcome<ExternalObject | null>>;
+  createItem(request: ErpItemRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findItem(sku: string): Promise<Outcome<ExternalObject | null>>;
+  createInvoice(request: ErpInvoiceRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findInvoice(invoiceNumber: string): Promise<Outcome<ExternalObject | null>>;
+  createPayment(request: ErpPaymentRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findPayment(paymentRef: string): Promise<Outcome<ExternalObject | null>>;
+}

@@ -1,0 +1,148 @@
+/**
+ * Money is integer minor units plus an ISO 4217 currency; never a float.
+ * Rates and quantities are decimal strings computed with decimal.js.
+ */
+import Decimal from 'decimal.js';
+
+/** ISO 4217 minor-unit exponents for the currencies the hub knows. */
+export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  CAD: 2,
+  AUD: 2,
+  NZD: 2,
+  CHF: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  PLN: 2,
+  CZK: 2,
+  INR: 2,
+  SGD: 2,
+  HKD: 2,
+  MXN: 2,
+  BRL: 2,
+  ZAR: 2,
+  CNY: 2,
+  ILS: 2,
+  AED: 2,
+  SAR: 2,
+  JPY: 0,
+  KRW: 0,
+  CLP: 0,
+  VND: 0,
+  ISK: 0,
+  HUF: 2,
+  KWD: 3,
+  BHD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
+});
+
+export type Currency = string;
+
+export interface Money {
+  /** Integer number of minor units (cents for USD, yen for JPY, fils for KWD). */
+  readonly minor: number;
+  readonly currency: Currency;
+}
+
+export type RoundingMode = 'half_up' | 'half_even' | 'down' | 'up';
+
+/** One rounding policy is shared by the invoice, the tax request and the ERP payload. */
+export interface RoundingPolicy {
+  readonly mode: RoundingMode;
+  /** Round each line, or only the document total. */
+  readonly level: 'line' | 'document';
+}
+
+export const DEFAULT_ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half_up', level: 'line' });
+
+const DECIMAL_MODES: Record<RoundingMode, Decimal.Rounding> = {
+  half_up: Decimal.ROUND_HALF_UP,
+  half_even: Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
+export function isKnownCurrency(code: string): boolean {
+  return Object.hasOwn(CURRENCY_EXPONENTS, code);
+}
+
+export function exponentOf(currency: Currency): number {
+  const exponent = CURRENCY_EXPONENTS[currency];
+  if (exponent === undefined) throw new RangeError(`unknown currency ${currency}`);
+  return exponent;
+}
+
+const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
+
+/** True when `value` is a plain decimal string such as "12", "-3.50" (no exponent, no spaces). */
+export function isDecimalString(value: string): boolean {
+  return DECIMAL_PATTERN.test(value);
+}
+
+export function decimal(value: string | number): Decimal {
+  return new Decimal(value);
+}
+
+export function money(minor: number, currency: Currency): Money {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`minor units must be a safe integer, got ${minor}`);
+  exponentOf(currency);
+  return { minor, currency };
+}
+
+/** Rounds a decimal amount expressed in major units (e.g. "12.345" USD) to integer minor units. */
+export function majorToMinor(
+  major: string | Decimal,
+  currency: Currency,
+  policy: RoundingPolicy = DEFAULT_ROUNDING,
+): number {
+  const scaled = new Decimal(major).mul(new Decimal(10).pow(exponentOf(currency)));
+  return scaled.toDecimalPlaces(0, DECIMAL_MODES[policy.mode]).toNumber();
+}
+
+/** Formats minor units as a major-unit decimal string with the currency's exponent ("1234" USD → "12.34"). */
+export function minorToMajor(minor: number, currency: Currency): string {
+  const exponent = exponentOf(currency);
+  return new Decimal(minor).div(new Decimal(10).pow(exponent)).toFixed(exponent);
+}
+
+/** Rounds an unrounded minor-unit decimal (e.g. 1234.5 cents) to an integer by the policy's mode. */
+export function roundMinor(unrounded: Decimal, policy: RoundingPolicy = DEFAULT_ROUNDING): number {
+  return unrounded.toDecimalPlaces(0, DECIMAL_MODES[policy.mode]).toNumber();
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  if (a.currency !== b.currency) throw new RangeError(`currency mismatch ${a.currency} vs ${b.currency}`);
+  return money(a.minor + b.minor, a.currency);
+}
+
+/**
+ * Splits `total` minor units across `weights` by the largest-remainder method so the parts
+ * always add up to the total exactly. Ties go to the earlier part.
+ */
+export function allocate(total: number, weights: readonly (string | number)[]): number[] {
+  if (!Number.isSafeInteger(total)) throw new RangeError('total must be a safe integer');
+  if (weights.length === 0) throw new RangeError('allocate needs at least one weight');
+  const ws = weights.map((w) => new Decimal(w));
+  if (ws.some((w) => w.isNegative())) throw new RangeError('weights must not be negative');
+  const sum = ws.reduce((acc, w) => acc.add(w), new Decimal(0));
+  if (sum.isZero()) throw new RangeError('weights must not all be zero');
+  const sign = total < 0 ? -1 : 1;
+  const magnitude = Math.abs(total);
+  const exact = ws.map((w) => w.mul(magnitude).div(sum));
+  const floors = exact.map((e) => e.floor().toNumber());
+  let remainder = magnitude - floors.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((e, index) => ({ index, frac: e.sub(e.floor()) }))
+    .sort((x, y) => y.frac.comparedTo(x.frac) || x.index - y.index);
+  for (const { index } of order) {
+    if (remainder === 0) break;
+    floors[index] += 1;
+    remainder -= 1;
+  }
+  return floors.map((f) => f * sign);
+}

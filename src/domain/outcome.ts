@@ -1,0 +1,45 @@
+/**
+ * Expected failures are values, not exceptions. Every adapter call returns an Outcome sorted
+ * at the adapter boundary: retryable (maybe with the vendor's Retry-After), permanent (needs a
+ * person) or indeterminate (the write may have happened: reconcile before retrying).
+ */
+export type Failure =
+  | { ok: false; kind: 'retryable'; reason: string; retryAfterMs?: number; status?: number }
+  | { ok: false; kind: 'permanent'; reason: string; status?: number; field?: string }
+  | { ok: false; kind: 'indeterminate'; reason: string; status?: number };
+
+export type Outcome<T> = { ok: true; value: T } | Failure;
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+export const retryable = (reason: string, retryAfterMs?: number, status?: number): Failure => ({
+  ok: false,
+  kind: 'retryable',
+  reason,
+  ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  ...(status !== undefined ? { status } : {}),
+});
+
+export const permanent = (reason: string, extra: { status?: number; field?: string } = {}): Failure => ({
+  ok: false,
+  kind: 'permanent',
+  reason,
+  ...extra,
+});
+
+export const indeterminate = (reason: string, status?: number): Failure => ({
+  ok: false,
+  kind: 'indeterminate',
+  reason,
+  ...(status !== undefined ? { status } : {}),
+});
+
+/** Parses an HTTP Retry-After header (delta seconds or HTTP date) into milliseconds from `now`. */
+export function parseRetryAfter(header: string | null | undefined, now: Date): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10) * 1000;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
