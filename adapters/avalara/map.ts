@@ -1,0 +1,118 @@
+/**
+ * Pure mapping between the TaxPort and AvaTax models
+ * (CreateOrAdjustTransactionModel in, TransactionModel out).
+ */
+
+import type { CreateOrAdjustTransactionModel, LineItemModel, TransactionModel } from 'avatax/lib/models';
+import Decimal from 'decimal.js';
+import { exponentOf, isDecimalString, isKnownCurrency } from '../../src/domain/money.js';
+import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
+import type { TaxRequest, TaxResult } from '../ports.js';
+
+/**
+ * The JSON number for an exact decimal string. AvaTax takes amounts as JSON numbers (the SDK
+ * serialises with JSON.stringify), so the number is parsed straight from the string — never
+ * computed — and accepted only if it prints back as the same decimal value; otherwise a double
+ * cannot carry it and we refuse rather than send a different amount. Returns null when refused.
+ */
+export function decimalToJsonNumber(value: string): number | null {
+  if (!isDecimalString(value)) return null;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return null;
+  return new Decimal(String(number)).equals(new Decimal(value)) ? number : null;
+}
+
+/**
+ * A money amount AvaTax sent as a JSON number, as a decimal string. `String(number)` is the
+ * shortest text that reads back as the same double, which is the vendor's own decimal for any
+ * amount of up to 15 significant digits. Padded to the currency's exponent ("97.5" → "97.50").
+ */
+export function amountToDecimalString(value: unknown, currency: string | undefined): string {
+  const amount = new Decimal(typeof value === 'number' || typeof value === 'string' ? String(value) : '0');
+  if (!currency || !isKnownCurrency(currency)) return amount.toFixed();
+  return amount.toFixed(Math.max(exponentOf(currency), amount.decimalPlaces()));
+}
+
+/**
+ * AvaTax's own escaping for transaction codes in URL paths (see the SDK's GetTransactionByCode
+ * notes): '/', '+', '?', '%', '#' become `_-avaXX-_` tokens, then the rest is URL-encoded
+ * (a space becomes %20).
+ */
+export function encodeTransactionCode(code: string): string {
+  const tokens: Record<string, string> = {
+    '/': '_-ava2f-_',
+    '+': '_-ava2b-_',
+    '?': '_-ava3f-_',
+    '%': '_-ava25-_',
+    '#': '_-ava23-_',
+  };
+  return encodeURIComponent(code.replace(/[/+?%#]/g, (ch) => tokens[ch]));
+}
+
+/** Reverses the `_-avaXX-_` tokens of a path segment that the framework has already URL-decoded. */
+export function decodeTransactionCode(segment: string): string {
+  const chars: Record<string, string> = { '2f': '/', '2b': '+', '3f': '?', '25': '%', '23': '#' };
+  return segment.replace(/_-ava(2f|2b|3f|25|23)-_/gi, (_m, hex: string) => chars[hex.toLowerCase()]);
+}
+
+/**
+ * Builds the CreateOrAdjustTransaction body. The SDK's model types `date` as Date and `type` as a
+ * numeric enum, but AvaTax reads ISO dates and enum names; we send the names the API documents.
+ */
+export function toCreateOrAdjustModel(
+  request: TaxRequest,
+  companyCode: string,
+): Outcome<CreateOrAdjustTransactionModel> {
+  const lines: LineItemModel[] = [];
+  for (const [index, line] of request.lines.entries()) {
+    const amount = decimalToJsonNumber(line.amount);
+    if (amount === null) {
+      return permanent(`line ${line.number}: amount "${line.amount}" is not an exact decimal AvaTax can take`, {
+        field: `lines[${index}].amount`,
+      });
+    }
+    const quantity = decimalToJsonNumber(line.quantity);
+    if (quantity === null) {
+      return permanent(`line ${line.number}: quantity "${line.quantity}" is not an exact decimal`, {
+        field: `lines[${index}].quantity`,
+      });
+    }
+    lines.push({
+      number: line.number,
+      quantity,
+      amount,
+      itemCode: line.itemCode,
+      description: line.description,
+      ...(line.taxCode ? { taxCode: line.taxCode } : {}),
+    });
+  }
+  const { line1, city, region, postalCode, country } = request.shipTo;
+  return ok({
+    createTransactionModel: {
+      type: 'SalesInvoice' as unknown as NonNullable<CreateOrAdjustTransactionModel['createTransactionModel']['type']>,
+      code: request.documentCode,
+      companyCode,
+      date: request.date as unknown as Date,
+      customerCode: request.customerCode,
+      currencyCode: request.currency,
+      commit: request.commit,
+      addresses: { shipTo: { line1, city, region, postalCode, country } },
+      lines,
+    },
+  });
+}
+
+/** TransactionModel (as AvaTax sends it: enums as names, amounts as numbers) → TaxResult. */
+export function toTaxResult(transaction: TransactionModel): TaxResult {
+  const currency = transaction.currencyCode;
+  return {
+    transactionId: String(transaction.id),
+    documentCode: String(transaction.code ?? ''),
+    status: String(transaction.status ?? ''),
+    totalTax: amountToDecimalString(transaction.totalTax, currency),
+    lines: (transaction.lines ?? []).map((line) => ({
+      number: String(line.lineNumber ?? ''),
+      tax: amountToDecimalString(line.tax, currency),
+    })),
+  };
+}

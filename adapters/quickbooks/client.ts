@@ -1,0 +1,115 @@
+/**
+ * A thin fetch-based client for the QuickBooks Online Accounting API v3, used on Node AND on
+ * Cloudflare Workers.
+ *
+ * Why not the `node-quickbooks` package: it fails at construction in workerd
+ * (`EvalError: Code generation from strings disallowed`) and sits on the deprecated `request`
+ * library, while the hub must run unchanged on Node and on Workers. The hub needs only four
+ * creates and one query, all plain JSON over HTTPS, so global `fetch` is enough on both runtimes.
+ *
+ * REST conventions: https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
+ * This file only moves bytes; errors.ts decides what a response means.
+ */
+
+export const QBO_PRODUCTION_BASE_URL = 'https://quickbooks.api.intuit.com';
+export const QBO_SANDBOX_BASE_URL = 'https://sandbox-quickbooks.api.intuit.com';
+export const DEFAULT_MINOR_VERSION = '75';
+
+export type QboEntity = 'customer' | 'item' | 'invoice' | 'payment';
+
+export interface QboClientConfig {
+  baseUrl: string;
+  realmId: string;
+  accessToken: string;
+  minorVersion?: string;
+  fetch?: typeof fetch;
+}
+
+/** What came back: an HTTP answer (body parsed when it was JSON), or no usable answer at all. */
+export type QboResponse =
+  | { kind: 'http'; status: number; headers: Headers; body: unknown }
+  /** `stage` says whether the request failed before any answer or while reading the body. */
+  | { kind: 'network'; stage: 'request' | 'body'; message: string };
+
+export interface QboClient {
+  /**
+   * POST /v3/company/{realmId}/{entity}?requestid=…&minorversion=…
+   * `requestid` is Intuit's idempotency key: unique per realm, ≤ 50 characters; a repeated
+   * requestid returns the original response instead of creating again.
+   * https://blogs.intuit.com/2015/04/06/15346/ (Request ID for QuickBooks Online)
+   */
+  create(entity: QboEntity, body: unknown, requestId: string): Promise<QboResponse>;
+  /**
+   * GET /v3/company/{realmId}/query?query=<select statement>&minorversion=…
+   * https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries
+   */
+  query(statement: string): Promise<QboResponse>;
+}
+
+export function createQboClient(config: QboClientConfig): QboClient {
+  const base = `${config.baseUrl.replace(/\/+$/, '')}/v3/company/${encodeURIComponent(config.realmId)}`;
+  const minorVersion = config.minorVersion ?? DEFAULT_MINOR_VERSION;
+  // Resolve global fetch at call time so test interceptors installed later still see the call.
+  const doFetch: typeof fetch = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const headers = {
+    Accept: 'application/json',
+    Authorization: `Bearer ${config.accessToken}`,
+  };
+
+  async function send(url: string, init: RequestInit): Promise<QboResponse> {
+    let res: Response;
+    try {
+      res = await doFetch(url, init);
+    } catch (error) {
+      return { kind: 'network', stage: 'request', message: describe(error) };
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (error) {
+      // The server answered but the connection dropped mid-body: the write may have happened.
+      return { kind: 'network', stage: 'body', message: describe(error) };
+    }
+    return { kind: 'http', status: res.status, headers: res.headers, body: parseJson(text) };
+  }
+
+  return {
+    create(entity, body, requestId) {
+      return send(`${base}/${entity}?${queryString({ requestid: requestId, minorversion: minorVersion })}`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    },
+    query(statement) {
+      return send(`${base}/query?${queryString({ query: statement, minorversion: minorVersion })}`, {
+        method: 'GET',
+        headers,
+      });
+    },
+  };
+}
+
+/** Percent-encodes with %20 for spaces (as Intuit's examples do) rather than form-style '+'. */
+function queryString(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+  }
+  return String(error);
+}

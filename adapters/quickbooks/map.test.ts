@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { ErpInvoiceRequest } from '../ports.js';
+import { invoiceBody, paymentBody, selectByField, toExternalObject, toJsonNumber } from './map.js';
+
+describe('toJsonNumber', () => {
+  it.each([
+    ['1200.10', 1200.1],
+    ['0.1', 0.1],
+    ['-3.50', -3.5],
+    ['97.51', 97.51],
+    ['1000000', 1000000],
+    ['400.0333', 400.0333],
+  ])('sends %s as the JSON number %s', (input, expected) => {
+    const result = toJsonNumber(input, 'amount');
+    expect(result).toEqual({ ok: true, value: expected });
+    if (result.ok) expect(JSON.stringify(result.value)).toBe(String(expected));
+  });
+
+  it.each(['12345678901234567.89', '0.12345678901234567891'])('refuses %s, which a double cannot carry', (input) => {
+    const result = toJsonNumber(input, 'amount');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result).toMatchObject({ kind: 'permanent', field: 'amount' });
+  });
+
+  it.each(['1e3', '12,00', ' 1', 'NaN', ''])('refuses the non-decimal %j', (input) => {
+    expect(toJsonNumber(input, 'amount')).toMatchObject({ ok: false, kind: 'permanent' });
+  });
+});
+
+describe('selectByField', () => {
+  it('escapes single quotes with a backslash', () => {
+    expect(selectByField('Customer', 'DisplayName', "Acme O'Brien's")).toBe(
+      "select * from Customer where DisplayName = 'Acme O\\'Brien\\'s'",
+    );
+  });
+});
+
+const invoice: ErpInvoiceRequest = {
+  invoiceNumber: 'INV-1',
+  customerExternalId: '58',
+  currency: 'USD',
+  issueDate: '2026-11-23',
+  dueDate: '2026-12-23',
+  lines: [
+    { itemExternalId: '19', description: 'Seats', quantity: '3', unitPrice: '400.0333', amount: '1200.10' },
+    { itemExternalId: '20', description: 'Setup', quantity: '1', unitPrice: '0.20', amount: '0.20' },
+  ],
+  totalTax: '97.51',
+  total: '1297.81',
+};
+
+describe('invoiceBody', () => {
+  it('maps lines, tax and references', () => {
+    const body = invoiceBody(invoice);
+    expect(body.ok).toBe(true);
+    if (!body.ok) return;
+    expect(body.value).toMatchObject({
+      DocNumber: 'INV-1',
+      TxnDate: '2026-11-23',
+      DueDate: '2026-12-23',
+      CustomerRef: { value: '58' },
+      CurrencyRef: { value: 'USD' },
+      TxnTaxDetail: { TotalTax: 97.51 },
+    });
+    expect(body.value.Line[1]).toEqual({
+      DetailType: 'SalesItemLineDetail',
+      Amount: 0.2,
+      Description: 'Setup',
+      SalesItemLineDetail: { ItemRef: { value: '20' }, Qty: 1, UnitPrice: 0.2 },
+    });
+  });
+
+  it('refuses an invoice whose lines and tax do not add up to the total', () => {
+    expect(invoiceBody({ ...invoice, total: '1297.80' })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'total',
+    });
+  });
+
+  it('refuses a DocNumber longer than 21 characters', () => {
+    expect(invoiceBody({ ...invoice, invoiceNumber: 'X'.repeat(22) })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'DocNumber',
+    });
+  });
+});
+
+describe('paymentBody / toExternalObject', () => {
+  it('links the payment to the invoice', () => {
+    const body = paymentBody({
+      paymentRef: 'PAY-1',
+      customerExternalId: '58',
+      invoiceExternalId: '130',
+      amount: '1297.81',
+      currency: 'USD',
+      date: '2026-11-30',
+    });
+    expect(body).toEqual({
+      ok: true,
+      value: {
+        TotalAmt: 1297.81,
+        CustomerRef: { value: '58' },
+        CurrencyRef: { value: 'USD' },
+        PaymentRefNum: 'PAY-1',
+        TxnDate: '2026-11-30',
+        Line: [{ Amount: 1297.81, LinkedTxn: [{ TxnId: '130', TxnType: 'Invoice' }] }],
+      },
+    });
+  });
+
+  it('reports DocNumber or PaymentRefNum as the number', () => {
+    expect(toExternalObject({ Id: '130', DocNumber: 'INV-1' })).toEqual({ externalId: '130', number: 'INV-1' });
+    expect(toExternalObject({ Id: '131', PaymentRefNum: 'PAY-1' })).toEqual({ externalId: '131', number: 'PAY-1' });
+    expect(toExternalObject({ Id: '58' })).toEqual({ externalId: '58' });
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The vendor registry: one entry per vendor, keyed exhaustively, each turning a stored
+ * connection (config + decrypted secrets) into the port it implements.
+ */
+import type { OrgSettings } from '../flows/types.js';
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { createAvalaraAdapter } from './avalara/index.js';
+import type { CrmPort, ErpPort, PaymentPort, TaxPort } from './ports.js';
+import { createQuickBooksAdapter } from './quickbooks/index.js';
+import { createSalesforceAdapter } from './salesforce/index.js';
+import { createStripeAdapter } from './stripe/index.js';
+
+export const VENDORS = ['salesforce', 'avalara', 'stripe', 'quickbooks'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+export interface ConnectionMaterial {
+  vendor: Vendor;
+  config: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+export interface BuildContext {
+  now: () => Date;
+  fetch?: typeof fetch;
+}
+
+type PortOf = { salesforce: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
+
+const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
+  salesforce: (c) =>
+    createSalesforceAdapter({
+      instanceUrl: c.config.instanceUrl!,
+      apiVersion: c.config.apiVersion,
+      loginUrl: c.config.loginUrl,
+      accessToken: c.secrets.accessToken!,
+      refreshToken: c.secrets.refreshToken,
+      clientId: c.secrets.clientId,
+      clientSecret: c.secrets.clientSecret,
+    }),
+  avalara: (c, ctx) =>
+    createAvalaraAdapter({
+      baseUrl: c.config.baseUrl!,
+      companyCode: c.config.companyCode!,
+      accountId: c.secrets.accountId!,
+      licenseKey: c.secrets.licenseKey!,
+      now: ctx.now,
+    }),
+  stripe: (c, ctx) =>
+    createStripeAdapter({
+      apiKey: c.secrets.apiKey!,
+      webhookSecret: c.secrets.webhookSecret!,
+      baseUrl: c.config.baseUrl,
+      testPaymentMethod: c.config.testPaymentMethod,
+      now: ctx.now,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    }),
+  quickbooks: (c, ctx) =>
+    createQuickBooksAdapter({
+      baseUrl: c.config.baseUrl!,
+      realmId: c.config.realmId!,
+      accessToken: c.secrets.accessToken!,
+      minorVersion: c.config.minorVersion,
+      now: ctx.now,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    }),
+};
+
+export function buildPort<V extends Vendor>(material: ConnectionMaterial & { vendor: V }, ctx: BuildContext): PortOf[V] {
+  return factories[material.vendor](material, ctx) as PortOf[V];
+}
+
+const DEFAULT_SHIP_TO: OrgSettings['defaultShipTo'] = {
+  line1: '100 Market St',
+  city: 'San Francisco',
+  region: 'CA',
+  postalCode: '94105',
+  country: 'US',
+};
+
+/** Builds the org's full adapter set; a missing connection is a permanent, readable failure. */
+export function buildAdapterSet(connections: ConnectionMaterial[], ctx: BuildContext) {
+  const byVendor = new Map(connections.map((c) => [c.vendor, c]));
+  const missing = VENDORS.filter((v) => !byVendor.has(v));
+  if (missing.length > 0) return permanent(`no connection configured for ${missing.join(', ')}`) as Outcome<never>;
+  const get = <V extends Vendor>(v: V) => byVendor.get(v)! as ConnectionMaterial & { vendor: V };
+  const qbo = get('quickbooks');
+  return ok({
+    crm: buildPort(get('salesforce'), ctx),
+    tax: buildPort(get('avalara'), ctx),
+    payment: buildPort(get('stripe'), ctx),
+    erp: buildPort(qbo, ctx),
+    settings: {
+      erpIncomeAccountId: qbo.config.incomeAccountId ?? '1',
+      defaultShipTo: DEFAULT_SHIP_TO,
+    },
+  });
+}

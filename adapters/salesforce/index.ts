@@ -1,0 +1,130 @@
+/**
+ * Salesforce CRM adapter: reads a closed Opportunity with its line items, products and account.
+ * SOQL reference: https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm
+ */
+
+import type { DealBundle } from '../../src/domain/deal.js';
+import { type Outcome, permanent } from '../../src/domain/outcome.js';
+import type { CrmPort } from '../ports.js';
+import { createSalesforceClient, type SalesforceClient, type SalesforceConfig } from './client.js';
+import { classifySalesforceError } from './errors.js';
+import { checkId } from './ids.js';
+import { type LineItemRecord, mapOpportunity, type OpportunityRecord, type SubqueryResult } from './map.js';
+
+export type { SalesforceConfig } from './client.js';
+export { buildOutboundMessage, outboundMessageAck, parseOutboundMessage } from './webhooks.js';
+
+export const OPPORTUNITY_KEY_PREFIX = '006';
+
+const OPPORTUNITY_FIELDS = [
+  'Id',
+  'Name',
+  'StageName',
+  'IsWon',
+  'CloseDate',
+  'Amount',
+  'CurrencyIsoCode',
+  'AccountId',
+  'SystemModstamp',
+];
+const ACCOUNT_FIELDS = [
+  'Id',
+  'Name',
+  'BillingStreet',
+  'BillingCity',
+  'BillingState',
+  'BillingPostalCode',
+  'BillingCountry',
+];
+const LINE_ITEM_FIELDS = [
+  'Id',
+  'Product2Id',
+  'ProductCode',
+  'Name',
+  'Quantity',
+  'UnitPrice',
+  'Description',
+  'Product2.Name',
+  'Product2.Family',
+];
+
+/**
+ * One query: the Opportunity, its Account through the AccountId lookup and its line items
+ * through the OpportunityLineItems child relationship. `multiCurrency` false leaves out
+ * CurrencyIsoCode, which does not exist in single-currency orgs.
+ */
+export function opportunitySoql(opportunityId: string, multiCurrency = true): string {
+  const fields = OPPORTUNITY_FIELDS.filter((f) => multiCurrency || f !== 'CurrencyIsoCode');
+  return [
+    'SELECT',
+    [
+      ...fields,
+      ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
+      `(SELECT ${LINE_ITEM_FIELDS.join(', ')} FROM OpportunityLineItems ORDER BY SortOrder, Id)`,
+    ].join(', '),
+    // The id was checked to be letters and digits only, so it is safe inside the literal.
+    `FROM Opportunity WHERE Id = '${opportunityId}'`,
+  ].join(' ');
+}
+
+/** Salesforce's answer when a query names a field the org does not have. */
+function isMissingCurrencyField(error: unknown): boolean {
+  const e = error as { errorCode?: unknown; message?: unknown };
+  return e?.errorCode === 'INVALID_FIELD' && typeof e.message === 'string' && e.message.includes('CurrencyIsoCode');
+}
+
+export interface SalesforceAdapter extends CrmPort {
+  readonly client: SalesforceClient;
+}
+
+export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAdapter {
+  const client = createSalesforceClient(config);
+  const conn = client.connection;
+  // Learnt on the first query: a single-currency org has no CurrencyIsoCode field.
+  let multiCurrency = true;
+
+  async function queryOpportunity(id: string): Promise<OpportunityRecord[]> {
+    try {
+      return (await conn.query<OpportunityRecord>(opportunitySoql(id, multiCurrency))).records;
+    } catch (error) {
+      if (!multiCurrency || !isMissingCurrencyField(error)) throw error;
+      multiCurrency = false;
+      return (await conn.query<OpportunityRecord>(opportunitySoql(id, false))).records;
+    }
+  }
+
+  /** A subquery returns its first batch only; follow nextRecordsUrl for the rest. */
+  async function allLineItems(first: SubqueryResult<LineItemRecord> | null | undefined): Promise<LineItemRecord[]> {
+    if (!first) return []; // Salesforce returns null for a child relationship with no rows.
+    const items = [...first.records];
+    let next = first.done ? undefined : first.nextRecordsUrl;
+    while (next) {
+      const page = await conn.request<SubqueryResult<LineItemRecord>>(next);
+      items.push(...page.records);
+      next = page.done ? undefined : page.nextRecordsUrl;
+    }
+    return items;
+  }
+
+  return {
+    vendor: 'salesforce',
+    client,
+
+    async fetchDeal(dealId: string): Promise<Outcome<DealBundle>> {
+      const problem = checkId(dealId, OPPORTUNITY_KEY_PREFIX);
+      if (problem) return permanent(`malformed Salesforce Opportunity id "${dealId}": ${problem}`, { field: 'dealId' });
+      client.beginCall();
+      let opportunity: OpportunityRecord;
+      let lineItems: LineItemRecord[];
+      try {
+        const records = await queryOpportunity(dealId);
+        if (records.length === 0) return permanent(`opportunity not found: ${dealId}`);
+        opportunity = records[0];
+        lineItems = await allLineItems(opportunity.OpportunityLineItems);
+      } catch (error) {
+        return classifySalesforceError(error, config.now);
+      }
+      return mapOpportunity(opportunity, lineItems);
+    },
+  };
+}

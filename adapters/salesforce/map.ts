@@ -1,0 +1,150 @@
+/**
+ * Salesforce query records → DealBundle. Pure functions.
+ * Field reference: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm
+ */
+import Decimal from 'decimal.js';
+import type { DealBundle, DealLineItem, PostalAddress } from '../../src/domain/deal.js';
+import { isDecimalString } from '../../src/domain/money.js';
+import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
+
+type Scalar = string | number | boolean | null | undefined;
+
+/** A child relationship in a query result (null when the parent has no children). */
+export interface SubqueryResult<R> {
+  totalSize: number;
+  done: boolean;
+  records: R[];
+  nextRecordsUrl?: string;
+}
+
+export interface AccountRecord {
+  Id: string;
+  Name: string;
+  BillingStreet?: string | null;
+  BillingCity?: string | null;
+  BillingState?: string | null;
+  BillingPostalCode?: string | null;
+  BillingCountry?: string | null;
+}
+
+export interface LineItemRecord {
+  Id: string;
+  Product2Id: string | null;
+  ProductCode?: string | null;
+  Name?: string | null;
+  Quantity: Scalar;
+  UnitPrice: Scalar;
+  Description?: string | null;
+  Product2?: { Name?: string | null; Family?: string | null } | null;
+}
+
+export interface OpportunityRecord {
+  Id: string;
+  Name: string;
+  StageName: string;
+  IsWon: boolean;
+  CloseDate: string;
+  Amount?: Scalar;
+  /** Absent in single-currency orgs (the field does not exist there). */
+  CurrencyIsoCode?: string | null;
+  AccountId?: string | null;
+  SystemModstamp: string;
+  Account?: AccountRecord | null;
+  OpportunityLineItems?: SubqueryResult<LineItemRecord> | null;
+}
+
+/**
+ * A Salesforce number as a decimal string. Salesforce sends Quantity, UnitPrice and Amount as
+ * JSON numbers, which JSON.parse has already turned into doubles before we see them. String(n)
+ * (via decimal.js, which reads a number through its shortest round-trip form) gives back the
+ * digits Salesforce sent for anything up to 15 significant digits, which covers its currency
+ * (16,2) values up to 13 integer digits and quantities (10,2); no arithmetic is done on the
+ * double. toFixed() keeps tiny or huge values out of exponent notation.
+ */
+export function toDecimalString(value: Scalar): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value).toFixed();
+  if (typeof value === 'string' && isDecimalString(value)) return value;
+  return null;
+}
+
+/** Salesforce datetimes look like 2026-01-15T10:00:00.000+0000; normalise to ISO 8601 UTC. */
+export function toIsoTimestamp(value: string): string {
+  const at = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(at) ? value : new Date(at).toISOString();
+}
+
+function text(value: string | null | undefined): string {
+  return value?.trim() ?? '';
+}
+
+/** Billing address compound fields; null when the account has none at all. */
+export function mapBillingAddress(account: AccountRecord): PostalAddress | null {
+  const street = text(account.BillingStreet);
+  const address: PostalAddress = {
+    // BillingStreet is a textarea: its lines (street, suite) become one line.
+    line1: street
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(', '),
+    city: text(account.BillingCity),
+    region: text(account.BillingState),
+    postalCode: text(account.BillingPostalCode),
+    country: text(account.BillingCountry),
+  };
+  return Object.values(address).some((part) => part !== '') ? address : null;
+}
+
+function mapLineItem(item: LineItemRecord): Outcome<DealLineItem> {
+  const quantity = toDecimalString(item.Quantity);
+  const unitPrice = toDecimalString(item.UnitPrice);
+  if (quantity === null) return permanent(`line item ${item.Id} has no usable Quantity`, { field: 'Quantity' });
+  if (unitPrice === null) return permanent(`line item ${item.Id} has no usable UnitPrice`, { field: 'UnitPrice' });
+  if (!item.Product2Id) return permanent(`line item ${item.Id} has no product`, { field: 'Product2Id' });
+  return ok({
+    id: item.Id,
+    productId: item.Product2Id,
+    productCode: item.ProductCode ?? null,
+    productName: item.Product2?.Name ?? item.Name ?? '',
+    quantity,
+    unitPrice,
+    description: item.Description ?? null,
+    // Keys are the Salesforce field paths, so a mapping can name them as an admin would.
+    attributes: { 'Product2.Family': item.Product2?.Family ?? null },
+  });
+}
+
+/** Maps an Opportunity with its Account and all its line items (already paged in). */
+export function mapOpportunity(opportunity: OpportunityRecord, lineItems: LineItemRecord[]): Outcome<DealBundle> {
+  const items: DealLineItem[] = [];
+  for (const record of lineItems) {
+    const item = mapLineItem(record);
+    if (!item.ok) return item;
+    items.push(item.value);
+  }
+  const account = opportunity.Account ?? null;
+  return ok({
+    source: 'salesforce',
+    deal: {
+      id: opportunity.Id,
+      name: opportunity.Name,
+      stage: opportunity.StageName,
+      isWon: opportunity.IsWon === true,
+      closeDate: opportunity.CloseDate,
+      currency: opportunity.CurrencyIsoCode ?? null,
+      amount: toDecimalString(opportunity.Amount),
+      accountId: opportunity.AccountId ?? null,
+      lastModified: toIsoTimestamp(opportunity.SystemModstamp),
+    },
+    account: account
+      ? {
+          id: account.Id,
+          name: account.Name,
+          // Account has no standard email field; contacts carry emails.
+          email: null,
+          billingAddress: mapBillingAddress(account),
+        }
+      : null,
+    lineItems: items,
+  });
+}

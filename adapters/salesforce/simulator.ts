@@ -1,0 +1,386 @@
+/**
+ * Salesforce simulator: a stateful Hono app speaking the REST API paths the hub uses
+ * (query, sObject read/update, limits), the OAuth refresh-token grant, Bearer auth with
+ * Salesforce's error array, the daily API request limit (403 REQUEST_LIMIT_EXCEEDED) and the
+ * shared fault knobs. Runtime-neutral: Hono and Web APIs only.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_list.htm
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
+import { makeId } from './ids.js';
+import { runSoql, SoqlError, withAttributes } from './simulator-soql.js';
+import { type FieldValue, SCHEMA, type SObjectRecord, SObjectStore } from './simulator-store.js';
+import { buildOutboundMessage } from './webhooks.js';
+
+export interface SalesforceSimulatorOptions {
+  organizationId?: string;
+  now?: () => Date;
+  /** false: a single-currency org, where no object has CurrencyIsoCode (default true). */
+  multiCurrency?: boolean;
+  /** The org's corporate currency (default USD). */
+  corporateCurrency?: string;
+  /** Daily API request allocation (default 100 000). */
+  apiRequestLimit?: number;
+  /** Instance URL written into outbound messages (the app itself answers on any host). */
+  instanceUrl?: string;
+}
+
+export interface SeedLineItem {
+  name: string;
+  productCode?: string;
+  family?: string | null;
+  quantity: number;
+  unitPrice: number;
+  description?: string | null;
+}
+
+export interface SeedOptions {
+  name?: string;
+  accountName?: string;
+  /** Ignored in a single-currency org. */
+  currency?: string;
+  closeDate?: string;
+  stageName?: string;
+  billingAddress?: { street: string; city: string; state: string; postalCode: string; country: string } | null;
+  /** [] seeds an opportunity without products. */
+  lineItems?: SeedLineItem[];
+  /** Amount of an opportunity without line items (Salesforce sums the lines otherwise). */
+  amount?: number | null;
+}
+
+export interface SeededOpportunity {
+  opportunityId: string;
+  accountId: string;
+  productIds: string[];
+  pricebookEntryIds: string[];
+  lineItemIds: string[];
+}
+
+export const DEMO_LINE_ITEMS: SeedLineItem[] = [
+  { name: 'Platform fee', productCode: 'PLATFORM', family: 'Subscription', quantity: 1, unitPrice: 1000 },
+  { name: 'Seat licence', productCode: 'SEAT', family: 'Seat', quantity: 25, unitPrice: 40 },
+];
+
+type SalesforceError = { message: string; errorCode: string; fields?: string[] };
+
+function sfErrors(c: Context, status: number, errors: SalesforceError[]): Response {
+  return c.json(errors, status as 400);
+}
+
+/** Error bodies for injected faults: Salesforce's array, or a proxy's page where Salesforce never answers so. */
+function faultBody(status: number, c: Context): Response {
+  if (new URL(c.req.url).pathname.startsWith('/services/oauth2/')) {
+    return c.json({ error: 'server_error', error_description: 'simulated failure' }, status as 500);
+  }
+  if (status === 401)
+    return sfErrors(c, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+  if (status === 500) {
+    return sfErrors(c, 500, [
+      {
+        message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1',
+        errorCode: 'UNKNOWN_EXCEPTION',
+      },
+    ]);
+  }
+  if (status === 503) {
+    return sfErrors(c, 503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }]);
+  }
+  // The REST API signals limits with 403 REQUEST_LIMIT_EXCEEDED; a 429 or 502 comes from
+  // something in between, with a plain body.
+  return c.text(status === 429 ? 'Too Many Requests' : 'Bad Gateway', status as 429);
+}
+
+export function createSalesforceSimulator(options: SalesforceSimulatorOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  const organizationId = options.organizationId ?? makeId('00D', 1);
+  const userId = makeId('005', 1);
+  const store = new SObjectStore({
+    now,
+    multiCurrency: options.multiCurrency ?? true,
+    corporateCurrency: options.corporateCurrency ?? 'USD',
+  });
+  const standardPricebook = store.insert('Pricebook2', {
+    Name: 'Standard Price Book',
+    IsActive: true,
+    IsStandard: true,
+  });
+  let tokenCounter = 0;
+  const issueToken = () => `${organizationId.slice(0, 15)}!SIM.access.${++tokenCounter}`;
+  const credentials = {
+    accessToken: issueToken(),
+    refreshToken: `5Aep861SIM.refresh.${organizationId.slice(0, 15)}`,
+    clientId: '3MVG9SIM.consumer.key',
+    clientSecret: 'SIM-consumer-secret',
+  };
+  const state = {
+    organizationId,
+    store,
+    /** Access tokens the API accepts. */
+    accessTokens: new Set([credentials.accessToken]),
+    refreshTokens: new Set([credentials.refreshToken]),
+    api: { max: options.apiRequestLimit ?? 100_000, used: 0 },
+    /** Number of access tokens issued through the refresh grant. */
+    refreshes: 0,
+  };
+  const faults = new FaultPlan();
+  const app = new Hono();
+  let notificationCounter = 0;
+
+  app.use('*', faultMiddleware(faults, faultBody));
+
+  // OAuth 2.0 refresh token flow.
+  // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+  app.post('/services/oauth2/token', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    if (form.get('grant_type') !== 'refresh_token') {
+      return c.json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' }, 400);
+    }
+    if (form.get('client_id') !== credentials.clientId) {
+      return c.json({ error: 'invalid_client_id', error_description: 'client identifier invalid' }, 400);
+    }
+    const secret = form.get('client_secret');
+    if (secret !== null && secret !== credentials.clientSecret) {
+      return c.json({ error: 'invalid_client', error_description: 'invalid client credentials' }, 400);
+    }
+    if (!state.refreshTokens.has(form.get('refresh_token') ?? '')) {
+      return c.json({ error: 'invalid_grant', error_description: 'expired access/refresh token' }, 400);
+    }
+    const accessToken = issueToken();
+    state.accessTokens.add(accessToken);
+    state.refreshes += 1;
+    const origin = new URL(c.req.url).origin;
+    return c.json({
+      access_token: accessToken,
+      scope: 'api refresh_token',
+      instance_url: origin,
+      id: `${origin}/id/${organizationId}/${userId}`,
+      token_type: 'Bearer',
+      issued_at: String(now().getTime()),
+    });
+  });
+
+  // Every REST call: a known API version, a live session, and the org's daily allocation.
+  app.use('/services/data/:version/*', async (c, next) => {
+    if (!/^v\d{2,3}\.0$/.test(c.req.param('version'))) {
+      return sfErrors(c, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    }
+    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token || !state.accessTokens.has(token)) {
+      return sfErrors(c, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    }
+    if (state.api.used >= state.api.max) {
+      return sfErrors(c, 403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+    }
+    state.api.used += 1;
+    await next();
+    c.res.headers.set('Sforce-Limit-Info', `api-usage=${state.api.used}/${state.api.max}`);
+  });
+
+  const versionOf = (c: Context) => c.req.param('version')?.slice(1) ?? '62.0';
+
+  app.get('/services/data/:version/query', (c) => {
+    const soql = c.req.query('q');
+    if (!soql)
+      return sfErrors(c, 400, [{ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' }]);
+    try {
+      return c.json(runSoql(store, soql, versionOf(c)));
+    } catch (error) {
+      if (error instanceof SoqlError) return sfErrors(c, 400, [{ errorCode: error.errorCode, message: error.message }]);
+      throw error;
+    }
+  });
+
+  app.get('/services/data/:version/limits', (c) =>
+    c.json({ DailyApiRequests: { Max: state.api.max, Remaining: state.api.max - state.api.used } }),
+  );
+
+  const notFound = (c: Context) =>
+    sfErrors(c, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+
+  app.get('/services/data/:version/sobjects/:type/:id', (c) => {
+    const type = c.req.param('type');
+    const record = SCHEMA[type] ? store.get(type, c.req.param('id')) : undefined;
+    if (!record) return notFound(c);
+    const wanted = c.req
+      .query('fields')
+      ?.split(',')
+      .map((f) => f.trim());
+    const fields = wanted ? wanted.map((f) => store.resolveField(type, f) ?? f) : store.fieldsOf(type);
+    const unknown = fields.find((f) => !store.resolveField(type, f));
+    if (unknown) {
+      return sfErrors(c, 400, [
+        { errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on sobject of type ${type}` },
+      ]);
+    }
+    const body: Record<string, unknown> = withAttributes(type, versionOf(c), record.Id);
+    for (const f of fields) body[f] = record[f] ?? null;
+    return c.json(body);
+  });
+
+  // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_update_fields.htm
+  app.patch('/services/data/:version/sobjects/:type/:id', async (c) => {
+    const type = c.req.param('type');
+    if (!SCHEMA[type] || !store.get(type, c.req.param('id'))) return notFound(c);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return sfErrors(c, 400, [{ errorCode: 'JSON_PARSER_ERROR', message: 'The request body is not valid JSON' }]);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return sfErrors(c, 400, [{ errorCode: 'JSON_PARSER_ERROR', message: 'Expected a JSON object' }]);
+    }
+    const values: SObjectRecord = {};
+    for (const [name, value] of Object.entries(body as Record<string, FieldValue>)) {
+      if (name === 'attributes') continue;
+      const field = store.resolveField(type, name);
+      if (!field) {
+        return sfErrors(c, 400, [
+          { errorCode: 'INVALID_FIELD', message: `No such column '${name}' on sobject of type ${type}` },
+        ]);
+      }
+      if (SCHEMA[type].readOnly.includes(field)) {
+        return sfErrors(c, 400, [
+          {
+            errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+            message: `Unable to create/update fields: ${field}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+            fields: [field],
+          },
+        ]);
+      }
+      values[field] = value;
+    }
+    store.update(type, c.req.param('id'), values);
+    return c.body(null, 204);
+  });
+
+  app.notFound(notFound);
+
+  /** Finds a product by code or creates it, with a standard price book entry in `currency`. */
+  function productFor(line: SeedLineItem, currency: string | null) {
+    const code = line.productCode ?? line.name;
+    const product =
+      store.all('Product2').find((p) => p.ProductCode === code) ??
+      store.insert('Product2', { Name: line.name, ProductCode: code, Family: line.family ?? null, IsActive: true });
+    const entry =
+      store
+        .all('PricebookEntry')
+        .find((e) => e.Product2Id === product.Id && (currency === null || e.CurrencyIsoCode === currency)) ??
+      store.insert('PricebookEntry', {
+        Name: product.Name,
+        Pricebook2Id: standardPricebook.Id,
+        Product2Id: product.Id,
+        ProductCode: code,
+        UnitPrice: line.unitPrice,
+        IsActive: true,
+        UseStandardPrice: false,
+        ...(currency !== null ? { CurrencyIsoCode: currency } : {}),
+      });
+    return { product, entry };
+  }
+
+  /** A demo closed-won deal: an account in San Francisco, a platform fee and 25 seats, in USD. */
+  function seedClosedWonOpportunity(opts: SeedOptions = {}): SeededOpportunity {
+    const currency = store.options.multiCurrency ? (opts.currency ?? 'USD') : null;
+    const address =
+      opts.billingAddress === undefined
+        ? { street: '415 Mission Street', city: 'San Francisco', state: 'CA', postalCode: '94105', country: 'US' }
+        : opts.billingAddress;
+    const account = store.insert('Account', {
+      Name: opts.accountName ?? 'Acme Robotics, Inc.',
+      BillingStreet: address?.street ?? null,
+      BillingCity: address?.city ?? null,
+      BillingState: address?.state ?? null,
+      BillingPostalCode: address?.postalCode ?? null,
+      BillingCountry: address?.country ?? null,
+      ...(currency !== null ? { CurrencyIsoCode: currency } : {}),
+    });
+    const lines = opts.lineItems ?? DEMO_LINE_ITEMS;
+    const opportunity = store.insert('Opportunity', {
+      Name: opts.name ?? `${account.Name} - Annual subscription`,
+      AccountId: account.Id,
+      StageName: opts.stageName ?? 'Closed Won',
+      CloseDate: opts.closeDate ?? now().toISOString().slice(0, 10),
+      Amount: lines.length === 0 ? (opts.amount ?? null) : null,
+      Probability: 100,
+      Pricebook2Id: standardPricebook.Id,
+      Type: 'New Business',
+      ...(currency !== null ? { CurrencyIsoCode: currency } : {}),
+    });
+    const seeded: SeededOpportunity = {
+      opportunityId: String(opportunity.Id),
+      accountId: String(account.Id),
+      productIds: [],
+      pricebookEntryIds: [],
+      lineItemIds: [],
+    };
+    lines.forEach((line, index) => {
+      const { product, entry } = productFor(line, currency);
+      const item = store.insert('OpportunityLineItem', {
+        OpportunityId: opportunity.Id,
+        PricebookEntryId: entry.Id,
+        Product2Id: product.Id,
+        ProductCode: product.ProductCode,
+        Name: `${opportunity.Name} ${product.Name}`,
+        Quantity: line.quantity,
+        UnitPrice: line.unitPrice,
+        ListPrice: entry.UnitPrice,
+        Description: line.description ?? null,
+        SortOrder: index + 1,
+        ...(currency !== null ? { CurrencyIsoCode: currency } : {}),
+      });
+      seeded.productIds.push(String(product.Id));
+      seeded.pricebookEntryIds.push(String(entry.Id));
+      seeded.lineItemIds.push(String(item.Id));
+    });
+    return seeded;
+  }
+
+  /** The Outbound Message Salesforce would send for the opportunity's current state. */
+  function outboundMessageFor(opportunityId: string): string {
+    const opp = store.get('Opportunity', opportunityId);
+    if (!opp) throw new Error(`no opportunity ${opportunityId} in the simulator`);
+    const names = [
+      'Id',
+      'Name',
+      'StageName',
+      'IsWon',
+      'CloseDate',
+      'Amount',
+      'AccountId',
+      'CurrencyIsoCode',
+      'SystemModstamp',
+    ];
+    const fields: Record<string, FieldValue> = {};
+    for (const name of names) if (name in opp) fields[name] = opp[name];
+    // SOAP writes xsd:dateTime in UTC with a Z.
+    fields.SystemModstamp = new Date(String(opp.SystemModstamp).replace(/\+0000$/, 'Z')).toISOString();
+    notificationCounter += 1;
+    return buildOutboundMessage({
+      organizationId,
+      actionId: makeId('04k', 1),
+      instanceUrl: options.instanceUrl,
+      notifications: [{ id: makeId('04l', notificationCounter), objectType: 'Opportunity', fields }],
+    });
+  }
+
+  return {
+    app,
+    faults,
+    state,
+    credentials,
+    seedClosedWonOpportunity,
+    outboundMessageFor,
+    /** Ends every current session: the next API call answers 401 INVALID_SESSION_ID. */
+    expireAccessToken(): void {
+      state.accessTokens.clear();
+    },
+    /** Revokes the refresh token too: refreshing fails with invalid_grant. */
+    revokeRefreshToken(): void {
+      state.refreshTokens.clear();
+    },
+  };
+}
+
+export type SalesforceSimulator = ReturnType<typeof createSalesforceSimulator>;

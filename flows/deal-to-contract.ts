@@ -1,0 +1,204 @@
+/**
+ * Closed-won deal → customer, contract (version 1) and its first invoice, written atomically,
+ * then the invoice goes on to tax and finalization.
+ */
+import type { DealBundle } from '../src/domain/deal.js';
+import type { ContractDraft } from '../src/domain/contract.js';
+import { firstInvoice } from '../src/domain/invoice.js';
+import { ok, permanent } from '../src/domain/outcome.js';
+import { sql } from 'drizzle-orm';
+import { naturalId } from '../src/db/ids.js';
+import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
+import { applyMapping, defaultMappings, type MappingResult } from '../mappings/index.js';
+import { flowJob } from './jobs.js';
+import type { Flow, StepContext } from './types.js';
+
+export interface DealToContractInput {
+  system: 'salesforce';
+  dealId: string;
+}
+
+export interface ContractCreated {
+  customerId: string;
+  contractId: string;
+  invoiceId: string;
+}
+
+export const DEAL_TO_CONTRACT = 'deal-to-contract';
+
+async function createContractStatements(ctx: StepContext<DealToContractInput>, mapped: MappingResult) {
+  const { db, clock } = ctx.deps;
+  const { orgId } = ctx;
+  const draft: ContractDraft = mapped.draft;
+  const now = clock.now().toISOString();
+  const customerId = await naturalId('cus', orgId, ctx.input.system, draft.customer.sourceId);
+  const contractId = await naturalId('ctr', orgId, ctx.input.system, ctx.input.dealId, 1);
+  const invoiceDraft = firstInvoice(draft);
+  const invoiceId = await naturalId('inv', orgId, contractId, invoiceDraft.periodStart, 'recurring');
+  const productIds = await Promise.all(draft.lines.map((line) => naturalId('prd', orgId, line.sku)));
+  // Ids first, builders after: drizzle builders are thenables and must not pass through await.
+  const contractLineIds = await Promise.all(draft.lines.map((_, i) => naturalId('ctl', orgId, contractId, i + 1)));
+  const invoiceLineIds = await Promise.all(
+    invoiceDraft.lines.map((line) => naturalId('inl', orgId, invoiceId, line.lineNo)),
+  );
+
+  const statements = [
+    db
+      .insert(customers)
+      .values({
+        id: customerId,
+        orgId,
+        name: draft.customer.name,
+        email: draft.customer.email,
+        currency: draft.currency,
+        address: draft.customer.address ? JSON.stringify(draft.customer.address) : null,
+        sourceSystem: ctx.input.system,
+        sourceId: draft.customer.sourceId,
+        createdAt: now,
+      })
+      .onConflictDoNothing(),
+    ...draft.lines.map((line, i) =>
+      db
+        .insert(products)
+        .values({ id: productIds[i]!, orgId, sku: line.sku, name: line.productName, createdAt: now })
+        .onConflictDoNothing(),
+    ),
+    db
+      .insert(contracts)
+      .values({
+        id: contractId,
+        orgId,
+        customerId,
+        sourceSystem: ctx.input.system,
+        sourceDealId: ctx.input.dealId,
+        version: 1,
+        status: 'active',
+        currency: draft.currency,
+        startDate: draft.startDate,
+        billingCadence: draft.billingCadence,
+        billingTiming: draft.billingTiming,
+        paymentTermsDays: draft.paymentTermsDays,
+        mappingVersion: mapped.mappingVersion,
+        createdAt: now,
+      })
+      .onConflictDoNothing(),
+    ...draft.lines.map((line, i) =>
+      db
+        .insert(contractLines)
+        .values({
+          id: contractLineIds[i]!,
+          orgId,
+          contractId,
+          lineNo: i + 1,
+          productId: productIds[i]!,
+          description: line.description,
+          priceSpec: JSON.stringify(line.price),
+          quantity: line.quantity,
+          sourceLineId: line.sourceLineId,
+        })
+        .onConflictDoNothing(),
+    ),
+    // Invoice numbers come from a per-org sequence bumped in the same unit of work, and only
+    // when this invoice does not exist yet, so a rerun never burns a number.
+    db
+      .insert(sequences)
+      .values({ orgId, name: 'invoice', last: 1 })
+      .onConflictDoUpdate({
+        target: [sequences.orgId, sequences.name],
+        set: { last: sql`${sequences.last} + 1` },
+        setWhere: sql`NOT EXISTS (SELECT 1 FROM invoices WHERE id = ${invoiceId})`,
+      }),
+    db
+      .insert(invoices)
+      .values({
+        id: invoiceId,
+        orgId,
+        number: sql`(SELECT printf('INV-%06d', last) FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')`,
+        contractId,
+        customerId,
+        kind: 'recurring',
+        periodStart: invoiceDraft.periodStart,
+        periodEnd: invoiceDraft.periodEnd,
+        status: 'draft',
+        currency: invoiceDraft.currency,
+        subtotalMinor: invoiceDraft.subtotalMinor,
+        taxMinor: 0,
+        totalMinor: invoiceDraft.subtotalMinor,
+        amountPaidMinor: 0,
+        issueDate: invoiceDraft.issueDate,
+        dueDate: invoiceDraft.dueDate,
+        rounding: JSON.stringify(invoiceDraft.rounding),
+        createdAt: now,
+      })
+      .onConflictDoNothing(),
+    ...invoiceDraft.lines.map((line, i) =>
+      db
+        .insert(invoiceLines)
+        .values({
+          id: invoiceLineIds[i]!,
+          orgId,
+          invoiceId,
+          lineNo: line.lineNo,
+          productId: productIds[i]!,
+          description: line.description,
+          quantity: line.quantity,
+          unitAmount: line.unitAmount,
+          amountMinor: line.amountMinor,
+          taxMinor: 0,
+        })
+        .onConflictDoNothing(),
+    ),
+  ];
+  return { statements, created: { customerId, contractId, invoiceId } };
+}
+
+export const dealToContract: Flow<DealToContractInput> = {
+  name: DEAL_TO_CONTRACT,
+  connectionKey: 'salesforce',
+  steps: [
+    {
+      name: 'fetch-deal',
+      external: false,
+      run: async (ctx) => {
+        const deal = await ctx.adapters.crm.fetchDeal(ctx.input.dealId);
+        return deal.ok ? ok({ output: deal.value }) : deal;
+      },
+    },
+    {
+      name: 'map',
+      external: false,
+      run: async (ctx) => {
+        const bundle = ctx.outputs['fetch-deal'] as DealBundle;
+        if (!bundle.deal.isWon) {
+          return permanent(`deal ${bundle.deal.id} is not closed-won (stage "${bundle.deal.stage}")`, {
+            field: 'deal.stage',
+          });
+        }
+        const mapped = await applyMapping(defaultMappings[ctx.input.system], bundle);
+        return mapped.ok ? ok({ output: mapped.value }) : mapped;
+      },
+    },
+    {
+      name: 'create-contract',
+      external: false,
+      run: async (ctx) => {
+        const mapped = ctx.outputs.map as MappingResult;
+        const { statements, created } = await createContractStatements(ctx, mapped);
+        return ok({
+          output: created satisfies ContractCreated,
+          effects: statements,
+          enqueue: [
+            flowJob({
+              orgId: ctx.orgId,
+              flow: 'finalize-invoice',
+              subjectId: created.invoiceId,
+              input: { invoiceId: created.invoiceId },
+              correlationId: ctx.correlationId,
+              connectionKey: 'avalara',
+            }),
+          ],
+        });
+      },
+    },
+  ],
+};

@@ -1,0 +1,140 @@
+/**
+ * Draft invoice → tax committed at the tax engine (document code = our invoice number) →
+ * finalized invoice with its ledger entry; then collection and ERP posting start.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { TaxResult } from '../adapters/ports.js';
+import { allocateTax } from '../src/domain/invoice.js';
+import { invoiceIssuedEntry } from '../src/domain/ledger.js';
+import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
+import { ok } from '../src/domain/outcome.js';
+import type { PostalAddress } from '../src/domain/deal.js';
+import { invoiceLines, invoices } from '../src/db/schema.js';
+import { ledgerStatements } from './ledger-statements.js';
+import { flowJob } from './jobs.js';
+import { loadInvoice } from './load.js';
+import type { Flow } from './types.js';
+
+export interface InvoiceInput {
+  invoiceId: string;
+}
+
+export const FINALIZE_INVOICE = 'finalize-invoice';
+
+export const finalizeInvoice: Flow<InvoiceInput> = {
+  name: FINALIZE_INVOICE,
+  connectionKey: 'avalara',
+  steps: [
+    {
+      name: 'tax',
+      external: true,
+      run: async (ctx) => {
+        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+        if (!loaded.ok) return loaded;
+        const { invoice, lines, customer } = loaded.value;
+        const { tax } = ctx.adapters;
+        if (ctx.unknownOutcome) {
+          const found = await tax.findByDocumentCode(invoice.number);
+          if (!found.ok) return found;
+          if (found.value && found.value.status === 'Committed') {
+            return ok({ output: found.value, refs: [taxRef(invoice.id, found.value)] });
+          }
+        }
+        const shipTo = customer.address
+          ? (JSON.parse(customer.address) as PostalAddress)
+          : ctx.adapters.settings.defaultShipTo;
+        const recorded = await tax.recordSale(
+          {
+            documentCode: invoice.number,
+            customerCode: customer.id,
+            date: invoice.issueDate,
+            currency: invoice.currency,
+            shipTo,
+            commit: true,
+            lines: lines.map((line) => ({
+              number: String(line.lineNo),
+              itemCode: line.productId,
+              description: line.description,
+              quantity: line.quantity,
+              amount: minorToMajor(line.amountMinor, invoice.currency),
+            })),
+          },
+          { idempotencyKey: await ctx.key('invoice', invoice.id) },
+        );
+        if (!recorded.ok) return recorded;
+        return ok({ output: recorded.value, refs: [taxRef(invoice.id, recorded.value)] });
+      },
+    },
+    {
+      name: 'finalize',
+      external: false,
+      run: async (ctx) => {
+        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+        if (!loaded.ok) return loaded;
+        const { invoice, lines } = loaded.value;
+        const taxResult = ctx.outputs.tax as TaxResult;
+        const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
+        const taxMinor = majorToMinor(taxResult.totalTax, invoice.currency, policy);
+        const lineTaxes = allocateTax(
+          lines.map((l) => l.amountMinor),
+          taxMinor,
+        );
+        const entry = invoiceIssuedEntry({
+          number: invoice.number,
+          currency: invoice.currency,
+          subtotalMinor: invoice.subtotalMinor,
+          taxMinor,
+        });
+        if (!entry.ok) return entry;
+        const { db } = ctx.deps;
+        const now = ctx.deps.clock.now().toISOString();
+        const jobInput = { invoiceId: invoice.id };
+        return ok({
+          output: { taxMinor, totalMinor: invoice.subtotalMinor + taxMinor },
+          effects: [
+            ...lines.map((line, i) =>
+              db
+                .update(invoiceLines)
+                .set({ taxMinor: lineTaxes[i]! })
+                .where(and(eq(invoiceLines.id, line.id), eq(invoiceLines.orgId, ctx.orgId))),
+            ),
+            db
+              .update(invoices)
+              .set({ taxMinor, totalMinor: invoice.subtotalMinor + taxMinor, status: 'finalized' })
+              .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, ctx.orgId), eq(invoices.status, 'draft'))),
+            ...(await ledgerStatements(
+              db,
+              ctx.orgId,
+              { type: 'invoice', id: invoice.id },
+              entry.value,
+              now,
+              invoice.issueDate,
+            )),
+          ],
+          enqueue: [
+            flowJob({
+              orgId: ctx.orgId,
+              flow: 'collect-payment',
+              subjectId: invoice.id,
+              input: jobInput,
+              correlationId: ctx.correlationId,
+              connectionKey: 'stripe',
+            }),
+            flowJob({
+              orgId: ctx.orgId,
+              flow: 'post-invoice-to-erp',
+              subjectId: invoice.id,
+              input: jobInput,
+              correlationId: ctx.correlationId,
+              connectionKey: 'quickbooks',
+            }),
+          ],
+        });
+      },
+    },
+  ],
+};
+
+function taxRef(invoiceId: string, result: TaxResult) {
+  return { system: 'avalara', objectType: 'tax_transaction', localId: invoiceId, externalId: result.transactionId };
+}

@@ -1,0 +1,22 @@
+/** Every flow by name: the job handler for kind "flow" dispatches through this registry. */
+import { collectPayment } from './collect-payment.js';
+import { dealToContract } from './deal-to-contract.js';
+import { finalizeInvoice } from './finalize-invoice.js';
+import { postInvoiceToErp } from './post-invoice-to-erp.js';
+import { postPaymentToErp } from './post-payment-to-erp.js';
+import { recordPayment } from './record-payment.js';
+import type { Flow } from './types.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: each flow has its own input type; the job payload carries it
+export const flows: Record<string, Flow<any>> = {
+  [dealToContract.name]: dealToContract,
+  [finalizeInvoice.name]: finalizeInvoice,
+  [collectPayment.name]: collectPayment,
+  [recordPayment.name]: recordPayment,
+  [postInvoiceToErp.name]: postInvoiceToErp,
+  [postPaymentToErp.name]: postPaymentToErp,
+};
+
+export { runFlow } from './runner.js';
+export { dealCorrelationId, FLOW_JOB_KIND, flowJob } from './jobs.js';
+export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

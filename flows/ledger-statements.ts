@@ -1,0 +1,41 @@
+/** Turns a balanced journal entry into insert statements; one entry per source event, ever. */
+import type { JournalEntry } from '../src/domain/ledger.js';
+import type { Db, Statement } from '../src/db/client.js';
+import { naturalId } from '../src/db/ids.js';
+import { ledgerEntries, ledgerLines } from '../src/db/schema.js';
+
+export async function ledgerStatements(
+  db: Db,
+  orgId: string,
+  source: { type: string; id: string },
+  entry: JournalEntry,
+  now: string,
+  occurredAt: string,
+): Promise<Statement[]> {
+  const entryId = await naturalId('jnl', orgId, source.type, source.id, entry.kind);
+  // Ids first, builders after: a drizzle builder is a thenable, so it must never be the
+  // result of an awaited promise (that would execute it outside the atomic unit).
+  const lineIds = await Promise.all(entry.lines.map((_, i) => naturalId('jln', orgId, entryId, i)));
+  const lines = entry.lines.map((line, i) =>
+    db
+      .insert(ledgerLines)
+      .values({ id: lineIds[i]!, orgId, entryId, ...line })
+      .onConflictDoNothing(),
+  );
+  return [
+    db
+      .insert(ledgerEntries)
+      .values({
+        id: entryId,
+        orgId,
+        sourceType: source.type,
+        sourceId: source.id,
+        kind: entry.kind,
+        memo: entry.memo,
+        occurredAt,
+        createdAt: now,
+      })
+      .onConflictDoNothing(),
+    ...lines,
+  ];
+}

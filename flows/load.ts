@@ -1,0 +1,12 @@
+/** Loads the invoice a flow works on, with its lines and customer, or a permanent failure. */
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { getCustomer, getInvoiceWithLines } from '../src/db/repos/billing.js';
+import type { Db } from '../src/db/client.js';
+
+export async function loadInvoice(db: Db, orgId: string, invoiceId: string) {
+  const found = await getInvoiceWithLines(db, orgId, invoiceId);
+  if (!found) return permanent(`invoice ${invoiceId} not found`) as Outcome<never>;
+  const customer = await getCustomer(db, orgId, found.invoice.customerId);
+  if (!customer) return permanent(`customer ${found.invoice.customerId} not found`) as Outcome<never>;
+  return ok({ ...found, customer });
+}

@@ -1,0 +1,114 @@
+/**
+ * A verified payment webhook → fee lookup → payment row, invoice paid, ledger entry → ERP.
+ * The payment id is derived from the processor's id, so a replayed event changes nothing.
+ */
+import { and, eq } from 'drizzle-orm';
+import { paymentReceivedEntry } from '../src/domain/ledger.js';
+import { ok, permanent } from '../src/domain/outcome.js';
+import { naturalId } from '../src/db/ids.js';
+import { invoices, payments } from '../src/db/schema.js';
+import { flowJob } from './jobs.js';
+import { ledgerStatements } from './ledger-statements.js';
+import { loadInvoice } from './load.js';
+import type { Flow } from './types.js';
+
+export interface RecordPaymentInput {
+  provider: 'stripe';
+  paymentExternalId: string;
+  invoiceId: string;
+  status: 'succeeded' | 'failed';
+  amountMinor: number;
+  currency: string;
+  occurredAt: string;
+}
+
+export const RECORD_PAYMENT = 'record-payment';
+
+export const recordPayment: Flow<RecordPaymentInput> = {
+  name: RECORD_PAYMENT,
+  connectionKey: 'stripe',
+  steps: [
+    {
+      name: 'fee',
+      external: false,
+      run: async (ctx) => {
+        if (ctx.input.status !== 'succeeded') return ok({ output: { feeMinor: 0 } });
+        const fee = await ctx.adapters.payment.getPaymentFee(ctx.input.paymentExternalId);
+        return fee.ok ? ok({ output: { feeMinor: fee.value } }) : fee;
+      },
+    },
+    {
+      name: 'record',
+      external: false,
+      run: async (ctx) => {
+        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+        if (!loaded.ok) return loaded;
+        const { invoice } = loaded.value;
+        const { input } = ctx;
+        if (input.currency !== invoice.currency) {
+          return permanent(
+            `payment ${input.paymentExternalId} is in ${input.currency}, invoice ${invoice.number} in ${invoice.currency}`,
+          );
+        }
+        const { feeMinor } = ctx.outputs.fee as { feeMinor: number };
+        const { db } = ctx.deps;
+        const now = ctx.deps.clock.now().toISOString();
+        const paymentId = await naturalId('pay', ctx.orgId, input.provider, input.paymentExternalId);
+        const paymentRow = db
+          .insert(payments)
+          .values({
+            id: paymentId,
+            orgId: ctx.orgId,
+            invoiceId: invoice.id,
+            provider: input.provider,
+            externalId: input.paymentExternalId,
+            status: input.status,
+            amountMinor: input.amountMinor,
+            feeMinor,
+            currency: input.currency,
+            receivedAt: input.occurredAt,
+            createdAt: now,
+          })
+          .onConflictDoNothing();
+        if (input.status === 'failed') return ok({ output: { paymentId, status: 'failed' }, effects: [paymentRow] });
+
+        const entry = paymentReceivedEntry({
+          invoiceNumber: invoice.number,
+          currency: input.currency,
+          amountMinor: input.amountMinor,
+          feeMinor,
+        });
+        if (!entry.ok) return entry;
+        const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
+        return ok({
+          output: { paymentId, status: 'succeeded' },
+          effects: [
+            paymentRow,
+            db
+              .update(invoices)
+              .set({ amountPaidMinor: paid, status: paid >= invoice.totalMinor ? 'paid' : invoice.status })
+              .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, ctx.orgId), eq(invoices.status, 'finalized'))),
+            ...(await ledgerStatements(
+              db,
+              ctx.orgId,
+              { type: 'payment', id: paymentId },
+              entry.value,
+              now,
+              input.occurredAt,
+            )),
+          ],
+          enqueue: [
+            flowJob({
+              orgId: ctx.orgId,
+              flow: 'post-payment-to-erp',
+              subjectId: paymentId,
+              input: { paymentId },
+              correlationId: ctx.correlationId,
+              connectionKey: 'quickbooks',
+            }),
+          ],
+        });
+      },
+    },
+  ],
+};

@@ -1,0 +1,69 @@
+/** Reads of the billing objects the flows and the API need; every function is org-scoped. */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { contracts, customers, invoiceLines, invoices, payments } from '../schema.js';
+
+export async function getInvoiceWithLines(db: Db, orgId: string, invoiceId: string) {
+  const [invoice] = await db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orgId, orgId), eq(invoices.id, invoiceId)));
+  if (!invoice) return undefined;
+  const lines = await db
+    .select()
+    .from(invoiceLines)
+    .where(and(eq(invoiceLines.orgId, orgId), eq(invoiceLines.invoiceId, invoiceId)))
+    .orderBy(asc(invoiceLines.lineNo));
+  return { invoice, lines };
+}
+
+export async function getCustomer(db: Db, orgId: string, customerId: string) {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.orgId, orgId), eq(customers.id, customerId)));
+  return row;
+}
+
+export async function getContract(db: Db, orgId: string, contractId: string) {
+  const [row] = await db
+    .select()
+    .from(contracts)
+    .where(and(eq(contracts.orgId, orgId), eq(contracts.id, contractId)));
+  return row;
+}
+
+export async function getPayment(db: Db, orgId: string, paymentId: string) {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orgId, orgId), eq(payments.id, paymentId)));
+  return row;
+}
+
+export async function listContractsForDeal(db: Db, orgId: string, sourceSystem: string, dealId: string) {
+  return db
+    .select()
+    .from(contracts)
+    .where(
+      and(eq(contracts.orgId, orgId), eq(contracts.sourceSystem, sourceSystem), eq(contracts.sourceDealId, dealId)),
+    )
+    .orderBy(asc(contracts.version));
+}
+
+export async function listInvoicesForContracts(db: Db, orgId: string, contractIds: string[]) {
+  if (contractIds.length === 0) return [];
+  return db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orgId, orgId), inArray(invoices.contractId, contractIds)))
+    .orderBy(asc(invoices.periodStart));
+}
+
+export async function listPaymentsForInvoices(db: Db, orgId: string, invoiceIds: string[]) {
+  if (invoiceIds.length === 0) return [];
+  return db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orgId, orgId), inArray(payments.invoiceId, invoiceIds)));
+}

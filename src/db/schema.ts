@@ -1,0 +1,333 @@
+/**
+ * Drizzle schema (sqlite-core), shared by better-sqlite3 on Node and D1 on Workers.
+ * Every table has an org id; unique keys are the last line of defence for exactly-once effects.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const timestamps = {
+  createdAt: text('created_at').notNull(),
+};
+
+export const orgs = sqliteTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  ...timestamps,
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'finance', 'sales_ops', 'viewer'] }).notNull(),
+    /** SHA-256 of the key; the key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    revokedAt: text('revoked_at'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.keyHash), index('api_keys_org_idx').on(t.orgId)],
+);
+
+export const connections = sqliteTable(
+  'connections',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    vendor: text('vendor').notNull(),
+    mode: text('mode', { enum: ['sandbox', 'live'] }).notNull(),
+    /** The vendor's id for the account (Salesforce org id, QuickBooks realm id, ...). */
+    externalAccountId: text('external_account_id'),
+    /** Non-secret settings (base URL, company code, ...), JSON. */
+    config: text('config').notNull(),
+    /** Credentials, AES-GCM encrypted (see src/db/secrets.ts). */
+    secretsEnc: text('secrets_enc').notNull(),
+    status: text('status', { enum: ['healthy', 'unhealthy'] }).notNull(),
+    statusReason: text('status_reason'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('connections_org_vendor_uq').on(t.orgId, t.vendor),
+    index('connections_ext_idx').on(t.vendor, t.externalAccountId),
+  ],
+);
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    currency: text('currency').notNull(),
+    /** Billing address JSON (PostalAddress). */
+    address: text('address'),
+    sourceSystem: text('source_system').notNull(),
+    sourceId: text('source_id').notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('customers_source_uq').on(t.orgId, t.sourceSystem, t.sourceId)],
+);
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('products_sku_uq').on(t.orgId, t.sku)],
+);
+
+export const contracts = sqliteTable(
+  'contracts',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    sourceSystem: text('source_system').notNull(),
+    sourceDealId: text('source_deal_id').notNull(),
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['draft', 'active', 'superseded', 'cancelled'] }).notNull(),
+    currency: text('currency').notNull(),
+    startDate: text('start_date').notNull(),
+    billingCadence: text('billing_cadence').notNull(),
+    billingTiming: text('billing_timing', { enum: ['in_advance', 'in_arrears'] }).notNull(),
+    paymentTermsDays: integer('payment_terms_days').notNull(),
+    mappingVersion: text('mapping_version').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('contracts_source_version_uq').on(t.orgId, t.sourceSystem, t.sourceDealId, t.version),
+    index('contracts_customer_idx').on(t.orgId, t.customerId),
+  ],
+);
+
+export const contractLines = sqliteTable(
+  'contract_lines',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    contractId: text('contract_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    productId: text('product_id').notNull(),
+    description: text('description').notNull(),
+    /** PriceSpec JSON (flat_fee / per_unit for now). */
+    priceSpec: text('price_spec').notNull(),
+    quantity: text('quantity').notNull(),
+    sourceLineId: text('source_line_id'),
+  },
+  (t) => [uniqueIndex('contract_lines_no_uq').on(t.contractId, t.lineNo)],
+);
+
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    number: text('number').notNull(),
+    contractId: text('contract_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    kind: text('kind', { enum: ['recurring', 'one_time', 'credit_note'] }).notNull(),
+    periodStart: text('period_start').notNull(),
+    periodEnd: text('period_end').notNull(),
+    status: text('status', { enum: ['draft', 'finalized', 'paid', 'void'] }).notNull(),
+    currency: text('currency').notNull(),
+    subtotalMinor: integer('subtotal_minor').notNull(),
+    taxMinor: integer('tax_minor').notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    amountPaidMinor: integer('amount_paid_minor').notNull(),
+    issueDate: text('issue_date').notNull(),
+    dueDate: text('due_date').notNull(),
+    /** RoundingPolicy JSON used for this document (same one goes to tax and ERP). */
+    rounding: text('rounding').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('invoices_period_uq').on(t.orgId, t.contractId, t.periodStart, t.kind),
+    uniqueIndex('invoices_number_uq').on(t.orgId, t.number),
+  ],
+);
+
+export const invoiceLines = sqliteTable(
+  'invoice_lines',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    invoiceId: text('invoice_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    productId: text('product_id').notNull(),
+    description: text('description').notNull(),
+    quantity: text('quantity').notNull(),
+    /** Unit price, decimal string in major units. */
+    unitAmount: text('unit_amount').notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    taxMinor: integer('tax_minor').notNull(),
+  },
+  (t) => [uniqueIndex('invoice_lines_no_uq').on(t.invoiceId, t.lineNo)],
+);
+
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    invoiceId: text('invoice_id').notNull(),
+    provider: text('provider').notNull(),
+    externalId: text('external_id').notNull(),
+    status: text('status', { enum: ['succeeded', 'failed'] }).notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    feeMinor: integer('fee_minor').notNull(),
+    currency: text('currency').notNull(),
+    receivedAt: text('received_at').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('payments_external_uq').on(t.orgId, t.provider, t.externalId),
+    index('payments_invoice_idx').on(t.orgId, t.invoiceId),
+  ],
+);
+
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** One journal entry per source event: (source type, source id, kind) is unique. */
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    kind: text('kind').notNull(),
+    memo: text('memo').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('ledger_entries_source_uq').on(t.orgId, t.sourceType, t.sourceId, t.kind)],
+);
+
+export const ledgerLines = sqliteTable(
+  'ledger_lines',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    entryId: text('entry_id').notNull(),
+    account: text('account').notNull(),
+    currency: text('currency').notNull(),
+    debitMinor: integer('debit_minor').notNull(),
+    creditMinor: integer('credit_minor').notNull(),
+  },
+  (t) => [index('ledger_lines_entry_idx').on(t.entryId)],
+);
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    kind: text('kind').notNull(),
+    payload: text('payload').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    /** Ties every job of one deal together for the trace (e.g. "salesforce:opportunity:006..."). */
+    correlationId: text('correlation_id').notNull(),
+    /** Rate-limit bucket: the vendor connection the job mostly talks to. */
+    connectionKey: text('connection_key'),
+    state: text('state', { enum: ['queued', 'running', 'succeeded', 'dead'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    maxAttempts: integer('max_attempts').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('jobs_dedupe_uq').on(t.orgId, t.dedupeKey),
+    index('jobs_due_idx').on(t.state, t.nextAttemptAt),
+    index('jobs_correlation_idx').on(t.orgId, t.correlationId),
+  ],
+);
+
+export const flowRuns = sqliteTable(
+  'flow_runs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    flow: text('flow').notNull(),
+    subjectId: text('subject_id').notNull(),
+    jobId: text('job_id').notNull(),
+    state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('flow_runs_subject_uq').on(t.orgId, t.flow, t.subjectId), index('flow_runs_job_idx').on(t.jobId)],
+);
+
+export const flowSteps = sqliteTable(
+  'flow_steps',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    runId: text('run_id').notNull(),
+    step: text('step').notNull(),
+    /** started = the step began and its outcome is unknown until done/failed is stored. */
+    status: text('status', { enum: ['started', 'done', 'failed'] }).notNull(),
+    output: text('output'),
+    error: text('error'),
+    attempts: integer('attempts').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('flow_steps_run_step_uq').on(t.runId, t.step)],
+);
+
+export const externalRefs = sqliteTable(
+  'external_refs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    system: text('system').notNull(),
+    objectType: text('object_type').notNull(),
+    localId: text('local_id').notNull(),
+    externalId: text('external_id').notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('external_refs_uq').on(t.orgId, t.system, t.objectType, t.localId)],
+);
+
+export const webhookInbox = sqliteTable(
+  'webhook_inbox',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    payload: text('payload').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('webhook_inbox_event_uq').on(t.orgId, t.provider, t.eventId)],
+);
+
+export const sequences = sqliteTable(
+  'sequences',
+  {
+    orgId: text('org_id').notNull(),
+    name: text('name').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [uniqueIndex('sequences_uq').on(t.orgId, t.name)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    detail: text('detail').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('audit_log_org_idx').on(t.orgId, t.at)],
+);

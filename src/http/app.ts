@@ -1,0 +1,26 @@
+/** The Hono app, identical on Node and Workers. */
+import { Hono } from 'hono';
+import { apiKeyAuth } from './auth.js';
+import type { AppEnv, HubContext } from './context.js';
+import { problem } from './problem.js';
+import { apiRoutes } from './routes/api.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export function createApp(hub: HubContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/health', (c) => c.json({ ok: true }));
+  app.use('/api/v1/*', async (c, next) => {
+    // The API description is public; everything else needs a key.
+    if (c.req.path === '/api/v1/openapi.json') return next();
+    return apiKeyAuth(hub)(c, next);
+  });
+  app.route('/api/v1', apiRoutes(hub));
+  app.route('/webhooks', webhookRoutes(hub));
+  app.notFound((c) => problem(c, 404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    // Bad input is answered before this point; reaching here is a bug, logged with its stack.
+    console.error('[http] unhandled error', error);
+    return problem(c, 500, 'Internal error', 'the hub failed unexpectedly; the error was logged');
+  });
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { JobDriver } from '../jobs/types.js';
+import type { Clock } from '../domain/clock.js';
+import type { Outcome } from '../domain/outcome.js';
+import type { Db } from '../db/client.js';
+import type { SecretKey } from '../db/secrets.js';
+import type { AdapterSet } from '../../flows/types.js';
+
+/** What the HTTP layer needs from the hub; runtime-neutral. */
+export interface HubContext {
+  db: Db;
+  clock: Clock;
+  encryptionKey: SecretKey;
+  driver: JobDriver;
+  adaptersFor(orgId: string): Promise<Outcome<AdapterSet>>;
+}
+
+export type Role = 'admin' | 'finance' | 'sales_ops' | 'viewer';
+
+export interface AppEnv {
+  Variables: { orgId: string; role: Role; apiKeyId: string };
+}

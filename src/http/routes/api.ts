@@ -1,0 +1,206 @@
+/** /api/v1: manual sync, the deal trace, dead letters and replay. zod validates every input. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { and, desc, eq } from 'drizzle-orm';
+import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { atomic } from '../../db/atomic.js';
+import { listConnections } from '../../db/repos/connections.js';
+import { dealTrace } from '../../db/repos/trace.js';
+import { jobs } from '../../db/schema.js';
+import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queue.js';
+import { requireRole } from '../auth.js';
+import type { AppEnv, HubContext } from '../context.js';
+import { problem } from '../problem.js';
+
+/** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
+const opportunityId = z
+  .string()
+  .regex(
+    /^006[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+    'must be a Salesforce Opportunity id (15 or 18 characters, prefix 006)',
+  )
+  .openapi({ param: { name: 'id', in: 'path' }, example: '006Hs00001AbCdEIAV' });
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+const problemContent = { 'application/problem+json': { schema: problemSchema } };
+
+const jobSummary = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    state: z.enum(['queued', 'running', 'succeeded', 'dead']),
+    attempts: z.number(),
+    maxAttempts: z.number(),
+    nextAttemptAt: z.string(),
+    lastError: z.string().nullable(),
+    correlationId: z.string(),
+  })
+  .openapi('Job');
+
+function toJobSummary(row: typeof jobs.$inferSelect) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    nextAttemptAt: new Date(row.nextAttemptAt).toISOString(),
+    lastError: row.lastError,
+    correlationId: row.correlationId,
+  };
+}
+
+const syncRoute = createRoute({
+  method: 'post',
+  path: '/sync/salesforce/opportunities/{id}',
+  summary: 'Pull one Salesforce Opportunity now (same flow as the Outbound Message)',
+  request: { params: z.object({ id: opportunityId }) },
+  responses: {
+    202: {
+      description: 'Sync job queued (or the existing one)',
+      content: { 'application/json': { schema: jobSummary } },
+    },
+    400: { description: 'Bad opportunity id', content: problemContent },
+  },
+});
+
+const traceRoute = createRoute({
+  method: 'get',
+  path: '/deals/salesforce/{id}/trace',
+  summary: 'Everything the hub did for one deal: contract, invoices, tax, payment, ERP refs, ledger, jobs',
+  request: { params: z.object({ id: opportunityId }) },
+  responses: {
+    200: {
+      description: 'The chain for one deal',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+    400: { description: 'Bad opportunity id', content: problemContent },
+  },
+});
+
+const listJobsRoute = createRoute({
+  method: 'get',
+  path: '/jobs',
+  summary: 'List jobs, e.g. the dead letters with state=dead',
+  request: {
+    query: z.object({
+      state: z.enum(['queued', 'running', 'succeeded', 'dead']).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Jobs, newest first',
+      content: { 'application/json': { schema: z.object({ jobs: z.array(jobSummary) }) } },
+    },
+  },
+});
+
+const replayRoute = createRoute({
+  method: 'post',
+  path: '/jobs/{id}/replay',
+  summary: 'Put a dead job back in the queue with a fresh attempt budget',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
+  responses: {
+    202: { description: 'Requeued', content: { 'application/json': { schema: jobSummary } } },
+    404: { description: 'No such job in this org', content: problemContent },
+    409: { description: 'The job is not dead', content: problemContent },
+  },
+});
+
+const connectionsRoute = createRoute({
+  method: 'get',
+  path: '/connections',
+  summary: 'Vendor connections of this org and their health',
+  responses: {
+    200: { description: 'Connections', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+  },
+});
+
+export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
+        return problem(c, 400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+      }
+    },
+  });
+
+  api.use('/sync/*', requireRole('admin', 'sales_ops'));
+  api.openapi(syncRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const orgId = c.get('orgId');
+    const job = flowJob({
+      orgId,
+      flow: 'deal-to-contract',
+      subjectId: `salesforce:${id}`,
+      input: { system: 'salesforce', dealId: id },
+      correlationId: dealCorrelationId('salesforce', id),
+      connectionKey: 'salesforce',
+    });
+    const { statement } = enqueueStatement(hub.db, hub.clock, job);
+    await atomic(hub.db, [statement]);
+    const row = (await findJobByDedupeKey(hub.db, orgId, job.dedupeKey))!;
+    await hub.driver.notify([row.id]);
+    return c.json(toJobSummary(row), 202);
+  });
+
+  api.openapi(traceRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const trace = await dealTrace(hub.db, c.get('orgId'), 'salesforce', id, dealCorrelationId('salesforce', id));
+    return c.json(trace, 200);
+  });
+
+  api.use('/jobs/*', requireRole('admin', 'finance'));
+  api.use('/jobs', requireRole('admin', 'finance'));
+  api.openapi(listJobsRoute, async (c) => {
+    const { state, limit } = c.req.valid('query');
+    const orgId = c.get('orgId');
+    const rows = await hub.db
+      .select()
+      .from(jobs)
+      .where(state ? and(eq(jobs.orgId, orgId), eq(jobs.state, state)) : eq(jobs.orgId, orgId))
+      .orderBy(desc(jobs.updatedAt))
+      .limit(limit);
+    return c.json({ jobs: rows.map(toJobSummary) }, 200);
+  });
+
+  api.openapi(replayRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const orgId = c.get('orgId');
+    const replayed = await replayJob(hub.db, hub.clock, orgId, id);
+    if (replayed) {
+      await hub.driver.notify([replayed.id]);
+      return c.json(toJobSummary(replayed), 202);
+    }
+    const [existing] = await hub.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.id, id), eq(jobs.orgId, orgId)));
+    // problem() builds the documented problem+json body; the typed-response helper cannot express it.
+    if (!existing) return problem(c, 404, 'Not found', `no job ${id} in this org`) as never;
+    return problem(c, 409, 'Conflict', `job ${id} is ${existing.state}; only dead jobs can be replayed`) as never;
+  });
+
+  api.openapi(connectionsRoute, async (c) =>
+    c.json({ connections: await listConnections(hub.db, c.get('orgId')) }, 200),
+  );
+
+  api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
+  return api;
+}

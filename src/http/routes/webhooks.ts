@@ -1,0 +1,117 @@
+/**
+ * Vendor webhooks: verify, record in the inbox (deduplicated by the provider's event id) and
+ * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
+ */
+import { Hono } from 'hono';
+import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
+import { atomic } from '../../db/atomic.js';
+import { newId, type Statement } from '../../db/client.js';
+import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
+import { findConnectionByExternalAccount, findConnectionById } from '../../db/repos/connections.js';
+import { webhookInbox } from '../../db/schema.js';
+import { enqueueStatement } from '../../jobs/queue.js';
+import type { HubContext } from '../context.js';
+import { problem } from '../problem.js';
+
+function inboxStatement(hub: HubContext, orgId: string, provider: string, eventId: string, payload: string): Statement {
+  return hub.db
+    .insert(webhookInbox)
+    .values({ id: newId('evt'), orgId, provider, eventId, payload, receivedAt: hub.clock.now().toISOString() })
+    .onConflictDoNothing();
+}
+
+export function webhookRoutes(hub: HubContext): Hono {
+  const app = new Hono();
+
+  // Salesforce Outbound Messages: SOAP in, SOAP ack out. Salesforce retries until it gets the
+  // ack, so a message we already have is acknowledged again and changes nothing.
+  // https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_understanding.htm
+  app.post('/salesforce', async (c) => {
+    const xml = await c.req.text();
+    const parsed = parseOutboundMessage(xml);
+    if (!parsed.ok) return problem(c, 400, 'Invalid outbound message', parsed.reason);
+    const connection = await findConnectionByExternalAccount(hub.db, 'salesforce', parsed.value.organizationId);
+    if (!connection) {
+      return problem(
+        c,
+        403,
+        'Unknown Salesforce org',
+        `no connection for Salesforce org ${parsed.value.organizationId}`,
+      );
+    }
+    const orgId = connection.orgId;
+    const statements: Statement[] = [];
+    const jobIds: string[] = [];
+    for (const n of parsed.value.notifications) {
+      if (n.objectType !== 'Opportunity') continue;
+      statements.push(inboxStatement(hub, orgId, 'salesforce', n.id, JSON.stringify(n)));
+      const job = enqueueStatement(
+        hub.db,
+        hub.clock,
+        flowJob({
+          orgId,
+          flow: 'deal-to-contract',
+          subjectId: `salesforce:${n.objectId}`,
+          input: { system: 'salesforce', dealId: n.objectId },
+          correlationId: dealCorrelationId('salesforce', n.objectId),
+          connectionKey: 'salesforce',
+        }),
+      );
+      statements.push(job.statement);
+      jobIds.push(job.id);
+    }
+    await atomic(hub.db, statements);
+    await hub.driver.notify(jobIds);
+    return c.body(outboundMessageAck(), 200, { 'content-type': 'text/xml; charset=utf-8' });
+  });
+
+  // Stripe: one endpoint per connection, so the signing secret (and the org) is known before
+  // the body is trusted. https://docs.stripe.com/webhooks#verify-events
+  app.post('/stripe/:connectionId', async (c) => {
+    const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
+    if (!connection || connection.vendor !== 'stripe') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    const orgId = connection.orgId;
+    const adapters = await hub.adaptersFor(orgId);
+    if (!adapters.ok) return problem(c, 503, 'Connection unavailable', adapters.reason);
+    const raw = await c.req.text();
+    const event = await adapters.value.payment.parseWebhook(raw, c.req.raw.headers);
+    if (!event.ok) return problem(c, 401, 'Invalid signature', event.reason);
+    const e = event.value;
+    if (e.type === 'ignored' || !e.paymentExternalId || !e.invoiceId) {
+      await atomic(hub.db, [inboxStatement(hub, orgId, 'stripe', e.eventId, raw)]);
+      return c.json({ received: true, handled: false });
+    }
+    const invoice = await getInvoiceWithLines(hub.db, orgId, e.invoiceId);
+    if (!invoice)
+      return problem(c, 422, 'Unknown invoice', `event ${e.eventId} names invoice ${e.invoiceId}, not in this org`);
+    const contract = await getContract(hub.db, orgId, invoice.invoice.contractId);
+    const job = enqueueStatement(
+      hub.db,
+      hub.clock,
+      flowJob({
+        orgId,
+        flow: 'record-payment',
+        subjectId: `stripe:${e.paymentExternalId}:${e.type}`,
+        input: {
+          provider: 'stripe',
+          paymentExternalId: e.paymentExternalId,
+          invoiceId: e.invoiceId,
+          status: e.type === 'payment.succeeded' ? 'succeeded' : 'failed',
+          amountMinor: e.amountMinor,
+          currency: e.currency,
+          occurredAt: e.occurredAt,
+        },
+        correlationId: contract
+          ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId)
+          : `invoice:${e.invoiceId}`,
+        connectionKey: 'stripe',
+      }),
+    );
+    await atomic(hub.db, [inboxStatement(hub, orgId, 'stripe', e.eventId, raw), job.statement]);
+    await hub.driver.notify([job.id]);
+    return c.json({ received: true, handled: true });
+  });
+
+  return app;
+}

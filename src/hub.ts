@@ -1,0 +1,88 @@
+/**
+ * The composition root shared by both runtimes: database, clock, secrets key, adapter
+ * resolution per org, flow handlers and the HTTP app. Runtime files only add the driver
+ * (Node loop or Cloudflare Queues) and the server.
+ */
+import { buildAdapterSet } from '../adapters/registry.js';
+import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
+import type { FlowJobPayload } from '../flows/types.js';
+import type { Clock } from './domain/clock.js';
+import { type Outcome, permanent } from './domain/outcome.js';
+import type { Db } from './db/client.js';
+import { loadConnectionMaterial } from './db/repos/connections.js';
+import type { SecretKey } from './db/secrets.js';
+import { createApp } from './http/app.js';
+import type { HubContext } from './http/context.js';
+import type { ProcessDeps } from './jobs/process.js';
+import type { RetryPolicy } from './jobs/retry.js';
+import type { JobDriver, JobHandler } from './jobs/types.js';
+
+export interface HubOptions {
+  db: Db;
+  clock: Clock;
+  encryptionKey: SecretKey;
+  hooks?: FlowHooks;
+  retryPolicy?: RetryPolicy;
+  /** Fetch used by adapters whose SDK accepts one (tests may wrap it). */
+  fetch?: typeof fetch;
+}
+
+/** Lets the driver be attached after the hub exists (the driver needs the hub's handlers). */
+class LateDriver implements JobDriver {
+  target: JobDriver | undefined;
+  async notify(ids: readonly string[]): Promise<void> {
+    await this.target?.notify(ids);
+  }
+}
+
+export function createHub(options: HubOptions) {
+  const { db, clock, encryptionKey } = options;
+  const driver = new LateDriver();
+  const adapterCache = new Map<string, AdapterSet>();
+
+  async function adaptersFor(orgId: string): Promise<Outcome<AdapterSet>> {
+    const cached = adapterCache.get(orgId);
+    if (cached) return { ok: true, value: cached };
+    const material = await loadConnectionMaterial(db, encryptionKey, orgId);
+    const built = buildAdapterSet(material, {
+      now: () => clock.now(),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    if (built.ok) adapterCache.set(orgId, built.value);
+    return built;
+  }
+
+  const flowDeps: FlowDeps = { db, clock, driver, adaptersFor, ...(options.hooks ? { hooks: options.hooks } : {}) };
+  const handlers: Record<string, JobHandler> = {
+    [FLOW_JOB_KIND]: async (job) => {
+      const payload = JSON.parse(job.payload) as FlowJobPayload;
+      const flow = flows[payload.flow];
+      if (!flow) return permanent(`unknown flow "${payload.flow}"`);
+      return runFlow(flow, flowDeps, job);
+    },
+  };
+  const processDeps: ProcessDeps = {
+    db,
+    clock,
+    handlers,
+    ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
+  };
+  const context: HubContext = { db, clock, encryptionKey, driver, adaptersFor };
+  const app = createApp(context);
+
+  return {
+    app,
+    context,
+    processDeps,
+    attachDriver(target: JobDriver) {
+      driver.target = target;
+    },
+    /** Forget built adapters (after a connection changes). */
+    invalidateAdapters(orgId?: string) {
+      if (orgId) adapterCache.delete(orgId);
+      else adapterCache.clear();
+    },
+  };
+}
+
+export type Hub = ReturnType<typeof createHub>;

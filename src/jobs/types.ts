@@ -1,0 +1,37 @@
+import type { Outcome } from '../domain/outcome.js';
+import type { jobs } from '../db/schema.js';
+
+export type JobRow = typeof jobs.$inferSelect;
+export type JobState = JobRow['state'];
+
+export interface NewJob {
+  orgId: string;
+  kind: string;
+  payload: unknown;
+  /** Enqueueing the same (org, dedupeKey) twice creates one job: at-least-once in, one job out. */
+  dedupeKey: string;
+  correlationId: string;
+  connectionKey?: string;
+  maxAttempts?: number;
+  runAt?: Date;
+}
+
+/** A job handler returns an Outcome; failures decide retry vs dead letter, exceptions are bugs. */
+export type JobHandler = (job: JobRow) => Promise<Outcome<unknown>>;
+
+/**
+ * What a runtime provides so freshly committed jobs start promptly: the Node driver wakes its
+ * loop, the Cloudflare driver sends one Queue message per job. The job table stays the source of
+ * truth either way; a scheduled sweep picks up anything a notification missed.
+ */
+export interface JobDriver {
+  notify(jobIds: readonly string[]): Promise<void>;
+}
+
+/** Thrown only by test hooks to simulate the process dying mid-job: nothing after it commits. */
+export class SimulatedCrash extends Error {
+  constructor(where: string) {
+    super(`simulated crash ${where}`);
+    this.name = 'SimulatedCrash';
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the hub on Node. With no vendor credentials configured (sandbox mode, the
+ * default) it starts the vendor simulators on loopback, seeds a demo org and a closed-won
+ * Salesforce opportunity, delivers the Outbound Message and follows the deal to cash.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { systemClock } from '../domain/clock.js';
+import { createOrgWithKey } from '../db/seed.js';
+import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
+import { createHub } from '../hub.js';
+import { NodeJobDriver } from '../jobs/node-driver.js';
+import { startSimulators } from './simulators.js';
+import { openSqlite } from './sqlite.js';
+
+const dataDir = resolve(process.env.HUB_DATA_DIR ?? 'data');
+const port = Number.parseInt(process.env.PORT ?? '8787', 10);
+
+function encryptionKeyText(): string {
+  if (process.env.HUB_ENCRYPTION_KEY) return process.env.HUB_ENCRYPTION_KEY;
+  // Sandbox only: a key generated once and kept beside the database.
+  const file = resolve(dataDir, 'sandbox-encryption-key');
+  if (!existsSync(file)) writeFileSync(file, generateEncryptionKey(), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main() {
+  const { db } = openSqlite(process.env.HUB_DB_PATH ?? resolve(dataDir, 'hub.db'));
+  const clock = systemClock;
+  const encryptionKey = await importEncryptionKey(encryptionKeyText());
+  const hub = createHub({ db, clock, encryptionKey });
+  const driver = new NodeJobDriver({ db, clock, process: hub.processDeps, pollIntervalMs: 500 });
+  hub.attachDriver(driver);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port });
+  driver.start();
+  console.log(`hub listening on ${baseUrl}`);
+
+  if (process.env.HUB_MODE === 'live') {
+    console.log('live mode: configure connections through the API; no demo data seeded');
+    return;
+  }
+
+  const sims = await startSimulators({ now: () => clock.now(), autoDeliverStripe: true });
+  const org = await createOrgWithKey(db, clock, encryptionKey, {
+    name: 'Demo Co (sandbox)',
+    connections: sims.connections,
+  });
+  const stripeConnection = await hub.context.db.query.connections.findFirst({
+    where: (c, { and, eq }) => and(eq(c.orgId, org.orgId), eq(c.vendor, 'stripe')),
+  });
+  sims.stripe.setWebhookUrl(`${baseUrl}/webhooks/stripe/${stripeConnection!.id}`);
+  writeFileSync(resolve(dataDir, 'sandbox-admin-key'), `${org.apiKey}\n`, { mode: 0o600 });
+
+  const seeded = sims.salesforce.seedClosedWonOpportunity();
+  const message = sims.salesforce.outboundMessageFor(seeded.opportunityId);
+  const ack = await fetch(`${baseUrl}/webhooks/salesforce`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+    body: message,
+  });
+  const traceUrl = `${baseUrl}/api/v1/deals/salesforce/${seeded.opportunityId}/trace`;
+  console.log(`
+sandbox mode: vendors are simulated on loopback (no credentials needed)
+  demo org admin API key: ${org.apiKey}  (also in ${resolve(dataDir, 'sandbox-admin-key')})
+  Outbound Message for opportunity ${seeded.opportunityId}: HTTP ${ack.status}
+  follow the deal:  curl -H "Authorization: Bearer ${org.apiKey}" ${traceUrl}
+  dead letters:     curl -H "Authorization: Bearer ${org.apiKey}" "${baseUrl}/api/v1/jobs?state=dead"
+  API description:  ${baseUrl}/api/v1/openapi.json
+`);
+  await reportProgress(baseUrl, org.apiKey, traceUrl);
+}
+
+/** Prints each job of the demo deal as it settles, so a newcomer sees the path run. */
+async function reportProgress(baseUrl: string, apiKey: string, traceUrl: string) {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < 120; i++) {
+    const res = await fetch(traceUrl, { headers: { authorization: `Bearer ${apiKey}` } });
+    const trace = (await res.json()) as { jobs: { dedupeKey: string; state: string; lastError: string | null }[] };
+    for (const job of trace.jobs) {
+      const status = `${job.state}${job.lastError ? ` (${job.lastError})` : ''}`;
+      if (seen.get(job.dedupeKey) !== status) {
+        seen.set(job.dedupeKey, status);
+        console.log(`  job ${job.dedupeKey.split(':')[0]!.padEnd(22)} ${status}`);
+      }
+    }
+    const settled = trace.jobs.length >= 6 && trace.jobs.every((j) => j.state === 'succeeded' || j.state === 'dead');
+    if (settled) {
+      console.log(`\ndeal to cash complete: ${traceUrl}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`still working; see ${baseUrl}/api/v1/jobs`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
