@@ -65,7 +65,10 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
     }),
 };
 
-export function buildPort<V extends Vendor>(material: ConnectionMaterial & { vendor: V }, ctx: BuildContext): PortOf[V] {
+export function buildPort<V extends Vendor>(
+  material: ConnectionMaterial & { vendor: V },
+  ctx: BuildContext,
+): PortOf[V] {
   return factories[material.vendor](material, ctx) as PortOf[V];
 }
 

@@ -1,8 +1,8 @@
 /** Finalized invoice → payment-processor customer → payment (settles through the webhook). */
 import { ok } from '../src/domain/outcome.js';
 import { ensureExternal } from './external.js';
-import { loadInvoice } from './load.js';
 import type { InvoiceInput } from './finalize-invoice.js';
+import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';

@@ -2,14 +2,15 @@
  * Closed-won deal → customer, contract (version 1) and its first invoice, written atomically,
  * then the invoice goes on to tax and finalization.
  */
-import type { DealBundle } from '../src/domain/deal.js';
-import type { ContractDraft } from '../src/domain/contract.js';
-import { firstInvoice } from '../src/domain/invoice.js';
-import { ok, permanent } from '../src/domain/outcome.js';
+
 import { sql } from 'drizzle-orm';
+import { applyMapping, defaultMappings, type MappingResult } from '../mappings/index.js';
 import { naturalId } from '../src/db/ids.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
-import { applyMapping, defaultMappings, type MappingResult } from '../mappings/index.js';
+import type { ContractDraft } from '../src/domain/contract.js';
+import type { DealBundle } from '../src/domain/deal.js';
+import { firstInvoice } from '../src/domain/invoice.js';
+import { ok, permanent } from '../src/domain/outcome.js';
 import { flowJob } from './jobs.js';
 import type { Flow, StepContext } from './types.js';
 

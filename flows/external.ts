@@ -4,8 +4,8 @@
  * then write, with the deterministic idempotency key.
  */
 import type { ExternalObject } from '../adapters/ports.js';
-import { ok, type Outcome } from '../src/domain/outcome.js';
 import { findExternalId } from '../src/db/repos/external-refs.js';
+import { type Outcome, ok } from '../src/domain/outcome.js';
 import type { ExternalRefInput, StepContext } from './types.js';
 
 export interface EnsureExternalSpec<T extends ExternalObject> {

@@ -4,14 +4,14 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { TaxResult } from '../adapters/ports.js';
+import { invoiceLines, invoices } from '../src/db/schema.js';
+import type { PostalAddress } from '../src/domain/deal.js';
 import { allocateTax } from '../src/domain/invoice.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
-import type { PostalAddress } from '../src/domain/deal.js';
-import { invoiceLines, invoices } from '../src/db/schema.js';
-import { ledgerStatements } from './ledger-statements.js';
 import { flowJob } from './jobs.js';
+import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 

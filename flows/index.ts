@@ -17,6 +17,6 @@ export const flows: Record<string, Flow<any>> = {
   [postPaymentToErp.name]: postPaymentToErp,
 };
 
-export { runFlow } from './runner.js';
 export { dealCorrelationId, FLOW_JOB_KIND, flowJob } from './jobs.js';
+export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

@@ -1,8 +1,9 @@
 /** Turns a balanced journal entry into insert statements; one entry per source event, ever. */
-import type { JournalEntry } from '../src/domain/ledger.js';
+
 import type { Db, Statement } from '../src/db/client.js';
 import { naturalId } from '../src/db/ids.js';
 import { ledgerEntries, ledgerLines } from '../src/db/schema.js';
+import type { JournalEntry } from '../src/domain/ledger.js';
 
 export async function ledgerStatements(
   db: Db,

@@ -1,7 +1,8 @@
 /** Loads the invoice a flow works on, with its lines and customer, or a permanent failure. */
-import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
-import { getCustomer, getInvoiceWithLines } from '../src/db/repos/billing.js';
+
 import type { Db } from '../src/db/client.js';
+import { getCustomer, getInvoiceWithLines } from '../src/db/repos/billing.js';
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 
 export async function loadInvoice(db: Db, orgId: string, invoiceId: string) {
   const found = await getInvoiceWithLines(db, orgId, invoiceId);

@@ -1,13 +1,14 @@
 /** Finalized invoice → ERP customer, one item per product, and the invoice with our tax. */
+
+import { and, eq, inArray } from 'drizzle-orm';
+import { getCustomer } from '../src/db/repos/billing.js';
+import { products } from '../src/db/schema.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
-import { getCustomer } from '../src/db/repos/billing.js';
-import { ensureExternal, type Ensured } from './external.js';
+import { type Ensured, ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
-import { and, eq, inArray } from 'drizzle-orm';
-import { products } from '../src/db/schema.js';
 
 export const POST_INVOICE_TO_ERP = 'post-invoice-to-erp';
 

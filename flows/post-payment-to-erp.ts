@@ -1,8 +1,9 @@
 /** Recorded payment → ERP payment applied to the ERP invoice (waits until that invoice exists). */
-import { minorToMajor } from '../src/domain/money.js';
-import { ok, permanent, retryable } from '../src/domain/outcome.js';
+
 import { getInvoiceWithLines, getPayment } from '../src/db/repos/billing.js';
 import { findExternalId } from '../src/db/repos/external-refs.js';
+import { minorToMajor } from '../src/domain/money.js';
+import { ok, permanent, retryable } from '../src/domain/outcome.js';
 import { ensureExternal } from './external.js';
 import type { Flow } from './types.js';
 

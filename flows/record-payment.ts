@@ -3,10 +3,10 @@
  * The payment id is derived from the processor's id, so a replayed event changes nothing.
  */
 import { and, eq } from 'drizzle-orm';
-import { paymentReceivedEntry } from '../src/domain/ledger.js';
-import { ok, permanent } from '../src/domain/outcome.js';
 import { naturalId } from '../src/db/ids.js';
 import { invoices, payments } from '../src/db/schema.js';
+import { paymentReceivedEntry } from '../src/domain/ledger.js';
+import { ok, permanent } from '../src/domain/outcome.js';
 import { flowJob } from './jobs.js';
 import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';

@@ -4,11 +4,11 @@
  * step's output, refs, rows and follow-up jobs atomically.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { ok, type Outcome, permanent } from '../src/domain/outcome.js';
 import { atomic } from '../src/db/atomic.js';
 import { newId, type Statement } from '../src/db/client.js';
 import { externalRefs, flowRuns, flowSteps } from '../src/db/schema.js';
 import { sha256Hex } from '../src/db/secrets.js';
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { enqueueStatement } from '../src/jobs/queue.js';
 import type { JobRow } from '../src/jobs/types.js';
 import type { Flow, FlowDeps, FlowJobPayload, StepContext } from './types.js';

@@ -4,9 +4,9 @@
  * atomic unit together with the step's "done" marker, external refs and follow-up jobs.
  */
 import type { CrmPort, ErpPort, PaymentPort, TaxPort } from '../adapters/ports.js';
+import type { Db, Statement } from '../src/db/client.js';
 import type { Clock } from '../src/domain/clock.js';
 import type { Outcome } from '../src/domain/outcome.js';
-import type { Db, Statement } from '../src/db/client.js';
 import type { JobDriver, NewJob } from '../src/jobs/types.js';
 
 /** Per-org settings the flows need beside the ports (from the connections' config). */

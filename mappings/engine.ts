@@ -63,7 +63,11 @@ export async function applyMapping(set: MappingSet, bundle: DealBundle): Promise
     if (parsed.success) return ok({ draft: parsed.data as ContractDraft, mappingVersion: mappingVersionOf(set) });
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');
-      errors.push({ path, expression: set.fields[path.split('.')[0] ?? ''] ?? set.fields[path], message: issue.message });
+      errors.push({
+        path,
+        expression: set.fields[path.split('.')[0] ?? ''] ?? set.fields[path],
+        message: issue.message,
+      });
     }
   }
   const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');

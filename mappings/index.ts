@@ -1,5 +1,5 @@
-import type { MappingSet } from './engine.js';
 import salesforceOpportunity from './defaults/salesforce-opportunity.json' with { type: 'json' };
+import type { MappingSet } from './engine.js';
 
 export { applyMapping, type MappingResult, type MappingSet, mappingVersionOf } from './engine.js';
 

@@ -1,7 +1,7 @@
 /** What a mapping must produce: a complete contract draft, every field checked. */
 import { z } from 'zod';
-import { decimal, isDecimalString, isKnownCurrency } from '../src/domain/money.js';
 import { isIsoDate } from '../src/domain/dates.js';
+import { decimal, isDecimalString, isKnownCurrency } from '../src/domain/money.js';
 
 const decimalString = z
   .string({ error: 'must be a decimal string' })
@@ -28,11 +28,9 @@ export const contractDraftSchema = z.object({
     email: z.string().nullable(),
     address: addressSchema.nullable(),
   }),
-  currency: z
-    .string({ error: 'currency is missing' })
-    .superRefine((value, ctx) => {
-      if (!isKnownCurrency(value)) ctx.addIssue({ code: 'custom', message: `unknown currency "${value}"` });
-    }),
+  currency: z.string({ error: 'currency is missing' }).superRefine((value, ctx) => {
+    if (!isKnownCurrency(value)) ctx.addIssue({ code: 'custom', message: `unknown currency "${value}"` });
+  }),
   startDate: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
   billingCadence: z.literal('monthly'),
   billingTiming: z.literal('in_advance'),

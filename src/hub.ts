@@ -6,11 +6,11 @@
 import { buildAdapterSet } from '../adapters/registry.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
-import type { Clock } from './domain/clock.js';
-import { type Outcome, permanent } from './domain/outcome.js';
 import type { Db } from './db/client.js';
 import { loadConnectionMaterial } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';
+import type { Clock } from './domain/clock.js';
+import { type Outcome, permanent } from './domain/outcome.js';
 import { createApp } from './http/app.js';
 import type { HubContext } from './http/context.js';
 import type { ProcessDeps } from './jobs/process.js';

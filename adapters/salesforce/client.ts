@@ -87,6 +87,20 @@ class HubConnection extends Connection {
   }
 }
 
+/**
+ * Hands a new token to the caller. Storing it is the caller's business: if that fails (or
+ * throws, or rejects), the read still goes on with the token in memory, and the next refresh
+ * reports again. Nothing is left to crash the process as an unhandled rejection.
+ */
+function reportToken(onTokenRefresh: SalesforceConfig['onTokenRefresh'], accessToken: string): void {
+  if (!onTokenRefresh) return;
+  try {
+    Promise.resolve(onTokenRefresh(accessToken) as unknown).catch(() => undefined);
+  } catch {
+    // See above: a failing callback must not fail the read.
+  }
+}
+
 export interface SalesforceClient {
   readonly connection: Connection;
   /** Marks the start of one port call: allows one token refresh within it (see refreshFn). */
@@ -121,8 +135,8 @@ export function createSalesforceClient(config: SalesforceConfig): SalesforceClie
               (token) => {
                 // The token response names the org's instance; follow it as jsforce does.
                 conn._establish({ accessToken: token.access_token, instanceUrl: token.instance_url });
-                config.onTokenRefresh?.(token.access_token);
                 callback(undefined, token.access_token, token);
+                reportToken(config.onTokenRefresh, token.access_token);
               },
               (error: Error) => callback(error),
             );

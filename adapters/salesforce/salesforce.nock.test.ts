@@ -335,6 +335,19 @@ describe('token refresh on 401', () => {
     expect(sent.auth).toEqual([`Bearer ${TOKEN}`, `Bearer ${fresh}`, `Bearer ${fresh}`]);
   });
 
+  it('a failing onTokenRefresh does not fail the read', async () => {
+    nock(INSTANCE).get(QUERY_PATH).query(true).reply(401, errors.invalidSession);
+    nock(LOGIN).post('/services/oauth2/token').reply(200, fixture('token-refresh'));
+    nock(INSTANCE).get(QUERY_PATH).query(true).reply(200, fixture('query-opportunity'));
+    let called = 0;
+    const result = await refreshing(() => {
+      called += 1;
+      throw new Error('token store is down');
+    }).fetchDeal(OPP_ID);
+    expect(result.ok).toBe(true);
+    expect(called).toBe(1);
+  });
+
   it('a refused refresh is "session expired; reconnect"', async () => {
     nock(INSTANCE).get(QUERY_PATH).query(true).reply(401, errors.invalidSession);
     nock(LOGIN).post('/services/oauth2/token').reply(400, fixture('token-invalid-grant'));

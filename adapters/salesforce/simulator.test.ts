@@ -287,9 +287,7 @@ describe('faults and limits', () => {
 describe('simulator REST contract', () => {
   it('GET and PATCH an sObject; derived fields follow', async () => {
     const seeded = sim.seedClosedWonOpportunity({ stageName: 'Negotiation/Review' });
-    const before = await (
-      await api(`/sobjects/Opportunity/${seeded.opportunityId}?fields=StageName,IsWon,Amount`)
-    ).json();
+    const before = await json(await api(`/sobjects/Opportunity/${seeded.opportunityId}?fields=StageName,IsWon,Amount`));
     expect(before).toMatchObject({ StageName: 'Negotiation/Review', IsWon: false, Amount: 2000 });
     expect(before.attributes).toEqual({
       type: 'Opportunity',
@@ -300,6 +298,14 @@ describe('simulator REST contract', () => {
       body: JSON.stringify({ StageName: 'Closed Won' }),
     });
     expect(patch.status).toBe(204);
+    // PATCH sets fields: sending it again (same clock) changes nothing and creates nothing.
+    const stateAfterFirst = JSON.stringify(sim.state.store.all('Opportunity'));
+    const again = await api(`/sobjects/Opportunity/${seeded.opportunityId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ StageName: 'Closed Won' }),
+    });
+    expect(again.status).toBe(204);
+    expect(JSON.stringify(sim.state.store.all('Opportunity'))).toBe(stateAfterFirst);
     const deal = await adapterFor(sim).fetchDeal(seeded.opportunityId);
     expect(deal.ok && deal.value.deal).toMatchObject({ stage: 'Closed Won', isWon: true });
     expect(sim.state.store.count('Opportunity')).toBe(1);
@@ -322,9 +328,7 @@ describe('simulator REST contract', () => {
     expect((await json(unknown))[0].errorCode).toBe('INVALID_FIELD');
     const missing = await api('/sobjects/Opportunity/0068c00000zzzzz');
     expect(missing.status).toBe(404);
-    expect(await json(missing)).toEqual([
-      { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
-    ]);
+    expect(await json(missing)).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   });
 
   it('returns Salesforce query shapes: parent records, null empty children', async () => {

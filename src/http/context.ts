@@ -1,9 +1,9 @@
-import type { JobDriver } from '../jobs/types.js';
-import type { Clock } from '../domain/clock.js';
-import type { Outcome } from '../domain/outcome.js';
+import type { AdapterSet } from '../../flows/types.js';
 import type { Db } from '../db/client.js';
 import type { SecretKey } from '../db/secrets.js';
-import type { AdapterSet } from '../../flows/types.js';
+import type { Clock } from '../domain/clock.js';
+import type { Outcome } from '../domain/outcome.js';
+import type { JobDriver } from '../jobs/types.js';
 
 /** What the HTTP layer needs from the hub; runtime-neutral. */
 export interface HubContext {

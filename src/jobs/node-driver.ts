@@ -4,8 +4,8 @@
  * request-rate limit and a slow vendor cannot starve the others.
  */
 import PQueue from 'p-queue';
-import type { Clock } from '../domain/clock.js';
 import type { Db } from '../db/client.js';
+import type { Clock } from '../domain/clock.js';
 import { type ProcessDeps, processJob } from './process.js';
 import { claimDueJobs } from './queue.js';
 import type { JobDriver, JobRow } from './types.js';

@@ -1,8 +1,9 @@
 /** Runs one claimed job and records its fate: succeeded, rescheduled with backoff, or dead. */
-import type { Clock } from '../domain/clock.js';
-import { type Outcome, permanent } from '../domain/outcome.js';
+
 import { atomic } from '../db/atomic.js';
 import type { Db } from '../db/client.js';
+import type { Clock } from '../domain/clock.js';
+import { type Outcome, permanent } from '../domain/outcome.js';
 import { completeJobStatement, decideFailure, failJobStatement } from './queue.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { JobHandler, JobRow } from './types.js';

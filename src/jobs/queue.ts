@@ -3,10 +3,10 @@
  * RETURNING, atomic on SQLite and D1), complete, fail into retry or dead letter, replay.
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import type { Clock } from '../domain/clock.js';
-import type { Failure } from '../domain/outcome.js';
 import { type Db, newId, type Statement } from '../db/client.js';
 import { jobs } from '../db/schema.js';
+import type { Clock } from '../domain/clock.js';
+import type { Failure } from '../domain/outcome.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry.js';
 import type { JobRow, NewJob } from './types.js';
 

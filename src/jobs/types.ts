@@ -1,5 +1,5 @@
-import type { Outcome } from '../domain/outcome.js';
 import type { jobs } from '../db/schema.js';
+import type { Outcome } from '../domain/outcome.js';
 
 export type JobRow = typeof jobs.$inferSelect;
 export type JobState = JobRow['state'];

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { systemClock } from '../domain/clock.js';
-import { createOrgWithKey } from '../db/seed.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
+import { createOrgWithKey } from '../db/seed.js';
+import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
 import { startSimulators } from './simulators.js';

@@ -2,12 +2,13 @@
  * Sandbox mode on Node: every vendor simulator on its own loopback port, and the connection
  * settings that point the real SDKs at them. Used by `npm start` and the end-to-end tests.
  */
-import type { NewConnection } from '../db/repos/connections.js';
+
 import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator.js';
 import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator.js';
 import { createSalesforceSimulator } from '../../adapters/salesforce/simulator.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { createStripeSimulator } from '../../adapters/stripe/simulator.js';
+import type { NewConnection } from '../db/repos/connections.js';
 
 export const SANDBOX_STRIPE = { apiKey: 'sk_test_sandbox_hub', webhookSecret: 'whsec_sandbox_hub' };
 export const SANDBOX_QBO = {

@@ -3,8 +3,8 @@
  * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
  */
 import { Hono } from 'hono';
-import { dealCorrelationId, flowJob } from '../../../flows/index.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
+import { dealCorrelationId, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { newId, type Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';

@@ -1,0 +1,201 @@
+/**
+ * The Cloudflare job driver. The job table (D1) is the source of truth; a Queue message only
+ * says "job X may be due now". Three entry points:
+ *
+ * - `notify` (producer): one message per freshly committed job.
+ * - `consumeJobBatch` (consumer of `hub-jobs`): claims each job by id, runs it, acks. A job the
+ *   run rescheduled (retry with backoff) is re-sent with `delaySeconds` (capped at the Queues
+ *   maximum of 12 h; the cron sweep covers anything longer or lost). Only infrastructure errors
+ *   (the consumer threw) make a message retry; after `max_retries` it goes to `hub-jobs-dlq`.
+ * - `consumeDeadLetters` (consumer of `hub-jobs-dlq`): marks the job dead with a readable reason
+ *   unless it already finished.
+ * - `sweepDueJobs` (cron): claims due jobs straight from the table and runs them.
+ *
+ * Duplicated messages are harmless: claiming is one atomic UPDATE … RETURNING, so a job that is
+ * running under a live lease, finished, or not yet due is simply acknowledged.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { jobs } from '../db/schema.js';
+import type { Clock } from '../domain/clock.js';
+import type { QueueBinding, QueueMessageBatch } from '../runtime/d1.js';
+import { type ProcessDeps, processJob } from './process.js';
+import { claimDueJobs, claimJob } from './queue.js';
+import type { JobDriver, JobRow } from './types.js';
+
+export interface JobMessage {
+  jobId: string;
+}
+
+/** Cloudflare Queues refuses delays above 12 hours. */
+export const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
+/** Cloudflare Queues accepts at most 100 messages per sendBatch. */
+const MAX_BATCH_MESSAGES = 100;
+
+export interface CloudflareDriverOptions {
+  queue: QueueBinding<JobMessage>;
+  /**
+   * When it returns a function (inside a fetch handler: `ctx.waitUntil`), sends are handed to it
+   * and the caller does not wait; otherwise (queue consumer, cron) sends are awaited.
+   */
+  defer?: () => ((promise: Promise<unknown>) => void) | undefined;
+}
+
+export class CloudflareJobDriver implements JobDriver {
+  constructor(private readonly options: CloudflareDriverOptions) {}
+
+  async notify(jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    const sending = this.send(jobIds);
+    const defer = this.options.defer?.();
+    if (defer) defer(sending);
+    else await sending;
+  }
+
+  private async send(jobIds: readonly string[]): Promise<void> {
+    try {
+      for (let i = 0; i < jobIds.length; i += MAX_BATCH_MESSAGES) {
+        const chunk = jobIds.slice(i, i + MAX_BATCH_MESSAGES);
+        await this.options.queue.sendBatch(chunk.map((jobId) => ({ body: { jobId } })));
+      }
+    } catch (error) {
+      // The jobs are committed; a lost notification only delays them until the next cron sweep.
+      console.error(`[jobs] queue notify failed for ${jobIds.length} job(s); the cron sweep will run them`, error);
+    }
+  }
+}
+
+export interface ConsumerDeps {
+  db: Db;
+  clock: Clock;
+  process: ProcessDeps;
+  queue: QueueBinding<JobMessage>;
+}
+
+async function readJob(db: Db, jobId: string): Promise<JobRow | undefined> {
+  const rows = await db.select().from(jobs).where(eq(jobs.id, jobId)).limit(1);
+  return rows[0];
+}
+
+/** Seconds until `nextAttemptAt`, at least 0 and at most the Queues maximum. */
+export function queueDelaySeconds(nextAttemptAt: number, now: Date): number {
+  const seconds = Math.ceil((nextAttemptAt - now.getTime()) / 1000);
+  return Math.min(Math.max(seconds, 0), MAX_QUEUE_DELAY_SECONDS);
+}
+
+/** A job waiting for its backoff gets a delayed message for when it is due (or in 12 h). */
+async function resendIfWaiting(deps: ConsumerDeps, job: JobRow | undefined): Promise<void> {
+  if (!job || job.state !== 'queued') return;
+  const now = deps.clock.now();
+  if (job.nextAttemptAt <= now.getTime()) {
+    await deps.queue.send({ jobId: job.id });
+    return;
+  }
+  await deps.queue.send({ jobId: job.id }, { delaySeconds: queueDelaySeconds(job.nextAttemptAt, now) });
+}
+
+function isJobMessage(body: unknown): body is JobMessage {
+  return typeof body === 'object' && body !== null && typeof (body as JobMessage).jobId === 'string';
+}
+
+export interface ConsumeSummary {
+  ran: number;
+  skipped: number;
+  retried: number;
+}
+
+/** Consumer of `hub-jobs`: claim by id, run, re-send if rescheduled, ack. */
+export async function consumeJobBatch(batch: QueueMessageBatch<unknown>, deps: ConsumerDeps): Promise<ConsumeSummary> {
+  const summary: ConsumeSummary = { ran: 0, skipped: 0, retried: 0 };
+  for (const message of batch.messages) {
+    if (!isJobMessage(message.body)) {
+      console.warn(`[jobs] dropping malformed message ${message.id} on ${batch.queue}`);
+      message.ack();
+      summary.skipped++;
+      continue;
+    }
+    const { jobId } = message.body;
+    try {
+      const claimed = await claimJob(deps.db, deps.clock, jobId);
+      if (!claimed) {
+        // Not due yet (an early or duplicate message), running elsewhere, finished or unknown.
+        const current = await readJob(deps.db, jobId);
+        if (current?.state === 'queued' && current.nextAttemptAt > deps.clock.now().getTime()) {
+          await resendIfWaiting(deps, current);
+        }
+        message.ack();
+        summary.skipped++;
+        continue;
+      }
+      await processJob(deps.process, claimed);
+      await resendIfWaiting(deps, await readJob(deps.db, jobId));
+      message.ack();
+      summary.ran++;
+    } catch (error) {
+      // Infrastructure failure (D1 unavailable, a bug that escaped the handler): let Queues retry;
+      // the job's lease expires and the cron sweep would also pick it up.
+      console.error(`[jobs] consumer failed on job ${jobId} (delivery attempt ${message.attempts})`, error);
+      message.retry({ delaySeconds: Math.min(2 ** message.attempts, 300) });
+      summary.retried++;
+    }
+  }
+  return summary;
+}
+
+/** Consumer of `hub-jobs-dlq`: a message Queues gave up on marks its job dead, if still open. */
+export async function consumeDeadLetters(
+  batch: QueueMessageBatch<unknown>,
+  deps: Pick<ConsumerDeps, 'db' | 'clock'>,
+): Promise<number> {
+  let marked = 0;
+  for (const message of batch.messages) {
+    if (!isJobMessage(message.body)) {
+      message.ack();
+      continue;
+    }
+    const { jobId } = message.body;
+    const current = await readJob(deps.db, jobId);
+    if (current && current.state !== 'succeeded' && current.state !== 'dead') {
+      const previous = current.lastError ? `; last job error: ${current.lastError}` : '';
+      const rows = await deps.db
+        .update(jobs)
+        .set({
+          state: 'dead',
+          leaseUntil: null,
+          lastError: `queue delivery failed repeatedly (message ${message.id} moved to ${batch.queue})${previous}`,
+          updatedAt: deps.clock.now().toISOString(),
+        })
+        .where(and(eq(jobs.id, jobId), inArray(jobs.state, ['queued', 'running'])))
+        .returning({ id: jobs.id });
+      marked += rows.length;
+    }
+    message.ack();
+  }
+  return marked;
+}
+
+export interface SweepOptions {
+  /** Jobs claimed per round. */
+  batchSize?: number;
+  /** Upper bound on rounds, so one cron invocation stays short. */
+  maxRounds?: number;
+}
+
+/** Cron: claims due jobs from the table and runs them, round after round until none is due. */
+export async function sweepDueJobs(
+  deps: Pick<ConsumerDeps, 'db' | 'clock' | 'process'>,
+  options: SweepOptions = {},
+): Promise<number> {
+  let ran = 0;
+  for (let round = 0; round < (options.maxRounds ?? 20); round++) {
+    const claimed = await claimDueJobs(deps.db, deps.clock, options.batchSize ?? 10);
+    if (claimed.length === 0) break;
+    const results = await Promise.allSettled(claimed.map((job) => processJob(deps.process, job)));
+    for (const [i, result] of results.entries()) {
+      // The job stays running under its lease; a later sweep picks it up when the lease expires.
+      if (result.status === 'rejected') console.error(`[jobs] sweep failed on job ${claimed[i]!.id}`, result.reason);
+    }
+    ran += claimed.length;
+  }
+  return ran;
+}

@@ -1,0 +1,61 @@
+/**
+ * Workers: drizzle over a D1 binding, with the same schema (and the same SQL migrations) the
+ * Node runtime uses. Also the small structural types of the Workers bindings this hub uses,
+ * so the code type-checks without the Workers global types (the project compiles with Node's).
+ */
+import { drizzle } from 'drizzle-orm/d1';
+import type { Db } from '../db/client.js';
+import * as schema from '../db/schema.js';
+
+/** The part of a D1 binding drizzle and the migration helper use. */
+export interface D1Binding {
+  prepare(query: string): unknown;
+  batch(statements: unknown[]): Promise<unknown[]>;
+  exec(query: string): Promise<unknown>;
+}
+
+export interface QueueSendOptions {
+  delaySeconds?: number;
+}
+
+export interface QueueBinding<Body> {
+  send(body: Body, options?: QueueSendOptions): Promise<void>;
+  sendBatch(messages: Iterable<{ body: Body; delaySeconds?: number }>): Promise<void>;
+}
+
+export interface QueueMessage<Body> {
+  readonly id: string;
+  readonly body: Body;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: QueueSendOptions): void;
+}
+
+export interface QueueMessageBatch<Body> {
+  readonly queue: string;
+  readonly messages: readonly QueueMessage<Body>[];
+}
+
+export interface WorkerExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export interface WorkerScheduledController {
+  readonly scheduledTime: number;
+  readonly cron: string;
+}
+
+export function openD1(binding: D1Binding): Db {
+  return drizzle(binding as unknown as Parameters<typeof drizzle>[0], { schema }) as unknown as Db;
+}
+
+/**
+ * Splits a drizzle-kit migration file into statements (it marks them with
+ * `--> statement-breakpoint`), for applying it through a D1 binding's batch().
+ */
+export function migrationStatements(sqlText: string): string[] {
+  return sqlText
+    .split('--> statement-breakpoint')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,147 @@
+/**
+ * The whole path on Node against the simulators, judged by what the simulated vendors hold.
+ */
+
+import { count } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
+import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { type Harness, startHarness } from './support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const rows = async (table: SQLiteTable) => (await h.db.select({ n: count() }).from(table))[0]!.n;
+
+function vendorCounts() {
+  const realm = SANDBOX_QBO.realmId;
+  return {
+    avalaraTransactions: h.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
+    stripeCustomers: h.sims.stripe.state.customers.size,
+    stripePaymentIntents: h.sims.stripe.state.paymentIntents.size,
+    qboCustomers: h.sims.quickbooks.state.count(realm, 'Customer'),
+    qboItems: h.sims.quickbooks.state.count(realm, 'Item'),
+    qboInvoices: h.sims.quickbooks.state.count(realm, 'Invoice'),
+    qboPayments: h.sims.quickbooks.state.count(realm, 'Payment'),
+  };
+}
+
+const ONE_OF_EACH = {
+  avalaraTransactions: 1,
+  stripeCustomers: 1,
+  stripePaymentIntents: 1,
+  qboCustomers: 1,
+  qboItems: 2,
+  qboInvoices: 1,
+  qboPayments: 1,
+};
+
+describe('deal to cash on Node', () => {
+  it('carries a closed-won opportunity to a paid invoice, tax, ledger and QuickBooks', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    const ack = await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    expect(ack.status).toBe(200);
+    expect(await ack.text()).toContain('<Ack>true</Ack>');
+    await h.settle();
+
+    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    const res = await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`);
+    expect(res.status).toBe(200);
+    const trace = await res.json();
+    expect(trace.contracts).toHaveLength(1);
+    expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@1');
+    const [invoice] = trace.invoices;
+    // Demo deal: platform fee 1000.00 + 25 seats × 40.00 = 2000.00, shipped to CA at 7.25%.
+    expect(invoice.subtotalMinor).toBe(200_000);
+    expect(invoice.taxMinor).toBe(14_500);
+    expect(invoice.totalMinor).toBe(214_500);
+    expect(invoice.status).toBe('paid');
+    expect(invoice.amountPaidMinor).toBe(214_500);
+
+    // The amounts the vendors hold tie out with ours.
+    const qboInvoice = [...h.sims.quickbooks.state.realm(SANDBOX_QBO.realmId).entities.Invoice.values()][0] as {
+      TotalAmt: number;
+      Balance: number;
+    };
+    expect(qboInvoice.TotalAmt).toBe(2145);
+    expect(qboInvoice.Balance).toBe(0);
+    const intent = [...h.sims.stripe.state.paymentIntents.values()][0]!;
+    expect(intent.amount).toBe(214_500);
+    expect(intent.status).toBe('succeeded');
+
+    expect(trace.payments).toHaveLength(1);
+    const fee = trace.payments[0].feeMinor;
+    expect(fee).toBeGreaterThan(0);
+    const ledger = trace.ledger as {
+      kind: string;
+      lines: { account: string; debitMinor: number; creditMinor: number }[];
+    }[];
+    expect(ledger.map((e) => e.kind).sort()).toEqual(['invoice_issued', 'payment_received']);
+    for (const entry of ledger) {
+      const debits = entry.lines.reduce((s, l) => s + l.debitMinor, 0);
+      const credits = entry.lines.reduce((s, l) => s + l.creditMinor, 0);
+      expect(debits).toBe(credits);
+    }
+    const payment = ledger.find((e) => e.kind === 'payment_received')!;
+    expect(payment.lines).toContainEqual({ account: 'payment_fees', currency: 'USD', debitMinor: fee, creditMinor: 0 });
+    expect(payment.lines).toContainEqual({
+      account: 'cash',
+      currency: 'USD',
+      debitMinor: 214_500 - fee,
+      creditMinor: 0,
+    });
+
+    expect(trace.jobs).toHaveLength(6);
+    expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
+    expect(
+      trace.externalRefs.map((r: { system: string; objectType: string }) => `${r.system}:${r.objectType}`).sort(),
+    ).toEqual(
+      [
+        'avalara:tax_transaction',
+        'quickbooks:customer',
+        'quickbooks:invoice',
+        'quickbooks:item',
+        'quickbooks:item',
+        'quickbooks:payment',
+        'stripe:customer',
+        'stripe:payment_intent',
+      ].sort(),
+    );
+  });
+
+  it('turns 3 deliveries of one Outbound Message, 2 of them concurrent, into one of everything', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    const xml = h.sims.salesforce.outboundMessageFor(opportunityId);
+    expect((await h.deliverOutboundMessage(xml)).status).toBe(200);
+    const concurrent = await Promise.all([h.deliverOutboundMessage(xml), h.deliverOutboundMessage(xml)]);
+    expect(concurrent.map((r) => r.status)).toEqual([200, 200]);
+    await h.settle();
+    // A manual pull of the same deal afterwards changes nothing either.
+    expect((await h.api(`/api/v1/sync/salesforce/opportunities/${opportunityId}`, { method: 'POST' })).status).toBe(
+      202,
+    );
+    await h.settle();
+
+    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(await rows(customers)).toBe(1);
+    expect(await rows(contracts)).toBe(1);
+    expect(await rows(invoices)).toBe(1);
+    expect(await rows(webhookInbox)).toBe(2); // one Salesforce notification + one Stripe event
+  });
+
+  it('pulls a deal on demand through the API', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    const res = await h.api(`/api/v1/sync/salesforce/opportunities/${opportunityId}`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect((await res.json()).state).toBe('queued');
+    await h.settle();
+    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(await rows(ledgerLines)).toBeGreaterThan(0);
+  });
+});

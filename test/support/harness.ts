@@ -1,0 +1,114 @@
+/**
+ * A whole hub on Node for end-to-end and reliability tests: a temporary SQLite file, the
+ * vendor simulators on loopback, a manual clock, and a driver the test drains by hand.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
+import type { FlowHooks } from '../../flows/index.js';
+import type { Db } from '../../src/db/client.js';
+import { connections } from '../../src/db/schema.js';
+import { generateEncryptionKey, importEncryptionKey, type SecretKey } from '../../src/db/secrets.js';
+import { createOrgWithKey } from '../../src/db/seed.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { createHub, type Hub } from '../../src/hub.js';
+import { NodeJobDriver } from '../../src/jobs/node-driver.js';
+import { type Simulators, startSimulators } from '../../src/runtime/simulators.js';
+import { openSqlite } from '../../src/runtime/sqlite.js';
+
+/** Fixed jitter so backoff delays are exact in assertions. */
+const retryPolicy = { baseDelayMs: 5_000, maxDelayMs: 30 * 60_000, random: () => 0.5 };
+
+export interface Harness {
+  clock: ManualClock;
+  db: Db;
+  sims: Simulators;
+  hub: Hub;
+  driver: NodeJobDriver;
+  server: RunningServer;
+  orgId: string;
+  apiKey: string;
+  stripeConnectionId: string;
+  api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
+  deliverOutboundMessage(xml: string): Promise<Response>;
+  /** Runs every due job and delivers pending Stripe webhooks until nothing is left to do. */
+  settle(): Promise<void>;
+  /** Simulates a process restart: a new hub and driver on the same database and vendors. */
+  restart(hooks?: FlowHooks): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  const sqlite = openSqlite(join(dir, 'hub.db'));
+  const { db } = sqlite;
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  const encryptionKey: SecretKey = await importEncryptionKey(generateEncryptionKey());
+  const sims = await startSimulators({ now: () => clock.now() });
+  const org = await createOrgWithKey(db, clock, encryptionKey, { name: 'Acme', connections: sims.connections });
+  const [stripeConnection] = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.orgId, org.orgId), eq(connections.vendor, 'stripe')));
+
+  const build = (hooks?: FlowHooks) => {
+    const hub = createHub({ db, clock, encryptionKey, retryPolicy, ...(hooks ? { hooks } : {}) });
+    const driver = new NodeJobDriver({ db, clock, process: hub.processDeps });
+    hub.attachDriver(driver);
+    return { hub, driver };
+  };
+  let current = build(options.hooks);
+  // The HTTP server forwards to whichever hub is current, so a "restart" keeps the same URL.
+  const server = await serveOnLoopback({ fetch: (req: Request) => current.hub.app.fetch(req) } as never);
+  sims.stripe.setWebhookUrl(`${server.url}/webhooks/stripe/${stripeConnection!.id}`);
+
+  const harness: Harness = {
+    clock,
+    db,
+    sims,
+    get hub() {
+      return current.hub;
+    },
+    get driver() {
+      return current.driver;
+    },
+    server,
+    orgId: org.orgId,
+    apiKey: org.apiKey,
+    stripeConnectionId: stripeConnection!.id,
+    api: async (path, init = {}) => {
+      const { key, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      headers.set('authorization', `Bearer ${key ?? org.apiKey}`);
+      return current.hub.app.request(path, { ...rest, headers });
+    },
+    deliverOutboundMessage: async (xml) =>
+      current.hub.app.request('/webhooks/salesforce', {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+        body: xml,
+      }),
+    async settle() {
+      for (let round = 0; round < 50; round++) {
+        const ran = await current.driver.drain();
+        const delivered = await sims.stripe.flushWebhooks();
+        if (ran === 0 && delivered === 0) return;
+      }
+      throw new Error('jobs did not settle in 50 rounds');
+    },
+    async restart(hooks) {
+      await current.driver.stop();
+      current = build(hooks);
+    },
+    async close() {
+      await current.driver.stop();
+      await server.close();
+      await sims.close();
+      sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
