@@ -56,6 +56,10 @@ describe('deal to cash on Node', () => {
     const trace = await res.json();
     expect(trace.contracts).toHaveLength(1);
     expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@1');
+    expect(trace.contracts[0].lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
+      'flat_fee',
+      'per_unit',
+    ]);
     const [invoice] = trace.invoices;
     // Demo deal: platform fee 1000.00 + 25 seats × 40.00 = 2000.00, shipped to CA at 7.25%.
     expect(invoice.subtotalMinor).toBe(200_000);

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { allocate, DEFAULT_ROUNDING, majorToMinor, minorToMajor } from './money.js';
+
+describe('money', () => {
+  it.each([
+    ['12.345', 'USD', 1235],
+    ['12.344', 'USD', 1234],
+    ['1500', 'JPY', 1500],
+    ['1500.5', 'JPY', 1501],
+    ['1.2345', 'KWD', 1235],
+    ['-2.005', 'USD', -201],
+  ])('majorToMinor(%s %s) = %i (ISO 4217 exponent, half up)', (major, currency, minor) => {
+    expect(majorToMinor(major, currency, DEFAULT_ROUNDING)).toBe(minor);
+  });
+
+  it('half-even rounds ties to even', () => {
+    expect(majorToMinor('0.125', 'USD', { mode: 'half_even', level: 'line' })).toBe(12);
+    expect(majorToMinor('0.135', 'USD', { mode: 'half_even', level: 'line' })).toBe(14);
+  });
+
+  it('formats minor units with the currency exponent', () => {
+    expect(minorToMajor(214500, 'USD')).toBe('2145.00');
+    expect(minorToMajor(1500, 'JPY')).toBe('1500');
+    expect(minorToMajor(1, 'KWD')).toBe('0.001');
+  });
+
+  it('rejects a currency it does not know', () => {
+    expect(() => majorToMinor('1', 'XYZ')).toThrow(/unknown currency/);
+  });
+
+  it('allocates by largest remainder (100 over three equal parts)', () => {
+    expect(allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(allocate(-100, [1, 1, 1])).toEqual([-34, -33, -33]);
+  });
+
+  it('property: allocation always adds up and never strays more than one unit from the exact share', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 20 }).filter((w) => w.some((x) => x > 0)),
+        (total, weights) => {
+          const parts = allocate(total, weights);
+          expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+          const sum = weights.reduce((a, b) => a + b, 0);
+          parts.forEach((p, i) => {
+            expect(Math.abs(p - (total * weights[i]!) / sum)).toBeLessThan(1 + 1e-6);
+          });
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The hub on Cloudflare Workers: `fetch` (the Hono app, plus the sandbox setup route),
+ * `queue` (job notifications and their dead letters) and `scheduled` (the cron sweep of due
+ * jobs). Bindings are declared in wrangler.toml. Workers-only: no better-sqlite3, no node:fs.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { systemClock } from '../domain/clock.js';
+import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
+import { sandboxRoutes } from '../http/routes/sandbox.js';
+import { createHub, type Hub } from '../hub.js';
+import {
+  CloudflareJobDriver,
+  type ConsumerDeps,
+  consumeDeadLetters,
+  consumeJobBatch,
+  type JobMessage,
+  sweepDueJobs,
+} from '../jobs/cloudflare-driver.js';
+import {
+  type D1Binding,
+  openD1,
+  type QueueBinding,
+  type QueueMessageBatch,
+  type WorkerExecutionContext,
+  type WorkerScheduledController,
+} from './d1.js';
+
+export interface Env {
+  DB: D1Binding;
+  JOBS: QueueBinding<JobMessage>;
+  /** "sandbox" (default in wrangler.toml) or "live". */
+  HUB_MODE?: string;
+  /** Secret: `wrangler secret put HUB_ENCRYPTION_KEY` (32 bytes, base64). */
+  HUB_ENCRYPTION_KEY?: string;
+}
+
+const DEAD_LETTER_QUEUE = 'hub-jobs-dlq';
+
+interface Runtime {
+  hub: Hub;
+  consumer: ConsumerDeps;
+  sandbox: ReturnType<typeof sandboxRoutes>;
+}
+
+/** The execution context of the fetch being served, so notifications can use waitUntil. */
+const currentRequest = new AsyncLocalStorage<WorkerExecutionContext>();
+
+function isSandbox(env: Env): boolean {
+  return (env.HUB_MODE ?? 'sandbox') !== 'live';
+}
+
+async function encryptionKey(env: Env): Promise<SecretKey> {
+  if (env.HUB_ENCRYPTION_KEY) return importEncryptionKey(env.HUB_ENCRYPTION_KEY);
+  if (!isSandbox(env)) {
+    throw new Error('HUB_ENCRYPTION_KEY is not set: run `wrangler secret put HUB_ENCRYPTION_KEY` (live mode)');
+  }
+  console.warn(
+    '[hub] HUB_ENCRYPTION_KEY is not set: using a fixed development key (sandbox only; never store real credentials)',
+  );
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode('cpq-to-cash-hub sandbox dev key'));
+  return crypto.subtle.importKey('raw', digest, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+const runtimes = new WeakMap<Env, Promise<Runtime>>();
+
+async function build(env: Env): Promise<Runtime> {
+  const db = openD1(env.DB);
+  const clock = systemClock;
+  const hub = createHub({ db, clock, encryptionKey: await encryptionKey(env) });
+  hub.attachDriver(
+    new CloudflareJobDriver({
+      queue: env.JOBS,
+      defer: () => {
+        const ctx = currentRequest.getStore();
+        return ctx ? (promise) => ctx.waitUntil(promise) : undefined;
+      },
+    }),
+  );
+  return {
+    hub,
+    consumer: { db, clock, process: hub.processDeps, queue: env.JOBS },
+    sandbox: sandboxRoutes(hub.context, { enabled: isSandbox(env) }),
+  };
+}
+
+function runtimeFor(env: Env): Promise<Runtime> {
+  let runtime = runtimes.get(env);
+  if (!runtime) {
+    runtime = build(env);
+    runtime.catch(() => runtimes.delete(env));
+    runtimes.set(env, runtime);
+  }
+  return runtime;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response> {
+    const runtime = await runtimeFor(env);
+    const { pathname } = new URL(request.url);
+    return currentRequest.run(ctx, () => {
+      if (pathname === '/sandbox' || pathname.startsWith('/sandbox/')) {
+        const inner = new Request(new URL(pathname.slice('/sandbox'.length) || '/', request.url), request);
+        return runtime.sandbox.fetch(inner);
+      }
+      return runtime.hub.app.fetch(request);
+    });
+  },
+
+  async queue(batch: QueueMessageBatch<unknown>, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
+    const runtime = await runtimeFor(env);
+    if (batch.queue === DEAD_LETTER_QUEUE) {
+      const marked = await consumeDeadLetters(batch, runtime.consumer);
+      if (marked > 0) console.warn(`[jobs] ${marked} job(s) marked dead from ${DEAD_LETTER_QUEUE}`);
+      return;
+    }
+    await consumeJobBatch(batch, runtime.consumer);
+  },
+
+  async scheduled(_controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
+    const runtime = await runtimeFor(env);
+    await sweepDueJobs(runtime.consumer);
+  },
+};

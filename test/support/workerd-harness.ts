@@ -1,0 +1,96 @@
+/**
+ * The hub under workerd for the end-to-end test: the worker is bundled exactly as `wrangler
+ * deploy` would bundle it (`--dry-run --outdir`), then run by Miniflare with the bindings
+ * wrangler derives from wrangler.toml (D1, the two queues and their consumers, vars). The
+ * D1 database starts empty and gets the same drizzle-kit migrations Node applies.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Log, LogLevel, Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { migrationStatements } from '../../src/runtime/d1.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MIGRATIONS_DIR = join(ROOT, 'src/db/migrations');
+const WRANGLER_BIN = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+
+/** No banner (it asks the registry for updates) and no telemetry: the test stays on loopback. */
+const WRANGLER_ENV = {
+  ...process.env,
+  WRANGLER_HIDE_BANNER: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  CI: 'true',
+  NO_COLOR: '1',
+};
+
+export interface WorkerdHub {
+  mf: Miniflare;
+  url: string;
+  /** Runs the worker's `scheduled` handler once (the cron sweep of due jobs). */
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Bundles src/runtime/worker.ts with wrangler's own esbuild settings (nodejs_compat included). */
+async function bundleWorker(outDir: string): Promise<string> {
+  await run(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir, '--config', 'wrangler.toml'], {
+    cwd: ROOT,
+    env: WRANGLER_ENV,
+    timeout: 90_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return join(outDir, 'worker.js');
+}
+
+async function applyMigrations(mf: Miniflare): Promise<void> {
+  const d1 = await mf.getD1Database('DB');
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  for (const file of files) {
+    const statements = migrationStatements(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
+    await d1.batch(statements.map((s) => d1.prepare(s)));
+  }
+}
+
+export async function startWorkerd(): Promise<WorkerdHub> {
+  const outDir = mkdtempSync(join(tmpdir(), 'hub-workerd-'));
+  const scriptPath = await bundleWorker(outDir);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: 'cpq-to-cash-hub',
+    modules: true,
+    scriptPath,
+    modulesRoot: outDir,
+    host: '127.0.0.1',
+    port: 0,
+    log: new Log(LogLevel.WARN),
+  } as ConstructorParameters<typeof Miniflare>[0]);
+  let url: URL;
+  try {
+    url = await mf.ready;
+    await applyMigrations(mf);
+  } catch (error) {
+    await mf.dispose();
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    mf,
+    url: url.origin,
+    async sweep() {
+      const worker = await mf.getWorker();
+      await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+    },
+    async close() {
+      await mf.dispose();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
