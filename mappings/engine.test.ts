@@ -18,8 +18,26 @@ const bundle = (over: Partial<DealBundle['deal']> = {}, lineItems?: DealBundle['
   },
   account: { id: '001000000000001AAA', name: 'Acme GmbH', email: null, billingAddress: null },
   lineItems: lineItems ?? [
-    { id: 'l1', productId: 'p1', productCode: 'PLAT', productName: 'Platform', quantity: '1', unitPrice: '1000.00', description: null, attributes: { 'Product2.Family': 'Subscription' } },
-    { id: 'l2', productId: 'p2', productCode: null, productName: 'Seat', quantity: '25', unitPrice: '40.00', description: 'Seats', attributes: { 'Product2.Family': 'Seat' } },
+    {
+      id: 'l1',
+      productId: 'p1',
+      productCode: 'PLAT',
+      productName: 'Platform',
+      quantity: '1',
+      unitPrice: '1000.00',
+      description: null,
+      attributes: { 'Product2.Family': 'Subscription' },
+    },
+    {
+      id: 'l2',
+      productId: 'p2',
+      productCode: null,
+      productName: 'Seat',
+      quantity: '25',
+      unitPrice: '40.00',
+      description: 'Seats',
+      attributes: { 'Product2.Family': 'Seat' },
+    },
   ],
 });
 
@@ -31,8 +49,22 @@ describe('default Salesforce mapping', () => {
     expect(result.value.mappingVersion).toBe('salesforce-opportunity@1');
     expect(result.value.draft.currency).toBe('EUR');
     expect(result.value.draft.lines).toEqual([
-      { sourceLineId: 'l1', sku: 'PLAT', productName: 'Platform', description: 'Platform', quantity: '1', price: { model: 'flat_fee', amount: '1000.00' } },
-      { sourceLineId: 'l2', sku: 'p2', productName: 'Seat', description: 'Seats', quantity: '25', price: { model: 'per_unit', unit_amount: '40.00' } },
+      {
+        sourceLineId: 'l1',
+        sku: 'PLAT',
+        productName: 'Platform',
+        description: 'Platform',
+        quantity: '1',
+        price: { model: 'flat_fee', amount: '1000.00' },
+      },
+      {
+        sourceLineId: 'l2',
+        sku: 'p2',
+        productName: 'Seat',
+        description: 'Seats',
+        quantity: '25',
+        price: { model: 'per_unit', unit_amount: '40.00' },
+      },
     ]);
   });
 
@@ -48,15 +80,17 @@ describe('default Salesforce mapping', () => {
   ])('refuses a deal with %s, naming the field', async (_, input, field, reason) => {
     const result = await applyMapping(defaultMappings.salesforce, input);
     expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.kind).toBe('permanent');
+    if (result.ok || result.kind !== 'permanent') throw new Error('expected a permanent failure');
     expect(result.field).toBe(field);
     expect(result.reason).toMatch(reason);
   });
 
   it('reports an expression that fails to evaluate with its path', async () => {
-    const broken = { ...defaultMappings.salesforce, fields: { ...defaultMappings.salesforce.fields, currency: '$unknownFn(deal)' } };
+    const broken = {
+      ...defaultMappings.salesforce,
+      fields: { ...defaultMappings.salesforce.fields, currency: '$unknownFn(deal)' },
+    };
     const result = await applyMapping(broken, bundle());
-    expect(!result.ok && result.field).toBe('currency');
+    expect(!result.ok && result.kind === 'permanent' && result.field).toBe('currency');
   });
 });

@@ -7,7 +7,7 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, startHarness } from './support/harness.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -53,7 +53,7 @@ describe('deal to cash on Node', () => {
     expect(vendorCounts()).toEqual(ONE_OF_EACH);
     const res = await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`);
     expect(res.status).toBe(200);
-    const trace = await res.json();
+    const trace = await readJson(res);
     expect(trace.contracts).toHaveLength(1);
     expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@1');
     expect(trace.contracts[0].lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
@@ -143,7 +143,7 @@ describe('deal to cash on Node', () => {
     const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
     const res = await h.api(`/api/v1/sync/salesforce/opportunities/${opportunityId}`, { method: 'POST' });
     expect(res.status).toBe(202);
-    expect((await res.json()).state).toBe('queued');
+    expect((await readJson(res)).state).toBe('queued');
     await h.settle();
     expect(vendorCounts()).toEqual(ONE_OF_EACH);
     expect(await rows(ledgerLines)).toBeGreaterThan(0);

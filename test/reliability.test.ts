@@ -11,7 +11,7 @@ import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js
 import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
 import { SimulatedCrash } from '../src/jobs/types.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, startHarness } from './support/harness.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -50,7 +50,7 @@ async function startDeal(x: Harness) {
 }
 
 async function trace(x: Harness, opportunityId: string) {
-  return (await x.api(`/api/v1/deals/salesforce/${opportunityId}/trace`)).json();
+  return readJson(await x.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
 }
 
 describe('crash after the vendor accepted a write, before our commit', () => {
@@ -141,7 +141,7 @@ describe('retries', () => {
     }
     const deadRes = await h.api('/api/v1/jobs?state=dead');
     expect(deadRes.status).toBe(200);
-    const dead = (await deadRes.json()).jobs as { id: string; lastError: string; attempts: number }[];
+    const dead = (await readJson(deadRes)).jobs as { id: string; lastError: string; attempts: number }[];
     const erpInvoiceJob = dead.find((j) => j.lastError.includes('QuickBooks') || j.lastError.includes('500'));
     expect(erpInvoiceJob).toBeDefined();
     expect(erpInvoiceJob!.lastError).toMatch(/gave up after 8 attempts/);
@@ -205,7 +205,7 @@ describe('bad input changes nothing', () => {
     h = await startHarness();
     const res = await h.api('/api/v1/sync/salesforce/opportunities/not-an-id', { method: 'POST' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.errors[0].field).toBe('id');
     const soap = await h.deliverOutboundMessage('<not-soap');
     expect(soap.status).toBe(400);
@@ -222,7 +222,7 @@ describe('tenancy and roles', () => {
       await h.settle();
       h.clock.advance(60 * 60_000);
     }
-    const deadA = (await (await h.api('/api/v1/jobs?state=dead')).json()).jobs as { id: string }[];
+    const deadA = (await readJson(await h.api('/api/v1/jobs?state=dead'))).jobs as { id: string }[];
     expect(deadA.length).toBeGreaterThan(0);
 
     const keyB = (
@@ -231,11 +231,11 @@ describe('tenancy and roles', () => {
         connections: [],
       })
     ).apiKey;
-    const traceB = await (await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`, { key: keyB })).json();
+    const traceB = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`, { key: keyB }));
     expect(traceB.contracts).toEqual([]);
     expect(traceB.invoices).toEqual([]);
     expect(traceB.jobs).toEqual([]);
-    expect((await (await h.api('/api/v1/jobs?state=dead', { key: keyB })).json()).jobs).toEqual([]);
+    expect((await readJson(await h.api('/api/v1/jobs?state=dead', { key: keyB }))).jobs).toEqual([]);
     const replay = await h.api(`/api/v1/jobs/${deadA[0]!.id}/replay`, { method: 'POST', key: keyB });
     expect(replay.status).toBe(404);
     const [stillDead] = await h.db.select().from(jobs).where(eq(jobs.id, deadA[0]!.id));

@@ -17,8 +17,22 @@ describe('first invoice', () => {
   it('bills the first month in advance: flat fee plus per-unit seats', () => {
     const inv = firstInvoice(
       contract([
-        { sourceLineId: '1', sku: 'PLAT', productName: 'Platform', description: 'Platform', quantity: '1', price: { model: 'flat_fee', amount: '1000.00' } },
-        { sourceLineId: '2', sku: 'SEAT', productName: 'Seat', description: 'Seats', quantity: '25', price: { model: 'per_unit', unit_amount: '40.00' } },
+        {
+          sourceLineId: '1',
+          sku: 'PLAT',
+          productName: 'Platform',
+          description: 'Platform',
+          quantity: '1',
+          price: { model: 'flat_fee', amount: '1000.00' },
+        },
+        {
+          sourceLineId: '2',
+          sku: 'SEAT',
+          productName: 'Seat',
+          description: 'Seats',
+          quantity: '25',
+          price: { model: 'per_unit', unit_amount: '40.00' },
+        },
       ]),
     );
     expect(inv.lines.map((l) => l.amountMinor)).toEqual([100_000, 100_000]);
@@ -31,8 +45,22 @@ describe('first invoice', () => {
   it('rounds each line, and the total is the sum of the rounded lines', () => {
     const inv = firstInvoice(
       contract([
-        { sourceLineId: '1', sku: 'A', productName: 'A', description: 'A', quantity: '3', price: { model: 'per_unit', unit_amount: '0.335' } },
-        { sourceLineId: '2', sku: 'B', productName: 'B', description: 'B', quantity: '3', price: { model: 'per_unit', unit_amount: '0.335' } },
+        {
+          sourceLineId: '1',
+          sku: 'A',
+          productName: 'A',
+          description: 'A',
+          quantity: '3',
+          price: { model: 'per_unit', unit_amount: '0.335' },
+        },
+        {
+          sourceLineId: '2',
+          sku: 'B',
+          productName: 'B',
+          description: 'B',
+          quantity: '3',
+          price: { model: 'per_unit', unit_amount: '0.335' },
+        },
       ]),
     );
     expect(inv.lines.map((l) => l.amountMinor)).toEqual([101, 101]);
@@ -41,8 +69,22 @@ describe('first invoice', () => {
 
   it('document-level rounding rounds once and spreads it over the lines', () => {
     const lines: ContractDraft['lines'] = [
-      { sourceLineId: '1', sku: 'A', productName: 'A', description: 'A', quantity: '3', price: { model: 'per_unit', unit_amount: '0.335' } },
-      { sourceLineId: '2', sku: 'B', productName: 'B', description: 'B', quantity: '3', price: { model: 'per_unit', unit_amount: '0.335' } },
+      {
+        sourceLineId: '1',
+        sku: 'A',
+        productName: 'A',
+        description: 'A',
+        quantity: '3',
+        price: { model: 'per_unit', unit_amount: '0.335' },
+      },
+      {
+        sourceLineId: '2',
+        sku: 'B',
+        productName: 'B',
+        description: 'B',
+        quantity: '3',
+        price: { model: 'per_unit', unit_amount: '0.335' },
+      },
     ];
     const inv = firstInvoice(contract(lines), { mode: 'half_up', level: 'document' });
     expect(inv.subtotalMinor).toBe(201);
@@ -52,7 +94,10 @@ describe('first invoice', () => {
   it('property: the invoice total equals the sum of its rounded lines', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 10_000_000 })), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 10_000_000 })), {
+          minLength: 1,
+          maxLength: 10,
+        }),
         fc.constantFrom<'line' | 'document'>('line', 'document'),
         (specs, level) => {
           const lines = specs.map(([qty, milli], i) => ({

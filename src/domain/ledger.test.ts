@@ -13,7 +13,12 @@ describe('ledger', () => {
   });
 
   it('books a payment as cash net of fees plus the fee expense against AR', () => {
-    const entry = paymentReceivedEntry({ invoiceNumber: 'INV-1', currency: 'USD', amountMinor: 214_500, feeMinor: 6_251 });
+    const entry = paymentReceivedEntry({
+      invoiceNumber: 'INV-1',
+      currency: 'USD',
+      amountMinor: 214_500,
+      feeMinor: 6_251,
+    });
     expect(entry.ok && entry.value.lines).toEqual([
       { account: 'cash', currency: 'USD', debitMinor: 208_249, creditMinor: 0 },
       { account: 'payment_fees', currency: 'USD', debitMinor: 6_251, creditMinor: 0 },

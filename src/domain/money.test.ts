@@ -38,7 +38,9 @@ describe('money', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
-        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 20 }).filter((w) => w.some((x) => x > 0)),
+        fc
+          .array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 20 })
+          .filter((w) => w.some((x) => x > 0)),
         (total, weights) => {
           const parts = allocate(total, weights);
           expect(parts.reduce((a, b) => a + b, 0)).toBe(total);

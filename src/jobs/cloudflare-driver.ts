@@ -85,7 +85,7 @@ export function queueDelaySeconds(nextAttemptAt: number, now: Date): number {
 
 /** A job waiting for its backoff gets a delayed message for when it is due (or in 12 h). */
 async function resendIfWaiting(deps: ConsumerDeps, job: JobRow | undefined): Promise<void> {
-  if (!job || job.state !== 'queued') return;
+  if (job?.state !== 'queued') return;
   const now = deps.clock.now();
   if (job.nextAttemptAt <= now.getTime()) {
     await deps.queue.send({ jobId: job.id });

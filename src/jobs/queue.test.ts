@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../domain/clock.js';
-import { permanent, retryable } from '../domain/outcome.js';
 import { atomic } from '../db/atomic.js';
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
+import { ManualClock } from '../domain/clock.js';
+import { permanent, retryable } from '../domain/outcome.js';
 import { openSqlite } from '../runtime/sqlite.js';
 import { claimDueJobs, claimJob, decideFailure, enqueueStatement, replayJob } from './queue.js';
 import { retryDelayMs } from './retry.js';
@@ -22,7 +22,10 @@ afterEach(() => close());
 describe('job queue', () => {
   it('creates one job per (org, dedupe key), however often it is enqueued', async () => {
     await atomic(db, [enqueueStatement(db, clock, job('k')).statement]);
-    await atomic(db, [enqueueStatement(db, clock, job('k')).statement, enqueueStatement(db, clock, job('k')).statement]);
+    await atomic(db, [
+      enqueueStatement(db, clock, job('k')).statement,
+      enqueueStatement(db, clock, job('k')).statement,
+    ]);
     await atomic(db, [enqueueStatement(db, clock, { ...job('k'), orgId: 'org_b' }).statement]);
     expect(await db.select().from(jobs)).toHaveLength(2);
   });
@@ -40,7 +43,9 @@ describe('job queue', () => {
   });
 
   it('does not claim a job before its next attempt time', async () => {
-    await atomic(db, [enqueueStatement(db, clock, { ...job('later'), runAt: new Date(clock.now().getTime() + 1000) }).statement]);
+    await atomic(db, [
+      enqueueStatement(db, clock, { ...job('later'), runAt: new Date(clock.now().getTime() + 1000) }).statement,
+    ]);
     expect(await claimDueJobs(db, clock, 10)).toHaveLength(0);
     clock.advance(1000);
     expect(await claimDueJobs(db, clock, 10)).toHaveLength(1);

@@ -4,8 +4,8 @@
  * jobs). Bindings are declared in wrangler.toml. Workers-only: no better-sqlite3, no node:fs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { systemClock } from '../domain/clock.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
+import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
 import { createHub, type Hub } from '../hub.js';
 import {

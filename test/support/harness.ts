@@ -112,3 +112,9 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
   };
   return harness;
 }
+
+/** JSON body of a hub response, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of JSON bodies directly
+export async function readJson(res: Response): Promise<any> {
+  return res.json();
+}

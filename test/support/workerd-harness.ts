@@ -33,6 +33,8 @@ export interface WorkerdHub {
   url: string;
   /** Runs the worker's `scheduled` handler once (the cron sweep of due jobs). */
   sweep(): Promise<void>;
+  /** Puts a message on `hub-jobs-dlq`, as Queues does after a message exhausted its retries. */
+  sendToDeadLetters(jobId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,8 @@ export async function startWorkerd(): Promise<WorkerdHub> {
     modules: true,
     scriptPath,
     modulesRoot: outDir,
+    // A test-only producer for the dead letter queue (the worker itself never sends there).
+    queueProducers: { ...workerOptions.queueProducers, TEST_DLQ: { queueName: 'hub-jobs-dlq' } },
     host: '127.0.0.1',
     port: 0,
     log: new Log(LogLevel.WARN),
@@ -87,6 +91,10 @@ export async function startWorkerd(): Promise<WorkerdHub> {
     async sweep() {
       const worker = await mf.getWorker();
       await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+    },
+    async sendToDeadLetters(jobId) {
+      const dlq = await mf.getQueueProducer<{ jobId: string }>('TEST_DLQ');
+      await dlq.send({ jobId });
     },
     async close() {
       await mf.dispose();
