@@ -106,7 +106,11 @@ describe('first invoice', () => {
             productName: 'P',
             description: 'P',
             quantity: String(qty),
-            price: { model: 'per_unit' as const, unit_amount: (milli / 1000).toFixed(3) },
+            // A decimal string built from integers, so the generator itself uses no float arithmetic.
+            price: {
+              model: 'per_unit' as const,
+              unit_amount: `${Math.floor(milli / 1000)}.${String(milli % 1000).padStart(3, '0')}`,
+            },
           }));
           const inv = firstInvoice(contract(lines), { mode: 'half_up', level });
           expect(inv.subtotalMinor).toBe(inv.lines.reduce((s, l) => s + l.amountMinor, 0));

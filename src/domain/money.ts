@@ -2,7 +2,14 @@
  * Money is integer minor units plus an ISO 4217 currency; never a float.
  * Rates and quantities are decimal strings computed with decimal.js.
  */
-import Decimal from 'decimal.js';
+import DecimalBase from 'decimal.js';
+
+/**
+ * decimal.js defaults to 20 significant digits, which a large quantity times a long unit price
+ * can exceed; money math here gets 40 so nothing is cut before the one rounding step.
+ */
+const Decimal = DecimalBase.clone({ precision: 40 });
+type Decimal = DecimalBase;
 
 /** ISO 4217 minor-unit exponents for the currencies the hub knows. */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
@@ -60,11 +67,11 @@ export interface RoundingPolicy {
 
 export const DEFAULT_ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half_up', level: 'line' });
 
-const DECIMAL_MODES: Record<RoundingMode, Decimal.Rounding> = {
-  half_up: Decimal.ROUND_HALF_UP,
-  half_even: Decimal.ROUND_HALF_EVEN,
-  down: Decimal.ROUND_DOWN,
-  up: Decimal.ROUND_UP,
+const DECIMAL_MODES: Record<RoundingMode, DecimalBase.Rounding> = {
+  half_up: DecimalBase.ROUND_HALF_UP,
+  half_even: DecimalBase.ROUND_HALF_EVEN,
+  down: DecimalBase.ROUND_DOWN,
+  up: DecimalBase.ROUND_UP,
 };
 
 export function isKnownCurrency(code: string): boolean {
@@ -100,8 +107,9 @@ export function majorToMinor(
   currency: Currency,
   policy: RoundingPolicy = DEFAULT_ROUNDING,
 ): number {
-  const scaled = new Decimal(major).mul(new Decimal(10).pow(exponentOf(currency)));
-  return scaled.toDecimalPlaces(0, DECIMAL_MODES[policy.mode]).toNumber();
+  const minor = roundMinor(new Decimal(major).mul(new Decimal(10).pow(exponentOf(currency))), policy);
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`${major} ${currency} is too large for integer minor units`);
+  return minor;
 }
 
 /** Formats minor units as a major-unit decimal string with the currency's exponent ("1234" USD → "12.34"). */
@@ -112,6 +120,7 @@ export function minorToMajor(minor: number, currency: Currency): string {
 
 /** Rounds an unrounded minor-unit decimal (e.g. 1234.5 cents) to an integer by the policy's mode. */
 export function roundMinor(unrounded: Decimal, policy: RoundingPolicy = DEFAULT_ROUNDING): number {
+  // Callers check the result with Number.isSafeInteger where an input may be huge (pricing does).
   return unrounded.toDecimalPlaces(0, DECIMAL_MODES[policy.mode]).toNumber();
 }
 

@@ -28,7 +28,7 @@ import {
 export interface Env {
   DB: D1Binding;
   JOBS: QueueBinding<JobMessage>;
-  /** "sandbox" (default in wrangler.toml) or "live". */
+  /** "sandbox" (set in wrangler.toml) or "live"; anything but "sandbox" is treated as live. */
   HUB_MODE?: string;
   /** Secret: `wrangler secret put HUB_ENCRYPTION_KEY` (32 bytes, base64). */
   HUB_ENCRYPTION_KEY?: string;
@@ -46,7 +46,7 @@ interface Runtime {
 const currentRequest = new AsyncLocalStorage<WorkerExecutionContext>();
 
 function isSandbox(env: Env): boolean {
-  return (env.HUB_MODE ?? 'sandbox') !== 'live';
+  return env.HUB_MODE === 'sandbox';
 }
 
 async function encryptionKey(env: Env): Promise<SecretKey> {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate, roundMinor } from '../money';
 import { Dec } from './decimal';
-import { chargeTransactions, type PriceSpec, ratePrice } from './index';
+import { chargeTransactions, type PriceSpec, pricesPerTransaction, ratePrice } from './index';
 
 const decimalString = (maxInt: number, maxFractionDigits = 4) =>
   fc
@@ -149,7 +149,11 @@ describe('pricing invariants', () => {
         expect(doc.amountMinor).toBe(roundMinor(exactMinor, { mode: 'half_up', level: 'document' }));
 
         const line = ratePrice(price, usage, { rounding: { mode: 'half_up', level: 'line' } });
-        const perTxn = charges.map((c) => roundMinor(c.charge.mul(100), { mode: 'half_up', level: 'line' }));
+        // Line-level rounding rounds each transaction only when the price is charged per
+        // transaction; without per-transaction terms the total is one line, rounded once.
+        const perTxn = pricesPerTransaction(price)
+          ? charges.map((c) => roundMinor(c.charge.mul(100), { mode: 'half_up', level: 'line' }))
+          : [roundMinor(exactMinor, { mode: 'half_up', level: 'line' })];
         expect(line.amountMinor).toBe(perTxn.reduce((a, b) => a + b, 0));
         expect(line.unroundedAmount).toBe(doc.unroundedAmount);
       }),
