@@ -201,6 +201,17 @@ describe('bad input changes nothing', () => {
     expect(h.sims.stripe.state.customers.size).toBe(0);
   });
 
+  it('records an Outbound Message for a deal not yet won without starting anything; winning it later does', async () => {
+    h = await startHarness();
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity({ stageName: 'Negotiation/Review' });
+    expect((await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId))).status).toBe(200);
+    expect(await rows(webhookInbox)).toBe(1);
+    expect(await rows(jobs)).toBe(0);
+    const won = h.sims.salesforce.seedClosedWonOpportunity();
+    expect((await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(won.opportunityId))).status).toBe(200);
+    expect(await rows(jobs)).toBe(1);
+  });
+
   it('answers a malformed opportunity id and a malformed Outbound Message with a 4xx problem', async () => {
     h = await startHarness();
     const res = await h.api('/api/v1/sync/salesforce/opportunities/not-an-id', { method: 'POST' });

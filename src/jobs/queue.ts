@@ -49,20 +49,18 @@ export async function findJobByDedupeKey(db: Db, orgId: string, dedupeKey: strin
   return rows[0];
 }
 
+/** Due: queued with its next attempt time reached, or running under a lease that expired (its worker died). */
+function isDue(now: number) {
+  return or(
+    and(eq(jobs.state, 'queued'), lte(jobs.nextAttemptAt, now)),
+    and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, now)),
+  );
+}
+
 /** Claims up to `limit` due jobs (queued and due, or running with an expired lease). */
 export async function claimDueJobs(db: Db, clock: Clock, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<JobRow[]> {
   const now = clock.now().getTime();
-  const due = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      or(
-        and(eq(jobs.state, 'queued'), lte(jobs.nextAttemptAt, now)),
-        and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, now)),
-      ),
-    )
-    .orderBy(jobs.nextAttemptAt)
-    .limit(limit);
+  const due = db.select({ id: jobs.id }).from(jobs).where(isDue(now)).orderBy(jobs.nextAttemptAt).limit(limit);
   return db
     .update(jobs)
     .set({
@@ -91,15 +89,7 @@ export async function claimJob(
       attempts: sql`${jobs.attempts} + 1`,
       updatedAt: new Date(now).toISOString(),
     })
-    .where(
-      and(
-        eq(jobs.id, jobId),
-        or(
-          and(eq(jobs.state, 'queued'), lte(jobs.nextAttemptAt, now)),
-          and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, now)),
-        ),
-      ),
-    )
+    .where(and(eq(jobs.id, jobId), isDue(now)))
     .returning();
   return rows[0];
 }

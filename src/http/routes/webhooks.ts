@@ -46,6 +46,9 @@ export function webhookRoutes(hub: HubContext): Hono {
     for (const n of parsed.value.notifications) {
       if (n.objectType !== 'Opportunity') continue;
       statements.push(inboxStatement(hub, orgId, 'salesforce', n.id, JSON.stringify(n)));
+      // A rule that fires before the deal is won is recorded but starts nothing: the one job per
+      // deal must not be spent (and dead-lettered) on a deal that may still be won later.
+      if (n.fields.IsWon === 'false') continue;
       const job = enqueueStatement(
         hub.db,
         hub.clock,
