@@ -10,6 +10,7 @@ import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queu
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem } from '../problem.js';
+import { mountPricingRoutes } from './pricing.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
 const opportunityId = z
@@ -200,6 +201,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.openapi(connectionsRoute, async (c) =>
     c.json({ connections: await listConnections(hub.db, c.get('orgId')) }, 200),
   );
+
+  mountPricingRoutes(api);
 
   api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
   return api;

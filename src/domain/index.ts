@@ -1,0 +1,28 @@
+/**
+ * The public domain module: pure functions with JSON-serialisable inputs and outputs, usable from
+ * the API, the UI, mappings and tests alike. No I/O, no clock (dates are parameters).
+ */
+
+/** The first invoice of a contract (flat-fee and per-unit lines, monthly in advance). */
+export { firstInvoice, type InvoiceDraft } from './invoice.js';
+/** Money: integer minor units, ISO 4217 exponents, one rounding policy, exact allocation. */
+export { allocate, DEFAULT_ROUNDING, type Money, majorToMinor, minorToMajor, type RoundingPolicy } from './money.js';
+/**
+ * Rates one price against a period's usage. Every rated price carries a tier-by-tier breakdown.
+ * Throws `PricingError` (issues name the field) on bad input; `tryRatePrice` returns it as a value.
+ * @example ratePrice({ model: 'per_unit', unit_amount: '40.00' }, { quantity: '25', currency: 'USD' })
+ */
+export {
+  type PriceSpec,
+  parsePriceSpec,
+  type RatedPrice,
+  type RatingOptions,
+  ratePrice,
+  tryRatePrice,
+  type Usage,
+} from './pricing/index.js';
+/**
+ * Prorates an amount for a billing period to the part a service period covers; the day-count
+ * convention and rounding are options (default: actual calendar days, half-up).
+ */
+export { type DateRange, DEFAULT_PRORATION, type Prorated, type ProrationPolicy, prorate } from './proration.js';
