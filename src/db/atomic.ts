@@ -4,6 +4,7 @@
  * `transaction()` on better-sqlite3. Callers compute everything first, then write once; no
  * read-modify-write spans an await.
  */
+import { type Query, SQL } from 'drizzle-orm';
 import type { Db, Statement } from './client.js';
 
 interface BatchCapable {
@@ -16,19 +17,63 @@ interface SyncRunnable {
   run(): unknown;
 }
 
-export async function atomic(db: Db, statements: readonly Statement[]): Promise<void> {
-  if (statements.length === 0) return;
-  const candidate = db as unknown as Partial<BatchCapable>;
-  if (typeof candidate.batch === 'function') {
-    await candidate.batch(statements);
-    return;
-  }
+/**
+ * Runs the statements as one unit and resolves to the driver's result of each, in order
+ * (read rows changed with rowsChanged()).
+ */
+export async function atomic(db: Db, statements: readonly Statement[]): Promise<unknown[]> {
+  if (statements.length === 0) return [];
+  if (isBatchDb(db)) return (await (db as unknown as BatchCapable).batch(statements)) as unknown[];
   // better-sqlite3 is synchronous: the statements run back to back on one connection inside
   // BEGIN IMMEDIATE … COMMIT, so no other writer can interleave.
-  (db as unknown as SyncTransactionCapable).transaction(
-    () => {
-      for (const statement of statements) (statement as unknown as SyncRunnable).run();
-    },
+  return (db as unknown as SyncTransactionCapable).transaction(
+    () => statements.map((statement) => (statement as unknown as SyncRunnable).run()),
     { behavior: 'immediate' },
   );
+}
+
+/** True on D1 (writes go through batch()), false on better-sqlite3. */
+export function isBatchDb(db: Db): boolean {
+  return typeof (db as unknown as Partial<BatchCapable>).batch === 'function';
+}
+
+/**
+ * Bound parameters one statement may carry: D1 allows 100 per query; the SQLite that
+ * better-sqlite3 bundles allows 32,766 (SQLITE_MAX_VARIABLE_NUMBER). Multi-row inserts are
+ * chunked to stay within it.
+ */
+export function maxBoundParameters(db: Db): number {
+  return isBatchDb(db) ? 100 : 32_766;
+}
+
+/** Rows a write statement changed, from either driver's run result (better-sqlite3 `changes`, D1 `meta.changes`). */
+export function rowsChanged(result: unknown): number {
+  const r = result as { changes?: number; meta?: { changes?: number } } | null | undefined;
+  return r?.changes ?? r?.meta?.changes ?? 0;
+}
+
+/**
+ * SQL whose text and bound values are already built. drizzle renders an `SQL` chunk by chunk
+ * (a few tenths of a microsecond per chunk, and a 10,000-row insert has 160,000 of them), so
+ * bulk writes on better-sqlite3 build their text once and hand it over as is.
+ */
+class BoundSql extends SQL {
+  constructor(private readonly query: Query) {
+    super([]);
+  }
+  override toQuery(): Query {
+    return this.query;
+  }
+}
+
+/**
+ * A prebuilt write (fixed text with `?` placeholders, and its values) for atomic() on
+ * better-sqlite3, where `db.run()` would run on the spot: it is deferred until atomic() runs it
+ * inside its transaction. Not for D1: drizzle's D1 batch() cannot bind a raw query's values,
+ * so callers use the query builder there (see usageEventInserts). Never put input in `text`.
+ */
+export function syncRawWrite(db: Db, text: string, params: unknown[]): Statement {
+  if (isBatchDb(db)) throw new Error('syncRawWrite is for better-sqlite3; use the query builder on D1');
+  const query = new BoundSql({ sql: text, params });
+  return { run: () => db.run(query) } as unknown as Statement;
 }

@@ -331,3 +331,62 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_org_idx').on(t.orgId, t.at)],
 );
+
+/**
+ * Billable metrics: how usage events of one code turn into a quantity per period
+ * (src/domain/metering). `filters`, `group_by` and `rounding` are JSON.
+ */
+export const billableMetrics = sqliteTable(
+  'billable_metrics',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    aggregation: text('aggregation', {
+      enum: ['count', 'sum', 'max', 'unique_count', 'latest', 'weighted_sum'],
+    }).notNull(),
+    /** The event property the aggregation reads (null for count). */
+    field: text('field'),
+    /** JSON array of { property, values[] }: an event counts when every filter matches. */
+    filters: text('filters').notNull(),
+    /** JSON array of property names; one aggregate per distinct combination (matrix pricing). */
+    groupBy: text('group_by').notNull(),
+    /** JSON { mode: round|ceil|floor, precision } or null for no rounding. */
+    rounding: text('rounding'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('billable_metrics_code_uq').on(t.orgId, t.code)],
+);
+
+/**
+ * Raw usage events, append-only. `customer_id` is the hub customer id (customers.id, "cus_…"),
+ * not the CRM's key, so an event can never be attributed to the wrong org's customer.
+ * (org_id, transaction_id) is unique: a resent event is a duplicate, never a second row.
+ * Times are epoch milliseconds.
+ */
+export const usageEvents = sqliteTable(
+  'usage_events',
+  {
+    /** rowid alias: events are many and have their natural key in (org_id, transaction_id). */
+    id: integer('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    transactionId: text('transaction_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    metricCode: text('metric_code').notNull(),
+    timestamp: integer('timestamp').notNull(),
+    /** JSON object of scalar properties (string, number, boolean). */
+    properties: text('properties').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /**
+     * True when the event's period was already invoiced when it arrived: its timestamp is older
+     * than the org's "invoiced through" watermark (see src/domain/metering/late.ts). The hub has
+     * no such watermark yet, so every event is stored with late = false.
+     */
+    late: integer('late', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('usage_events_txn_uq').on(t.orgId, t.transactionId),
+    index('usage_events_lookup_idx').on(t.orgId, t.customerId, t.metricCode, t.timestamp),
+  ],
+);

@@ -5,6 +5,11 @@
 
 /** The first invoice of a contract (flat-fee and per-unit lines, monthly in advance). */
 export { firstInvoice, type InvoiceDraft } from './invoice.js';
+/**
+ * Aggregates a period's usage events for one billable metric (count, sum, max, unique count,
+ * latest, time-weighted sum) with property filters, group-by and metric rounding.
+ */
+export { aggregate, type MeteredEvent, type MetricAggregate, type Period } from './metering/index.js';
 /** Money: integer minor units, ISO 4217 exponents, one rounding policy, exact allocation. */
 export { allocate, DEFAULT_ROUNDING, type Money, majorToMinor, minorToMajor, type RoundingPolicy } from './money.js';
 /**

@@ -23,3 +23,28 @@ export function problem(
   };
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
 }
+
+/** At most this many field problems go in one body; the detail says how many there were. */
+export const MAX_REPORTED_PROBLEMS = 100;
+
+/** A 400 problem listing the fields at fault (the first MAX_REPORTED_PROBLEMS of them). */
+export function invalidRequest(c: Context, errors: FieldProblem[]): Response {
+  const shown = errors.slice(0, MAX_REPORTED_PROBLEMS);
+  const more = errors.length - shown.length;
+  const detail = shown.map((e) => `${e.field}: ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
+  return problem(c, 400, 'Invalid request', detail, shown);
+}
+
+/** defaultHook for OpenAPIHono: a zod failure becomes a 400 problem naming each field ("events.12.timestamp"). */
+export function zodProblemHook(
+  result:
+    | { success: true }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
+  c: Context,
+): Response | undefined {
+  if (result.success) return undefined;
+  return invalidRequest(
+    c,
+    result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message })),
+  );
+}

@@ -9,8 +9,10 @@ import { jobs } from '../../db/schema.js';
 import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
-import { problem } from '../problem.js';
+import { problem, zodProblemHook } from '../problem.js';
+import { eventRoutes } from './events.js';
 import { mountPricingRoutes } from './pricing.js';
+import { problemContent } from './schemas.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
 const opportunityId = z
@@ -20,17 +22,6 @@ const opportunityId = z
     'must be a Salesforce Opportunity id (15 or 18 characters, prefix 006)',
   )
   .openapi({ param: { name: 'id', in: 'path' }, example: '006Hs00001AbCdEIAV' });
-
-const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number(),
-    detail: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem');
-const problemContent = { 'application/problem+json': { schema: problemSchema } };
 
 const jobSummary = z
   .object({
@@ -133,14 +124,7 @@ const connectionsRoute = createRoute({
 });
 
 export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (!result.success) {
-        const errors = result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
-        return problem(c, 400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-      }
-    },
-  });
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
 
   api.use('/sync/*', requireRole('admin', 'sales_ops'));
   api.openapi(syncRoute, async (c) => {
@@ -203,6 +187,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   );
 
   mountPricingRoutes(api);
+
+  api.route('/', eventRoutes(hub));
 
   api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
   return api;

@@ -73,7 +73,7 @@ export function webhookRoutes(hub: HubContext): Hono {
   // the body is trusted. https://docs.stripe.com/webhooks#verify-events
   app.post('/stripe/:connectionId', async (c) => {
     const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
-    if (!connection || connection.vendor !== 'stripe') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    if (connection?.vendor !== 'stripe') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
     const orgId = connection.orgId;
     const adapters = await hub.adaptersFor(orgId);
     if (!adapters.ok) return problem(c, 503, 'Connection unavailable', adapters.reason);

@@ -1,0 +1,279 @@
+/**
+ * /api/v1/events and /api/v1/metrics: usage ingestion and billable metric definitions.
+ *
+ * Ingestion is all-or-nothing: every event is checked first (shape, known customer, known
+ * metric, numeric field, not more than 24 h ahead of the hub clock), then all rows are written
+ * in ONE atomic() unit, chunked to the driver's bound-parameter limit. Each event is idempotent
+ * per (org, transaction_id): a resent one is counted as a duplicate and never stored twice.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { atomic, rowsChanged } from '../../db/atomic.js';
+import {
+  existingCustomerIds,
+  listMetrics,
+  type MetricRow,
+  metricInsert,
+  metricsByCode,
+  type NewUsageEvent,
+  toBillableMetric,
+  usageEventInserts,
+} from '../../db/repos/metering.js';
+import { billableMetricSchema, isDecimalValue, isLate, NUMERIC_AGGREGATIONS } from '../../domain/metering/index.js';
+import { requireRole } from '../auth.js';
+import type { AppEnv, HubContext } from '../context.js';
+import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { problemContent } from './schemas.js';
+
+export const MAX_BATCH_EVENTS = 10_000;
+/** Events may be stamped at most this far ahead of the hub clock (clock skew at the sender). */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+const usageEventSchema = z
+  .object({
+    transaction_id: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(255, 'must be at most 255 characters')
+      .openapi({ description: 'Unique per org; a resent event with the same id is a duplicate', example: 'tx_0001' }),
+    customer_id: z
+      .string()
+      .min(1, 'must not be empty')
+      .openapi({ description: 'The hub customer id (customers.id)', example: 'cus_3f2a…' }),
+    metric: z
+      .string()
+      .min(1, 'must not be empty')
+      .openapi({ description: 'Billable metric code', example: 'api_calls' }),
+    timestamp: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-02T09:00:00Z' })
+      .openapi({ example: '2026-03-02T09:00:00Z' }),
+    properties: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .openapi({ description: 'Scalar properties read by metrics (field, filters, group_by)' }),
+  })
+  .openapi('UsageEvent');
+
+type UsageEventInput = z.infer<typeof usageEventSchema>;
+
+const ingestResult = z
+  .object({
+    received: z.number().int(),
+    new: z.number().int().openapi({ description: 'Events stored by this call' }),
+    duplicates: z.number().int().openapi({ description: 'Events whose transaction_id was already stored' }),
+  })
+  .openapi('IngestResult');
+
+const metricSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    aggregation: z.enum(['count', 'sum', 'max', 'unique_count', 'latest', 'weighted_sum']),
+    field: z.string().nullable(),
+    filters: z.array(z.object({ property: z.string(), values: z.array(z.string()) })),
+    group_by: z.array(z.string()),
+    rounding: z.object({ mode: z.enum(['round', 'ceil', 'floor']), precision: z.number().int() }).nullable(),
+    created_at: z.string(),
+  })
+  .openapi('BillableMetric');
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+
+const ingestOneRoute = createRoute({
+  method: 'post',
+  path: '/events',
+  summary: 'Ingest one usage event (idempotent per transaction_id)',
+  request: { body: json(usageEventSchema) },
+  responses: {
+    200: {
+      description: 'Stored, or recognised as a duplicate',
+      content: { 'application/json': { schema: ingestResult } },
+    },
+    400: {
+      description: 'Bad event, unknown customer or metric, or more than 24 h in the future',
+      content: problemContent,
+    },
+  },
+});
+
+const ingestBatchRoute = createRoute({
+  method: 'post',
+  path: '/events/batch',
+  summary: `Ingest up to ${MAX_BATCH_EVENTS} usage events at once; one bad event rejects the whole batch`,
+  request: {
+    body: json(
+      z.object({
+        events: z
+          .array(usageEventSchema)
+          .min(1, 'needs at least one event')
+          .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events; split the batch`),
+      }),
+    ),
+  },
+  responses: {
+    200: { description: 'All stored (or duplicates)', content: { 'application/json': { schema: ingestResult } } },
+    400: { description: 'The batch is invalid; nothing was stored', content: problemContent },
+  },
+});
+
+const createMetricRoute = createRoute({
+  method: 'post',
+  path: '/metrics',
+  summary: 'Define a billable metric',
+  request: { body: json(billableMetricSchema) },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: metricSchema } } },
+    400: { description: 'Invalid definition', content: problemContent },
+    409: { description: 'A metric with this code exists', content: problemContent },
+  },
+});
+
+const listMetricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Billable metrics of this org',
+  responses: {
+    200: {
+      description: 'Metrics, by code',
+      content: { 'application/json': { schema: z.object({ metrics: z.array(metricSchema) }) } },
+    },
+  },
+});
+
+function toMetricBody(row: MetricRow) {
+  const metric = toBillableMetric(row);
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    aggregation: row.aggregation,
+    field: row.field,
+    filters: metric.filters ?? [],
+    group_by: metric.groupBy ?? [],
+    rounding: metric.rounding ?? null,
+    created_at: row.createdAt,
+  };
+}
+
+/**
+ * Checks every event against the org's customers and metrics and the hub clock, and builds the
+ * rows. `field(i, name)` names a field of event i as the client sent it ("events.12.timestamp").
+ */
+async function prepareEvents(
+  hub: HubContext,
+  orgId: string,
+  events: readonly UsageEventInput[],
+  field: (index: number, name: string) => string,
+): Promise<{ ok: true; rows: NewUsageEvent[] } | { ok: false; errors: FieldProblem[] }> {
+  const now = hub.clock.now().getTime();
+  const latest = now + MAX_FUTURE_MS;
+  const metrics = await metricsByCode(hub.db, orgId, [...new Set(events.map((e) => e.metric))]);
+  const customerIds = await existingCustomerIds(hub.db, orgId, [...new Set(events.map((e) => e.customer_id))]);
+  // No usage period is invoiced yet, so there is no watermark and no event is late (see late.ts).
+  const invoicedThrough: number | null = null;
+
+  const errors: FieldProblem[] = [];
+  const rows: NewUsageEvent[] = new Array(events.length);
+  events.forEach((event, i) => {
+    const timestamp = Date.parse(event.timestamp);
+    if (timestamp > latest) {
+      errors.push({
+        field: field(i, 'timestamp'),
+        message: `is more than 24 hours ahead of the hub clock (${new Date(now).toISOString()})`,
+      });
+    }
+    if (!customerIds.has(event.customer_id)) {
+      errors.push({ field: field(i, 'customer_id'), message: `no customer ${event.customer_id} in this org` });
+    }
+    const metric = metrics.get(event.metric);
+    if (!metric) {
+      errors.push({ field: field(i, 'metric'), message: `no billable metric ${event.metric} in this org` });
+    } else if (
+      metric.field &&
+      NUMERIC_AGGREGATIONS.has(metric.aggregation) &&
+      event.properties &&
+      Object.hasOwn(event.properties, metric.field)
+    ) {
+      // A missing field is allowed (the aggregation skips the event); a present one must be a number.
+      if (!isDecimalValue(event.properties[metric.field])) {
+        errors.push({
+          field: field(i, `properties.${metric.field}`),
+          message: `must be a decimal number (metric ${metric.code} takes the ${metric.aggregation} of it)`,
+        });
+      }
+    }
+    rows[i] = {
+      orgId,
+      transactionId: event.transaction_id,
+      customerId: event.customer_id,
+      metricCode: event.metric,
+      timestamp,
+      properties: JSON.stringify(event.properties ?? {}),
+      receivedAt: now,
+      late: isLate(timestamp, invoicedThrough),
+    };
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, rows };
+}
+
+async function ingest(
+  hub: HubContext,
+  c: Context<AppEnv>,
+  events: readonly UsageEventInput[],
+  field: (index: number, name: string) => string,
+) {
+  const prepared = await prepareEvents(hub, c.get('orgId'), events, field);
+  if (!prepared.ok) return { response: invalidRequest(c, prepared.errors) };
+  const results = await atomic(hub.db, usageEventInserts(hub.db, prepared.rows));
+  const stored = results.reduce<number>((n, r) => n + rowsChanged(r), 0);
+  return { body: { received: events.length, new: stored, duplicates: events.length - stored } };
+}
+
+export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
+
+  app.use('/events', requireRole('admin', 'finance'));
+  app.use('/events/*', requireRole('admin', 'finance'));
+  app.on('POST', '/metrics', requireRole('admin', 'finance'));
+
+  app.openapi(ingestOneRoute, async (c) => {
+    const outcome = await ingest(hub, c, [c.req.valid('json')], (_, name) => name);
+    // problem() builds the documented problem+json body; the typed-response helper cannot express it.
+    if (outcome.response) return outcome.response as never;
+    return c.json(outcome.body, 200);
+  });
+
+  app.openapi(ingestBatchRoute, async (c) => {
+    const outcome = await ingest(hub, c, c.req.valid('json').events, (i, name) => `events.${i}.${name}`);
+    if (outcome.response) return outcome.response as never;
+    return c.json(outcome.body, 200);
+  });
+
+  app.openapi(createMetricRoute, async (c) => {
+    const input = c.req.valid('json');
+    const orgId = c.get('orgId');
+    const { row, statement } = metricInsert(hub.db, orgId, hub.clock.now().toISOString(), {
+      code: input.code,
+      name: input.name ?? input.code,
+      aggregation: input.aggregation,
+      field: input.field ?? null,
+      filters: input.filters,
+      groupBy: input.group_by,
+      rounding: input.rounding ?? null,
+    });
+    const [result] = await atomic(hub.db, [statement]);
+    if (rowsChanged(result) === 0) {
+      return problem(c, 409, 'Conflict', `a metric with code ${input.code} exists in this org`, [
+        { field: 'code', message: 'is taken' },
+      ]) as never;
+    }
+    return c.json(toMetricBody(row), 201);
+  });
+
+  app.openapi(listMetricsRoute, async (c) =>
+    c.json({ metrics: (await listMetrics(hub.db, c.get('orgId'))).map(toMetricBody) }, 200),
+  );
+
+  return app;
+}

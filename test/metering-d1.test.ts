@@ -1,0 +1,108 @@
+/**
+ * The events API on D1 (Miniflare's D1, the engine `wrangler dev` uses): 100 bound parameters
+ * per query, writes as one batch(). The hub runs in this process over the D1 binding.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Log, LogLevel, Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atomic } from '../src/db/atomic.js';
+import type { Db } from '../src/db/client.js';
+import { countUsageEvents } from '../src/db/repos/metering.js';
+import { customers } from '../src/db/schema.js';
+import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
+import { createOrgWithKey } from '../src/db/seed.js';
+import { ManualClock } from '../src/domain/clock.js';
+import { createHub, type Hub } from '../src/hub.js';
+import { type D1Binding, migrationStatements, openD1 } from '../src/runtime/d1.js';
+import { MIGRATIONS_DIR } from '../src/runtime/sqlite.js';
+
+const NOW = '2026-03-02T09:00:00.000Z';
+
+describe('events API on D1', () => {
+  let mf: Miniflare;
+  let db: Db;
+  let hub: Hub;
+  let headers: Record<string, string>;
+  let orgId: string;
+
+  beforeAll(async () => {
+    mf = new Miniflare({
+      modules: true,
+      script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+      d1Databases: ['DB'],
+      log: new Log(LogLevel.WARN),
+    });
+    const d1 = (await mf.getD1Database('DB')) as unknown as D1Binding & {
+      prepare(sql: string): unknown;
+    };
+    for (const file of readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
+      const statements = migrationStatements(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
+      await d1.batch(statements.map((s) => d1.prepare(s)));
+    }
+    db = openD1(d1);
+    const clock = new ManualClock(NOW);
+    const encryptionKey = await importEncryptionKey(generateEncryptionKey());
+    hub = createHub({ db, clock, encryptionKey });
+    const org = await createOrgWithKey(db, clock, encryptionKey, { name: 'Acme', connections: [] });
+    orgId = org.orgId;
+    headers = { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' };
+    await atomic(db, [
+      db.insert(customers).values({
+        id: 'cus_d1',
+        orgId,
+        name: 'Customer',
+        currency: 'USD',
+        sourceSystem: 'salesforce',
+        sourceId: 'acct-1',
+        createdAt: NOW,
+      }),
+    ]);
+    const metric = await hub.app.request('/api/v1/metrics', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ code: 'api_calls', aggregation: 'count' }),
+    });
+    expect(metric.status).toBe(201);
+  }, 60_000);
+  afterAll(async () => {
+    await mf?.dispose();
+  });
+
+  const events = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => ({
+      transaction_id: `tx_${from + k}`,
+      customer_id: 'cus_d1',
+      metric: 'api_calls',
+      timestamp: '2026-03-02T08:00:00Z',
+      properties: { endpoint: '/v1/things' },
+    }));
+  const post = async (body: unknown) => {
+    const res = await hub.app.request('/api/v1/events/batch', { method: 'POST', headers, body: JSON.stringify(body) });
+    // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of JSON bodies directly
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('stores a batch spanning many 100-parameter statements in one batch() and counts duplicates', async () => {
+    expect(await post({ events: events(0, 500) })).toEqual({
+      status: 200,
+      body: { received: 500, new: 500, duplicates: 0 },
+    });
+    expect(await post({ events: events(250, 750) })).toEqual({
+      status: 200,
+      body: { received: 500, new: 250, duplicates: 250 },
+    });
+    expect(await countUsageEvents(db, orgId)).toBe(750);
+  });
+
+  it('rejects a batch with one bad event and stores nothing', async () => {
+    const batch = events(1000, 1300);
+    batch[299] = { ...batch[299]!, metric: 'nope' };
+    const res = await post({ events: batch });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'events.299.metric', message: 'no billable metric nope in this org' }]);
+    expect(await countUsageEvents(db, orgId)).toBe(750);
+  });
+});
