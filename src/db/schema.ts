@@ -98,6 +98,10 @@ export const contracts = sqliteTable(
     billingTiming: text('billing_timing', { enum: ['in_advance', 'in_arrears'] }).notNull(),
     paymentTermsDays: integer('payment_terms_days').notNull(),
     mappingVersion: text('mapping_version').notNull(),
+    /** ContractTerms JSON (src/domain/contracts/terms.ts); null for contracts made before terms existed. */
+    terms: text('terms'),
+    /** The date this version takes effect (an amendment's change date; the start date for version 1). */
+    effectiveDate: text('effective_date'),
     ...timestamps,
   },
   (t) => [
@@ -131,7 +135,8 @@ export const invoices = sqliteTable(
     number: text('number').notNull(),
     contractId: text('contract_id').notNull(),
     customerId: text('customer_id').notNull(),
-    kind: text('kind', { enum: ['recurring', 'one_time', 'credit_note'] }).notNull(),
+    /** recurring (issue-2 first invoice), advance / arrears (billing run), one_time, credit_note. */
+    kind: text('kind', { enum: ['recurring', 'advance', 'arrears', 'one_time', 'credit_note'] }).notNull(),
     periodStart: text('period_start').notNull(),
     periodEnd: text('period_end').notNull(),
     status: text('status', { enum: ['draft', 'finalized', 'paid', 'void'] }).notNull(),
@@ -166,6 +171,12 @@ export const invoiceLines = sqliteTable(
     unitAmount: text('unit_amount').notNull(),
     amountMinor: integer('amount_minor').notNull(),
     taxMinor: integer('tax_minor').notNull(),
+    /** charge, discount, true_up, credit (wallet draw-down), proration. */
+    lineKind: text('line_kind').notNull().default('charge'),
+    /** The contract item or credit grant the line comes from, when it has one. */
+    sourceRef: text('source_ref'),
+    /** How the line was computed (rated price breakdown, proration fraction), JSON. */
+    detail: text('detail'),
   },
   (t) => [uniqueIndex('invoice_lines_no_uq').on(t.invoiceId, t.lineNo)],
 );
@@ -389,4 +400,23 @@ export const usageEvents = sqliteTable(
     uniqueIndex('usage_events_txn_uq').on(t.orgId, t.transactionId),
     index('usage_events_lookup_idx').on(t.orgId, t.customerId, t.metricCode, t.timestamp),
   ],
+);
+
+/** One billing run: finds every contract period due at `at` and invoices it; progress is visible. */
+export const billingRuns = sqliteTable(
+  'billing_runs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** The date the run bills through (YYYY-MM-DD, inclusive). */
+    at: text('at').notNull(),
+    state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+    contractsTotal: integer('contracts_total').notNull(),
+    contractsDone: integer('contracts_done').notNull(),
+    invoicesCreated: integer('invoices_created').notNull(),
+    error: text('error'),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('billing_runs_org_idx').on(t.orgId, t.createdAt)],
 );

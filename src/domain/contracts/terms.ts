@@ -1,0 +1,134 @@
+/**
+ * Contract terms: one immutable version of a contract, as plain JSON validated with zod, so
+ * mappings, the API and the UI can all produce it. An amendment is a new version with an
+ * effective date; versions are never edited.
+ *
+ * Money in terms is a decimal string in MAJOR units of the contract currency (like PriceSpec).
+ * Dates are YYYY-MM-DD; every range is start-inclusive, end-exclusive.
+ */
+import { z } from 'zod';
+import { isIsoDate } from '../dates.js';
+import { isDecimalString, isKnownCurrency } from '../money.js';
+import { priceSpecSchema } from '../pricing/schema.js';
+
+const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const amount = z
+  .string()
+  .refine((v) => isDecimalString(v) && !v.startsWith('-'), 'must be a non-negative decimal string such as "12.50"');
+
+/** How often an item is billed: once, every N months (monthly = 1, quarterly = 3, annual = 12). */
+export const cadenceSchema = z.union([
+  z.literal('one_time'),
+  z.literal('monthly'),
+  z.literal('quarterly'),
+  z.literal('annual'),
+  z.object({ months: z.number().int().min(1).max(120) }).strict(),
+]);
+
+/** A discount on an item or on the whole invoice, optionally limited in time. */
+export const discountSchema = z
+  .object({
+    kind: z.enum(['percent', 'amount']),
+    /** Percent (e.g. "10" for 10 %) or an amount in major units per billing period. */
+    value: amount,
+    from: isoDate.optional(),
+    until: isoDate.optional(),
+    label: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** A price that changes on a date: the version whose effectiveFrom is the latest not after the period start applies. */
+export const priceVersionSchema = z.object({ effectiveFrom: isoDate, price: priceSpecSchema }).strict();
+
+export const contractItemSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    sku: z.string().min(1).max(100),
+    description: z.string().max(500),
+    /** Price versions sorted by effectiveFrom; a single price is one version from the phase start. */
+    prices: z.array(priceVersionSchema).min(1),
+    /** A fixed quantity (seats, licences) — or — a billable metric code whose usage is the quantity. */
+    quantity: amount.optional(),
+    metric: z.string().min(1).max(100).optional(),
+    cadence: cadenceSchema,
+    timing: z.enum(['in_advance', 'in_arrears']),
+    /** Units free each period before the price applies. */
+    freeUnits: amount.optional(),
+    discounts: z.array(discountSchema).max(20).optional(),
+  })
+  .strict()
+  .refine((i) => (i.quantity === undefined) !== (i.metric === undefined), {
+    message: 'an item has either a quantity or a metric, not both and not neither',
+    path: ['quantity'],
+  })
+  .refine((i) => !(i.metric !== undefined && i.timing === 'in_advance'), {
+    message: 'usage (metric) items are billed in arrears',
+    path: ['timing'],
+  });
+
+export const minimumCommitmentSchema = z
+  .object({
+    /** Minimum spend per billing period, major units. */
+    amount,
+    /** How the shortfall is billed: an extra "true-up" line (default) or by replacing the usage amount. */
+    trueUp: z.enum(['extra_line', 'replace']).default('extra_line'),
+  })
+  .strict();
+
+export const phaseSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    kind: z.enum(['trial', 'ramp', 'standard', 'step_up', 'amendment']),
+    start: isoDate,
+    /** Exclusive; null = open-ended (until the contract ends). */
+    end: isoDate.nullable(),
+    items: z.array(contractItemSchema).max(500),
+    discounts: z.array(discountSchema).max(20).optional(),
+    minimumCommitment: minimumCommitmentSchema.optional(),
+  })
+  .strict();
+
+/** Prepaid commitment / credit wallet: drawn down by invoices in priority order, postpaid overage beyond it. */
+export const creditGrantSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    amount,
+    /** Lower number is used first. */
+    priority: z.number().int().min(0).max(1000),
+    grantedOn: isoDate,
+    expiresOn: isoDate.optional(),
+  })
+  .strict();
+
+export const contractTermsSchema = z
+  .object({
+    currency: z.string().refine(isKnownCurrency, 'unknown currency'),
+    startDate: isoDate,
+    /** Exclusive; null = evergreen. */
+    endDate: isoDate.nullable(),
+    /** calendar: periods start on the 1st of the month; anniversary: on the start date's day. */
+    alignment: z.enum(['calendar', 'anniversary']),
+    paymentTermsDays: z.number().int().min(0).max(365),
+    renewal: z
+      .object({ policy: z.enum(['none', 'auto_renew']), termMonths: z.number().int().min(1).max(120).optional() })
+      .strict(),
+    phases: z.array(phaseSchema).min(1).max(50),
+    credits: z.array(creditGrantSchema).max(100).optional(),
+  })
+  .strict();
+
+export type Cadence = z.infer<typeof cadenceSchema>;
+export type Discount = z.infer<typeof discountSchema>;
+export type ContractItem = z.infer<typeof contractItemSchema>;
+export type Phase = z.infer<typeof phaseSchema>;
+export type CreditGrant = z.infer<typeof creditGrantSchema>;
+export type ContractTerms = z.infer<typeof contractTermsSchema>;
+
+/**
+ * Usage for one invoice period, per metric code: the aggregated quantity, and per-group
+ * quantities for matrix prices (the output of metering's aggregate()).
+ */
+export type PeriodUsage = Record<
+  string,
+  { quantity: string; groups?: { group: Record<string, string | null>; quantity: string }[] }
+>;
