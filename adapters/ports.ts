@@ -23,7 +23,7 @@ export interface ExternalObject {
 // ---------------------------------------------------------------- CRM
 
 export interface CrmPort {
-  readonly vendor: 'salesforce';
+  readonly vendor: 'salesforce' | 'hubspot';
   /** Reads a deal with its line items, products and account. */
   fetchDeal(dealId: string): Promise<Outcome<DealBundle>>;
 }
