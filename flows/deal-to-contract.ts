@@ -4,8 +4,9 @@
  */
 
 import { sql } from 'drizzle-orm';
-import { applyMapping, defaultMappings, type MappingResult } from '../mappings/index.js';
+import { applyMapping, defaultMappings, type MappingResult, toMappingSet } from '../mappings/index.js';
 import { naturalId } from '../src/db/ids.js';
+import { getPublishedMapping } from '../src/db/repos/mappings.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
 import type { ContractDraft } from '../src/domain/contract.js';
 import type { DealBundle } from '../src/domain/deal.js';
@@ -175,7 +176,11 @@ export const dealToContract: Flow<DealToContractInput> = {
             field: 'deal.stage',
           });
         }
-        const mapped = await applyMapping(defaultMappings[ctx.input.system], bundle);
+        // The org's published mapping version, or the built-in default while none is published;
+        // the contract records which one produced it.
+        const published = await getPublishedMapping(ctx.deps.db, ctx.orgId, ctx.input.system);
+        const set = published ? toMappingSet(published) : defaultMappings[ctx.input.system];
+        const mapped = await applyMapping(set, bundle);
         return mapped.ok ? ok({ output: mapped.value }) : mapped;
       },
     },

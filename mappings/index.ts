@@ -1,7 +1,16 @@
 import salesforceOpportunity from './defaults/salesforce-opportunity.json' with { type: 'json' };
 import type { MappingSet } from './engine.js';
 
-export { applyMapping, type MappingResult, type MappingSet, mappingVersionOf } from './engine.js';
+export { sourcePaths } from './bounds.js';
+export { checkDefinition, type MappingDefinition, mappingDefinitionSchema, toMappingSet } from './definition.js';
+export {
+  applyMapping,
+  type FieldError,
+  type MappingResult,
+  type MappingSet,
+  mapDeal,
+  mappingVersionOf,
+} from './engine.js';
 
 /** The default mapping sets, shipped as data. */
 export const defaultMappings = {

@@ -6,6 +6,7 @@
 import { buildAdapterSet } from '../adapters/registry.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
+import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from './billing-run/jobs.js';
 import type { Db } from './db/client.js';
 import { loadConnectionMaterial } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';
@@ -60,6 +61,7 @@ export function createHub(options: HubOptions) {
       if (!flow) return permanent(`unknown flow "${payload.flow}"`);
       return runFlow(flow, flowDeps, job);
     },
+    [BILLING_RUN_JOB_KIND]: billingRunJobHandler({ db, clock }),
   };
   const processDeps: ProcessDeps = {
     db,

@@ -420,3 +420,25 @@ export const billingRuns = sqliteTable(
   },
   (t) => [index('billing_runs_org_idx').on(t.orgId, t.createdAt)],
 );
+
+/**
+ * Field mappings per org: versioned; a draft is edited, publishing makes it the one the flow
+ * uses; rolling back publishes an older version again. Versions are never edited once published.
+ */
+export const mappingSets = sqliteTable(
+  'mapping_sets',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** Which CRM object it maps: salesforce (Opportunity) or hubspot (Deal). */
+    crm: text('crm', { enum: ['salesforce', 'hubspot'] }).notNull(),
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['draft', 'published', 'retired'] }).notNull(),
+    /** The MappingSet JSON (fields, lookups, defaults). */
+    definition: text('definition').notNull(),
+    createdBy: text('created_by').notNull(),
+    publishedAt: text('published_at'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('mapping_sets_version_uq').on(t.orgId, t.crm, t.version)],
+);

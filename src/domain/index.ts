@@ -3,6 +3,32 @@
  * the API, the UI, mappings and tests alike. No I/O, no clock (dates are parameters).
  */
 
+/**
+ * Billing a contract (pure; dates are parameters):
+ * - `duePeriods(terms, through)`: every (period, kind) whose bill date is on or before `through`;
+ *   advance periods bill on their start, arrears periods on their end; periods follow the shortest
+ *   cadence of their kind and the alignment, clipped to phases and the contract.
+ * - `computeInvoice(terms, period, usage, options)`: the invoice for one period and kind — rated,
+ *   prorated, discounted, minimum commitment, prepaid credits — or `{ ok: false, issues }`.
+ * - `amendmentInvoices(previous, next, effectiveDate, billedAdvancePeriods, options)`: the credit
+ *   note for unused advance time (positive amounts = credited) and the prorated charge under the
+ *   new terms.
+ * @example computeInvoice(terms, duePeriods(terms, '2026-03-01')[0], {})
+ */
+export {
+  type AmendmentResult,
+  amendmentInvoices,
+  type BillingIssue,
+  type BillingPeriod,
+  BillingTermsError,
+  type ComputeOptions,
+  type ComputeResult,
+  computeInvoice,
+  duePeriods,
+  type InvoiceComputation,
+  type InvoiceKind,
+  type InvoiceLineComputation,
+} from './billing/index.js';
 /** The first invoice of a contract (flat-fee and per-unit lines, monthly in advance). */
 export { firstInvoice, type InvoiceDraft } from './invoice.js';
 /**

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { runScheduledBilling } from '../billing-run/jobs.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
@@ -36,6 +37,12 @@ async function main() {
   serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port });
   driver.start();
   console.log(`hub listening on ${baseUrl}`);
+  // Billing runs through today: once now and hourly (re-runs create nothing twice, so a missed
+  // or repeated hour is harmless).
+  const bill = () =>
+    runScheduledBilling(hub.context).catch((error) => console.error('[billing-run] scheduled run failed', error));
+  void bill();
+  setInterval(bill, 60 * 60_000).unref();
 
   if (process.env.HUB_MODE === 'live') {
     console.log('live mode: configure connections through the API; no demo data seeded');

@@ -4,6 +4,7 @@
  * jobs). Bindings are declared in wrangler.toml. Workers-only: no better-sqlite3, no node:fs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { runScheduledBilling } from '../billing-run/jobs.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
@@ -116,8 +117,11 @@ export default {
     await consumeJobBatch(batch, runtime.consumer);
   },
 
-  async scheduled(_controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
+  async scheduled(controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
     const runtime = await runtimeFor(env);
     await sweepDueJobs(runtime.consumer);
+    // The cron fires every minute; bill every org through today once an hour (like Node). A
+    // missed hour is caught up by the next: a run bills every period due so far, never twice.
+    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) await runScheduledBilling(runtime.hub.context);
   },
 };

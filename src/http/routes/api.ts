@@ -10,7 +10,10 @@ import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queu
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
+import { billingRunRoutes } from './billing-runs.js';
+import { contractRoutes } from './contracts.js';
 import { eventRoutes } from './events.js';
+import { mountMappingRoutes } from './mappings.js';
 import { mountPricingRoutes } from './pricing.js';
 import { problemContent } from './schemas.js';
 
@@ -187,8 +190,11 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   );
 
   mountPricingRoutes(api);
+  mountMappingRoutes(api, hub);
 
   api.route('/', eventRoutes(hub));
+  api.route('/', billingRunRoutes(hub));
+  api.route('/', contractRoutes(hub));
 
   api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
   return api;

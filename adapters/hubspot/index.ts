@@ -1,0 +1,126 @@
+/**
+ * HubSpot CRM adapter: reads a deal with its line items, their products and its company.
+ * Object reads: https://developers.hubspot.com/docs/api/crm/deals
+ * Associations v4: https://developers.hubspot.com/docs/api/crm/associations
+ * Batch reads take at most 100 inputs: https://developers.hubspot.com/docs/api/crm/understanding-the-crm#batch-operations
+ */
+import type { DealBundle } from '../../src/domain/deal.js';
+import { type Outcome, permanent, retryable } from '../../src/domain/outcome.js';
+import type { CrmPort } from '../ports.js';
+import { createHubSpotClient, type HubSpotClient, type HubSpotConfig } from './client.js';
+import { classifyHubSpotError } from './errors.js';
+import {
+  COMPANY_PROPERTIES,
+  DEAL_PROPERTIES,
+  type HubSpotObject,
+  LINE_ITEM_PROPERTIES,
+  mapDeal,
+  PRODUCT_PROPERTIES,
+  productIdsToRead,
+} from './map.js';
+
+export type { HubSpotConfig } from './client.js';
+export { dealEventDedupeKey, isStageTransition, parseDealEvents, verifyWebhookV3 } from './webhooks.js';
+
+export const BATCH_READ_LIMIT = 100;
+/** The most associations v4 returns per page. */
+export const ASSOCIATION_PAGE_LIMIT = 500;
+
+/** HubSpot object ids are numeric strings. */
+const OBJECT_ID = /^\d{1,20}$/;
+
+interface AssociationRow {
+  toObjectId: string | number;
+  associationTypes?: { typeId?: number; label?: string | null; category?: string }[];
+}
+
+/** A batch read that left some ids out (deleted between the association read and this one). */
+class MissingObjects extends Error {
+  constructor(
+    readonly objectType: string,
+    readonly ids: string[],
+  ) {
+    super(`${objectType} ${ids.join(', ')} could not be read`);
+  }
+}
+
+export interface HubSpotAdapter extends CrmPort {
+  readonly client: HubSpotClient;
+}
+
+export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
+  const client = createHubSpotClient(config);
+  const now = config.now ?? (() => new Date());
+
+  async function associated(dealId: string, toObjectType: string): Promise<AssociationRow[]> {
+    const rows: AssociationRow[] = [];
+    let after: string | undefined;
+    do {
+      const page = await client.associations.getPage('deals', dealId, toObjectType, after, ASSOCIATION_PAGE_LIMIT);
+      rows.push(...(page.results as AssociationRow[]));
+      after = page.paging?.next?.after;
+    } while (after);
+    return rows;
+  }
+
+  /** Batch-reads objects in chunks of 100, in the order of `ids`. */
+  async function readAll(objectType: string, ids: string[], properties: string[]): Promise<HubSpotObject[]> {
+    const byId = new Map<string, HubSpotObject>();
+    for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) {
+      const chunk = ids.slice(i, i + BATCH_READ_LIMIT);
+      const response = await client.batch.read(objectType, {
+        inputs: chunk.map((id) => ({ id })),
+        properties,
+        propertiesWithHistory: [],
+      });
+      for (const result of response.results) byId.set(String(result.id), result as HubSpotObject);
+    }
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw new MissingObjects(objectType, missing);
+    return ids.map((id) => byId.get(id) as HubSpotObject);
+  }
+
+  /** The primary company when the deal has several (HubSpot labels that association "Primary"). */
+  function primaryCompanyId(rows: AssociationRow[]): string | null {
+    const primary = rows.find((r) => r.associationTypes?.some((t) => t.label === 'Primary'));
+    const row = primary ?? rows[0];
+    return row ? String(row.toObjectId) : null;
+  }
+
+  return {
+    vendor: 'hubspot',
+    client,
+
+    async fetchDeal(dealId: string): Promise<Outcome<DealBundle>> {
+      if (!OBJECT_ID.test(dealId)) {
+        return permanent(`malformed HubSpot deal id "${dealId}": expected digits only`, { field: 'dealId' });
+      }
+      let deal: HubSpotObject;
+      try {
+        deal = (await client.objects.getById('deals', dealId, DEAL_PROPERTIES)) as HubSpotObject;
+      } catch (error) {
+        return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
+      }
+      try {
+        const [lineItemRows, companyRows] = await Promise.all([
+          associated(dealId, 'line_items'),
+          associated(dealId, 'companies'),
+        ]);
+        const lineItemIds = [...new Set(lineItemRows.map((r) => String(r.toObjectId)))];
+        const companyId = primaryCompanyId(companyRows);
+        const [lineItems, companies] = await Promise.all([
+          readAll('line_items', lineItemIds, LINE_ITEM_PROPERTIES),
+          companyId ? readAll('companies', [companyId], COMPANY_PROPERTIES) : Promise.resolve([]),
+        ]);
+        const productIds = productIdsToRead(lineItems);
+        const products = productIds.length > 0 ? await readAll('products', productIds, PRODUCT_PROPERTIES) : [];
+        return mapDeal(deal, companies[0] ?? null, lineItems, new Map(products.map((p) => [p.id, p])));
+      } catch (error) {
+        // Associations and objects are not read atomically: something removed in between
+        // is gone on the next attempt (or the retry fails for a reason a person can see).
+        if (error instanceof MissingObjects) return retryable(`HubSpot deal ${dealId}: ${error.message}`);
+        return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/** A pasted deal bundle (dry run without a CRM call) is checked before any expression sees it. */
+import { z } from 'zod';
+
+const address = z.object({
+  line1: z.string(),
+  city: z.string(),
+  region: z.string(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
+export const dealBundleSchema = z.object({
+  source: z.enum(['salesforce', 'hubspot']),
+  deal: z.object({
+    id: z.string().min(1),
+    name: z.string(),
+    stage: z.string(),
+    isWon: z.boolean(),
+    closeDate: z.string(),
+    currency: z.string().nullable(),
+    amount: z.string().nullable(),
+    accountId: z.string().nullable(),
+    lastModified: z.string(),
+  }),
+  account: z
+    .object({ id: z.string(), name: z.string(), email: z.string().nullable(), billingAddress: address.nullable() })
+    .nullable(),
+  lineItems: z
+    .array(
+      z.object({
+        id: z.string(),
+        productId: z.string(),
+        productCode: z.string().nullable(),
+        productName: z.string(),
+        quantity: z.string(),
+        unitPrice: z.string(),
+        description: z.string().nullable(),
+        attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+      }),
+    )
+    .max(5000),
+});

@@ -1,0 +1,70 @@
+/**
+ * Checking a mapping set an admin submits: its shape, and that every expression compiles within
+ * the bounds. Errors are per field (path, expression, message), never a half-saved mapping.
+ */
+import { z } from 'zod';
+import { compileBounded } from './bounds.js';
+import type { FieldError, MappingSet } from './engine.js';
+
+/** Target fields a mapping may set (the contract draft's fields). */
+export const TARGET_FIELDS = [
+  'customer.sourceId',
+  'customer.name',
+  'customer.email',
+  'customer.address',
+  'currency',
+  'startDate',
+  'billingCadence',
+  'billingTiming',
+  'paymentTermsDays',
+  'lines',
+] as const;
+
+export const mappingDefinitionSchema = z
+  .object({
+    description: z.string().max(2000).default(''),
+    defaults: z.record(z.string(), z.unknown()).default({}),
+    lookups: z.record(z.string(), z.unknown()).default({}),
+    fields: z.record(z.enum(TARGET_FIELDS), z.string().min(1)),
+  })
+  .strict();
+
+export type MappingDefinition = z.infer<typeof mappingDefinitionSchema>;
+
+/** Every target field must have an expression, and every expression must compile. */
+export function checkDefinition(definition: MappingDefinition): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of TARGET_FIELDS) {
+    const expression = definition.fields[field];
+    if (expression === undefined) {
+      errors.push({ path: `fields.${field}`, message: 'no expression for this required field' });
+      continue;
+    }
+    try {
+      compileBounded(expression);
+    } catch (error) {
+      errors.push({
+        path: `fields.${field}`,
+        expression,
+        message: (error as { message?: string }).message ?? String(error),
+      });
+    }
+  }
+  return errors;
+}
+
+export function toMappingSet(row: {
+  id: string;
+  crm: 'salesforce' | 'hubspot';
+  version: number;
+  definition: string;
+}): MappingSet {
+  const definition = JSON.parse(row.definition) as MappingDefinition;
+  return {
+    id: row.id,
+    version: row.version,
+    crm: row.crm,
+    ...definition,
+    fields: definition.fields as Record<string, string>,
+  };
+}

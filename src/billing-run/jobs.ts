@@ -1,0 +1,72 @@
+/**
+ * How a billing run is started: as a job (the API; background on Node and Workers alike), or
+ * directly for every org (the daily schedule on both runtimes).
+ */
+import { atomic } from '../db/atomic.js';
+import { type Db, newId } from '../db/client.js';
+import { insertRunStatement } from '../db/repos/billing-runs.js';
+import { orgs } from '../db/schema.js';
+import type { Clock } from '../domain/clock.js';
+import { ok } from '../domain/outcome.js';
+import { enqueueStatement } from '../jobs/queue.js';
+import type { JobDriver, JobHandler } from '../jobs/types.js';
+import { type BillingRunResult, runBilling } from './engine.js';
+
+export const BILLING_RUN_JOB_KIND = 'billing-run';
+
+interface BillingRunJobPayload {
+  runId: string;
+  at: string;
+}
+
+/** Creates the run row and its job in one unit, so a run id the API returns always has a job. */
+export async function startBillingRun(
+  hub: { db: Db; clock: Clock; driver: JobDriver },
+  orgId: string,
+  at: string,
+): Promise<string> {
+  const runId = newId('brun');
+  const payload: BillingRunJobPayload = { runId, at };
+  const job = enqueueStatement(hub.db, hub.clock, {
+    orgId,
+    kind: BILLING_RUN_JOB_KIND,
+    payload,
+    dedupeKey: `billing-run:${runId}`,
+    correlationId: `billing-run:${runId}`,
+    // One attempt: the run records its own failure; a retry is a new run (re-runs are safe).
+    maxAttempts: 1,
+  });
+  await atomic(hub.db, [insertRunStatement(hub.db, orgId, runId, at, hub.clock.now().toISOString()), job.statement]);
+  await hub.driver.notify([job.id]);
+  return runId;
+}
+
+/** The job handler: continues the run row the API made. */
+export function billingRunJobHandler(deps: { db: Db; clock: Clock }): JobHandler {
+  return async (job) => {
+    const payload = JSON.parse(job.payload) as BillingRunJobPayload;
+    const result = await runBilling(deps, job.orgId, payload.at, undefined, { runId: payload.runId });
+    return ok(result);
+  };
+}
+
+/**
+ * Bills every org through `at` (YYYY-MM-DD) by the hub clock's day. Called daily by the
+ * runtimes (Node: at start and hourly; Workers: the cron trigger). Re-runs create nothing new,
+ * so calling it more often than daily is harmless. One org's failure does not stop the others.
+ */
+export async function runScheduledBilling(
+  hub: { db: Db; clock: Clock },
+  at: string = hub.clock.now().toISOString().slice(0, 10),
+): Promise<{ orgId: string; result?: BillingRunResult; error?: string }[]> {
+  const all = await hub.db.select({ id: orgs.id }).from(orgs).orderBy(orgs.id);
+  const out: { orgId: string; result?: BillingRunResult; error?: string }[] = [];
+  for (const { id } of all) {
+    try {
+      out.push({ orgId: id, result: await runBilling(hub, id, at) });
+    } catch (error) {
+      out.push({ orgId: id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return out;
+}

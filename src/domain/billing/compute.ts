@@ -1,0 +1,86 @@
+/**
+ * computeInvoice: one invoice of a contract for one period and kind. Pure: the same terms,
+ * period, usage and options always give the same invoice, so a billing run can recompute it.
+ *
+ * Order of work: item charges (rated, prorated) → item discounts → invoice-level discounts →
+ * minimum commitment → prepaid credits. Every line is rounded once; the total is their sum.
+ */
+import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
+import { addDays, isIsoDate } from '../dates.js';
+import { resolveContext } from './context.js';
+import { creditLines } from './credits.js';
+import { periodLines } from './lines.js';
+import { assemble, sumOf } from './totals.js';
+import type { BillingIssue, BillingPeriod, ComputeOptions, ComputeResult } from './types.js';
+import { checkTerms } from './validate.js';
+
+const QUANTITY = /^\d+(\.\d+)?$/;
+
+export function periodIssues(period: BillingPeriod, path = 'period'): BillingIssue[] {
+  const issues: BillingIssue[] = [];
+  if (typeof period !== 'object' || period === null) return [{ path, message: 'must be a billing period' }];
+  for (const field of ['start', 'end', 'billOn'] as const) {
+    if (typeof period[field] !== 'string' || !isIsoDate(period[field])) {
+      issues.push({ path: `${path}.${field}`, message: 'must be a date YYYY-MM-DD' });
+    }
+  }
+  if (issues.length === 0 && period.end <= period.start)
+    issues.push({ path: `${path}.end`, message: 'must be after start' });
+  if (period.kind !== 'advance' && period.kind !== 'arrears') {
+    issues.push({ path: `${path}.kind`, message: "must be 'advance' or 'arrears'" });
+  }
+  return issues;
+}
+
+function usageIssues(usage: PeriodUsage): BillingIssue[] {
+  if (typeof usage !== 'object' || usage === null)
+    return [{ path: 'usage', message: 'must be an object keyed by metric code' }];
+  const issues: BillingIssue[] = [];
+  for (const [code, entry] of Object.entries(usage)) {
+    if (typeof entry?.quantity !== 'string' || !QUANTITY.test(entry.quantity)) {
+      issues.push({ path: `usage.${code}.quantity`, message: 'must be a non-negative decimal string such as "12.5"' });
+    }
+    (entry?.groups ?? []).forEach((g, i) => {
+      if (typeof g?.quantity !== 'string' || !QUANTITY.test(g.quantity)) {
+        issues.push({ path: `usage.${code}.groups.${i}.quantity`, message: 'must be a non-negative decimal string' });
+      }
+    });
+  }
+  return issues;
+}
+
+/**
+ * Pure. Validates terms (contractTermsSchema plus ordering rules) and returns
+ * { ok: false, issues: [{ path, message }] } on bad input, paths naming the argument
+ * ("terms.phases.0.items.1.cadence", "period.end", "usage.api_calls.quantity").
+ */
+export function computeInvoice(
+  terms: ContractTerms,
+  period: BillingPeriod,
+  usage: PeriodUsage,
+  options?: ComputeOptions,
+): ComputeResult {
+  const checked = checkTerms(terms, 'terms');
+  const issues = [...(checked.ok ? [] : checked.issues), ...periodIssues(period), ...usageIssues(usage ?? {})];
+  if (!checked.ok || issues.length > 0) return { ok: false, issues };
+  const ctx = resolveContext(checked.terms, 'terms', options);
+  const built = periodLines(ctx, period.kind, period, usage ?? {});
+  if (!built.ok) return built;
+  const lines = built.phases.flatMap((p) => p.lines);
+  const credits = creditLines(ctx, sumOf(lines), period.billOn);
+  return {
+    ok: true,
+    invoice: assemble(
+      {
+        currency: ctx.currency,
+        periodStart: period.start,
+        periodEnd: period.end,
+        kind: period.kind,
+        issueDate: period.billOn,
+        dueDate: addDays(period.billOn, ctx.terms.paymentTermsDays),
+      },
+      [...lines, ...credits.lines],
+      credits.used,
+    ),
+  };
+}

@@ -1,0 +1,33 @@
+/** Options resolved once per computation, so every line rounds and prorates the same way. */
+import type { ContractTerms } from '../contracts/terms.js';
+import { DEFAULT_ROUNDING, type RoundingPolicy } from '../money.js';
+import type { RatingOptions } from '../pricing/index.js';
+import { DEFAULT_PRORATION, type ProrationPolicy } from '../proration.js';
+import type { ComputeOptions } from './types.js';
+
+export interface LineContext {
+  terms: ContractTerms;
+  /** "terms", "previous" or "next": the prefix of every issue path. */
+  prefix: string;
+  currency: string;
+  rounding: RoundingPolicy;
+  proration: ProrationPolicy;
+  rating: RatingOptions;
+  basis: 'rate_then_prorate' | 'prorate_quantity';
+  creditBalances: Record<string, number> | undefined;
+}
+
+export function resolveContext(terms: ContractTerms, prefix: string, options: ComputeOptions = {}): LineContext {
+  const rounding = options.rounding ?? options.rating?.rounding ?? DEFAULT_ROUNDING;
+  return {
+    terms,
+    prefix,
+    currency: terms.currency,
+    rounding,
+    // One rounding policy for the whole document: proration rounds like every other line.
+    proration: { ...(options.proration ?? DEFAULT_PRORATION), rounding },
+    rating: { ...options.rating, rounding },
+    basis: options.prorationBasis ?? 'rate_then_prorate',
+    creditBalances: options.creditBalances,
+  };
+}

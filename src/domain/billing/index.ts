@@ -1,0 +1,18 @@
+/**
+ * Billing: which invoices a contract owes (duePeriods), what each one says (computeInvoice) and
+ * what an amendment mid-period credits and charges (amendmentInvoices). Pure: no I/O, no clock.
+ */
+export { amendmentInvoices } from './amend.js';
+export { computeInvoice } from './compute.js';
+export { duePeriods } from './periods.js';
+export type {
+  AmendmentResult,
+  BillingIssue,
+  BillingPeriod,
+  ComputeOptions,
+  ComputeResult,
+  InvoiceComputation,
+  InvoiceKind,
+  InvoiceLineComputation,
+} from './types.js';
+export { BillingTermsError } from './validate.js';

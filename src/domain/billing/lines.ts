@@ -1,0 +1,124 @@
+/**
+ * The lines of one invoice period before prepaid credits: item charges with their item
+ * discounts, then per phase the invoice-level discounts and the minimum-commitment true-up.
+ */
+import type { PeriodUsage, Phase } from '../contracts/terms.js';
+import { money } from '../money.js';
+import { type DateRange, prorate } from '../proration.js';
+import { baseMonths, clip, gridAnchor, gridPeriodContaining, phaseRange, sameRange } from './calendar.js';
+import { commitmentLines } from './commitment.js';
+import type { LineContext } from './context.js';
+import { discountLines } from './discounts.js';
+import { type ChargeInstance, instancesIn } from './instances.js';
+import { rateInstance } from './rate-item.js';
+import { sumOf } from './totals.js';
+import type { BillingIssue, InvoiceKind, InvoiceLineComputation } from './types.js';
+
+export interface ItemCharge {
+  inst: ChargeInstance;
+  span: DateRange;
+  charge: InvoiceLineComputation;
+  discounts: InvoiceLineComputation[];
+}
+
+/**
+ * Rates every instance billed in `period`. `spanOf` narrows what is charged of each instance
+ * (amendments charge only the time after the effective date); null skips the instance.
+ */
+export function itemCharges(
+  ctx: LineContext,
+  kind: InvoiceKind,
+  period: DateRange,
+  usage: PeriodUsage,
+  spanOf: (inst: ChargeInstance) => DateRange | null = (inst) => inst.service,
+): { ok: true; charges: ItemCharge[] } | { ok: false; issues: BillingIssue[] } {
+  const charges: ItemCharge[] = [];
+  const issues: BillingIssue[] = [];
+  for (const inst of instancesIn(ctx.terms, kind, period)) {
+    const span = spanOf(inst);
+    if (span === null) continue;
+    const rated = rateInstance(ctx, inst, usage, span);
+    if (!rated.ok) {
+      issues.push(...rated.issues);
+      continue;
+    }
+    const { line, fraction } = rated.charge;
+    const discounts = discountLines(ctx, inst.item.discounts, {
+      basisMinor: line.amountMinor,
+      range: span,
+      fraction,
+      sourceRef: inst.item.id,
+      sku: inst.item.sku,
+      scope: 'item',
+    });
+    charges.push({ inst, span, charge: line, discounts });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, charges };
+}
+
+/** The share of its kind's full grid period that `range` covers, or null when it is a full period. */
+export function periodFraction(ctx: LineContext, kind: InvoiceKind, range: DateRange): string | null {
+  const months = baseMonths(ctx.terms, kind);
+  if (months === null) return null;
+  const grid = gridPeriodContaining(gridAnchor(ctx.terms, months), months, range.start);
+  if (sameRange(grid, range)) return null;
+  return prorate(money(0, ctx.currency), grid, range, ctx.proration).fraction;
+}
+
+/** The kind of invoice that settles a phase's period (and so carries its minimum commitment). */
+export function settlingKind(phase: Phase): InvoiceKind {
+  return phase.items.some((i) => i.timing === 'in_arrears') ? 'arrears' : 'advance';
+}
+
+export interface PhaseLines {
+  phaseIndex: number;
+  range: DateRange;
+  charges: ItemCharge[];
+  invoiceDiscounts: InvoiceLineComputation[];
+  lines: InvoiceLineComputation[];
+}
+
+/** Invoice-level discounts for one phase's charges over `range`. */
+export function phaseDiscounts(
+  ctx: LineContext,
+  phase: Phase,
+  kind: InvoiceKind,
+  charges: ItemCharge[],
+  range: DateRange,
+): InvoiceLineComputation[] {
+  const basis = sumOf(charges.flatMap((c) => [c.charge, ...c.discounts]));
+  return discountLines(ctx, phase.discounts, {
+    basisMinor: basis,
+    range,
+    fraction: periodFraction(ctx, kind, range),
+    sourceRef: null,
+    sku: null,
+    scope: 'invoice',
+  });
+}
+
+/** All lines of a regular invoice period, grouped by phase, before credits. */
+export function periodLines(
+  ctx: LineContext,
+  kind: InvoiceKind,
+  period: DateRange,
+  usage: PeriodUsage,
+): { ok: true; phases: PhaseLines[] } | { ok: false; issues: BillingIssue[] } {
+  const rated = itemCharges(ctx, kind, period, usage);
+  if (!rated.ok) return rated;
+  const phases: PhaseLines[] = [];
+  ctx.terms.phases.forEach((phase, phaseIndex) => {
+    const within = phaseRange(ctx.terms, phase);
+    const range = within === null ? null : clip(period, within);
+    if (range === null) return;
+    const charges = rated.charges.filter((c) => c.inst.phaseIndex === phaseIndex);
+    const invoiceDiscounts = phaseDiscounts(ctx, phase, kind, charges, range);
+    let lines = [...charges.flatMap((c) => [c.charge, ...c.discounts]), ...invoiceDiscounts];
+    if (phase.minimumCommitment !== undefined && settlingKind(phase) === kind) {
+      const usageIds = new Set(phase.items.filter((i) => i.metric !== undefined).map((i) => i.id));
+      lines = commitmentLines(ctx, phase.minimumCommitment, lines, usageIds, periodFraction(ctx, kind, range));
+    }
+    if (lines.length > 0) phases.push({ phaseIndex, range, charges, invoiceDiscounts, lines });
+  });
+  return { ok: true, phases };
+}

@@ -1,0 +1,430 @@
+/**
+ * /api/v1/contracts: contracts written from ContractTerms, their immutable versions, amendments
+ * (with the credit note and prorated charge for time already billed in advance) and an invoice
+ * preview. Each write is one atomic() unit: a bad request or a lost race changes nothing.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { atomic } from '../../db/atomic.js';
+import { newId } from '../../db/client.js';
+import {
+  API_MAPPING_VERSION,
+  type ContractRow,
+  contractChain,
+  contractInsert,
+  contractVersionId,
+  customerExists,
+  findContract,
+  type InvoiceLineRow,
+  type InvoiceRow,
+  invoiceIds,
+  invoiceStatements,
+  invoicesWithLines,
+  summaryColumns,
+  supersedeStatement,
+} from '../../db/repos/contracts.js';
+import { type ContractTerms, contractTermsSchema } from '../../domain/contracts/terms.js';
+import { isIsoDate } from '../../domain/dates.js';
+import { requireRole } from '../auth.js';
+import type { AppEnv, HubContext } from '../context.js';
+import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { amendmentPlan, diffTerms, type Issues, previewInvoices, storedTerms } from './contracts-plan.js';
+import { problemContent } from './schemas.js';
+
+const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const termsInput = z
+  .record(z.string(), z.unknown())
+  .openapi({ description: 'ContractTerms (src/domain/contracts/terms.ts); every issue is named terms.<path>' });
+
+const createBody = z
+  .object({
+    customer_id: z.string().min(1, 'must not be empty').openapi({ description: 'A hub customer of this org' }),
+    status: z.enum(['draft', 'active']),
+    terms: termsInput,
+    source: z
+      .object({ system: z.string().min(1).max(50), deal_id: z.string().min(1).max(255) })
+      .strict()
+      .optional()
+      .openapi({ description: "Where the contract comes from; default system 'api' and a new deal id" }),
+  })
+  .strict();
+
+const amendBody = z.object({ effective_date: isoDate.openapi({ example: '2026-03-15' }), terms: termsInput }).strict();
+
+const contractSchema = z
+  .object({
+    id: z.string(),
+    customer_id: z.string(),
+    source: z.object({ system: z.string(), deal_id: z.string() }),
+    version: z.number().int(),
+    status: z.enum(['draft', 'active', 'superseded', 'cancelled']),
+    effective_date: z.string().nullable(),
+    currency: z.string(),
+    start_date: z.string(),
+    terms: z.unknown(),
+    created_at: z.string(),
+  })
+  .openapi('Contract');
+
+const invoiceSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    contract_id: z.string(),
+    kind: z.string(),
+    period_start: z.string(),
+    period_end: z.string(),
+    status: z.string(),
+    currency: z.string(),
+    total_minor: z.number().int(),
+    issue_date: z.string(),
+    due_date: z.string(),
+    lines: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('StoredInvoice');
+
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ ...json(schema), required: true });
+
+const createRouteDef = createRoute({
+  method: 'post',
+  path: '/contracts',
+  summary: 'Create a contract (version 1) from ContractTerms',
+  request: { body: jsonBody(createBody) },
+  responses: {
+    201: { description: 'Created', ...json(contractSchema) },
+    200: {
+      description: 'The same request was already applied (same source, customer, status and terms)',
+      ...json(contractSchema),
+    },
+    400: { description: 'Bad terms or unknown customer; errors name the field', content: problemContent },
+    409: { description: 'This source deal already has a different contract', content: problemContent },
+  },
+});
+
+const getRouteDef = createRoute({
+  method: 'get',
+  path: '/contracts/{id}',
+  summary: 'A contract version with every version of its contract, newest first',
+  request: { params: idParam },
+  responses: {
+    200: { description: 'The contract', ...json(contractSchema.extend({ versions: z.array(contractSchema) })) },
+    404: { description: 'No such contract in this org', content: problemContent },
+  },
+});
+
+const amendmentResult = z
+  .object({
+    contract: contractSchema,
+    invoices: z.array(invoiceSchema),
+    diff: z.object({
+      added: z.array(z.string()),
+      removed: z.array(z.string()),
+      changed: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })),
+      terms_fields: z.array(z.string()),
+    }),
+  })
+  .openapi('Amendment');
+
+const amendRouteDef = createRoute({
+  method: 'post',
+  path: '/contracts/{id}/amendments',
+  summary: 'Amend a contract: a new immutable version, with a credit note and a prorated charge for billed time',
+  request: { params: idParam, body: jsonBody(amendBody) },
+  responses: {
+    201: { description: 'The new version and the invoices it created', ...json(amendmentResult) },
+    200: { description: 'The same amendment was already applied; nothing new was written', ...json(amendmentResult) },
+    400: { description: 'Bad effective date or terms; errors name the field', content: problemContent },
+    404: { description: 'No such contract in this org', content: problemContent },
+    409: { description: 'The contract cannot be amended, or another amendment won the race', content: problemContent },
+    422: { description: 'The amendment cannot be invoiced as given', content: problemContent },
+  },
+});
+
+const previewRouteDef = createRoute({
+  method: 'get',
+  path: '/contracts/{id}/invoice-preview',
+  summary: 'What the contract would invoice for the periods containing a date (drafts too); nothing is stored',
+  request: { params: idParam, query: z.object({ at: isoDate.openapi({ example: '2026-03-15' }) }) },
+  responses: {
+    200: {
+      description: 'One computed invoice per period (and kind) containing `at`',
+      ...json(
+        z.object({
+          contract_id: z.string(),
+          version: z.number().int(),
+          at: z.string(),
+          invoices: z.array(z.unknown()).openapi({ description: 'InvoiceComputation of the billing domain' }),
+        }),
+      ),
+    },
+    400: { description: 'Missing or bad `at`', content: problemContent },
+    404: { description: 'No such contract in this org', content: problemContent },
+    409: { description: 'The contract has no terms', content: problemContent },
+    422: { description: 'The terms cannot be invoiced (e.g. an unknown metric)', content: problemContent },
+  },
+});
+
+function toContractBody(row: ContractRow) {
+  return {
+    id: row.id,
+    customer_id: row.customerId,
+    source: { system: row.sourceSystem, deal_id: row.sourceDealId },
+    version: row.version,
+    status: row.status,
+    effective_date: row.effectiveDate,
+    currency: row.currency,
+    start_date: row.startDate,
+    terms: row.terms ? JSON.parse(row.terms) : null,
+    created_at: row.createdAt,
+  };
+}
+
+function toInvoiceBody({ invoice, lines }: { invoice: InvoiceRow; lines: InvoiceLineRow[] }) {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    contract_id: invoice.contractId,
+    kind: invoice.kind,
+    period_start: invoice.periodStart,
+    period_end: invoice.periodEnd,
+    status: invoice.status,
+    currency: invoice.currency,
+    total_minor: invoice.totalMinor,
+    issue_date: invoice.issueDate,
+    due_date: invoice.dueDate,
+    lines: lines.map((l) => ({
+      line_no: l.lineNo,
+      line_kind: l.lineKind,
+      source_ref: l.sourceRef,
+      description: l.description,
+      quantity: l.quantity,
+      unit_amount: l.unitAmount,
+      amount_minor: l.amountMinor,
+      detail: l.detail ? JSON.parse(l.detail) : null,
+    })),
+  };
+}
+
+/** Validates terms; issues are named as the client sent them ("terms.phases.0.items.1.prices.0.price.unit_amount"). */
+function parseTerms(input: unknown): { terms: ContractTerms; errors: [] } | { terms: null; errors: FieldProblem[] } {
+  const parsed = contractTermsSchema.safeParse(input);
+  if (parsed.success) return { terms: parsed.data, errors: [] };
+  return {
+    terms: null,
+    errors: parsed.error.issues.map((i) => ({ field: ['terms', ...i.path.map(String)].join('.'), message: i.message })),
+  };
+}
+
+/** A unique key rejected the write (both drivers say so in the message, possibly on a wrapped cause). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    if (/UNIQUE constraint failed|PRIMARY KEY/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+const issuesProblem = (c: Context, issues: Issues) =>
+  issues.status === 400
+    ? invalidRequest(c, issues.errors)
+    : problem(c, 422, 'Unprocessable', issues.errors.map((e) => `${e.field}: ${e.message}`).join('; '), issues.errors);
+
+const notFound = (c: Context, id: string) => problem(c, 404, 'Not found', `no contract ${id} in this org`);
+
+export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
+  const { db, clock } = hub;
+
+  app.on('POST', '/contracts', requireRole('admin', 'finance'));
+  app.on('POST', '/contracts/:id/amendments', requireRole('admin', 'finance'));
+
+  // problem() builds the documented problem+json body; the typed-response helper cannot express it.
+  app.openapi(createRouteDef, async (c) => {
+    const body = c.req.valid('json');
+    const orgId = c.get('orgId');
+    const { terms, errors } = parseTerms(body.terms);
+    const problems: FieldProblem[] = [...errors];
+    if (!(await customerExists(db, orgId, body.customer_id))) {
+      problems.unshift({ field: 'customer_id', message: `no customer ${body.customer_id} in this org` });
+    }
+    if (!terms || problems.length > 0) return invalidRequest(c, problems) as never;
+
+    const system = body.source?.system ?? 'api';
+    const dealId = body.source?.deal_id ?? newId('deal');
+    const row: ContractRow = {
+      id: await contractVersionId(orgId, system, dealId, 1),
+      orgId,
+      customerId: body.customer_id,
+      sourceSystem: system,
+      sourceDealId: dealId,
+      version: 1,
+      status: body.status,
+      ...summaryColumns(terms),
+      mappingVersion: API_MAPPING_VERSION,
+      terms: JSON.stringify(terms),
+      effectiveDate: terms.startDate,
+      createdAt: clock.now().toISOString(),
+    };
+    try {
+      await atomic(db, [contractInsert(db, row)]);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await findContract(db, orgId, row.id);
+      const sameRequest =
+        existing?.customerId === row.customerId && existing.status === row.status && existing.terms === row.terms;
+      if (existing && sameRequest) return c.json(toContractBody(existing), 200);
+      return problem(c, 409, 'Conflict', `${system} deal ${dealId} already has a contract`, [
+        { field: 'source.deal_id', message: 'already has a contract' },
+      ]) as never;
+    }
+    return c.json(toContractBody(row), 201);
+  });
+
+  app.openapi(getRouteDef, async (c) => {
+    const { id } = c.req.valid('param');
+    const chain = await contractChain(db, c.get('orgId'), id);
+    const row = chain.find((r) => r.id === id);
+    if (!row) return notFound(c, id) as never;
+    return c.json({ ...toContractBody(row), versions: chain.map(toContractBody) }, 200);
+  });
+
+  app.openapi(amendRouteDef, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const orgId = c.get('orgId');
+    const chain = await contractChain(db, orgId, id);
+    const latest = chain[0];
+    if (!latest) return notFound(c, id) as never;
+    const { terms: next, errors } = parseTerms(body.terms);
+    if (!next) return invalidRequest(c, errors) as never;
+    const previousTerms = storedTerms(latest);
+    if (!previousTerms || latest.status === 'cancelled' || latest.status === 'superseded') {
+      const why = previousTerms ? `is ${latest.status}` : 'has no terms (made before terms existed)';
+      return problem(c, 409, 'Conflict', `contract ${latest.id} ${why}; it cannot be amended here`) as never;
+    }
+
+    // A retried request finds its own amendment as the latest version: answer with it, write nothing.
+    const replay = await replayOf(latest, chain.slice(1), body.effective_date, next);
+    if (replay) return replay.ok ? c.json(replay.body, 200) : (issuesProblem(c, replay) as never);
+
+    const problems: FieldProblem[] = [];
+    if (latest.effectiveDate && body.effective_date < latest.effectiveDate) {
+      problems.push({
+        field: 'effective_date',
+        message: `must not be before the effective date of version ${latest.version} (${latest.effectiveDate})`,
+      });
+    }
+    if (next.currency !== previousTerms.currency) {
+      problems.push({
+        field: 'terms.currency',
+        message: `must stay ${previousTerms.currency}; a currency change is a new contract`,
+      });
+    }
+    if (problems.length > 0) return invalidRequest(c, problems) as never;
+
+    const version = latest.version + 1;
+    const newContractId = await contractVersionId(orgId, latest.sourceSystem, latest.sourceDealId, version);
+    const plan = await amendmentPlan(db, orgId, {
+      chain,
+      previousTerms,
+      nextTerms: next,
+      effectiveDate: body.effective_date,
+      newContractId,
+    });
+    if (!plan.ok) return issuesProblem(c, plan) as never;
+    const now = clock.now().toISOString();
+    const row: ContractRow = {
+      ...latest,
+      id: newContractId,
+      version,
+      // A draft stays a draft through amendments; an active contract's new version is the active one.
+      status: latest.status,
+      ...summaryColumns(next),
+      mappingVersion: API_MAPPING_VERSION,
+      terms: JSON.stringify(next),
+      effectiveDate: body.effective_date,
+      createdAt: now,
+    };
+    const ids = await Promise.all(plan.invoices.map((invoice) => invoiceIds(orgId, invoice)));
+    // Ids first, builders after: drizzle builders are thenables and must not pass through await.
+    const statements = [
+      contractInsert(db, row),
+      supersedeStatement(db, orgId, latest.id),
+      ...plan.invoices.flatMap((invoice, i) => invoiceStatements(db, orgId, now, invoice, ids[i]!)),
+    ];
+    try {
+      await atomic(db, statements);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another request wrote version n+1 first: if it was this same amendment, answer with it.
+      const raced = await contractChain(db, orgId, id);
+      const again = raced[0] ? await replayOf(raced[0], raced.slice(1), body.effective_date, next) : null;
+      if (again?.ok) return c.json(again.body, 200);
+      return problem(c, 409, 'Conflict', `contract ${latest.id} was amended meanwhile; read it and retry`) as never;
+    }
+    const stored = await invoicesWithLines(
+      db,
+      orgId,
+      plan.invoices.map((i) => i.id),
+    );
+    return c.json(
+      { contract: toContractBody(row), invoices: stored.map(toInvoiceBody), diff: diffTerms(previousTerms, next) },
+      201,
+    );
+  });
+
+  /**
+   * The amendment `latest` is, when it has the request's effective date and terms (the
+   * deterministic key of an amendment): its body, with the invoices it created (same ids).
+   */
+  async function replayOf(latest: ContractRow, before: ContractRow[], effectiveDate: string, next: ContractTerms) {
+    const previous = before[0];
+    if (!previous || latest.effectiveDate !== effectiveDate || latest.terms !== JSON.stringify(next)) return null;
+    const orgId = latest.orgId;
+    const previousTerms = storedTerms(previous)!;
+    const plan = await amendmentPlan(db, orgId, {
+      chain: before,
+      previousTerms,
+      nextTerms: next,
+      effectiveDate,
+      newContractId: latest.id,
+    });
+    if (!plan.ok) return plan;
+    const stored = await invoicesWithLines(
+      db,
+      orgId,
+      plan.invoices.map((i) => i.id),
+    );
+    return {
+      ok: true as const,
+      body: {
+        contract: toContractBody(latest),
+        invoices: stored.map(toInvoiceBody),
+        diff: diffTerms(previousTerms, next),
+      },
+    };
+  }
+
+  app.openapi(previewRouteDef, async (c) => {
+    const { id } = c.req.valid('param');
+    const { at } = c.req.valid('query');
+    const orgId = c.get('orgId');
+    const row = await findContract(db, orgId, id);
+    if (!row) return notFound(c, id) as never;
+    const terms = storedTerms(row);
+    if (!terms) {
+      return problem(c, 409, 'Conflict', `contract ${id} has no terms (made before terms existed)`) as never;
+    }
+    const preview = await previewInvoices(db, orgId, row, terms, at);
+    if (!preview.ok) return issuesProblem(c, preview) as never;
+    return c.json({ contract_id: row.id, version: row.version, at, invoices: preview.invoices }, 200);
+  });
+
+  return app;
+}
