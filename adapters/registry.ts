@@ -5,12 +5,15 @@
 import type { OrgSettings } from '../flows/types.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { createAvalaraAdapter } from './avalara/index.js';
+import { createHubSpotAdapter } from './hubspot/index.js';
 import type { CrmPort, ErpPort, PaymentPort, TaxPort } from './ports.js';
 import { createQuickBooksAdapter } from './quickbooks/index.js';
 import { createSalesforceAdapter } from './salesforce/index.js';
 import { createStripeAdapter } from './stripe/index.js';
 
-export const VENDORS = ['salesforce', 'avalara', 'stripe', 'quickbooks'] as const;
+export const VENDORS = ['salesforce', 'hubspot', 'avalara', 'stripe', 'quickbooks'] as const;
+/** Vendors every org needs; a CRM (Salesforce or HubSpot, or both) is needed too. */
+const REQUIRED: readonly Vendor[] = ['avalara', 'stripe', 'quickbooks'];
 export type Vendor = (typeof VENDORS)[number];
 
 export interface ConnectionMaterial {
@@ -24,7 +27,7 @@ export interface BuildContext {
   fetch?: typeof fetch;
 }
 
-type PortOf = { salesforce: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
+type PortOf = { salesforce: CrmPort; hubspot: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
 
 const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
   salesforce: (c) =>
@@ -36,6 +39,13 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
       refreshToken: c.secrets.refreshToken,
       clientId: c.secrets.clientId,
       clientSecret: c.secrets.clientSecret,
+    }),
+  hubspot: (c, ctx) =>
+    createHubSpotAdapter({
+      accessToken: c.secrets.accessToken!,
+      baseUrl: c.config.baseUrl,
+      now: ctx.now,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
   avalara: (c, ctx) =>
     createAvalaraAdapter({
@@ -83,12 +93,16 @@ const DEFAULT_SHIP_TO: OrgSettings['defaultShipTo'] = {
 /** Builds the org's full adapter set; a missing connection is a permanent, readable failure. */
 export function buildAdapterSet(connections: ConnectionMaterial[], ctx: BuildContext) {
   const byVendor = new Map(connections.map((c) => [c.vendor, c]));
-  const missing = VENDORS.filter((v) => !byVendor.has(v));
+  const missing: string[] = REQUIRED.filter((v) => !byVendor.has(v));
+  if (!byVendor.has('salesforce') && !byVendor.has('hubspot')) missing.unshift('a CRM (salesforce or hubspot)');
   if (missing.length > 0) return permanent(`no connection configured for ${missing.join(', ')}`) as Outcome<never>;
   const get = <V extends Vendor>(v: V) => byVendor.get(v)! as ConnectionMaterial & { vendor: V };
   const qbo = get('quickbooks');
   return ok({
-    crm: buildPort(get('salesforce'), ctx),
+    crm: {
+      ...(byVendor.has('salesforce') ? { salesforce: buildPort(get('salesforce'), ctx) } : {}),
+      ...(byVendor.has('hubspot') ? { hubspot: buildPort(get('hubspot'), ctx) } : {}),
+    },
     tax: buildPort(get('avalara'), ctx),
     payment: buildPort(get('stripe'), ctx),
     erp: buildPort(qbo, ctx),

@@ -16,7 +16,7 @@ import { flowJob } from './jobs.js';
 import type { Flow, StepContext } from './types.js';
 
 export interface DealToContractInput {
-  system: 'salesforce';
+  system: 'salesforce' | 'hubspot';
   dealId: string;
 }
 
@@ -162,7 +162,9 @@ export const dealToContract: Flow<DealToContractInput> = {
       name: 'fetch-deal',
       external: false,
       run: async (ctx) => {
-        const deal = await ctx.adapters.crm.fetchDeal(ctx.input.dealId);
+        const crm = ctx.adapters.crm[ctx.input.system];
+        if (!crm) return permanent(`no ${ctx.input.system} connection for this org`);
+        const deal = await crm.fetchDeal(ctx.input.dealId);
         return deal.ok ? ok({ output: deal.value }) : deal;
       },
     },

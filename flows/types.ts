@@ -17,8 +17,11 @@ export interface OrgSettings {
   defaultShipTo: { line1: string; city: string; region: string; postalCode: string; country: string };
 }
 
+export type CrmSystem = 'salesforce' | 'hubspot';
+
 export interface AdapterSet {
-  crm: CrmPort;
+  /** The org's connected CRMs (an org may connect both). */
+  crm: Partial<Record<CrmSystem, CrmPort>>;
   tax: TaxPort;
   payment: PaymentPort;
   erp: ErpPort;

@@ -1,3 +1,4 @@
+import hubspotDeal from './defaults/hubspot-deal.json' with { type: 'json' };
 import salesforceOpportunity from './defaults/salesforce-opportunity.json' with { type: 'json' };
 import type { MappingSet } from './engine.js';
 
@@ -15,4 +16,5 @@ export {
 /** The default mapping sets, shipped as data. */
 export const defaultMappings = {
   salesforce: salesforceOpportunity as MappingSet,
+  hubspot: hubspotDeal as MappingSet,
 } as const;

@@ -4,6 +4,11 @@
  */
 
 import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator.js';
+import {
+  createHubSpotSimulator,
+  DEFAULT_CLIENT_SECRET as HUBSPOT_CLIENT_SECRET,
+  DEFAULT_ACCESS_TOKEN as HUBSPOT_TOKEN,
+} from '../../adapters/hubspot/simulator.js';
 import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator.js';
 import { createSalesforceSimulator } from '../../adapters/salesforce/simulator.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
@@ -20,6 +25,7 @@ export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
 
 export async function startSimulators(options: { now: () => Date; autoDeliverStripe?: boolean }) {
   const salesforce = createSalesforceSimulator({ now: options.now });
+  const hubspot = createHubSpotSimulator({ now: options.now });
   const avalara = createAvalaraSimulator({ now: options.now });
   const stripe = createStripeSimulator({
     webhookSecret: SANDBOX_STRIPE.webhookSecret,
@@ -29,6 +35,7 @@ export async function startSimulators(options: { now: () => Date; autoDeliverStr
   const quickbooks = createQuickBooksSimulator({ now: options.now, accessToken: SANDBOX_QBO.accessToken });
   const servers: Record<string, RunningServer> = {
     salesforce: await serveOnLoopback(salesforce.app),
+    hubspot: await serveOnLoopback(hubspot.app),
     avalara: await serveOnLoopback(avalara.app),
     stripe: await serveOnLoopback(stripe.app),
     quickbooks: await serveOnLoopback(quickbooks.app),
@@ -41,6 +48,12 @@ export async function startSimulators(options: { now: () => Date; autoDeliverStr
       externalAccountId: salesforce.state.organizationId,
       config: { instanceUrl: servers.salesforce!.url, loginUrl: servers.salesforce!.url },
       secrets: { ...salesforce.credentials },
+    },
+    {
+      vendor: 'hubspot',
+      mode: 'sandbox',
+      config: { baseUrl: servers.hubspot!.url, triggerStageIds: 'closedwon' },
+      secrets: { accessToken: HUBSPOT_TOKEN, clientSecret: HUBSPOT_CLIENT_SECRET },
     },
     {
       vendor: 'avalara',
@@ -69,6 +82,7 @@ export async function startSimulators(options: { now: () => Date; autoDeliverStr
 
   return {
     salesforce,
+    hubspot,
     avalara,
     stripe,
     quickbooks,

@@ -52,33 +52,49 @@ function toJobSummary(row: typeof jobs.$inferSelect) {
   };
 }
 
-const syncRoute = createRoute({
-  method: 'post',
-  path: '/sync/salesforce/opportunities/{id}',
-  summary: 'Pull one Salesforce Opportunity now (same flow as the Outbound Message)',
-  request: { params: z.object({ id: opportunityId }) },
-  responses: {
-    202: {
-      description: 'Sync job queued (or the existing one)',
-      content: { 'application/json': { schema: jobSummary } },
-    },
-    400: { description: 'Bad opportunity id', content: problemContent },
-  },
-});
+/** HubSpot record ids are numeric. */
+const hubspotDealId = z
+  .string()
+  .regex(/^\d{1,20}$/, 'must be a HubSpot deal id (digits)')
+  .openapi({ param: { name: 'id', in: 'path' }, example: '15301278452' });
 
-const traceRoute = createRoute({
-  method: 'get',
-  path: '/deals/salesforce/{id}/trace',
-  summary: 'Everything the hub did for one deal: contract, invoices, tax, payment, ERP refs, ledger, jobs',
-  request: { params: z.object({ id: opportunityId }) },
-  responses: {
-    200: {
-      description: 'The chain for one deal',
-      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
-    },
-    400: { description: 'Bad opportunity id', content: problemContent },
-  },
-});
+/** The per-CRM deal routes: a manual pull and the trace. */
+const CRM_DEAL_ROUTES = [
+  { system: 'salesforce', label: 'Salesforce Opportunity', collection: 'opportunities', id: opportunityId },
+  { system: 'hubspot', label: 'HubSpot Deal', collection: 'deals', id: hubspotDealId },
+] as const;
+
+function dealRoutes(crm: (typeof CRM_DEAL_ROUTES)[number]) {
+  const params = z.object({ id: crm.id });
+  return {
+    sync: createRoute({
+      method: 'post',
+      path: `/sync/${crm.system}/${crm.collection}/{id}`,
+      summary: `Pull one ${crm.label} now (same flow and dedupe as its webhook)`,
+      request: { params },
+      responses: {
+        202: {
+          description: 'Sync job queued (or the existing one)',
+          content: { 'application/json': { schema: jobSummary } },
+        },
+        400: { description: 'Bad deal id', content: problemContent },
+      },
+    }),
+    trace: createRoute({
+      method: 'get',
+      path: `/deals/${crm.system}/{id}/trace`,
+      summary: 'Everything the hub did for one deal: contract, invoices, tax, payment, ERP refs, ledger, jobs',
+      request: { params },
+      responses: {
+        200: {
+          description: 'The chain for one deal',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+        400: { description: 'Bad deal id', content: problemContent },
+      },
+    }),
+  };
+}
 
 const listJobsRoute = createRoute({
   method: 'get',
@@ -130,29 +146,31 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
 
   api.use('/sync/*', requireRole('admin', 'sales_ops'));
-  api.openapi(syncRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const orgId = c.get('orgId');
-    const job = flowJob({
-      orgId,
-      flow: 'deal-to-contract',
-      subjectId: `salesforce:${id}`,
-      input: { system: 'salesforce', dealId: id },
-      correlationId: dealCorrelationId('salesforce', id),
-      connectionKey: 'salesforce',
+  for (const crm of CRM_DEAL_ROUTES) {
+    const routes = dealRoutes(crm);
+    api.openapi(routes.sync, async (c) => {
+      const { id } = c.req.valid('param');
+      const orgId = c.get('orgId');
+      const job = flowJob({
+        orgId,
+        flow: 'deal-to-contract',
+        subjectId: `${crm.system}:${id}`,
+        input: { system: crm.system, dealId: id },
+        correlationId: dealCorrelationId(crm.system, id),
+        connectionKey: crm.system,
+      });
+      const { statement } = enqueueStatement(hub.db, hub.clock, job);
+      await atomic(hub.db, [statement]);
+      const row = (await findJobByDedupeKey(hub.db, orgId, job.dedupeKey))!;
+      await hub.driver.notify([row.id]);
+      return c.json(toJobSummary(row), 202);
     });
-    const { statement } = enqueueStatement(hub.db, hub.clock, job);
-    await atomic(hub.db, [statement]);
-    const row = (await findJobByDedupeKey(hub.db, orgId, job.dedupeKey))!;
-    await hub.driver.notify([row.id]);
-    return c.json(toJobSummary(row), 202);
-  });
-
-  api.openapi(traceRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const trace = await dealTrace(hub.db, c.get('orgId'), 'salesforce', id, dealCorrelationId('salesforce', id));
-    return c.json(trace, 200);
-  });
+    api.openapi(routes.trace, async (c) => {
+      const { id } = c.req.valid('param');
+      const trace = await dealTrace(hub.db, c.get('orgId'), crm.system, id, dealCorrelationId(crm.system, id));
+      return c.json(trace, 200);
+    });
+  }
 
   api.use('/jobs/*', requireRole('admin', 'finance'));
   api.use('/jobs', requireRole('admin', 'finance'));

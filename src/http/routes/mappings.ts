@@ -147,7 +147,7 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
   api.openapi(listRoute, async (c) => {
     const { crm } = c.req.valid('query');
     const rows = await listMappingVersions(hub.db, c.get('orgId'), crm);
-    return c.json({ crm, default: defaultMappings.salesforce.id, versions: rows.map(view) }, 200);
+    return c.json({ crm, default: defaultMappings[crm].id, versions: rows.map(view) }, 200);
   });
 
   api.openapi(createRouteDef, async (c) => {
@@ -219,7 +219,9 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
     } else if (body.deal_id) {
       const adapters = await hub.adaptersFor(orgId);
       if (!adapters.ok) return problem(c, 503, 'CRM unavailable', adapters.reason) as never;
-      const fetched = await adapters.value.crm.fetchDeal(body.deal_id);
+      const crm = adapters.value.crm[set.crm];
+      if (!crm) return problem(c, 400, 'No CRM connection', `no ${set.crm} connection for this org`) as never;
+      const fetched = await crm.fetchDeal(body.deal_id);
       if (!fetched.ok) {
         return problem(c, fetched.kind === 'permanent' ? 400 : 503, 'Deal not readable', fetched.reason, [
           { field: 'deal_id', message: fetched.reason },

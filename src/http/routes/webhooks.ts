@@ -3,12 +3,22 @@
  * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
  */
 import { Hono } from 'hono';
+import {
+  dealEventDedupeKey,
+  isStageTransition,
+  parseDealEvents,
+  verifyWebhookV3,
+} from '../../../adapters/hubspot/index.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
 import { dealCorrelationId, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { newId, type Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
-import { findConnectionByExternalAccount, findConnectionById } from '../../db/repos/connections.js';
+import {
+  findConnectionByExternalAccount,
+  findConnectionById,
+  loadConnectionMaterial,
+} from '../../db/repos/connections.js';
 import { webhookInbox } from '../../db/schema.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
@@ -114,6 +124,58 @@ export function webhookRoutes(hub: HubContext): Hono {
     await atomic(hub.db, [inboxStatement(hub, orgId, 'stripe', e.eventId, raw), job.statement]);
     await hub.driver.notify([job.id]);
     return c.json({ received: true, handled: true });
+  });
+
+  // HubSpot webhooks v3: one endpoint per connection, whose app client secret verifies the
+  // signature. HubSpot fires on any property change and its event ids are not unique, so only a
+  // transition into a trigger stage counts, deduplicated by (deal, stage, change time).
+  // https://developers.hubspot.com/docs/api/webhooks/validating-requests
+  app.post('/hubspot/:connectionId', async (c) => {
+    const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
+    if (connection?.vendor !== 'hubspot') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    const orgId = connection.orgId;
+    const material = (await loadConnectionMaterial(hub.db, hub.encryptionKey, orgId)).find(
+      (m) => m.vendor === 'hubspot',
+    );
+    const clientSecret = material?.secrets.clientSecret;
+    if (!clientSecret) return problem(c, 503, 'Connection unavailable', 'the HubSpot connection has no client secret');
+    const raw = await c.req.text();
+    const verified = await verifyWebhookV3({
+      method: c.req.method,
+      url: c.req.url,
+      rawBody: raw,
+      signature: c.req.header('x-hubspot-signature-v3'),
+      timestamp: c.req.header('x-hubspot-request-timestamp'),
+      clientSecret,
+      now: () => hub.clock.now(),
+    });
+    if (!verified.ok) return problem(c, 401, 'Invalid signature', verified.reason);
+    const events = parseDealEvents(raw);
+    if (!events.ok) return problem(c, 400, 'Invalid webhook body', events.reason);
+    const triggerStages = (material?.config.triggerStageIds ?? 'closedwon').split(',').map((s) => s.trim());
+    const statements: Statement[] = [];
+    const jobIds: string[] = [];
+    for (const event of events.value) {
+      if (!isStageTransition(event, triggerStages)) continue;
+      statements.push(inboxStatement(hub, orgId, 'hubspot', dealEventDedupeKey(event), JSON.stringify(event)));
+      const job = enqueueStatement(
+        hub.db,
+        hub.clock,
+        flowJob({
+          orgId,
+          flow: 'deal-to-contract',
+          subjectId: `hubspot:${event.objectId}`,
+          input: { system: 'hubspot', dealId: event.objectId },
+          correlationId: dealCorrelationId('hubspot', event.objectId),
+          connectionKey: 'hubspot',
+        }),
+      );
+      statements.push(job.statement);
+      jobIds.push(job.id);
+    }
+    await atomic(hub.db, statements);
+    await hub.driver.notify(jobIds);
+    return c.json({ received: events.value.length, started: jobIds.length });
   });
 
   return app;

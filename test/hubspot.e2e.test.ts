@@ -1,0 +1,90 @@
+/**
+ * A HubSpot deal moved into the trigger stage, carried to cash on Node against the simulators:
+ * signed webhooks v3, stage-transition filter, dedupe of repeated deliveries.
+ */
+import { and, count, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connections, jobs, webhookInbox } from '../src/db/schema.js';
+import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
+
+let h: Harness;
+let endpoint: string;
+beforeEach(async () => {
+  h = await startHarness();
+  const [hubspot] = await h.db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.orgId, h.orgId), eq(connections.vendor, 'hubspot')));
+  endpoint = `${h.server.url}/webhooks/hubspot/${hubspot!.id}`;
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function deliver(events: unknown[], headers?: Record<string, string>) {
+  const body = JSON.stringify(events);
+  const signed = headers ?? (await h.sims.hubspot.signWebhook({ url: endpoint, body }));
+  return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body });
+}
+
+const rows = async (table: typeof jobs | typeof webhookInbox) => (await h.db.select({ n: count() }).from(table))[0]!.n;
+
+describe('HubSpot deal to cash', () => {
+  it('carries a deal moved to closed-won through the whole path once, however often the webhook arrives', async () => {
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    const event = h.sims.hubspot.dealStageChangedEvent(dealId, 'closedwon');
+    const first = await deliver([event]);
+    expect(first.status).toBe(200);
+    expect(await readJson(first)).toEqual({ received: 1, started: 1 });
+    expect((await deliver([event])).status).toBe(200); // HubSpot retries the same event
+    await h.settle();
+
+    const realm = SANDBOX_QBO.realmId;
+    expect(h.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY)).toBe(1);
+    expect(h.sims.stripe.state.paymentIntents.size).toBe(1);
+    expect(h.sims.quickbooks.state.count(realm, 'Invoice')).toBe(1);
+    expect(h.sims.quickbooks.state.count(realm, 'Payment')).toBe(1);
+    const trace = await readJson(await h.api(`/api/v1/deals/hubspot/${dealId}/trace`));
+    expect(trace.contracts).toHaveLength(1);
+    expect(trace.contracts[0].mappingVersion).toBe('hubspot-deal@1');
+    expect(trace.invoices[0].status).toBe('paid');
+    expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
+    expect(await rows(webhookInbox)).toBe(2); // the HubSpot event once, and the Stripe event
+  });
+
+  it('ignores a property change that is not a move into the trigger stage', async () => {
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    const other = { ...h.sims.hubspot.dealStageChangedEvent(dealId, 'contractsent'), eventId: 99 };
+    const amount = { ...other, propertyName: 'amount', propertyValue: '5000' };
+    const res = await deliver([other, amount]);
+    expect(await readJson(res)).toEqual({ received: 2, started: 0 });
+    expect(await rows(jobs)).toBe(0);
+    expect(await rows(webhookInbox)).toBe(0);
+  });
+
+  it('rejects a missing, wrong or stale signature with 401 and stores nothing', async () => {
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    const event = h.sims.hubspot.dealStageChangedEvent(dealId, 'closedwon');
+    const body = JSON.stringify([event]);
+    const stale = await h.sims.hubspot.signWebhook({
+      url: endpoint,
+      body,
+      timestamp: h.clock.now().getTime() - 6 * 60_000,
+    });
+    const wrong = { ...(await h.sims.hubspot.signWebhook({ url: endpoint, body })), 'X-HubSpot-Signature-v3': 'AAAA' };
+    for (const headers of [{}, wrong, stale]) {
+      expect((await deliver([event], headers)).status).toBe(401);
+    }
+    expect(await rows(jobs)).toBe(0);
+    expect(await rows(webhookInbox)).toBe(0);
+  });
+
+  it('pulls a HubSpot deal on demand and validates its id', async () => {
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal();
+    expect((await h.api(`/api/v1/sync/hubspot/deals/${dealId}`, { method: 'POST' })).status).toBe(202);
+    expect((await h.api('/api/v1/sync/hubspot/deals/abc', { method: 'POST' })).status).toBe(400);
+    await h.settle();
+    expect(h.sims.quickbooks.state.count(SANDBOX_QBO.realmId, 'Invoice')).toBe(1);
+  });
+});
