@@ -4,12 +4,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBilling } from '../src/billing-run/engine.js';
+import { seedBillingOrg } from '../src/billing-run/fixtures.js';
 import { atomic } from '../src/db/atomic.js';
 import type { Db } from '../src/db/client.js';
 import { countUsageEvents } from '../src/db/repos/metering.js';
-import { customers } from '../src/db/schema.js';
+import { customers, invoices, usageEvents } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { createOrgWithKey } from '../src/db/seed.js';
 import { ManualClock } from '../src/domain/clock.js';
@@ -88,11 +91,11 @@ describe('events API on D1', () => {
   it('stores a batch spanning many 100-parameter statements in one batch() and counts duplicates', async () => {
     expect(await post({ events: events(0, 500) })).toEqual({
       status: 200,
-      body: { received: 500, new: 500, duplicates: 0 },
+      body: { received: 500, new: 500, duplicates: 0, late: 0 },
     });
     expect(await post({ events: events(250, 750) })).toEqual({
       status: 200,
-      body: { received: 500, new: 250, duplicates: 250 },
+      body: { received: 500, new: 250, duplicates: 250, late: 0 },
     });
     expect(await countUsageEvents(db, orgId)).toBe(750);
   });
@@ -104,5 +107,41 @@ describe('events API on D1', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'events.299.metric', message: 'no billable metric nope in this org' }]);
     expect(await countUsageEvents(db, orgId)).toBe(750);
+  });
+
+  it('flags a late event and bills it once on the next arrears invoice, marking it in the same batch()', async () => {
+    const clock = new ManualClock(NOW);
+    const other = await createOrgWithKey(db, clock, await importEncryptionKey(generateEncryptionKey()), {
+      name: 'Late Co',
+      connections: [],
+    });
+    await seedBillingOrg(db, clock, other.orgId);
+    await runBilling({ db, clock, chunkSize: 1 }, other.orgId, '2026-03-01'); // January and February usage
+    const res = await hub.app.request('/api/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        transaction_id: 'tx_late',
+        customer_id: 'cus_ctr_usage',
+        metric: 'api_calls',
+        timestamp: '2026-02-10T00:00:00Z',
+        properties: { units: 20 },
+      }),
+    });
+    expect(await res.json()).toEqual({ received: 1, new: 1, duplicates: 0, late: 1 });
+    for (let i = 0; i < 2; i++) await runBilling({ db, clock, chunkSize: 1 }, other.orgId, '2026-04-01');
+    const [march] = await db
+      .select()
+      .from(invoices)
+      .where(
+        and(
+          eq(invoices.orgId, other.orgId),
+          eq(invoices.contractId, 'ctr_usage'),
+          eq(invoices.periodStart, '2026-03-01'),
+        ),
+      );
+    expect(march!.totalMinor).toBe(200); // no March usage; 20 late units at 0.10, rated on their own
+    const [late] = await db.select().from(usageEvents).where(eq(usageEvents.transactionId, 'tx_late'));
+    expect(late).toMatchObject({ late: true, lateBilledInvoiceId: march!.id });
   });
 });

@@ -5,7 +5,8 @@
  * GROUP BY per aggregation type for usage; see usage.ts). Invoices are computed by the billing
  * domain (computeInvoice, pure) and written per chunk of contracts in one atomic() unit whose
  * SQL skips anything already invoiced (see invoiceChunkStatements), so a re-run or a concurrent
- * run creates nothing twice. Invoices stay 'draft': finalizing, tax and collection of run invoices
+ * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next
+ * arrears invoice after computeInvoice and marked in the same unit (see late.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
  * are not part of the run, and the run calls no vendor. Time comes from the injected clock.
  */
 import { atomic, isBatchDb, rowsChanged } from '../db/atomic.js';
@@ -21,12 +22,14 @@ import {
   invoiceKey,
   updateRunStatement,
 } from '../db/repos/billing-runs.js';
-import { listMetrics } from '../db/repos/metering.js';
+import { listMetrics, toBillableMetric, unbilledLateEvents } from '../db/repos/metering.js';
 import { type BillingPeriod, computeInvoice, duePeriods } from '../domain/billing/index.js';
 import type { Clock } from '../domain/clock.js';
 import { type ContractTerms, contractTermsSchema, type PeriodUsage } from '../domain/contracts/terms.js';
 import { isIsoDate } from '../domain/dates.js';
+import type { BillableMetric } from '../domain/metering/index.js';
 import { DEFAULT_ROUNDING, majorToMinor } from '../domain/money.js';
+import { applyLatePlan, type LatePlan, latePlanKey, planLateUsage } from './late.js';
 import { aggregateUsage, type UsageRequest } from './usage.js';
 
 export interface BillingRunDeps {
@@ -176,6 +179,9 @@ async function execute(
   const metricRows = new Map((await listMetrics(db, orgId)).map((m) => [m.code, m]));
   const usage = await aggregateUsage(db, orgId, requests, metricRows);
   const drawn = await creditDrawn(db, orgId);
+  // Late events no invoice has billed yet (one query; they are few), assigned to this run's arrears periods.
+  const metricDefs = new Map([...metricRows].map(([code, row]) => [code, toBillableMetric(row)]));
+  const late = { plans: planLateUsage(billable, await unbilledLateEvents(db, orgId), metricDefs), metrics: metricDefs };
   const productIds = new Map<string, string>();
 
   const size = deps.chunkSize ?? (isBatchDb(db) ? 100 : 500);
@@ -184,7 +190,7 @@ async function execute(
     const toWrite: InvoiceRowInput[] = [];
     const newProducts: { id: string; sku: string; name: string }[] = [];
     for (const c of chunk) {
-      const computed = computeContract(c, usage, drawn, failures);
+      const computed = computeContract(c, usage, drawn, failures, late);
       for (const inv of computed) {
         for (const line of inv.lines) {
           if (!productIds.has(line.productId)) {
@@ -220,6 +226,7 @@ function computeContract(
   usage: Map<string, { quantity: string; groups?: { group: Record<string, string | null>; quantity: string }[] }>,
   drawn: Map<string, number>,
   failures: { contractId: string; reason: string }[],
+  late: { plans: Map<string, LatePlan>; metrics: Map<string, BillableMetric> },
 ): InvoiceRowInput[] {
   const balances: Record<string, number> = {};
   for (const grant of c.terms.credits ?? []) {
@@ -237,7 +244,7 @@ function computeContract(
     }
     let result: ReturnType<typeof computeInvoice>;
     try {
-      result = computeInvoice(c.terms, period, periodUsage, { creditBalances: { ...balances } });
+      result = computeInvoice(c.terms, period, periodUsage, { creditBalances: { ...balances }, validated: true });
     } catch (error) {
       result = { ok: false, issues: [{ path: '', message: error instanceof Error ? error.message : String(error) }] };
     }
@@ -273,6 +280,10 @@ function computeContract(
         detail: JSON.stringify(line.detail ?? null),
       })),
     });
+    // Late usage of earlier periods: an extra line after computeInvoice (see late.ts).
+    if (period.kind === 'arrears') {
+      applyLatePlan(out.at(-1)!, c.terms, period, late.plans.get(latePlanKey(c.id, period.start)), late.metrics);
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * Drizzle schema (sqlite-core), shared by better-sqlite3 on Node and D1 on Workers.
  * Every table has an org id; unique keys are the last line of defence for exactly-once effects.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const timestamps = {
@@ -390,15 +391,23 @@ export const usageEvents = sqliteTable(
     properties: text('properties').notNull(),
     receivedAt: integer('received_at').notNull(),
     /**
-     * True when the event's period was already invoiced when it arrived: its timestamp is older
-     * than the org's "invoiced through" watermark (see src/domain/metering/late.ts). The hub has
-     * no such watermark yet, so every event is stored with late = false.
+     * True when the event's period was already invoiced when it arrived: its timestamp is before
+     * its customer's "invoiced through" watermark, the latest period_end of the customer's
+     * arrears invoices (see src/domain/metering/late.ts).
      */
     late: integer('late', { mode: 'boolean' }).notNull(),
+    /**
+     * Late events only: the invoice that billed the event (a billing run's late-usage line, or the
+     * regular usage of the period it falls in); null while it is unbilled. Late events of
+     * non-additive metrics stay null and are listed for a manual correction.
+     */
+    lateBilledInvoiceId: text('late_billed_invoice_id'),
   },
   (t) => [
     uniqueIndex('usage_events_txn_uq').on(t.orgId, t.transactionId),
     index('usage_events_lookup_idx').on(t.orgId, t.customerId, t.metricCode, t.timestamp),
+    // Late events are few: a partial index keeps "unbilled late events of the org" off the full scan.
+    index('usage_events_late_idx').on(t.orgId, t.lateBilledInvoiceId, t.customerId).where(sql`late = 1`),
   ],
 );
 

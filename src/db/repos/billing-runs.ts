@@ -7,9 +7,9 @@
  * same on better-sqlite3, and measured faster than multi-row VALUES lists there (no per-chunk
  * statement text to prepare).
  */
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
-import { billingRuns, contracts, invoiceLines, invoices, products, sequences } from '../schema.js';
+import { billingRuns, contracts, invoiceLines, invoices, products, sequences, usageEvents } from '../schema.js';
 
 export type BillingRunRow = typeof billingRuns.$inferSelect;
 
@@ -134,6 +134,8 @@ export interface InvoiceRowInput {
     sourceRef: string | null;
     detail: string;
   }[];
+  /** Late usage events this invoice bills (src/billing-run/late.ts): marked with its id when it is written. */
+  lateEventIds?: number[];
 }
 
 /** "This invoice's natural key is not taken yet", for a json_each row `j` whose value is [id, contract, start, kind, …]. */
@@ -146,7 +148,8 @@ const keyIsFree = (orgId: string) =>
  *
  * 1. products for the line SKUs (insert or ignore);
  * 2. the lines of every invoice whose (org, contract, period start, kind) is not taken yet —
- *    before the invoices, so "not taken" still means "not written by someone else";
+ *    before the invoices, so "not taken" still means "not written by someone else"; then, under
+ *    the same guard, the late usage events those invoices bill are marked with their id;
  * 3. the invoice sequence, bumped by the number of invoices of the chunk that do not exist;
  * 4. those invoices, numbered last − new + row_number(): a contiguous block, gap-free.
  *
@@ -219,6 +222,30 @@ export function invoiceChunkStatements(
           FROM json_each(${lineJson}) j WHERE ${keyIsFree(orgId)}`,
     ),
   );
+  // Late events billed by these invoices get the invoice id, in the same unit and under the same
+  // "key is free" guard as the lines (an invoice someone else wrote already marked its own), and
+  // only while still unbilled. usage_events.id is written in full: json_each has an id column too.
+  const lateJson = JSON.stringify(
+    chunk.flatMap((inv) => (inv.lateEventIds ?? []).map((e) => [e, inv.contractId, inv.periodStart, inv.kind, inv.id])),
+  );
+  if (lateJson !== '[]') {
+    statements.push(
+      db
+        .update(usageEvents)
+        .set({
+          lateBilledInvoiceId: sql`(SELECT j.value->>4 FROM json_each(${lateJson}) j
+            WHERE j.value->>0 = "usage_events"."id")`,
+        })
+        .where(
+          and(
+            eq(usageEvents.orgId, orgId),
+            sql`"usage_events"."late" = 1`,
+            isNull(usageEvents.lateBilledInvoiceId),
+            sql`"usage_events"."id" IN (SELECT j.value->>0 FROM json_each(${lateJson}) j WHERE ${keyIsFree(orgId)})`,
+          ),
+        ),
+    );
+  }
   statements.push(
     db
       .insert(sequences)

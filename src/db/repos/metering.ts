@@ -1,10 +1,10 @@
 /** Billable metrics and usage events; every function takes an org id. */
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BillableMetric, MetricFilter, MetricRounding } from '../../domain/metering/index.js';
 import { isBatchDb, maxBoundParameters, syncRawWrite } from '../atomic.js';
 import type { Db, Statement } from '../client.js';
 import { newId } from '../client.js';
-import { billableMetrics, customers, usageEvents } from '../schema.js';
+import { billableMetrics, customers, invoices, usageEvents } from '../schema.js';
 
 export type MetricRow = typeof billableMetrics.$inferSelect;
 export type NewUsageEvent = Omit<typeof usageEvents.$inferInsert, 'id'>;
@@ -139,4 +139,80 @@ export function usageEventInserts(db: Db, rows: readonly NewUsageEvent[]): State
 export async function countUsageEvents(db: Db, orgId: string): Promise<number> {
   const [row] = await db.select({ n: count() }).from(usageEvents).where(eq(usageEvents.orgId, orgId));
   return row?.n ?? 0;
+}
+
+/**
+ * Each customer's "invoiced through" date among `customerIds`: the latest period_end of its
+ * arrears invoices (any status). One query whatever the number of customers (they travel as one
+ * JSON parameter). Customers without an arrears invoice are absent.
+ */
+export async function invoicedThroughByCustomer(
+  db: Db,
+  orgId: string,
+  customerIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await db
+    .select({ customerId: invoices.customerId, through: sql<string>`max(${invoices.periodEnd})` })
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.orgId, orgId),
+        eq(invoices.kind, 'arrears'),
+        sql`${invoices.customerId} IN (SELECT value FROM json_each(${JSON.stringify(customerIds)}))`,
+      ),
+    )
+    .groupBy(invoices.customerId);
+  return new Map(rows.map((r) => [r.customerId, r.through]));
+}
+
+/** A late event as the billing run reads it. */
+export interface LateEventRow {
+  id: number;
+  customerId: string;
+  metricCode: string;
+  timestamp: number;
+  properties: string;
+}
+
+/** `late = 1` written literally so SQLite can use the partial index usage_events_late_idx. */
+const isLateRow = sql`${usageEvents.late} = 1`;
+
+/**
+ * Every late event of the org that no invoice has billed yet, in one query (late events are few,
+ * and usage_events_late_idx holds only them). Ordered by timestamp, then id.
+ */
+export async function unbilledLateEvents(db: Db, orgId: string): Promise<LateEventRow[]> {
+  return db
+    .select({
+      id: usageEvents.id,
+      customerId: usageEvents.customerId,
+      metricCode: usageEvents.metricCode,
+      timestamp: usageEvents.timestamp,
+      properties: usageEvents.properties,
+    })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.orgId, orgId), isLateRow, isNull(usageEvents.lateBilledInvoiceId)))
+    .orderBy(asc(usageEvents.timestamp), asc(usageEvents.id));
+}
+
+export type UsageEventRow = typeof usageEvents.$inferSelect;
+
+/** Events of the org for GET /events: late or not, unbilled late ones only, one customer; oldest first. */
+export async function listUsageEvents(
+  db: Db,
+  orgId: string,
+  filter: { late?: boolean; unbilled?: boolean; customerId?: string; limit: number },
+): Promise<UsageEventRow[]> {
+  const where: SQL[] = [eq(usageEvents.orgId, orgId)];
+  if (filter.late === true) where.push(isLateRow);
+  if (filter.late === false) where.push(sql`${usageEvents.late} = 0`);
+  if (filter.unbilled) where.push(isLateRow, isNull(usageEvents.lateBilledInvoiceId));
+  if (filter.customerId !== undefined) where.push(eq(usageEvents.customerId, filter.customerId));
+  return db
+    .select()
+    .from(usageEvents)
+    .where(and(...where))
+    .orderBy(asc(usageEvents.timestamp), asc(usageEvents.id))
+    .limit(filter.limit);
 }

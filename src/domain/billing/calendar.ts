@@ -8,8 +8,8 @@
  *   quarters on Jan/Apr/Jul/Oct 1st, years on Jan 1st); otherwise the 1st of the start month.
  */
 import type { Cadence, ContractItem, ContractTerms, Phase } from '../contracts/terms.js';
-import { addDays, addMonths } from '../dates.js';
 import type { DateRange } from '../proration.js';
+import { addDaysFast, addMonthsFast, monthIndexOf } from './day-math.js';
 
 /** A range whose end may be open (an evergreen contract, an open-ended phase). */
 export interface OpenRange {
@@ -31,17 +31,44 @@ export function gridAnchor(terms: Pick<ContractTerms, 'alignment' | 'startDate'>
   return 12 % months === 0 ? `${year}-01-01` : `${year}-${month}-01`;
 }
 
-function monthIndex(date: string): number {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  return y * 12 + (m - 1);
-}
+/**
+ * Grid periods already found, by anchor, cadence and date. Every contract of a billing run with
+ * the same start and cadence walks the same grid, so most lookups are repeats. Bounded: cleared
+ * when full (a long-running process keeps meeting new dates).
+ */
+const gridSeen = new Map<string, DateRange>();
 
 /** The grid period [start, end) of `months` months from `anchor` that contains `date`. */
 export function gridPeriodContaining(anchor: string, months: number, date: string): DateRange {
-  let k = Math.floor((monthIndex(date) - monthIndex(anchor)) / months);
-  while (addMonths(anchor, k * months) > date) k -= 1;
-  while (addMonths(anchor, (k + 1) * months) <= date) k += 1;
-  return { start: addMonths(anchor, k * months), end: addMonths(anchor, (k + 1) * months) };
+  // Fixed-width dates around a number make the key unambiguous; anything else is not remembered.
+  const key = anchor.length === 10 && date.length === 10 ? `${anchor}|${months}|${date}` : null;
+  let found = key === null ? undefined : gridSeen.get(key);
+  if (found === undefined) {
+    found = computeGridPeriod(anchor, months, date);
+    if (key !== null) {
+      if (gridSeen.size >= 4096) gridSeen.clear();
+      gridSeen.set(key, found);
+    }
+  }
+  // A fresh object each time: callers put these ranges into invoice line details.
+  return { start: found.start, end: found.end };
+}
+
+function computeGridPeriod(anchor: string, months: number, date: string): DateRange {
+  let k = Math.floor((monthIndexOf(date) - monthIndexOf(anchor)) / months);
+  // Each boundary is computed once (the loops below usually run zero times).
+  let start = addMonthsFast(anchor, k * months);
+  while (start > date) {
+    k -= 1;
+    start = addMonthsFast(anchor, k * months);
+  }
+  let end = addMonthsFast(anchor, (k + 1) * months);
+  while (end <= date) {
+    k += 1;
+    start = end;
+    end = addMonthsFast(anchor, (k + 1) * months);
+  }
+  return { start, end };
 }
 
 export function maxDate(a: string, b: string): string {
@@ -70,7 +97,7 @@ export function clip(range: DateRange, within: OpenRange): DateRange | null {
 
 /** The span a one-time item occupies: the first day of its phase (billed once, never prorated). */
 export function oneTimeSpan(range: OpenRange): DateRange {
-  const next = addDays(range.start, 1);
+  const next = addDaysFast(range.start, 1);
   return { start: range.start, end: range.end !== null && range.end < next ? range.end : next };
 }
 

@@ -69,28 +69,33 @@ function recurringInstances(
 /** Every item charge of `kind` that the invoice period [period.start, period.end) bills. */
 export function instancesIn(terms: ContractTerms, kind: InvoiceKind, period: DateRange): ChargeInstance[] {
   const out: ChargeInstance[] = [];
-  terms.phases.forEach((phase, phaseIndex) => {
+  // Plain loops and object literals (no forEach, no spread): this runs for every period of every
+  // contract in a billing run, twice (duePeriods and computeInvoice).
+  for (let phaseIndex = 0; phaseIndex < terms.phases.length; phaseIndex++) {
+    const phase = terms.phases[phaseIndex]!;
     const range = phaseRange(terms, phase);
-    if (range === null) return;
-    phase.items.forEach((item, itemIndex) => {
-      if (itemKind(item) !== kind) return;
-      const base = { phaseIndex, itemIndex, phase, item };
+    if (range === null) continue;
+    for (let itemIndex = 0; itemIndex < phase.items.length; itemIndex++) {
+      const item = phase.items[itemIndex]!;
+      if (itemKind(item) !== kind) continue;
       const months = cadenceMonths(item.cadence);
       if (months === null) {
         const span = oneTimeSpan(range);
-        if (billedIn(kind, span, period)) out.push({ ...base, service: span, full: span, oneTime: true });
-        return;
+        if (billedIn(kind, span, period)) {
+          out.push({ phaseIndex, itemIndex, phase, item, service: span, full: span, oneTime: true });
+        }
+        continue;
       }
       if (item.metric !== undefined) {
         // Usage is measured over the invoice period itself: rate it once, never prorate it.
         const service = clip(period, range);
-        if (service !== null) out.push({ ...base, service, full: service, oneTime: false });
-        return;
+        if (service !== null) out.push({ phaseIndex, itemIndex, phase, item, service, full: service, oneTime: false });
+        continue;
       }
       for (const { service, full } of recurringInstances(terms, range, months, kind, period)) {
-        out.push({ ...base, service, full, oneTime: false });
+        out.push({ phaseIndex, itemIndex, phase, item, service, full, oneTime: false });
       }
-    });
-  });
+    }
+  }
   return out;
 }

@@ -86,6 +86,8 @@ export function phaseDiscounts(
   charges: ItemCharge[],
   range: DateRange,
 ): InvoiceLineComputation[] {
+  // No discounts, no lines: skip the basis and the period fraction (a grid lookup) they would need.
+  if (phase.discounts === undefined || phase.discounts.length === 0) return [];
   const basis = sumOf(charges.flatMap((c) => [c.charge, ...c.discounts]));
   return discountLines(ctx, phase.discounts, {
     basisMinor: basis,

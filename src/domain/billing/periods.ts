@@ -13,9 +13,9 @@
  * kind has only one-time items, that one-day span is the period itself.
  */
 import type { ContractTerms } from '../contracts/terms.js';
-import { isIsoDate } from '../dates.js';
 import type { DateRange } from '../proration.js';
 import { baseMonths, clip, gridAnchor, gridPeriodContaining, oneTimeSpan, phaseRange } from './calendar.js';
+import { isIsoDay } from './day-math.js';
 import { instancesIn } from './instances.js';
 import type { BillingPeriod, InvoiceKind } from './types.js';
 import { BillingTermsError, checkTerms } from './validate.js';
@@ -59,7 +59,7 @@ export function periodsOfKind(terms: ContractTerms, kind: InvoiceKind, through: 
  * validated when the contract was written, so bad ones here are a bug, not user input.
  */
 export function duePeriods(terms: ContractTerms, through: string): BillingPeriod[] {
-  if (!isIsoDate(through)) throw new RangeError('through must be a date YYYY-MM-DD');
+  if (!isIsoDay(through)) throw new RangeError('through must be a date YYYY-MM-DD');
   const checked = checkTerms(terms, 'terms');
   if (!checked.ok) throw new BillingTermsError(checked.issues);
   const all = [

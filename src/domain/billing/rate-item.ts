@@ -5,7 +5,7 @@
  */
 import type { ContractItem, PeriodUsage } from '../contracts/terms.js';
 import { decimal, money } from '../money.js';
-import { type PriceSpec, type RatedPrice, tryRatePrice } from '../pricing/index.js';
+import { type PriceSpec, type RatedPrice, tryRateParsedPrice } from '../pricing/index.js';
 import { type DateRange, prorate } from '../proration.js';
 import { sameRange } from './calendar.js';
 import type { LineContext } from './context.js';
@@ -41,7 +41,8 @@ function rateOne(
   quantity: string,
   properties: Record<string, string>,
 ): Rated {
-  const result = tryRatePrice(price, { quantity, currency: ctx.currency, properties }, ctx.rating);
+  // ctx.terms passed contractTermsSchema, which parsed every price with priceSpecSchema already.
+  const result = tryRateParsedPrice(price, { quantity, currency: ctx.currency, properties }, ctx.rating);
   if (result.ok) return result;
   const itemPath = `${ctx.prefix}.phases.${inst.phaseIndex}.items.${inst.itemIndex}`;
   return {

@@ -2,20 +2,33 @@
 import type { InvoiceComputation, InvoiceLineComputation } from './types.js';
 
 export function sumOf(lines: readonly InvoiceLineComputation[], kinds?: InvoiceLineComputation['lineKind'][]): number {
-  return lines.filter((l) => kinds === undefined || kinds.includes(l.lineKind)).reduce((a, l) => a + l.amountMinor, 0);
+  // A plain loop: this runs several times per invoice in a billing run.
+  let total = 0;
+  for (const l of lines) if (kinds === undefined || kinds.includes(l.lineKind)) total += l.amountMinor;
+  return total;
 }
+
+const SUBTOTAL_KINDS: InvoiceLineComputation['lineKind'][] = ['charge', 'proration', 'true_up'];
+const DISCOUNT_KINDS: InvoiceLineComputation['lineKind'][] = ['discount'];
+const CREDIT_KINDS: InvoiceLineComputation['lineKind'][] = ['credit'];
 
 export function assemble(
   head: Pick<InvoiceComputation, 'currency' | 'periodStart' | 'periodEnd' | 'kind' | 'issueDate' | 'dueDate'>,
   lines: InvoiceLineComputation[],
   creditsUsed: InvoiceComputation['creditsUsed'],
 ): InvoiceComputation {
+  // Fields listed one by one (not `...head`): object spread was the slowest step of an invoice.
   return {
-    ...head,
+    currency: head.currency,
+    periodStart: head.periodStart,
+    periodEnd: head.periodEnd,
+    kind: head.kind,
+    issueDate: head.issueDate,
+    dueDate: head.dueDate,
     lines,
-    subtotalMinor: sumOf(lines, ['charge', 'proration', 'true_up']),
-    discountMinor: sumOf(lines, ['discount']),
-    creditsAppliedMinor: sumOf(lines, ['credit']),
+    subtotalMinor: sumOf(lines, SUBTOTAL_KINDS),
+    discountMinor: sumOf(lines, DISCOUNT_KINDS),
+    creditsAppliedMinor: sumOf(lines, CREDIT_KINDS),
     totalMinor: sumOf(lines),
     creditsUsed,
   };

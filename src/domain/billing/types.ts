@@ -82,6 +82,14 @@ export interface ComputeOptions {
    *   the quantity, so it is always rated then prorated.
    */
   prorationBasis?: 'rate_then_prorate' | 'prorate_quantity';
+  /**
+   * The caller vouches that the terms are already validated: they are the data of a successful
+   * contractTermsSchema parse that duePeriods (or computeInvoice) accepted, unchanged since. The
+   * terms are then used as given, without parsing them again — a billing run computes every period
+   * of a contract from one parsed object, and re-parsing it per invoice cost more than the invoice.
+   * Period and usage are still checked. Default false: terms are validated on every call.
+   */
+  validated?: boolean;
 }
 
 export interface BillingIssue {

@@ -4,6 +4,7 @@
  *   aggregate(metric, events, period, options?) → one MetricAggregate per group
  *   billableMetricSchema                        → validates a metric definition (API shape)
  *   isLate(timestamp, invoicedThrough)          → the rule behind usage_events.late
+ *   invoicedThroughMs(periodEnd)                → a customer's watermark from its latest arrears period_end
  */
 export {
   type AggregateOptions,
@@ -19,7 +20,7 @@ export {
   roundQuantity,
   WEIGHTED_SUM_SCALE,
 } from './aggregate';
-export { isLate } from './late';
+export { ADDITIVE_AGGREGATIONS, invoicedThroughMs, isLate } from './late';
 export {
   AGGREGATIONS,
   type Aggregation,

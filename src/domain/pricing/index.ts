@@ -3,10 +3,11 @@
  *
  *   ratePrice(spec, usage, options) → RatedPrice (throws PricingError on bad input)
  *   tryRatePrice(...)               → { ok: true, rated } | { ok: false, issues }
+ *   rateParsedPrice / tryRateParsedPrice: the same for a spec priceSpecSchema already parsed
  *   parsePriceSpec(json)            → { ok: true, spec } | { ok: false, issues }
  */
-import { exponentOf, roundMinor } from '../money';
-import { dec, plain } from './decimal';
+import { exponentOf, isKnownCurrency, roundMinor } from '../money';
+import { dec, NON_NEGATIVE_DECIMAL, plain } from './decimal';
 import { rateWith } from './registry';
 import { type PriceSpec, priceSpecSchema, type SpecIssue, toIssues } from './schema';
 import {
@@ -14,8 +15,10 @@ import {
   type ParsedUsage,
   PricingError,
   type RatedPrice,
+  type Rating,
   type RatingContext,
   type RatingOptions,
+  type ResolvedOptions,
   resolveOptions,
   type Usage,
   usageSchema,
@@ -55,6 +58,8 @@ function prefixed(prefix: string, issues: SpecIssue[]): SpecIssue[] {
 }
 
 function parseUsage(usage: Usage): ParsedUsage {
+  const fast = plainUsage(usage);
+  if (fast !== null) return fast;
   const result = usageSchema.safeParse(usage);
   if (!result.success) throw new PricingError(prefixed('usage', toIssues(result.error)));
   const u = result.data;
@@ -66,6 +71,43 @@ function parseUsage(usage: Usage): ParsedUsage {
     ...(u.secondaryQuantity !== undefined ? { secondaryQuantity: dec(u.secondaryQuantity) } : {}),
     dimensions: Object.fromEntries(Object.entries(u.dimensions ?? {}).map(([k, v]) => [k, dec(v)])),
   };
+}
+
+function isEmptyPlainObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Reflect.ownKeys(value).length === 0
+  );
+}
+
+/**
+ * The usage billing rates most: a plain { quantity, currency } (properties absent or empty) that
+ * usageSchema would accept as is. Parsed without zod (the schema cost more than the rating); any
+ * other shape, valid or not, goes through usageSchema as before, so errors read the same.
+ */
+function plainUsage(usage: Usage): ParsedUsage | null {
+  if (typeof usage !== 'object' || usage === null || Object.getPrototypeOf(usage) !== Object.prototype) return null;
+  const { quantity, currency, properties, transactions, secondaryQuantity, dimensions } = usage;
+  if (typeof quantity !== 'string' || !NON_NEGATIVE_DECIMAL.test(quantity)) return null;
+  if (typeof currency !== 'string' || !isKnownCurrency(currency)) return null;
+  if (properties !== undefined && !isEmptyPlainObject(properties)) return null;
+  if (transactions !== undefined || secondaryQuantity !== undefined || dimensions !== undefined) return null;
+  return { quantity: dec(quantity), currency, properties: {}, dimensions: {} };
+}
+
+/** 10^exponent per currency exponent: Decimals are immutable, so one per exponent serves every rating. */
+const MINOR_PER_MAJOR = new Map<number, ReturnType<typeof dec>>();
+
+function minorPerMajorOf(currency: string): ReturnType<typeof dec> {
+  const exponent = exponentOf(currency);
+  let factor = MINOR_PER_MAJOR.get(exponent);
+  if (factor === undefined) {
+    factor = dec(10).pow(exponent);
+    MINOR_PER_MAJOR.set(exponent, factor);
+  }
+  return factor;
 }
 
 function checkCurrency(spec: PriceSpec, currency: string): void {
@@ -81,19 +123,37 @@ function checkCurrency(spec: PriceSpec, currency: string): void {
 export function ratePrice(price: PriceSpec, usage: Usage, options?: RatingOptions): RatedPrice {
   const parsedSpec = priceSpecSchema.safeParse(price);
   if (!parsedSpec.success) throw new PricingError(prefixed('price', toIssues(parsedSpec.error)));
-  const spec = parsedSpec.data as PriceSpec;
+  return rateSpec(parsedSpec.data as PriceSpec, usage, options);
+}
+
+/**
+ * ratePrice for a spec that is already the output of priceSpecSchema, unchanged since — a price
+ * inside contract terms that contractTermsSchema parsed. The schema has no transforms, so parsing
+ * it again would give the same spec; this skips that second parse. Usage is validated as in ratePrice.
+ */
+export function rateParsedPrice(spec: PriceSpec, usage: Usage, options?: RatingOptions): RatedPrice {
+  return rateSpec(spec, usage, options);
+}
+
+/** The rating context; a class so no closure is made per rating (rateSpec runs per invoice line). */
+class Context implements RatingContext {
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly currency: string,
+    readonly minorPerMajor: ReturnType<typeof dec>,
+  ) {}
+
+  rateNested(nested: PriceSpec, nestedUsage: ParsedUsage): Rating {
+    checkCurrency(nested, this.currency);
+    return rateWith(nested, nestedUsage, this);
+  }
+}
+
+function rateSpec(spec: PriceSpec, usage: Usage, options?: RatingOptions): RatedPrice {
   const parsedUsage = parseUsage(usage);
   const resolved = resolveOptions(options);
   const currency = parsedUsage.currency;
-  const ctx: RatingContext = {
-    options: resolved,
-    currency,
-    minorPerMajor: dec(10).pow(exponentOf(currency)),
-    rateNested: (nested, nestedUsage) => {
-      checkCurrency(nested, currency);
-      return rateWith(nested, nestedUsage, ctx);
-    },
-  };
+  const ctx = new Context(resolved, currency, minorPerMajorOf(currency));
   checkCurrency(spec, currency);
 
   const rating = rateWith(spec, parsedUsage, ctx);
@@ -120,6 +180,16 @@ export type RatePriceResult = { ok: true; rated: RatedPrice } | { ok: false; iss
 export function tryRatePrice(price: unknown, usage: unknown, options?: RatingOptions): RatePriceResult {
   try {
     return { ok: true, rated: ratePrice(price as PriceSpec, usage as Usage, options) };
+  } catch (error) {
+    if (error instanceof PricingError) return { ok: false, issues: error.issues };
+    throw error;
+  }
+}
+
+/** rateParsedPrice with bad input as a value, like tryRatePrice. */
+export function tryRateParsedPrice(spec: PriceSpec, usage: unknown, options?: RatingOptions): RatePriceResult {
+  try {
+    return { ok: true, rated: rateParsedPrice(spec, usage as Usage, options) };
   } catch (error) {
     if (error instanceof PricingError) return { ok: false, issues: error.issues };
     throw error;

@@ -87,13 +87,13 @@ describe('events API', () => {
   it('stores one event and reports a resend as a duplicate, across calls', async () => {
     const first = await s.api('/events', event(1));
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ received: 1, new: 1, duplicates: 0 });
+    expect(await first.json()).toEqual({ received: 1, new: 1, duplicates: 0, late: 0 });
     const again = await s.api('/events', event(1));
-    expect(await again.json()).toEqual({ received: 1, new: 0, duplicates: 1 });
+    expect(await again.json()).toEqual({ received: 1, new: 0, duplicates: 1, late: 0 });
 
     const batch = await s.api('/events/batch', { events: [event(1), event(2), event(2), event(3)] });
     expect(batch.status).toBe(200);
-    expect(await batch.json()).toEqual({ received: 4, new: 2, duplicates: 2 });
+    expect(await batch.json()).toEqual({ received: 4, new: 2, duplicates: 2, late: 0 });
     expect(await count()).toBe(3);
 
     const [row] = await s.hub.context.db.select().from(usageEvents).limit(1);
@@ -161,7 +161,7 @@ describe('events API', () => {
 
     const ok = await s.api('/events/batch', { events: many.slice(0, 10_000) });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ received: 10_000, new: 10_000, duplicates: 0 });
+    expect(await ok.json()).toEqual({ received: 10_000, new: 10_000, duplicates: 0, late: 0 });
     expect(await count()).toBe(10_000);
     // Resending the same 10,000 changes nothing.
     expect(await (await s.api('/events/batch', { events: many.slice(0, 10_000) })).json()).toMatchObject({
@@ -182,7 +182,7 @@ describe('events API', () => {
     // The same transaction id is theirs to use independently.
     await s.api('/metrics', { code: 'storage_gb', aggregation: 'count' }, s.other.key);
     const own = await s.api('/events', { ...event(1), customer_id: s.other.customerId }, s.other.key);
-    expect(await own.json()).toEqual({ received: 1, new: 1, duplicates: 0 });
+    expect(await own.json()).toEqual({ received: 1, new: 1, duplicates: 0, late: 0 });
     expect(await countUsageEvents(s.hub.context.db, s.other.orgId)).toBe(1);
     expect(await count()).toBe(1);
   });

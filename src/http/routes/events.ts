@@ -5,21 +5,35 @@
  * metric, numeric field, not more than 24 h ahead of the hub clock), then all rows are written
  * in ONE atomic() unit, chunked to the driver's bound-parameter limit. Each event is idempotent
  * per (org, transaction_id): a resent one is counted as a duplicate and never stored twice.
+ *
+ * Late events (src/domain/metering/late.ts): an event stamped before its customer's "invoiced
+ * through" watermark (latest period_end of the customer's arrears invoices, one query per call)
+ * is stored with late = true and counted in the answer's `late`. GET /events lists events, e.g.
+ * the late ones no invoice has billed yet (?late=true&unbilled=true), for a manual correction.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { atomic, rowsChanged } from '../../db/atomic.js';
 import {
   existingCustomerIds,
+  invoicedThroughByCustomer,
   listMetrics,
+  listUsageEvents,
   type MetricRow,
   metricInsert,
   metricsByCode,
   type NewUsageEvent,
   toBillableMetric,
+  type UsageEventRow,
   usageEventInserts,
 } from '../../db/repos/metering.js';
-import { billableMetricSchema, isDecimalValue, isLate, NUMERIC_AGGREGATIONS } from '../../domain/metering/index.js';
+import {
+  billableMetricSchema,
+  invoicedThroughMs,
+  isDecimalValue,
+  isLate,
+  NUMERIC_AGGREGATIONS,
+} from '../../domain/metering/index.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
@@ -61,6 +75,10 @@ const ingestResult = z
     received: z.number().int(),
     new: z.number().int().openapi({ description: 'Events stored by this call' }),
     duplicates: z.number().int().openapi({ description: 'Events whose transaction_id was already stored' }),
+    late: z.number().int().openapi({
+      description:
+        "Events of this request stamped before their customer's invoiced-through date (latest arrears period end): stored and flagged late, billed on the next invoice (count, sum) or left for a correction",
+    }),
   })
   .openapi('IngestResult');
 
@@ -77,6 +95,70 @@ const metricSchema = z
     created_at: z.string(),
   })
   .openapi('BillableMetric');
+
+const storedEventSchema = z
+  .object({
+    id: z.number().int(),
+    transaction_id: z.string(),
+    customer_id: z.string(),
+    metric: z.string(),
+    timestamp: z.string().openapi({ example: '2026-01-20T00:00:00.000Z' }),
+    properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    received_at: z.string(),
+    late: z.boolean(),
+    late_billed_invoice_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Late events: the invoice that billed it; null while unbilled' }),
+  })
+  .openapi('StoredUsageEvent');
+
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+const booleanParam = (description: string) =>
+  z.enum(['true', 'false'], { error: 'must be true or false' }).optional().openapi({ description });
+
+const listEventsRoute = createRoute({
+  method: 'get',
+  path: '/events',
+  summary: 'Stored usage events, oldest first; e.g. late events no invoice has billed (?late=true&unbilled=true)',
+  request: {
+    query: z.object({
+      late: booleanParam('true: late events only; false: on-time events only; absent: both'),
+      unbilled: booleanParam('true: late events that no invoice has billed yet (implies late=true)'),
+      customer_id: z.string().min(1, 'must not be empty').optional().openapi({ description: 'One hub customer' }),
+      limit: z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be an integer')
+        .min(1, 'must be at least 1')
+        .max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`)
+        .default(DEFAULT_LIST_LIMIT)
+        .openapi({ description: `At most this many events (default ${DEFAULT_LIST_LIMIT})` }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Events, by timestamp then id',
+      content: { 'application/json': { schema: z.object({ events: z.array(storedEventSchema) }) } },
+    },
+    400: { description: 'Bad query parameter', content: problemContent },
+  },
+});
+
+function toEventBody(row: UsageEventRow) {
+  return {
+    id: row.id,
+    transaction_id: row.transactionId,
+    customer_id: row.customerId,
+    metric: row.metricCode,
+    timestamp: new Date(row.timestamp).toISOString(),
+    properties: JSON.parse(row.properties) as Record<string, string | number | boolean>,
+    received_at: new Date(row.receivedAt).toISOString(),
+    late: row.late,
+    late_billed_invoice_id: row.lateBilledInvoiceId ?? null,
+  };
+}
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
@@ -165,16 +247,19 @@ async function prepareEvents(
   orgId: string,
   events: readonly UsageEventInput[],
   field: (index: number, name: string) => string,
-): Promise<{ ok: true; rows: NewUsageEvent[] } | { ok: false; errors: FieldProblem[] }> {
+): Promise<{ ok: true; rows: NewUsageEvent[]; late: number } | { ok: false; errors: FieldProblem[] }> {
   const now = hub.clock.now().getTime();
   const latest = now + MAX_FUTURE_MS;
   const metrics = await metricsByCode(hub.db, orgId, [...new Set(events.map((e) => e.metric))]);
-  const customerIds = await existingCustomerIds(hub.db, orgId, [...new Set(events.map((e) => e.customer_id))]);
-  // No usage period is invoiced yet, so there is no watermark and no event is late (see late.ts).
-  const invoicedThrough: number | null = null;
+  const distinctCustomers = [...new Set(events.map((e) => e.customer_id))];
+  const customerIds = await existingCustomerIds(hub.db, orgId, distinctCustomers);
+  // Each customer's "invoiced through" watermark, one query for the whole call (see late.ts).
+  const through = await invoicedThroughByCustomer(hub.db, orgId, distinctCustomers);
+  const watermarks = new Map([...through].map(([customer, end]) => [customer, invoicedThroughMs(end)]));
 
   const errors: FieldProblem[] = [];
   const rows: NewUsageEvent[] = new Array(events.length);
+  let late = 0;
   events.forEach((event, i) => {
     const timestamp = Date.parse(event.timestamp);
     if (timestamp > latest) {
@@ -211,10 +296,11 @@ async function prepareEvents(
       timestamp,
       properties: JSON.stringify(event.properties ?? {}),
       receivedAt: now,
-      late: isLate(timestamp, invoicedThrough),
+      late: isLate(timestamp, watermarks.get(event.customer_id) ?? null),
     };
+    if (rows[i]!.late) late++;
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, rows };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, rows, late };
 }
 
 async function ingest(
@@ -227,7 +313,10 @@ async function ingest(
   if (!prepared.ok) return { response: invalidRequest(c, prepared.errors) };
   const results = await atomic(hub.db, usageEventInserts(hub.db, prepared.rows));
   const stored = results.reduce<number>((n, r) => n + rowsChanged(r), 0);
-  return { body: { received: events.length, new: stored, duplicates: events.length - stored } };
+  // `late` counts this request's events by the watermark now (a duplicate keeps its stored flag).
+  return {
+    body: { received: events.length, new: stored, duplicates: events.length - stored, late: prepared.late },
+  };
 }
 
 export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
@@ -248,6 +337,17 @@ export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const outcome = await ingest(hub, c, c.req.valid('json').events, (i, name) => `events.${i}.${name}`);
     if (outcome.response) return outcome.response as never;
     return c.json(outcome.body, 200);
+  });
+
+  app.openapi(listEventsRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listUsageEvents(hub.db, c.get('orgId'), {
+      ...(q.late !== undefined ? { late: q.late === 'true' } : {}),
+      unbilled: q.unbilled === 'true',
+      ...(q.customer_id !== undefined ? { customerId: q.customer_id } : {}),
+      limit: q.limit,
+    });
+    return c.json({ events: rows.map(toEventBody) }, 200);
   });
 
   app.openapi(createMetricRoute, async (c) => {

@@ -1,0 +1,2 @@
+ALTER TABLE `usage_events` ADD `late_billed_invoice_id` text;--> statement-breakpoint
+CREATE INDEX `usage_events_late_idx` ON `usage_events` (`org_id`,`late_billed_invoice_id`,`customer_id`) WHERE late = 1;
