@@ -5,6 +5,7 @@
  * Order of work: item charges (rated, prorated) → item discounts → invoice-level discounts →
  * minimum commitment → prepaid credits. Every line is rounded once; the total is their sum.
  */
+import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
 import { resolveContext } from './context.js';
 import { creditLines } from './credits.js';
@@ -63,7 +64,8 @@ export function computeInvoice(
   const checked = options?.validated === true ? { ok: true as const, terms } : checkTerms(terms, 'terms');
   const issues = [...(checked.ok ? [] : checked.issues), ...periodIssues(period), ...usageIssues(usage ?? {})];
   if (!checked.ok || issues.length > 0) return { ok: false, issues };
-  const ctx = resolveContext(checked.terms, 'terms', options);
+  // An auto-renewing contract is billed under its renewed terms for a period after its first end.
+  const ctx = resolveContext(renewedThrough(checked.terms, period.start), 'terms', options);
   const built = periodLines(ctx, period.kind, period, usage ?? {});
   if (!built.ok) return built;
   const lines = built.phases.flatMap((p) => p.lines);

@@ -12,6 +12,7 @@
  * With a recurring grid of the same kind they ride on the base period that holds that day; when a
  * kind has only one-time items, that one-day span is the period itself.
  */
+import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms } from '../contracts/terms.js';
 import type { DateRange } from '../proration.js';
 import { baseMonths, clip, gridAnchor, gridPeriodContaining, oneTimeSpan, phaseRange } from './calendar.js';
@@ -62,10 +63,9 @@ export function duePeriods(terms: ContractTerms, through: string): BillingPeriod
   if (!isIsoDay(through)) throw new RangeError('through must be a date YYYY-MM-DD');
   const checked = checkTerms(terms, 'terms');
   if (!checked.ok) throw new BillingTermsError(checked.issues);
-  const all = [
-    ...periodsOfKind(checked.terms, 'advance', through),
-    ...periodsOfKind(checked.terms, 'arrears', through),
-  ];
+  // An auto-renewing contract owes periods past its first end date (renewal.ts).
+  const inForce = renewedThrough(checked.terms, through);
+  const all = [...periodsOfKind(inForce, 'advance', through), ...periodsOfKind(inForce, 'arrears', through)];
   const rank = (k: InvoiceKind) => (k === 'advance' ? 0 : 1);
   return all.sort(
     (a, b) => a.billOn.localeCompare(b.billOn) || a.start.localeCompare(b.start) || rank(a.kind) - rank(b.kind),
