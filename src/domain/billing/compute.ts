@@ -62,7 +62,12 @@ export function computeInvoice(
   options?: ComputeOptions,
 ): ComputeResult {
   const checked = options?.validated === true ? { ok: true as const, terms } : checkTerms(terms, 'terms');
-  const issues = [...(checked.ok ? [] : checked.issues), ...periodIssues(period), ...usageIssues(usage ?? {})];
+  const issues = [
+    ...(checked.ok ? [] : checked.issues),
+    ...periodIssues(period),
+    ...usageIssues(usage ?? {}),
+    ...roundingIssues(options),
+  ];
   if (!checked.ok || issues.length > 0) return { ok: false, issues };
   // An auto-renewing contract is billed under its renewed terms for a period after its first end.
   const ctx = resolveContext(renewedThrough(checked.terms, period.start), 'terms', options);
@@ -85,4 +90,16 @@ export function computeInvoice(
       credits.used,
     ),
   };
+}
+
+/**
+ * Contract invoices round every line (discounts, credits and true-ups are computed from rounded
+ * lines, as accountants reconcile them). Document-level rounding exists for single prices
+ * (ratePrice) and the first invoice of a deal; asked of computeInvoice it is refused, not ignored.
+ */
+function roundingIssues(options: ComputeOptions | undefined): BillingIssue[] {
+  const level = options?.rounding?.level ?? options?.rating?.rounding?.level;
+  return level === 'document'
+    ? [{ path: 'options.rounding.level', message: "contract invoices round each line; use 'line'" }]
+    : [];
 }
