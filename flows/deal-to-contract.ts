@@ -9,6 +9,7 @@ import { naturalId } from '../src/db/ids.js';
 import { getPublishedMapping } from '../src/db/repos/mappings.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
 import type { ContractDraft } from '../src/domain/contract.js';
+import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstInvoice } from '../src/domain/invoice.js';
 import { ok, permanent } from '../src/domain/outcome.js';
@@ -36,7 +37,8 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
   const customerId = await naturalId('cus', orgId, ctx.input.system, draft.customer.sourceId);
   const contractId = await naturalId('ctr', orgId, ctx.input.system, ctx.input.dealId, 1);
   const invoiceDraft = firstInvoice(draft);
-  const invoiceId = await naturalId('inv', orgId, contractId, invoiceDraft.periodStart, 'recurring');
+  // Keyed like a billing run's in-advance invoice for the same period, so the run never bills it again.
+  const invoiceId = await naturalId('inv', orgId, contractId, invoiceDraft.periodStart, 'advance');
   const productIds = await Promise.all(draft.lines.map((line) => naturalId('prd', orgId, line.sku)));
   // Ids first, builders after: drizzle builders are thenables and must not pass through await.
   const contractLineIds = await Promise.all(draft.lines.map((_, i) => naturalId('ctl', orgId, contractId, i + 1)));
@@ -81,6 +83,8 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         billingTiming: draft.billingTiming,
         paymentTermsDays: draft.paymentTermsDays,
         mappingVersion: mapped.mappingVersion,
+        terms: JSON.stringify(termsFromDraft(draft)),
+        effectiveDate: draft.startDate,
         createdAt: now,
       })
       .onConflictDoNothing(),
@@ -118,7 +122,7 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         number: sql`(SELECT printf('INV-%06d', last) FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')`,
         contractId,
         customerId,
-        kind: 'recurring',
+        kind: 'advance',
         periodStart: invoiceDraft.periodStart,
         periodEnd: invoiceDraft.periodEnd,
         status: 'draft',

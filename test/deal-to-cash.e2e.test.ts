@@ -5,7 +5,9 @@
 import { count } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBilling } from '../src/billing-run/engine.js';
 import { contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
+import { addMonths } from '../src/domain/dates.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
@@ -137,6 +139,25 @@ describe('deal to cash on Node', () => {
     expect(await rows(contracts)).toBe(1);
     expect(await rows(invoices)).toBe(1);
     expect(await rows(webhookInbox)).toBe(2); // one Salesforce notification + one Stripe event
+  });
+
+  it('carries the deal on: the billing run invoices the next month and never the first one again', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    const [first] = (await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`))).invoices;
+    const nextMonth = addMonths(first.periodStart, 1);
+
+    const run = await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth);
+    expect(run.failures).toEqual([]);
+    expect(run.invoicesCreated).toBe(1);
+    const invoicesNow = (await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`))).invoices;
+    expect(invoicesNow.map((i: { periodStart: string; kind: string }) => `${i.kind} ${i.periodStart}`)).toEqual([
+      `advance ${first.periodStart}`,
+      `advance ${nextMonth}`,
+    ]);
+    expect(invoicesNow[1].subtotalMinor).toBe(first.subtotalMinor);
+    expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth)).invoicesCreated).toBe(0);
   });
 
   it('pulls a deal on demand through the API', async () => {
