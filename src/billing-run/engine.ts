@@ -2,7 +2,7 @@
  * The billing run: every due period of every active contract version with terms, invoiced once.
  *
  * Reads are bulk (one query each for contracts, invoiced keys, credit drawn, metrics, and one
- * GROUP BY per aggregation type for usage; see usage.ts). Invoices are computed by the billing
+ * query per aggregation type for usage; see usage.ts). Invoices are computed by the billing
  * domain (computeInvoice, pure) and written per chunk of contracts in one atomic() unit whose
  * SQL skips anything already invoiced (see invoiceChunkStatements), so a re-run or a concurrent
  * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next

@@ -1,7 +1,7 @@
 /** Billable metrics and usage events; every function takes an org id. */
 import { and, asc, count, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BillableMetric, MetricFilter, MetricRounding } from '../../domain/metering/index.js';
-import { isBatchDb, maxBoundParameters, syncRawWrite } from '../atomic.js';
+import { isBatchDb, maxBoundParameters, syncPreparedWrite } from '../atomic.js';
 import type { Db, Statement } from '../client.js';
 import { newId } from '../client.js';
 import { billableMetrics, customers, invoices, usageEvents } from '../schema.js';
@@ -101,39 +101,109 @@ const INSERT_EVENTS =
 const ROW_PLACEHOLDERS = `(${Array(EVENT_COLUMNS).fill('?').join(', ')})`;
 const ON_CONFLICT = ' ON CONFLICT ("org_id", "transaction_id") DO NOTHING';
 
+const insertTexts = new Map<number, string>();
+/** The text of a better-sqlite3 insert of `rows` events (see usageEventInserts), built once per size. */
+function insertText(rows: number): string {
+  let text = insertTexts.get(rows);
+  if (text === undefined) {
+    text = INSERT_EVENTS + Array(rows).fill(ROW_PLACEHOLDERS).join(', ') + ON_CONFLICT;
+    insertTexts.set(rows, text);
+  }
+  return text;
+}
+
+/**
+ * Events of one org received at one instant, column by column (index i of every array is
+ * event i): ingestion fills these directly, without an object per event.
+ */
+export interface UsageEventColumns {
+  orgId: string;
+  receivedAt: number;
+  transactionIds: string[];
+  customerIds: string[];
+  metricCodes: string[];
+  /** Epoch ms. */
+  timestamps: number[];
+  /** JSON text of each event's properties. */
+  properties: string[];
+  late: boolean[];
+}
+
+/**
+ * Statement sizes for `total` rows on better-sqlite3: full statements, then the remainder split
+ * into powers of two (e.g. 10,000 → 4095, 4095, 1024, 512, 256, 16, 2), so at most 13 distinct
+ * texts ever exist and every one is prepared once per connection (syncPreparedWrite).
+ */
+function sqliteStatementSizes(total: number, perStatement: number): number[] {
+  const sizes: number[] = [];
+  let left = total;
+  while (left >= perStatement) {
+    sizes.push(perStatement);
+    left -= perStatement;
+  }
+  for (let bit = 1 << 30; bit >= 1; bit >>>= 1) if (left & bit) sizes.push(bit);
+  return sizes;
+}
+
 /**
  * Multi-row inserts of usage events, chunked to the driver's bound-parameter limit, each
  * ON CONFLICT (org_id, transaction_id) DO NOTHING. Run them in one atomic() unit; the rows
  * changed add up to the number of new events (the rest were duplicates).
  *
- * On better-sqlite3 the text is fixed (placeholders only) and built without db.insert():
- * drizzle's builder costs microseconds per value, which at 80,000 values per 10,000-event batch
- * was most of the ingest time (bench/ingest.ts). On D1 (12 rows per statement) the builder's
- * cost is small next to the round trip, and its batch() only binds builder queries. The column
- * list mirrors schema.ts; the tests read the rows back through the schema on both drivers.
+ * On better-sqlite3 the text is fixed (placeholders only), built without db.insert() and
+ * prepared once per connection and size: drizzle's builder costs microseconds per value, which
+ * at 80,000 values per 10,000-event batch was most of the ingest time (bench/ingest.ts), and
+ * preparing a 4,095-row INSERT costs about as much as running it. On D1 (12 rows per statement)
+ * the builder's cost is small next to the round trip, and its batch() only binds builder
+ * queries. The column list mirrors schema.ts; the tests read the rows back through the schema
+ * on both drivers.
  */
-export function usageEventInserts(db: Db, rows: readonly NewUsageEvent[]): Statement[] {
+export function usageEventInserts(db: Db, events: UsageEventColumns): Statement[] {
+  const { orgId, receivedAt, transactionIds, customerIds, metricCodes, timestamps, properties, late } = events;
+  const total = transactionIds.length;
   const perStatement = Math.max(1, Math.floor(maxBoundParameters(db) / EVENT_COLUMNS));
   if (isBatchDb(db)) {
-    return chunks(rows, perStatement).map((chunk) =>
-      db
-        .insert(usageEvents)
-        .values(chunk)
-        .onConflictDoNothing({ target: [usageEvents.orgId, usageEvents.transactionId] }),
-    );
-  }
-  return chunks(rows, perStatement).map((chunk) => {
-    const params: unknown[] = [];
-    for (const r of chunk) {
-      params.push(r.orgId, r.transactionId, r.customerId, r.metricCode, r.timestamp, r.properties, r.receivedAt);
-      params.push(r.late ? 1 : 0);
+    const statements: Statement[] = [];
+    for (let from = 0; from < total; from += perStatement) {
+      const chunk: NewUsageEvent[] = [];
+      for (let i = from; i < Math.min(total, from + perStatement); i++) {
+        chunk.push({
+          orgId,
+          transactionId: transactionIds[i]!,
+          customerId: customerIds[i]!,
+          metricCode: metricCodes[i]!,
+          timestamp: timestamps[i]!,
+          properties: properties[i]!,
+          receivedAt,
+          late: late[i]!,
+        });
+      }
+      statements.push(
+        db
+          .insert(usageEvents)
+          .values(chunk)
+          .onConflictDoNothing({ target: [usageEvents.orgId, usageEvents.transactionId] }),
+      );
     }
-    return syncRawWrite(
-      db,
-      INSERT_EVENTS + Array(chunk.length).fill(ROW_PLACEHOLDERS).join(', ') + ON_CONFLICT,
-      params,
-    );
-  });
+    return statements;
+  }
+  const statements: Statement[] = [];
+  let i = 0;
+  for (const size of sqliteStatementSizes(total, perStatement)) {
+    const params: unknown[] = new Array(size * EVENT_COLUMNS);
+    for (let p = 0; p < params.length; i++) {
+      params[p++] = orgId;
+      params[p++] = transactionIds[i];
+      params[p++] = customerIds[i];
+      params[p++] = metricCodes[i];
+      params[p++] = timestamps[i];
+      params[p++] = properties[i];
+      params[p++] = receivedAt;
+      params[p++] = late[i] ? 1 : 0;
+    }
+    statements.push(syncPreparedWrite(db, insertText(size), params));
+  }
+  return statements;
 }
 
 export async function countUsageEvents(db: Db, orgId: string): Promise<number> {

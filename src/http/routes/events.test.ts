@@ -151,6 +151,25 @@ describe('events API', () => {
     expect(await count()).toBe(0);
   });
 
+  it('stores a batch the fast path leaves to zod exactly as a plain one', async () => {
+    // A +json media type and an offset timestamp: not the fast path's plain shape, still valid.
+    const res = await s.hub.app.request('/api/v1/events/batch', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/vnd.hub+json' },
+      body: JSON.stringify({ events: [event(1), event(2, { timestamp: '2026-03-02T09:00:00+01:00' })] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: 2, new: 2, duplicates: 0, late: 0 });
+    const plain = await s.api('/events/batch', { events: [event(2), event(3, { extra: 'ignored' })] });
+    expect(await plain.json()).toEqual({ received: 2, new: 1, duplicates: 1, late: 0 });
+    const rows = await s.hub.context.db.select().from(usageEvents);
+    expect(rows.map((r) => [r.transactionId, r.timestamp, JSON.parse(r.properties)])).toEqual([
+      ['tx_1', Date.parse('2026-03-02T08:00:00Z'), { gb: 1, region: 'eu' }],
+      ['tx_2', Date.parse('2026-03-02T08:00:00Z'), { gb: 2, region: 'us' }],
+      ['tx_3', Date.parse('2026-03-02T08:00:00Z'), { gb: 3, region: 'eu' }],
+    ]);
+  });
+
   it('rejects 10,001 events naming the field and stores 10,000 in one call', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => event(i));
     const tooMany = await s.api('/events/batch', { events: many });

@@ -22,8 +22,8 @@ import {
   type MetricRow,
   metricInsert,
   metricsByCode,
-  type NewUsageEvent,
   toBillableMetric,
+  type UsageEventColumns,
   type UsageEventRow,
   usageEventInserts,
 } from '../../db/repos/metering.js';
@@ -43,6 +43,11 @@ export const MAX_BATCH_EVENTS = 10_000;
 /** Events may be stamped at most this far ahead of the hub clock (clock skew at the sender). */
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
+const timestampSchema = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-02T09:00:00Z',
+});
+
 const usageEventSchema = z
   .object({
     transaction_id: z
@@ -58,9 +63,7 @@ const usageEventSchema = z
       .string()
       .min(1, 'must not be empty')
       .openapi({ description: 'Billable metric code', example: 'api_calls' }),
-    timestamp: z.iso
-      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-02T09:00:00Z' })
-      .openapi({ example: '2026-03-02T09:00:00Z' }),
+    timestamp: timestampSchema.openapi({ example: '2026-03-02T09:00:00Z' }),
     properties: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .optional()
@@ -240,27 +243,49 @@ function toMetricBody(row: MetricRow) {
 
 /**
  * Checks every event against the org's customers and metrics and the hub clock, and builds the
- * rows. `field(i, name)` names a field of event i as the client sent it ("events.12.timestamp").
+ * rows (column by column, no object per event). `field(i, name)` names a field of event i as
+ * the client sent it ("events.12.timestamp").
  */
 async function prepareEvents(
   hub: HubContext,
   orgId: string,
   events: readonly UsageEventInput[],
   field: (index: number, name: string) => string,
-): Promise<{ ok: true; rows: NewUsageEvent[]; late: number } | { ok: false; errors: FieldProblem[] }> {
+): Promise<{ ok: true; rows: UsageEventColumns; late: number } | { ok: false; errors: FieldProblem[] }> {
   const now = hub.clock.now().getTime();
   const latest = now + MAX_FUTURE_MS;
-  const metrics = await metricsByCode(hub.db, orgId, [...new Set(events.map((e) => e.metric))]);
-  const distinctCustomers = [...new Set(events.map((e) => e.customer_id))];
+  const n = events.length;
+  const rows: UsageEventColumns = {
+    orgId,
+    receivedAt: now,
+    transactionIds: new Array(n),
+    customerIds: new Array(n),
+    metricCodes: new Array(n),
+    timestamps: new Array(n),
+    properties: new Array(n),
+    late: new Array(n),
+  };
+  const metricCodes = new Set<string>();
+  const customerSet = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const event = events[i]!;
+    rows.transactionIds[i] = event.transaction_id;
+    rows.customerIds[i] = event.customer_id;
+    rows.metricCodes[i] = event.metric;
+    metricCodes.add(event.metric);
+    customerSet.add(event.customer_id);
+  }
+  const metrics = await metricsByCode(hub.db, orgId, [...metricCodes]);
+  const distinctCustomers = [...customerSet];
   const customerIds = await existingCustomerIds(hub.db, orgId, distinctCustomers);
   // Each customer's "invoiced through" watermark, one query for the whole call (see late.ts).
   const through = await invoicedThroughByCustomer(hub.db, orgId, distinctCustomers);
   const watermarks = new Map([...through].map(([customer, end]) => [customer, invoicedThroughMs(end)]));
 
   const errors: FieldProblem[] = [];
-  const rows: NewUsageEvent[] = new Array(events.length);
   let late = 0;
-  events.forEach((event, i) => {
+  for (let i = 0; i < n; i++) {
+    const event = events[i]!;
     const timestamp = Date.parse(event.timestamp);
     if (timestamp > latest) {
       errors.push({
@@ -288,18 +313,13 @@ async function prepareEvents(
         });
       }
     }
-    rows[i] = {
-      orgId,
-      transactionId: event.transaction_id,
-      customerId: event.customer_id,
-      metricCode: event.metric,
-      timestamp,
-      properties: JSON.stringify(event.properties ?? {}),
-      receivedAt: now,
-      late: isLate(timestamp, watermarks.get(event.customer_id) ?? null),
-    };
-    if (rows[i]!.late) late++;
-  });
+    if (errors.length > 0) continue; // the batch is rejected; only the checks still matter
+    const isLateEvent = isLate(timestamp, watermarks.get(event.customer_id) ?? null);
+    rows.timestamps[i] = timestamp;
+    rows.properties[i] = event.properties ? JSON.stringify(event.properties) : '{}';
+    rows.late[i] = isLateEvent;
+    if (isLateEvent) late++;
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, rows, late };
 }
 
@@ -319,6 +339,55 @@ async function ingest(
   };
 }
 
+/** The pattern zod checks `timestamp` against; the fast path tests the very same one. */
+const TIMESTAMP_PATTERN: RegExp = (() => {
+  const pattern = timestampSchema._zod.def.pattern;
+  if (!pattern) throw new Error('zod no longer exposes the datetime pattern; update wellFormedBatch()');
+  return pattern;
+})();
+
+/** Media types for which both of the route's gates (media type, JSON validator) read the body as JSON. */
+const PLAIN_JSON = /^application\/json(?:;\s*charset=utf-8)?$/i;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function isScalarRecord(value: unknown): value is Record<string, string | number | boolean> {
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    // zod rebuilds a record key by key: "__proto__" would not survive that as a key; let zod decide.
+    if (key === '__proto__') return false;
+    const v = value[key];
+    if (typeof v !== 'string' && typeof v !== 'boolean' && (typeof v !== 'number' || !Number.isFinite(v))) return false;
+  }
+  return true;
+}
+
+/**
+ * The batch body's events if zod would accept the body and hand back the same values (the
+ * common, well-formed case), else null. A hand-written subset of the batch schema: every check
+ * mirrors a rule of usageEventSchema and the events array; anything else (a bad field, an
+ * unusual shape) goes to the zod validator, which accepts it or writes today's 400 naming every
+ * field at fault. Unknown keys are ignored here as zod strips them.
+ */
+function wellFormedBatch(body: unknown): readonly UsageEventInput[] | null {
+  if (!isPlainObject(body)) return null;
+  const events = body.events;
+  if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) return null;
+  for (const event of events as unknown[]) {
+    if (!isPlainObject(event)) return null;
+    const { transaction_id, customer_id, metric, timestamp, properties } = event;
+    if (typeof transaction_id !== 'string' || transaction_id.length < 1 || transaction_id.length > 255) return null;
+    if (typeof customer_id !== 'string' || customer_id.length < 1) return null;
+    if (typeof metric !== 'string' || metric.length < 1) return null;
+    if (typeof timestamp !== 'string' || !TIMESTAMP_PATTERN.test(timestamp)) return null;
+    if (properties !== undefined && !isScalarRecord(properties)) return null;
+  }
+  return events as UsageEventInput[];
+}
+
+const batchField = (i: number, name: string) => `events.${i}.${name}`;
+
 export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
 
@@ -333,8 +402,25 @@ export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     return c.json(outcome.body, 200);
   });
 
+  // Fast path for a well-formed batch: JSON body read once, checked by wellFormedBatch() instead
+  // of zod (about as costly as the database write for 10,000 events). Anything else falls
+  // through to the route's zod validator, so every error answer is the one zod gives.
+  app.on('POST', '/events/batch', async (c, next) => {
+    if (!PLAIN_JSON.test(c.req.header('content-type') ?? '')) return next();
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return next(); // the validator answers malformed JSON as before
+    }
+    const events = wellFormedBatch(body);
+    if (!events) return next();
+    const outcome = await ingest(hub, c, events, batchField);
+    return outcome.response ?? c.json(outcome.body, 200);
+  });
+
   app.openapi(ingestBatchRoute, async (c) => {
-    const outcome = await ingest(hub, c, c.req.valid('json').events, (i, name) => `events.${i}.${name}`);
+    const outcome = await ingest(hub, c, c.req.valid('json').events, batchField);
     if (outcome.response) return outcome.response as never;
     return c.json(outcome.body, 200);
   });
