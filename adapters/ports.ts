@@ -26,6 +26,12 @@ export interface CrmPort {
   readonly vendor: 'salesforce' | 'hubspot';
   /** Reads a deal with its line items, products and account. */
   fetchDeal(dealId: string): Promise<Outcome<DealBundle>>;
+  /**
+   * Sets fields on the deal (Salesforce Opportunity fields, HubSpot deal properties); null
+   * clears a field. A write-back sets absolute values, so repeating it leaves the deal as one
+   * write would: it is idempotent by nature and needs no idempotency key or lookup first.
+   */
+  writeBack(dealId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>>;
 }
 
 // ---------------------------------------------------------------- Tax

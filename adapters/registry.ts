@@ -2,7 +2,7 @@
  * The vendor registry: one entry per vendor, keyed exhaustively, each turning a stored
  * connection (config + decrypted secrets) into the port it implements.
  */
-import type { OrgSettings } from '../flows/types.js';
+import type { CrmWriteBackConfig, OrgSettings } from '../flows/types.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { createAvalaraAdapter } from './avalara/index.js';
 import { createHubSpotAdapter } from './hubspot/index.js';
@@ -109,6 +109,18 @@ export function buildAdapterSet(connections: ConnectionMaterial[], ctx: BuildCon
     settings: {
       erpIncomeAccountId: qbo.config.incomeAccountId ?? '1',
       defaultShipTo: DEFAULT_SHIP_TO,
+      crmWriteBack: {
+        ...(byVendor.has('salesforce') ? { salesforce: writeBackConfig(get('salesforce')) } : {}),
+        ...(byVendor.has('hubspot') ? { hubspot: writeBackConfig(get('hubspot')) } : {}),
+      },
     },
   });
+}
+
+/** The write-back keys of a CRM connection's config (parsed and checked by the write-back flow). */
+function writeBackConfig(c: ConnectionMaterial): CrmWriteBackConfig {
+  return {
+    ...(c.config.writeBackFields ? { writeBackFields: c.config.writeBackFields } : {}),
+    ...(c.config.publicUrl ? { publicUrl: c.config.publicUrl } : {}),
+  };
 }

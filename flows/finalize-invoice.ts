@@ -1,6 +1,6 @@
 /**
  * Draft invoice → tax committed at the tax engine (document code = our invoice number) →
- * finalized invoice with its ledger entry; then collection and ERP posting start.
+ * finalized invoice with its ledger entry; then collection, ERP posting and the CRM write-back start.
  */
 import { and, eq } from 'drizzle-orm';
 import type { TaxResult } from '../adapters/ports.js';
@@ -10,6 +10,7 @@ import { allocateTax } from '../src/domain/invoice.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
+import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
 import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';
@@ -128,6 +129,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
               correlationId: ctx.correlationId,
               connectionKey: 'quickbooks',
             }),
+            // The deal's CRM learns the invoice is out (once per state: see crm-write-back.ts).
+            ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: 'finalized' })),
           ],
         });
       },

@@ -1,5 +1,6 @@
 /** Every flow by name: the job handler for kind "flow" dispatches through this registry. */
 import { collectPayment } from './collect-payment.js';
+import { crmWriteBack } from './crm-write-back.js';
 import { dealToContract } from './deal-to-contract.js';
 import { finalizeInvoice } from './finalize-invoice.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
@@ -15,6 +16,7 @@ export const flows: Record<string, Flow<any>> = {
   [recordPayment.name]: recordPayment,
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,
+  [crmWriteBack.name]: crmWriteBack,
 };
 
 export { dealCorrelationId, FLOW_JOB_KIND, flowJob } from './jobs.js';

@@ -1,5 +1,6 @@
 /**
- * A verified payment webhook → fee lookup → payment row, invoice paid, ledger entry → ERP.
+ * A verified payment webhook → fee lookup → payment row, invoice paid, ledger entry → ERP and
+ * the CRM write-back.
  * The payment id is derived from the processor's id, so a replayed event changes nothing.
  */
 import { and, eq } from 'drizzle-orm';
@@ -7,6 +8,7 @@ import { naturalId } from '../src/db/ids.js';
 import { invoices, payments } from '../src/db/schema.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
+import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
 import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';
@@ -80,13 +82,14 @@ export const recordPayment: Flow<RecordPaymentInput> = {
         });
         if (!entry.ok) return entry;
         const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
+        const status = paid >= invoice.totalMinor ? 'paid' : invoice.status;
         return ok({
           output: { paymentId, status: 'succeeded' },
           effects: [
             paymentRow,
             db
               .update(invoices)
-              .set({ amountPaidMinor: paid, status: paid >= invoice.totalMinor ? 'paid' : invoice.status })
+              .set({ amountPaidMinor: paid, status })
               .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, ctx.orgId), eq(invoices.status, 'finalized'))),
             ...(await ledgerStatements(
               db,
@@ -106,6 +109,8 @@ export const recordPayment: Flow<RecordPaymentInput> = {
               correlationId: ctx.correlationId,
               connectionKey: 'quickbooks',
             }),
+            // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
+            ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),
           ],
         });
       },

@@ -15,9 +15,19 @@ export interface OrgSettings {
   erpIncomeAccountId: string;
   /** Where tax is shipped from when the customer has no address (sandbox default). */
   defaultShipTo: { line1: string; city: string; region: string; postalCode: string; country: string };
+  /** Write-back settings of each connected CRM, from its connection config (flows/crm-write-back.ts). */
+  crmWriteBack: Partial<Record<CrmSystem, CrmWriteBackConfig>>;
 }
 
 export type CrmSystem = 'salesforce' | 'hubspot';
+
+/** Connection config keys the CRM write-back reads, as stored (strings). */
+export interface CrmWriteBackConfig {
+  /** JSON object overriding field names: {status, contractId, contractUrl, lastInvoiceNumber, amountPaid, outstanding}. */
+  writeBackFields?: string;
+  /** Public base URL of the hub, for the contract link; without it the link is a relative path. */
+  publicUrl?: string;
+}
 
 export interface AdapterSet {
   /** The org's connected CRMs (an org may connect both). */

@@ -69,7 +69,13 @@ export function createHub(options: HubOptions) {
     handlers,
     ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
   };
-  const context: HubContext = { db, clock, encryptionKey, driver, adaptersFor };
+  /** Forget built adapters (after a connection changes); all orgs when none is named. */
+  function invalidateAdapters(orgId?: string): void {
+    if (orgId) adapterCache.delete(orgId);
+    else adapterCache.clear();
+  }
+
+  const context: HubContext = { db, clock, encryptionKey, driver, adaptersFor, invalidateAdapters };
   const app = createApp(context);
 
   return {
@@ -79,11 +85,7 @@ export function createHub(options: HubOptions) {
     attachDriver(target: JobDriver) {
       driver.target = target;
     },
-    /** Forget built adapters (after a connection changes). */
-    invalidateAdapters(orgId?: string) {
-      if (orgId) adapterCache.delete(orgId);
-      else adapterCache.clear();
-    },
+    invalidateAdapters,
   };
 }
 

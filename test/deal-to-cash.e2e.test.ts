@@ -103,8 +103,16 @@ describe('deal to cash on Node', () => {
       creditMinor: 0,
     });
 
-    expect(trace.jobs).toHaveLength(6);
+    // Six flows, plus a CRM write-back after the invoice was finalized and after it was paid.
+    expect(trace.jobs).toHaveLength(8);
     expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
+    expect(
+      trace.jobs
+        .map((j: { dedupeKey: string }) => j.dedupeKey)
+        .filter((k: string) => k.startsWith('crm-write-back:'))
+        .map((k: string) => k.split(':')[4])
+        .sort(),
+    ).toEqual(['finalized', 'paid']);
     expect(
       trace.externalRefs.map((r: { system: string; objectType: string }) => `${r.system}:${r.objectType}`).sort(),
     ).toEqual(
@@ -119,6 +127,41 @@ describe('deal to cash on Node', () => {
         'stripe:payment_intent',
       ].sort(),
     );
+  });
+
+  it('writes the billing state back to the Opportunity, once per state however often Stripe delivers', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    // Stripe delivers the payment event again (at-least-once).
+    const { state } = h.sims.stripe;
+    const succeeded = state.events.filter((e) => e.type === 'payment_intent.succeeded');
+    expect(succeeded).toHaveLength(1);
+    state.outbox.push(...succeeded);
+    await h.settle();
+    expect(state.outbox).toHaveLength(0);
+
+    const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+    const [invoice] = trace.invoices;
+    // Read off the simulated Salesforce org, not our logs.
+    const opportunity = h.sims.salesforce.state.store.get('Opportunity', opportunityId)!;
+    expect(opportunity).toMatchObject({
+      Hub_Billing_Status__c: 'paid',
+      Hub_Contract_Id__c: trace.contracts[0].id,
+      Hub_Contract_Url__c: `/api/v1/deals/salesforce/${opportunityId}/trace`,
+      Hub_Last_Invoice__c: invoice.number,
+      Hub_Amount_Paid__c: 2145,
+      Hub_Outstanding__c: 0,
+    });
+    // One write when the invoice went out, one when it was paid; the second delivery wrote nothing.
+    const writes = h.sims.salesforce.state.updates.filter((u) => u.type === 'Opportunity');
+    expect(
+      writes.map((w) => [w.values.Hub_Billing_Status__c, w.values.Hub_Amount_Paid__c, w.values.Hub_Outstanding__c]),
+    ).toEqual([
+      ['finalized', 0, 2145],
+      ['paid', 2145, 0],
+    ]);
+    expect(await rows(webhookInbox)).toBe(2);
   });
 
   it('turns 3 deliveries of one Outbound Message, 2 of them concurrent, into one of everything', async () => {

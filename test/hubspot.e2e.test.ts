@@ -49,8 +49,42 @@ describe('HubSpot deal to cash', () => {
     expect(trace.contracts).toHaveLength(1);
     expect(trace.contracts[0].mappingVersion).toBe('hubspot-deal@1');
     expect(trace.invoices[0].status).toBe('paid');
+    // Six flows, plus a CRM write-back after the invoice was finalized and after it was paid.
+    expect(trace.jobs).toHaveLength(8);
     expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
     expect(await rows(webhookInbox)).toBe(2); // the HubSpot event once, and the Stripe event
+  });
+
+  it('writes the billing state back to the deal, once per state however often Stripe delivers', async () => {
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    expect((await deliver([h.sims.hubspot.dealStageChangedEvent(dealId, 'closedwon')])).status).toBe(200);
+    await h.settle();
+    const { state } = h.sims.stripe;
+    const succeeded = state.events.filter((e) => e.type === 'payment_intent.succeeded');
+    expect(succeeded).toHaveLength(1);
+    state.outbox.push(...succeeded); // Stripe delivers the event again
+    await h.settle();
+    expect(state.outbox).toHaveLength(0);
+
+    const trace = await readJson(await h.api(`/api/v1/deals/hubspot/${dealId}/trace`));
+    const [invoice] = trace.invoices;
+    expect(invoice.status).toBe('paid');
+    const total = (invoice.totalMinor / 100).toFixed(2);
+    // Read off the simulated HubSpot portal, not our logs.
+    expect(h.sims.hubspot.state.store.get('deals', dealId)?.properties).toMatchObject({
+      hub_billing_status: 'paid',
+      hub_contract_id: trace.contracts[0].id,
+      hub_contract_url: `/api/v1/deals/hubspot/${dealId}/trace`,
+      hub_last_invoice: invoice.number,
+      hub_amount_paid: total,
+      hub_outstanding: '0.00',
+    });
+    const writes = h.sims.hubspot.state.updates.filter((u) => u.type === 'deals' && u.id === dealId);
+    expect(writes.map((w) => [w.properties.hub_billing_status, w.properties.hub_amount_paid])).toEqual([
+      ['finalized', '0.00'],
+      ['paid', total],
+    ]);
+    expect(await rows(webhookInbox)).toBe(2);
   });
 
   it('ignores a property change that is not a move into the trigger stage', async () => {

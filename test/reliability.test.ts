@@ -62,6 +62,7 @@ describe('crash after the vendor accepted a write, before our commit', () => {
     ['post-invoice-to-erp', 'erp-items'],
     ['post-invoice-to-erp', 'erp-invoice'],
     ['post-payment-to-erp', 'erp-payment'],
+    ['crm-write-back', 'write-back'],
   ] as const;
 
   it.each(externalSteps)(

@@ -21,8 +21,11 @@ interface Trace {
   jobs: TraceJob[];
 }
 
+/** The deal's jobs by flow: a CRM write-back after the invoice was finalized and after it was paid. */
 const FLOWS = [
   'collect-payment',
+  'crm-write-back',
+  'crm-write-back',
   'deal-to-contract',
   'finalize-invoice',
   'post-invoice-to-erp',
@@ -147,6 +150,12 @@ describe('deal to cash on workerd', () => {
     const intents = [...sims.stripe.state.paymentIntents.values()] as { status: string }[];
     expect(intents.filter((pi) => pi.status !== 'succeeded')).toEqual([]);
     expectDealPaid(trace);
+    // The billing state was written back to the simulated Opportunity.
+    expect(sims.salesforce.state.store.get('Opportunity', opportunityId)).toMatchObject({
+      Hub_Billing_Status__c: 'paid',
+      Hub_Amount_Paid__c: trace.invoices[0]!.totalMinor / 100,
+      Hub_Outstanding__c: 0,
+    });
   });
 
   it('runs a deal on queue delivery alone, re-sending a rate-limited job with its delay', async () => {

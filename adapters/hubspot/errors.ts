@@ -6,7 +6,8 @@
  * https://developers.hubspot.com/docs/api/error-handling). The SDK throws an ApiException whose
  * `code` is the HTTP status, `body` the parsed Error and `headers` the response headers; our
  * transport throws HubSpotHttpError for a non-JSON error page (client.ts). Everything else the
- * SDK rejects with is a transport failure. Every call the CRM port makes is a read.
+ * SDK rejects with is a transport failure. Every call the CRM port makes is safe to repeat: reads,
+ * and write-backs, which set absolute values.
  */
 import { type Failure, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
 import { HubSpotHttpError } from './client.js';

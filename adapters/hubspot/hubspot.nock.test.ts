@@ -379,3 +379,77 @@ describe('error classification', () => {
     expect(!result.ok && result.reason).toContain('9401');
   });
 });
+
+describe('writeBack', () => {
+  const PATH = `/crm/v3/objects/deals/${DEAL_ID}`;
+
+  it('PATCHes /crm/v3/objects/deals/{id} with string properties ("" clears one)', async () => {
+    const sent: { body: unknown; auth: string | undefined }[] = [];
+    const scope = nock(API)
+      .patch(PATH)
+      .reply(function (_uri, body) {
+        sent.push({ body, auth: this.req.headers.authorization });
+        return [200, { ...fixture('deal'), properties: { hub_billing_status: 'paid' } }];
+      });
+    const result = await adapter().writeBack(DEAL_ID, {
+      hub_billing_status: 'paid',
+      hub_amount_paid: '2145.00',
+      hub_outstanding: 0,
+      hub_last_invoice: null,
+    });
+    expect(result).toEqual({ ok: true, value: undefined });
+    expect(scope.isDone()).toBe(true);
+    expect(sent).toEqual([
+      {
+        body: {
+          properties: {
+            hub_billing_status: 'paid',
+            hub_amount_paid: '2145.00',
+            hub_outstanding: '0',
+            hub_last_invoice: '',
+          },
+        },
+        auth: `Bearer ${TOKEN}`,
+      },
+    ]);
+    const update = spec.objects.deals.operations.find(
+      (o: { method: string; path: string }) => o.method === 'PATCH' && o.path === '/crm/v3/objects/0-3/{dealId}',
+    );
+    expect(update.request.required).toEqual(['properties']);
+  });
+
+  it('400 PROPERTY_DOESNT_EXIST is permanent and names the property', async () => {
+    nock(API).patch(PATH).reply(400, errors['400']);
+    expect(await adapter().writeBack(DEAL_ID, { colour: 'red' })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      status: 400,
+      field: 'colour',
+    });
+  });
+
+  it('404 is permanent: deal not found', async () => {
+    nock(API).patch(PATH).reply(404, errors['404']);
+    expect(await adapter().writeBack(DEAL_ID, { hub_billing_status: 'paid' })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      reason: `deal not found: ${DEAL_ID}`,
+    });
+  });
+
+  it.each([
+    ['500', 500, {}, { status: 500 }],
+    ['429 with Retry-After', 429, { 'Retry-After': '10' }, { status: 429, retryAfterMs: 10_000 }],
+  ])('%s is retryable', async (name, status, headers, expected) => {
+    nock(API).patch(PATH).reply(status, errors[name.slice(0, 3)], headers);
+    expect(await adapter().writeBack(DEAL_ID, { hub_billing_status: 'paid' })).toMatchObject({
+      ok: false,
+      kind: 'retryable',
+      ...expected,
+    });
+  });
+
+  it('refuses a malformed id without a request', async () => {
+    expect(await adapter().writeBack('abc', {})).toMatchObject({ ok: false, kind: 'permanent', field: 'dealId' });
+  });
+});

@@ -5,7 +5,7 @@
  * Batch reads take at most 100 inputs: https://developers.hubspot.com/docs/api/crm/understanding-the-crm#batch-operations
  */
 import type { DealBundle } from '../../src/domain/deal.js';
-import { type Outcome, permanent, retryable } from '../../src/domain/outcome.js';
+import { type Outcome, ok, permanent, retryable } from '../../src/domain/outcome.js';
 import type { CrmPort } from '../ports.js';
 import { createHubSpotClient, type HubSpotClient, type HubSpotConfig } from './client.js';
 import { classifyHubSpotError } from './errors.js';
@@ -121,6 +121,30 @@ export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
         if (error instanceof MissingObjects) return retryable(`HubSpot deal ${dealId}: ${error.message}`);
         return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
       }
+    },
+
+    /**
+     * PATCH /crm/v3/objects/deals/{id} with `{ properties }`; HubSpot properties are strings, so
+     * numbers are sent in their decimal form and null clears a property.
+     * https://developers.hubspot.com/docs/api/crm/deals (update)
+     * The update sets absolute values, so a retry after an unknown outcome simply writes again;
+     * no idempotency key is needed.
+     */
+    async writeBack(dealId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>> {
+      if (!OBJECT_ID.test(dealId)) {
+        return permanent(`malformed HubSpot deal id "${dealId}": expected digits only`, { field: 'dealId' });
+      }
+      const properties: Record<string, string> = {};
+      for (const [name, value] of Object.entries(fields)) {
+        // HubSpot clears a property set to the empty string.
+        properties[name] = value === null ? '' : String(value);
+      }
+      try {
+        await client.objects.update('deals', dealId, { properties });
+      } catch (error) {
+        return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
+      }
+      return ok(undefined);
     },
   };
 }

@@ -50,6 +50,19 @@ export const KNOWN_PROPERTIES: Record<ObjectType, string[]> = {
   companies: ['name', 'address', 'city', 'state', 'zip', 'country', 'domain', 'phone'],
 };
 
+/**
+ * Custom deal and company properties the simulated portal has: any `hub_<name>` (the hub's
+ * write-back properties, e.g. hub_billing_status). HubSpot accepts a custom property on write
+ * once it has been created in the portal; other unknown names are refused.
+ */
+export const CUSTOM_PROPERTY = /^hub_[a-z0-9_]+$/;
+const CUSTOM_PROPERTY_TYPES: ObjectType[] = ['deals', 'companies'];
+
+/** Whether `type` has the property `name` (standard, or one of the portal's custom ones). */
+export function hasProperty(type: ObjectType, name: string): boolean {
+  return KNOWN_PROPERTIES[type].includes(name) || (CUSTOM_PROPERTY_TYPES.includes(type) && CUSTOM_PROPERTY.test(name));
+}
+
 /** Computed by HubSpot; a write naming them is refused. */
 export const READ_ONLY = ['hs_object_id', 'createdate', 'hs_createdate', 'hs_lastmodifieddate', 'hs_is_closed_won'];
 

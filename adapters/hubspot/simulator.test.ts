@@ -286,6 +286,20 @@ describe('simulator contract', () => {
     expect(sim.state.store.get('deals', dealId)?.properties.billing_status).toBe('invoiced');
   });
 
+  it("PATCH accepts the portal's custom deal properties (hub_*) and reads them back", async () => {
+    const { dealId } = sim.seedClosedWonDeal();
+    const res = await api(`/crm/v3/objects/deals/${dealId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ properties: { hub_billing_status: 'paid', hub_amount_paid: '2145.00' } }),
+    });
+    expect(res.status).toBe(200);
+    expect(sim.state.updates).toEqual([
+      { type: 'deals', id: dealId, properties: { hub_billing_status: 'paid', hub_amount_paid: '2145.00' } },
+    ]);
+    const read = await json(await api(`/crm/v3/objects/deals/${dealId}?properties=hub_billing_status`));
+    expect(read.properties.hub_billing_status).toBe('paid');
+  });
+
   it('PATCH refuses unknown and read-only properties with VALIDATION_ERROR, writing nothing', async () => {
     const { dealId } = sim.seedClosedWonDeal();
     for (const name of ['colour', 'hs_is_closed_won']) {

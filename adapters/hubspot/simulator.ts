@@ -12,7 +12,7 @@ import {
   ASSOCIATION_TYPES,
   CrmStore,
   DEFAULT_PROPERTIES,
-  KNOWN_PROPERTIES,
+  hasProperty,
   type ObjectType,
   READ_ONLY,
   type StoredObject,
@@ -77,7 +77,14 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
   const clientSecret = options.clientSecret ?? DEFAULT_CLIENT_SECRET;
   const portalId = options.portalId ?? 24_680_135;
   const store = new CrmStore(now);
-  const state = { portalId, store, accessTokens: new Set([accessToken]), clientSecret };
+  const state = {
+    portalId,
+    store,
+    accessTokens: new Set([accessToken]),
+    clientSecret,
+    /** Every accepted object update (PATCH), in order: what a test counts writes by. */
+    updates: [] as { type: ObjectType; id: string; properties: Record<string, string | null> }[],
+  };
   const faults = new FaultPlan();
   const app = new Hono();
   let correlation = 0;
@@ -134,7 +141,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
   function view(object: StoredObject, names: string[]) {
     const properties: Record<string, string | null> = {};
     for (const name of [...names, 'hs_object_id', 'createdate', 'hs_lastmodifieddate']) {
-      const known = KNOWN_PROPERTIES[object.type].includes(name) || READ_ONLY.includes(name);
+      const known = hasProperty(object.type, name) || READ_ONLY.includes(name);
       // HubSpot leaves out names it does not know rather than failing the read.
       if (known) properties[name] = object.properties[name] ?? null;
     }
@@ -216,7 +223,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
     }
     const values: Record<string, string | null> = {};
     for (const [name, value] of Object.entries(properties)) {
-      if (READ_ONLY.includes(name) || !KNOWN_PROPERTIES[type].includes(name)) {
+      if (READ_ONLY.includes(name) || !hasProperty(type, name)) {
         const code = READ_ONLY.includes(name) ? 'READ_ONLY_VALUE' : 'PROPERTY_DOESNT_EXIST';
         const message =
           code === 'READ_ONLY_VALUE' ? `${name} is a read only property` : `Property "${name}" does not exist`;
@@ -226,6 +233,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
       }
       values[name] = value === null ? null : String(value);
     }
+    state.updates.push({ type, id: object.id, properties: values });
     return c.json(view(store.update(object, values), Object.keys(values)));
   });
 

@@ -61,7 +61,10 @@ function asApiError(error: unknown): SalesforceApiError | null {
   return { ...facts, errorCode: candidate.errorCode, message: candidate.message, fields };
 }
 
-/** Classifies an error thrown by a jsforce call. Every read the CRM port makes is safe to repeat. */
+/**
+ * Classifies an error thrown by a jsforce call. Every call the CRM port makes is safe to repeat:
+ * reads, and write-backs, which set absolute values.
+ */
 export function classifySalesforceError(error: unknown, now: () => Date = () => new Date()): Failure {
   const api = asApiError(error);
   if (api) return classifyApiError(api, now);
@@ -70,7 +73,7 @@ export function classifySalesforceError(error: unknown, now: () => Date = () => 
   // the connection needs a person to reconnect; the job retries once that has happened.
   if (message.startsWith('Unable to refresh session')) return retryable(SESSION_EXPIRED, undefined, 401);
   // Anything else thrown by the SDK is a transport failure: refused, reset, DNS, timeout, or a
-  // body cut off (jsforce then fails reading the empty result). Reads are safe to repeat.
+  // body cut off (jsforce then fails reading the empty result). Every call is safe to repeat.
   return retryable(`network error or incomplete response from Salesforce: ${message}`);
 }
 

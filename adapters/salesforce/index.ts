@@ -4,7 +4,7 @@
  */
 
 import type { DealBundle } from '../../src/domain/deal.js';
-import { type Outcome, permanent } from '../../src/domain/outcome.js';
+import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type { CrmPort } from '../ports.js';
 import { createSalesforceClient, type SalesforceClient, type SalesforceConfig } from './client.js';
 import { classifySalesforceError } from './errors.js';
@@ -125,6 +125,24 @@ export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAda
         return classifySalesforceError(error, config.now);
       }
       return mapOpportunity(opportunity, lineItems);
+    },
+
+    /**
+     * PATCH /sobjects/Opportunity/{id} with the fields (custom ones end in `__c`).
+     * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_update_fields.htm
+     * The update sets absolute values, so a retry after an unknown outcome simply writes again;
+     * no idempotency key is needed (and Salesforce's REST API has none).
+     */
+    async writeBack(dealId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>> {
+      const problem = checkId(dealId, OPPORTUNITY_KEY_PREFIX);
+      if (problem) return permanent(`malformed Salesforce Opportunity id "${dealId}": ${problem}`, { field: 'dealId' });
+      client.beginCall();
+      try {
+        await conn.sobject('Opportunity').update({ Id: dealId, ...fields });
+      } catch (error) {
+        return classifySalesforceError(error, config.now);
+      }
+      return ok(undefined);
     },
   };
 }

@@ -366,3 +366,69 @@ describe('token refresh on 401', () => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 });
+
+describe('writeBack', () => {
+  const PATH = `/services/data/v62.0/sobjects/Opportunity/${OPP_ID}`;
+  const fields = { Hub_Billing_Status__c: 'paid', Hub_Amount_Paid__c: 2145.5, Hub_Last_Invoice__c: null };
+
+  it('PATCHes /sobjects/Opportunity/{id} with the fields and no Id in the body', async () => {
+    const sent: { body: unknown; auth: string | undefined }[] = [];
+    const scope = nock(INSTANCE)
+      .patch(PATH)
+      .reply(function (_uri, body) {
+        sent.push({ body, auth: this.req.headers.authorization });
+        return [204, ''];
+      });
+    expect(await adapter().writeBack(OPP_ID, fields)).toEqual({ ok: true, value: undefined });
+    expect(scope.isDone()).toBe(true);
+    expect(sent).toEqual([{ body: fields, auth: `Bearer ${TOKEN}` }]);
+    const update = spec.operations.find((op: { method: string; path: string }) => op.method === 'PATCH');
+    expect(`/services/data/vXX.X${update.path}`.replace('XX.X', '62.0')).toBe(
+      PATH.replace('Opportunity', '{SObject}').replace(OPP_ID, '{Id}'),
+    );
+  });
+
+  it('a field the org does not have (400 INVALID_FIELD) is permanent and names it', async () => {
+    nock(INSTANCE)
+      .patch(PATH)
+      .reply(400, [
+        {
+          errorCode: 'INVALID_FIELD',
+          message: "No such column 'Hub_Colour__c' on sobject of type Opportunity",
+          fields: ['Hub_Colour__c'],
+        },
+      ]);
+    const result = await adapter().writeBack(OPP_ID, { Hub_Colour__c: 'red' });
+    expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 400, field: 'Hub_Colour__c' });
+    expect(!result.ok && result.reason).toMatch(/INVALID_FIELD/);
+  });
+
+  it('404 NOT_FOUND (deleted opportunity) is permanent', async () => {
+    nock(INSTANCE).patch(PATH).reply(404, errors.notFound);
+    expect(await adapter().writeBack(OPP_ID, fields)).toMatchObject({ ok: false, kind: 'permanent', status: 404 });
+  });
+
+  it.each([
+    ['500 UNKNOWN_EXCEPTION', 500, errors.unknownException, {}, { status: 500 }],
+    [
+      '503 with Retry-After',
+      503,
+      errors.serverUnavailable,
+      { 'Retry-After': '30' },
+      { status: 503, retryAfterMs: 30_000 },
+    ],
+  ])('%s is retryable, and the SDK does not retry by itself', async (_name, status, body, headers, expected) => {
+    nock(INSTANCE).patch(PATH).reply(status, body, headers);
+    const success = nock(INSTANCE).patch(PATH).reply(204, '');
+    expect(await adapter().writeBack(OPP_ID, fields)).toMatchObject({ ok: false, kind: 'retryable', ...expected });
+    expect(success.isDone()).toBe(false);
+  });
+
+  it('refuses a malformed id without a request', async () => {
+    expect(await adapter().writeBack('006bad', fields)).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'dealId',
+    });
+  });
+});

@@ -22,6 +22,12 @@ export interface ObjectSchema {
 }
 
 const SYSTEM_FIELDS = ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'];
+/**
+ * Custom fields the simulated org has: any `Hub_<Name>__c` (the hub's write-back fields, e.g.
+ * Hub_Billing_Status__c) on the objects a write-back targets.
+ */
+export const CUSTOM_FIELD = /^Hub_[A-Za-z0-9_]+__c$/;
+const CUSTOM_FIELD_OBJECTS = ['Opportunity', 'Account'];
 
 export const SCHEMA: Record<string, ObjectSchema> = {
   Account: {
@@ -158,10 +164,17 @@ export class SObjectStore {
     return this.options.multiCurrency ? schema.fields : schema.fields.filter((f) => f !== 'CurrencyIsoCode');
   }
 
-  /** The canonical spelling of a field (SOQL and the REST API are case-insensitive), or undefined. */
+  /**
+   * The canonical spelling of a field (SOQL and the REST API are case-insensitive), or undefined.
+   * Custom fields end in `__c` in Salesforce and exist only once an admin creates them; the
+   * simulated org has the hub's write-back fields on Opportunity and Account (see
+   * CUSTOM_FIELD), so other custom names (`Colour__c`) are still refused as in a real org.
+   */
   resolveField(type: string, name: string): string | undefined {
     const lower = name.toLowerCase();
-    return this.fieldsOf(type).find((f) => f.toLowerCase() === lower);
+    const standard = this.fieldsOf(type).find((f) => f.toLowerCase() === lower);
+    if (standard) return standard;
+    return CUSTOM_FIELD_OBJECTS.includes(type) && CUSTOM_FIELD.test(name) ? name : undefined;
   }
 
   all(type: string): SObjectRecord[] {

@@ -331,6 +331,24 @@ describe('simulator REST contract', () => {
     expect(await json(missing)).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   });
 
+  it("accepts the org's custom fields (Hub_*__c) on PATCH, stores and returns them", async () => {
+    const { opportunityId } = sim.seedClosedWonOpportunity();
+    const res = await api(`/sobjects/Opportunity/${opportunityId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ Hub_Billing_Status__c: 'paid', Hub_Amount_Paid__c: 2145 }),
+    });
+    expect(res.status).toBe(204);
+    expect(sim.state.store.get('Opportunity', opportunityId)).toMatchObject({
+      Hub_Billing_Status__c: 'paid',
+      Hub_Amount_Paid__c: 2145,
+    });
+    expect(sim.state.updates).toEqual([
+      { type: 'Opportunity', id: opportunityId, values: { Hub_Billing_Status__c: 'paid', Hub_Amount_Paid__c: 2145 } },
+    ]);
+    const read = await json(await api(`/sobjects/Opportunity/${opportunityId}?fields=Hub_Billing_Status__c`));
+    expect(read.Hub_Billing_Status__c).toBe('paid');
+  });
+
   it('returns Salesforce query shapes: parent records, null empty children', async () => {
     const { opportunityId } = sim.seedClosedWonOpportunity({ lineItems: [] });
     const res = await api(`/query?q=${encodeURIComponent(opportunitySoql(opportunityId))}`);

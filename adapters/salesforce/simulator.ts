@@ -122,6 +122,8 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     api: { max: options.apiRequestLimit ?? 100_000, used: 0 },
     /** Number of access tokens issued through the refresh grant. */
     refreshes: 0,
+    /** Every accepted record update (PATCH), in order: what a test counts writes by. */
+    updates: [] as { type: string; id: string; values: SObjectRecord }[],
   };
   const faults = new FaultPlan();
   const app = new Hono();
@@ -251,7 +253,8 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
       }
       values[field] = value;
     }
-    store.update(type, c.req.param('id'), values);
+    const updated = store.update(type, c.req.param('id'), values);
+    state.updates.push({ type, id: String(updated?.Id ?? c.req.param('id')), values });
     return c.body(null, 204);
   });
 

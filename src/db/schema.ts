@@ -44,8 +44,11 @@ export const connections = sqliteTable(
     config: text('config').notNull(),
     /** Credentials, AES-GCM encrypted (see src/db/secrets.ts). */
     secretsEnc: text('secrets_enc').notNull(),
+    /** unhealthy: its credentials stopped working; its jobs wait (queued) until a reconnect. */
     status: text('status', { enum: ['healthy', 'unhealthy'] }).notNull(),
     statusReason: text('status_reason'),
+    /** When `status` last changed (ISO 8601); null until the first change after creation. */
+    statusChangedAt: text('status_changed_at'),
     ...timestamps,
   },
   (t) => [

@@ -4,7 +4,19 @@
  * person) or indeterminate (the write may have happened: reconcile before retrying).
  */
 export type Failure =
-  | { ok: false; kind: 'retryable'; reason: string; retryAfterMs?: number; status?: number }
+  | {
+      ok: false;
+      kind: 'retryable';
+      reason: string;
+      retryAfterMs?: number;
+      status?: number;
+      /**
+       * The vendor rejected the connection's credentials and refreshing them failed: only a person
+       * reconnecting helps. The job queue then marks the connection unhealthy and pauses its jobs
+       * instead of spending their attempts (src/jobs/reconnect.ts).
+       */
+      reconnect?: true;
+    }
   | { ok: false; kind: 'permanent'; reason: string; status?: number; field?: string }
   | { ok: false; kind: 'indeterminate'; reason: string; status?: number };
 
@@ -18,6 +30,15 @@ export const retryable = (reason: string, retryAfterMs?: number, status?: number
   reason,
   ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   ...(status !== undefined ? { status } : {}),
+});
+
+/** A retryable failure that needs a person to reconnect the vendor first (see Failure.reconnect). */
+export const reconnectRequired = (reason: string, status = 401): Failure => ({
+  ok: false,
+  kind: 'retryable',
+  reason,
+  status,
+  reconnect: true,
 });
 
 export const permanent = (reason: string, extra: { status?: number; field?: string } = {}): Failure => ({

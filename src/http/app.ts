@@ -1,9 +1,12 @@
 /** The Hono app, identical on Node and Workers. */
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { apiKeyAuth } from './auth.js';
 import type { AppEnv, HubContext } from './context.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
+import { embedRoutes } from './routes/embed.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(hub: HubContext): Hono<AppEnv> {
@@ -16,9 +19,22 @@ export function createApp(hub: HubContext): Hono<AppEnv> {
   });
   app.route('/api/v1', apiRoutes(hub));
   app.route('/webhooks', webhookRoutes(hub));
+  // CRM-embedded views; each route authenticates itself (Canvas signed request, API key or HubSpot v3).
+  app.route('/embed', embedRoutes(hub));
   app.notFound((c) => problem(c, 404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
-    // Bad input is answered before this point; reaching here is a bug, logged with its stack.
+    // Hono's validators throw an HTTPException for a body they cannot read (malformed JSON, a
+    // wrong content type): that is bad input, answered as the 4xx it is, never a 500.
+    if (error instanceof HTTPException && error.status < 500) {
+      return problem(
+        c,
+        error.status as ContentfulStatusCode,
+        'Invalid request',
+        error.message || 'the request body could not be read',
+        [{ field: '(body)', message: error.message || 'the request body could not be read' }],
+      );
+    }
+    // Anything else is a bug, logged with its stack.
     console.error('[http] unhandled error', error);
     return problem(c, 500, 'Internal error', 'the hub failed unexpectedly; the error was logged');
   });

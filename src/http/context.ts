@@ -12,6 +12,8 @@ export interface HubContext {
   encryptionKey: SecretKey;
   driver: JobDriver;
   adaptersFor(orgId: string): Promise<Outcome<AdapterSet>>;
+  /** Forget the org's built adapters, so the next job builds them from the changed connections. */
+  invalidateAdapters(orgId: string): void;
 }
 
 export type Role = 'admin' | 'finance' | 'sales_ops' | 'viewer';

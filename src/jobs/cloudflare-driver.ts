@@ -12,7 +12,8 @@
  * - `sweepDueJobs` (cron): claims due jobs straight from the table and runs them.
  *
  * Duplicated messages are harmless: claiming is one atomic UPDATE … RETURNING, so a job that is
- * running under a live lease, finished, or not yet due is simply acknowledged.
+ * running under a live lease, finished, or not yet due is simply acknowledged. So is a job paused
+ * because its connection is unhealthy: the reconnect (PUT /api/v1/connections/{vendor}) sends it again.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';

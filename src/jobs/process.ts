@@ -1,10 +1,15 @@
-/** Runs one claimed job and records its fate: succeeded, rescheduled with backoff, or dead. */
+/**
+ * Runs one claimed job and records its fate: succeeded, rescheduled with backoff, dead, or
+ * paused because its connection needs a reconnect (src/jobs/reconnect.ts).
+ */
 
 import { atomic } from '../db/atomic.js';
-import type { Db } from '../db/client.js';
+import type { Db, Statement } from '../db/client.js';
+import { findConnection, markConnectionUnhealthyStatement } from '../db/repos/connections.js';
 import type { Clock } from '../domain/clock.js';
-import { type Outcome, permanent } from '../domain/outcome.js';
-import { completeJobStatement, decideFailure, failJobStatement } from './queue.js';
+import { type Failure, type Outcome, permanent } from '../domain/outcome.js';
+import { completeJobStatement, decideFailure, failJobStatement, pauseJobStatement } from './queue.js';
+import { needsReconnect } from './reconnect.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { JobHandler, JobRow } from './types.js';
 
@@ -32,8 +37,30 @@ export async function processJob(deps: ProcessDeps, job: JobRow): Promise<Outcom
   if (result.ok) {
     await atomic(deps.db, [completeJobStatement(deps.db, deps.clock, job)]);
   } else {
-    const decision = decideFailure(job, result, deps.clock.now(), deps.retryPolicy ?? DEFAULT_RETRY_POLICY);
-    await atomic(deps.db, [failJobStatement(deps.db, deps.clock, job, decision)]);
+    await atomic(deps.db, await failureStatements(deps, job, result));
   }
   return result;
+}
+
+/**
+ * A failure that needs a reconnect marks the connection unhealthy and, when it is the job's own
+ * connection, parks the job without spending an attempt (it runs again after the reconnect).
+ * Everything else, and a job whose org has no such connection, follows the retry policy.
+ */
+async function failureStatements(deps: ProcessDeps, job: JobRow, failure: Failure): Promise<Statement[]> {
+  const now = deps.clock.now();
+  const decide = () =>
+    failJobStatement(
+      deps.db,
+      deps.clock,
+      job,
+      decideFailure(job, failure, now, deps.retryPolicy ?? DEFAULT_RETRY_POLICY),
+    );
+  const signal = needsReconnect(failure);
+  const vendor = signal ? (signal.vendor ?? job.connectionKey) : null;
+  if (!signal || !vendor || !(await findConnection(deps.db, job.orgId, vendor))) return [decide()];
+  const mark = markConnectionUnhealthyStatement(deps.db, job.orgId, vendor, signal.reason, now.toISOString());
+  if (vendor !== job.connectionKey) return [mark, decide()];
+  const lastError = `${failure.kind}: ${failure.reason} (paused until ${vendor} is reconnected)`;
+  return [mark, pauseJobStatement(deps.db, deps.clock, job, lastError)];
 }

@@ -4,7 +4,7 @@
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
-import { jobs } from '../db/schema.js';
+import { connections, jobs } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Failure } from '../domain/outcome.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry.js';
@@ -57,10 +57,24 @@ function isDue(now: number) {
   );
 }
 
-/** Claims up to `limit` due jobs (queued and due, or running with an expired lease). */
+/**
+ * Paused: the org's connection for the job's connection key is unhealthy (its credentials stopped
+ * working). Such jobs stay queued and are not claimed until a reconnect marks it healthy again.
+ * A correlated NOT EXISTS, so claiming stays one UPDATE … RETURNING on SQLite and D1 alike.
+ */
+function connectionNotPaused() {
+  return sql`NOT EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.orgId} = ${jobs.orgId} AND ${connections.vendor} = ${jobs.connectionKey} AND ${connections.status} = 'unhealthy')`;
+}
+
+/** Claims up to `limit` due jobs (queued and due, or running with an expired lease) whose connection is not paused. */
 export async function claimDueJobs(db: Db, clock: Clock, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<JobRow[]> {
   const now = clock.now().getTime();
-  const due = db.select({ id: jobs.id }).from(jobs).where(isDue(now)).orderBy(jobs.nextAttemptAt).limit(limit);
+  const due = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(isDue(now), connectionNotPaused()))
+    .orderBy(jobs.nextAttemptAt)
+    .limit(limit);
   return db
     .update(jobs)
     .set({
@@ -73,7 +87,7 @@ export async function claimDueJobs(db: Db, clock: Clock, limit: number, leaseMs 
     .returning();
 }
 
-/** Claims one job by id if it is due (the Cloudflare Queues consumer path). */
+/** Claims one job by id if it is due and its connection is not paused (the Cloudflare Queues consumer path). */
 export async function claimJob(
   db: Db,
   clock: Clock,
@@ -89,7 +103,7 @@ export async function claimJob(
       attempts: sql`${jobs.attempts} + 1`,
       updatedAt: new Date(now).toISOString(),
     })
-    .where(and(eq(jobs.id, jobId), isDue(now)))
+    .where(and(eq(jobs.id, jobId), isDue(now), connectionNotPaused()))
     .returning();
   return rows[0];
 }
@@ -141,6 +155,26 @@ export function failJobStatement(db: Db, clock: Clock, job: JobRow, decision: Fa
       leaseUntil: null,
       lastError: decision.lastError,
       updatedAt: clock.now().toISOString(),
+    })
+    .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
+}
+
+/**
+ * Parks a job whose connection needs a reconnect: queued again, due at once (the claim query
+ * holds it back while the connection is unhealthy), and the attempt its claim counted is given
+ * back, so waiting for a person never sends it to the dead letters.
+ */
+export function pauseJobStatement(db: Db, clock: Clock, job: JobRow, lastError: string): Statement {
+  const now = clock.now();
+  return db
+    .update(jobs)
+    .set({
+      state: 'queued',
+      attempts: Math.max(job.attempts - 1, 0),
+      nextAttemptAt: now.getTime(),
+      leaseUntil: null,
+      lastError,
+      updatedAt: now.toISOString(),
     })
     .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
 }

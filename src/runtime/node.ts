@@ -92,7 +92,12 @@ async function reportProgress(baseUrl: string, apiKey: string, traceUrl: string)
         console.log(`  job ${job.dedupeKey.split(':')[0]!.padEnd(22)} ${status}`);
       }
     }
-    const settled = trace.jobs.length >= 6 && trace.jobs.every((j) => j.state === 'succeeded' || j.state === 'dead');
+    // Every follow-up job is enqueued in the same commit as the step that causes it, so once the
+    // payment is recorded (or a job is dead) and nothing is left running, the path has settled,
+    // however many jobs it took (CRM write-backs included).
+    const terminal = trace.jobs.every((j) => j.state === 'succeeded' || j.state === 'dead');
+    const paidOrStuck = trace.jobs.some((j) => j.dedupeKey.startsWith('record-payment:') || j.state === 'dead');
+    const settled = trace.jobs.length > 0 && terminal && paidOrStuck;
     if (settled) {
       console.log(`\ndeal to cash complete: ${traceUrl}`);
       return;

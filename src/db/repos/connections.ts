@@ -1,9 +1,9 @@
 /** Vendor connections: config in clear, credentials sealed with AES-GCM. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ConnectionMaterial, Vendor } from '../../../adapters/registry.js';
 import type { Db } from '../client.js';
 import { newId } from '../client.js';
-import { connections } from '../schema.js';
+import { auditLog, connections } from '../schema.js';
 import { decryptSecret, encryptSecret, type SecretKey } from '../secrets.js';
 
 export interface NewConnection {
@@ -72,7 +72,91 @@ export async function listConnections(db: Db, orgId: string) {
       mode: connections.mode,
       status: connections.status,
       statusReason: connections.statusReason,
+      statusChangedAt: connections.statusChangedAt,
     })
     .from(connections)
     .where(eq(connections.orgId, orgId));
+}
+
+/** The org's unhealthy connections: vendor → status reason. */
+export async function unhealthyConnectionReasons(db: Db, orgId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .select({ vendor: connections.vendor, reason: connections.statusReason })
+    .from(connections)
+    .where(and(eq(connections.orgId, orgId), eq(connections.status, 'unhealthy')));
+  return new Map(rows.map((r) => [r.vendor, r.reason ?? 'unhealthy']));
+}
+
+export type ConnectionRow = typeof connections.$inferSelect;
+
+/** The org's connection to one vendor (at most one: unique on org and vendor). */
+export async function findConnection(db: Db, orgId: string, vendor: string): Promise<ConnectionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.orgId, orgId), eq(connections.vendor, vendor)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Marks the org's connection to `vendor` unhealthy: its credentials stopped working and only a
+ * reconnect helps. The job queue skips its jobs meanwhile (src/jobs/queue.ts). Keeps the time
+ * of the first failure when it is already unhealthy.
+ */
+export function markConnectionUnhealthyStatement(db: Db, orgId: string, vendor: string, reason: string, now: string) {
+  return db
+    .update(connections)
+    .set({
+      status: 'unhealthy',
+      statusReason: reason,
+      statusChangedAt: sql`CASE WHEN ${connections.status} = 'unhealthy' THEN ${connections.statusChangedAt} ELSE ${now} END`,
+    })
+    .where(and(eq(connections.orgId, orgId), eq(connections.vendor, vendor)));
+}
+
+export interface ConnectionReconnect {
+  orgId: string;
+  connection: Pick<ConnectionRow, 'id' | 'vendor' | 'config'>;
+  /** Merged over the stored config (keys not given are kept). */
+  config?: Record<string, string>;
+  /** Replace the stored credentials entirely. */
+  secrets: Record<string, string>;
+  actor: string;
+}
+
+/**
+ * Reconnecting: new credentials (sealed like connectionInsert's), config merged, status healthy
+ * and the reason cleared, plus an audit row naming the keys that changed (never their values).
+ * Returns the statements wrapped in an object, for one atomic unit (see connectionInsert).
+ */
+export async function connectionReconnectStatements(db: Db, key: SecretKey, now: string, input: ConnectionReconnect) {
+  const secretsEnc = await encryptSecret(key, input.secrets);
+  const config = { ...(JSON.parse(input.connection.config) as Record<string, string>), ...input.config };
+  const statements = [
+    db
+      .update(connections)
+      .set({
+        config: JSON.stringify(config),
+        secretsEnc,
+        status: 'healthy',
+        statusReason: null,
+        statusChangedAt: now,
+      })
+      .where(and(eq(connections.orgId, input.orgId), eq(connections.id, input.connection.id))),
+    db.insert(auditLog).values({
+      id: newId('aud'),
+      orgId: input.orgId,
+      actor: input.actor,
+      action: 'connection.reconnected',
+      subject: input.connection.id,
+      detail: JSON.stringify({
+        vendor: input.connection.vendor,
+        secretKeys: Object.keys(input.secrets).sort(),
+        configKeys: Object.keys(input.config ?? {}).sort(),
+      }),
+      at: now,
+    }),
+  ] as const;
+  return { statements };
 }

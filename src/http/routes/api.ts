@@ -1,9 +1,12 @@
-/** /api/v1: manual sync, the deal trace, dead letters and replay. zod validates every input. */
+/**
+ * /api/v1: manual sync, the deal trace, dead letters and replay; mounts the other route files
+ * (connections, events, billing runs, contracts, ...). zod validates every input.
+ */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
 import { dealCorrelationId, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
-import { listConnections } from '../../db/repos/connections.js';
+import { unhealthyConnectionReasons } from '../../db/repos/connections.js';
 import { dealTrace } from '../../db/repos/trace.js';
 import { jobs } from '../../db/schema.js';
 import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queue.js';
@@ -11,6 +14,7 @@ import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
 import { billingRunRoutes } from './billing-runs.js';
+import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
 import { eventRoutes } from './events.js';
 import { mountMappingRoutes } from './mappings.js';
@@ -36,10 +40,16 @@ const jobSummary = z
     nextAttemptAt: z.string(),
     lastError: z.string().nullable(),
     correlationId: z.string(),
+    paused: z.boolean().optional().openapi({
+      description: 'Present (true) on a queued job whose connection is unhealthy: it waits for a reconnect',
+    }),
+    pausedReason: z.string().optional().openapi({ description: "The connection's status reason" }),
   })
   .openapi('Job');
 
-function toJobSummary(row: typeof jobs.$inferSelect) {
+/** `unhealthy` maps a connection key (vendor) to why it is unhealthy; its queued jobs show as paused. */
+function toJobSummary(row: typeof jobs.$inferSelect, unhealthy?: ReadonlyMap<string, string>) {
+  const pausedReason = row.state === 'queued' && row.connectionKey ? unhealthy?.get(row.connectionKey) : undefined;
   return {
     id: row.id,
     kind: row.kind,
@@ -49,6 +59,7 @@ function toJobSummary(row: typeof jobs.$inferSelect) {
     nextAttemptAt: new Date(row.nextAttemptAt).toISOString(),
     lastError: row.lastError,
     correlationId: row.correlationId,
+    ...(pausedReason !== undefined ? { paused: true, pausedReason } : {}),
   };
 }
 
@@ -133,15 +144,6 @@ const replayRoute = createRoute({
   },
 });
 
-const connectionsRoute = createRoute({
-  method: 'get',
-  path: '/connections',
-  summary: 'Vendor connections of this org and their health',
-  responses: {
-    200: { description: 'Connections', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
-  },
-});
-
 export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
 
@@ -183,7 +185,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       .where(state ? and(eq(jobs.orgId, orgId), eq(jobs.state, state)) : eq(jobs.orgId, orgId))
       .orderBy(desc(jobs.updatedAt))
       .limit(limit);
-    return c.json({ jobs: rows.map(toJobSummary) }, 200);
+    const unhealthy = await unhealthyConnectionReasons(hub.db, orgId);
+    return c.json({ jobs: rows.map((row) => toJobSummary(row, unhealthy)) }, 200);
   });
 
   api.openapi(replayRoute, async (c) => {
@@ -203,16 +206,13 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     return problem(c, 409, 'Conflict', `job ${id} is ${existing.state}; only dead jobs can be replayed`) as never;
   });
 
-  api.openapi(connectionsRoute, async (c) =>
-    c.json({ connections: await listConnections(hub.db, c.get('orgId')) }, 200),
-  );
-
   mountPricingRoutes(api);
   mountMappingRoutes(api, hub);
 
   api.route('/', eventRoutes(hub));
   api.route('/', billingRunRoutes(hub));
   api.route('/', contractRoutes(hub));
+  api.route('/', connectionRoutes(hub));
 
   api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
   return api;

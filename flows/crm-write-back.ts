@@ -1,0 +1,206 @@
+/**
+ * Writes the deal's billing state back to the CRM it came from (Salesforce Opportunity, HubSpot
+ * deal): billing status, contract id and link, last invoice number, amount paid and outstanding
+ * balance. A job like any other (retried, dead-lettered, replayable), enqueued after an invoice is
+ * finalized and after a payment is recorded.
+ *
+ * The values are read when the job runs, not when it was enqueued, so a late or replayed job
+ * writes the current state. The write sets absolute values: repeating it changes nothing, so it
+ * needs no idempotency key and no lookup before a retry.
+ */
+import { getContract, listContractsForDeal, listInvoicesForContracts } from '../src/db/repos/billing.js';
+import { minorToMajor } from '../src/domain/money.js';
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { dealCorrelationId, flowJob } from './jobs.js';
+import type { CrmSystem, CrmWriteBackConfig, Flow } from './types.js';
+
+export const CRM_WRITE_BACK = 'crm-write-back';
+
+export interface CrmWriteBackInput {
+  system: CrmSystem;
+  dealId: string;
+  /** The invoice whose change triggered this write-back, and its state then (for the dedupe key). */
+  invoiceId: string;
+  status: string;
+  amountPaidMinor: number;
+}
+
+/** What is written, by logical name; the CRM field each goes to is configurable. */
+export const WRITE_BACK_KEYS = [
+  'status',
+  'contractId',
+  'contractUrl',
+  'lastInvoiceNumber',
+  'amountPaid',
+  'outstanding',
+] as const;
+export type WriteBackKey = (typeof WRITE_BACK_KEYS)[number];
+
+/** Default field names: custom fields (`__c`) on the Opportunity, custom properties on the deal. */
+export const DEFAULT_WRITE_BACK_FIELDS: Record<CrmSystem, Record<WriteBackKey, string>> = {
+  salesforce: {
+    status: 'Hub_Billing_Status__c',
+    contractId: 'Hub_Contract_Id__c',
+    contractUrl: 'Hub_Contract_Url__c',
+    lastInvoiceNumber: 'Hub_Last_Invoice__c',
+    amountPaid: 'Hub_Amount_Paid__c',
+    outstanding: 'Hub_Outstanding__c',
+  },
+  hubspot: {
+    status: 'hub_billing_status',
+    contractId: 'hub_contract_id',
+    contractUrl: 'hub_contract_url',
+    lastInvoiceNumber: 'hub_last_invoice',
+    amountPaid: 'hub_amount_paid',
+    outstanding: 'hub_outstanding',
+  },
+};
+
+/**
+ * The field names for a connection: the defaults, overridden key by key by the connection's
+ * `writeBackFields` JSON. An override of "" leaves that value out of the write-back.
+ */
+export function writeBackFields(
+  system: CrmSystem,
+  config: CrmWriteBackConfig = {},
+): Outcome<Record<WriteBackKey, string>> {
+  const fields = { ...DEFAULT_WRITE_BACK_FIELDS[system] };
+  if (!config.writeBackFields) return ok(fields);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(config.writeBackFields);
+  } catch {
+    return permanent(`${system} connection config writeBackFields is not valid JSON`, { field: 'writeBackFields' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return permanent(`${system} connection config writeBackFields must be a JSON object`, { field: 'writeBackFields' });
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(WRITE_BACK_KEYS as readonly string[]).includes(key)) {
+      return permanent(
+        `${system} connection config writeBackFields has unknown key "${key}" (expected ${WRITE_BACK_KEYS.join(', ')})`,
+        { field: `writeBackFields.${key}` },
+      );
+    }
+    if (typeof value !== 'string') {
+      return permanent(`${system} connection config writeBackFields.${key} must be a field name (string)`, {
+        field: `writeBackFields.${key}`,
+      });
+    }
+    fields[key as WriteBackKey] = value;
+  }
+  return ok(fields);
+}
+
+/** The deal's trace in the hub: `${publicUrl}/api/v1/deals/...`, or a relative path without one. */
+export function contractUrl(system: CrmSystem, dealId: string, publicUrl?: string): string {
+  const path = `/api/v1/deals/${system}/${encodeURIComponent(dealId)}/trace`;
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}${path}` : path;
+}
+
+/** The job that writes one state of a deal's billing back; its dedupe key changes with that state. */
+export function crmWriteBackJob(args: {
+  orgId: string;
+  contract: { sourceSystem: string; sourceDealId: string };
+  invoice: { id: string; status: string; amountPaidMinor: number };
+}) {
+  const system = args.contract.sourceSystem as CrmSystem;
+  const dealId = args.contract.sourceDealId;
+  const input: CrmWriteBackInput = {
+    system,
+    dealId,
+    invoiceId: args.invoice.id,
+    status: args.invoice.status,
+    amountPaidMinor: args.invoice.amountPaidMinor,
+  };
+  return flowJob({
+    orgId: args.orgId,
+    flow: CRM_WRITE_BACK,
+    // dedupe key crm-write-back:<system>:<dealId>:<invoiceId>:<status>:<paid>: each state once.
+    subjectId: `${system}:${dealId}:${input.invoiceId}:${input.status}:${input.amountPaidMinor}`,
+    input,
+    correlationId: dealCorrelationId(system, dealId),
+    connectionKey: system,
+  });
+}
+
+/** The write-back job for an invoice's new state, or none when its contract has no CRM deal. */
+export async function crmWriteBackJobFor(
+  db: Parameters<typeof getContract>[0],
+  orgId: string,
+  invoice: { id: string; contractId: string; status: string; amountPaidMinor: number },
+) {
+  const contract = await getContract(db, orgId, invoice.contractId);
+  if (!contract || (contract.sourceSystem !== 'salesforce' && contract.sourceSystem !== 'hubspot')) return [];
+  return [crmWriteBackJob({ orgId, contract, invoice })];
+}
+
+export const crmWriteBack: Flow<CrmWriteBackInput> = {
+  name: CRM_WRITE_BACK,
+  connectionKey: 'salesforce',
+  steps: [
+    {
+      name: 'write-back',
+      external: true,
+      run: async (ctx) => {
+        const { system, dealId } = ctx.input;
+        const crm = ctx.adapters.crm[system];
+        if (!crm) return permanent(`no ${system} connection for this org`);
+        const names = writeBackFields(system, ctx.adapters.settings.crmWriteBack[system]);
+        if (!names.ok) return names;
+
+        const { db } = ctx.deps;
+        const contracts = await listContractsForDeal(db, ctx.orgId, system, dealId);
+        const contract = contracts.at(-1);
+        if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
+        // Drafts are not issued yet and void invoices are owed by no one: neither counts.
+        const issued = (
+          await listInvoicesForContracts(
+            db,
+            ctx.orgId,
+            contracts.map((c) => c.id),
+          )
+        ).filter((i) => i.status === 'finalized' || i.status === 'paid');
+        const currencies = new Set([contract.currency, ...issued.map((i) => i.currency)]);
+        if (currencies.size > 1) {
+          return permanent(
+            `${system} deal ${dealId} is invoiced in several currencies (${[...currencies].join(', ')})`,
+          );
+        }
+        // A later change to the triggering invoice enqueued its own write-back (in the same commit
+        // as the change), which writes the newer state: this one steps aside rather than write an
+        // older state after it. (A write-back that read before that change and writes after the
+        // newer one can still land last; the next state change corrects it.)
+        const trigger = issued.find((i) => i.id === ctx.input.invoiceId);
+        if (trigger && (trigger.status !== ctx.input.status || trigger.amountPaidMinor !== ctx.input.amountPaidMinor)) {
+          return ok({
+            output: { skipped: `superseded: invoice is now ${trigger.status}, ${trigger.amountPaidMinor} paid` },
+          });
+        }
+        const latest = issued.at(-1);
+        const paidMinor = issued.reduce((sum, i) => sum + i.amountPaidMinor, 0);
+        const outstandingMinor = issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0);
+        // Amounts in major units, exact decimal strings; Salesforce number/currency fields take
+        // JSON numbers (a decimal with at most 15 significant digits survives the round trip).
+        const amount = (minor: number) => {
+          const major = minorToMajor(minor, contract.currency);
+          return system === 'salesforce' ? Number(major) : major;
+        };
+        const values: Record<WriteBackKey, string | number | null> = {
+          status: latest?.status ?? 'contract_created',
+          contractId: contract.id,
+          contractUrl: contractUrl(system, dealId, ctx.adapters.settings.crmWriteBack[system]?.publicUrl),
+          lastInvoiceNumber: latest?.number ?? null,
+          amountPaid: amount(paidMinor),
+          outstanding: amount(outstandingMinor),
+        };
+        const fields: Record<string, string | number | null> = {};
+        for (const key of WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
+
+        const written = await crm.writeBack(dealId, fields);
+        if (!written.ok) return written;
+        return ok({ output: { fields } });
+      },
+    },
+  ],
+};

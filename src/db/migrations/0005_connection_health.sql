@@ -1,0 +1,1 @@
+ALTER TABLE `connections` ADD `status_changed_at` text;

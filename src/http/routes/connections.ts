@@ -1,0 +1,145 @@
+/**
+ * /api/v1/connections: the org's vendor connections and their health, and reconnecting one.
+ *
+ * A connection turns unhealthy when its credentials stop working (the job queue marks it, see
+ * src/jobs/reconnect.ts); its jobs then wait, queued, without spending attempts. Reconnecting
+ * (PUT with new credentials) makes it healthy again and wakes those jobs.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { and, eq, lte } from 'drizzle-orm';
+import { VENDORS, type Vendor } from '../../../adapters/registry.js';
+import { atomic } from '../../db/atomic.js';
+import { connectionReconnectStatements, findConnection, listConnections } from '../../db/repos/connections.js';
+import { jobs } from '../../db/schema.js';
+import { requireRole } from '../auth.js';
+import type { AppEnv, HubContext } from '../context.js';
+import { invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { problemContent } from './schemas.js';
+
+/** Credentials each vendor's adapter cannot be built without (see adapters/registry.ts). */
+const REQUIRED_SECRETS: Record<Vendor, readonly string[]> = {
+  salesforce: ['accessToken'],
+  hubspot: ['accessToken'],
+  avalara: ['accountId', 'licenseKey'],
+  stripe: ['apiKey', 'webhookSecret'],
+  quickbooks: ['accessToken'],
+};
+
+/** Queued jobs woken per reconnect; any beyond are picked up by the driver's next poll or sweep. */
+const MAX_WOKEN_JOBS = 1000;
+
+const connectionSchema = z
+  .object({
+    id: z.string(),
+    vendor: z.string(),
+    mode: z.enum(['sandbox', 'live']),
+    status: z.enum(['healthy', 'unhealthy']),
+    statusReason: z.string().nullable(),
+    statusChangedAt: z.string().nullable(),
+  })
+  .openapi('Connection');
+
+const stringMap = z.record(z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty'));
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/connections',
+  summary: 'Vendor connections of this org and their health',
+  responses: {
+    200: {
+      description: 'Connections',
+      content: { 'application/json': { schema: z.object({ connections: z.array(connectionSchema) }) } },
+    },
+  },
+});
+
+const reconnectRoute = createRoute({
+  method: 'put',
+  path: '/connections/{vendor}',
+  summary: 'Reconnect: replace the credentials of a connection, mark it healthy and resume its paused jobs',
+  request: {
+    params: z.object({
+      vendor: z.enum(VENDORS).openapi({ param: { name: 'vendor', in: 'path' }, example: 'salesforce' }),
+    }),
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              config: stringMap.optional().openapi({ description: 'Merged over the stored settings' }),
+              secrets: stringMap.openapi({ description: 'Replace the stored credentials entirely' }),
+            })
+            .strict(),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: { description: 'Reconnected', content: { 'application/json': { schema: connectionSchema } } },
+    400: { description: 'Bad vendor or body', content: problemContent },
+    403: { description: 'Not an admin', content: problemContent },
+    404: { description: 'The org has no connection to this vendor', content: problemContent },
+  },
+});
+
+export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
+  app.on('PUT', '/connections/*', requireRole('admin'), async (c, next) => {
+    // Malformed JSON would otherwise surface as the validator's HTTPException (a 500 at the app).
+    try {
+      await c.req.json();
+    } catch {
+      return invalidRequest(c, [{ field: '(body)', message: 'must be a JSON object' }]);
+    }
+    await next();
+  });
+
+  app.openapi(listRoute, async (c) => c.json({ connections: await listConnections(hub.db, c.get('orgId')) }, 200));
+
+  app.openapi(reconnectRoute, async (c) => {
+    const { vendor } = c.req.valid('param');
+    const { config, secrets } = c.req.valid('json');
+    const orgId = c.get('orgId');
+    const missing = REQUIRED_SECRETS[vendor].filter((name) => !secrets[name]);
+    if (missing.length > 0) {
+      return invalidRequest(
+        c,
+        missing.map((name) => ({ field: `secrets.${name}`, message: `required for ${vendor}` })),
+      ) as never;
+    }
+    const connection = await findConnection(hub.db, orgId, vendor);
+    // problem() builds the documented problem+json body; the typed-response helper cannot express it.
+    if (!connection) return problem(c, 404, 'Not found', `this org has no ${vendor} connection`) as never;
+
+    const now = hub.clock.now().toISOString();
+    const { statements } = await connectionReconnectStatements(hub.db, hub.encryptionKey, now, {
+      orgId,
+      connection,
+      ...(config ? { config } : {}),
+      secrets,
+      actor: c.get('apiKeyId'),
+    });
+    await atomic(hub.db, statements);
+    hub.invalidateAdapters(orgId);
+
+    // Wake the jobs that waited for this connection (the Cloudflare driver needs their ids).
+    const waiting = await hub.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.orgId, orgId),
+          eq(jobs.connectionKey, vendor),
+          eq(jobs.state, 'queued'),
+          lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
+        ),
+      )
+      .limit(MAX_WOKEN_JOBS);
+    await hub.driver.notify(waiting.map((j) => j.id));
+
+    const updated = (await listConnections(hub.db, orgId)).find((row) => row.id === connection.id)!;
+    return c.json(updated, 200);
+  });
+  return app;
+}

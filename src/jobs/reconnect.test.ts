@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { TOKEN_REJECTED } from '../../adapters/hubspot/errors.js';
+import { SESSION_EXPIRED } from '../../adapters/salesforce/errors.js';
+import { permanent, reconnectRequired, retryable } from '../domain/outcome.js';
+import { needsReconnect, QUICKBOOKS_TOKEN_EXPIRED } from './reconnect.js';
+
+describe('needsReconnect', () => {
+  it.each([
+    ['Salesforce, as the adapter says it', retryable(SESSION_EXPIRED, undefined, 401), 'salesforce', SESSION_EXPIRED],
+    [
+      'Salesforce, through the flow runner',
+      retryable(`deal-to-contract › fetch-deal: ${SESSION_EXPIRED}`, undefined, 401),
+      'salesforce',
+      SESSION_EXPIRED,
+    ],
+    ['HubSpot', retryable(`deal-to-contract › fetch-deal: ${TOKEN_REJECTED}`), 'hubspot', TOKEN_REJECTED],
+    [
+      'QuickBooks on a 401',
+      retryable(`post-invoice-to-erp › create-invoice: ${QUICKBOOKS_TOKEN_EXPIRED}`, undefined, 401),
+      'quickbooks',
+      QUICKBOOKS_TOKEN_EXPIRED,
+    ],
+    ['any adapter setting the flag', reconnectRequired('collect › charge: key revoked'), undefined, 'key revoked'],
+  ])('recognises %s', (_, failure, vendor, reason) => {
+    expect(needsReconnect(failure)).toEqual({ vendor, reason });
+  });
+
+  it.each([
+    ['a rate limit', retryable('Salesforce REQUEST_LIMIT_EXCEEDED: too many', 60_000, 403)],
+    ['the QuickBooks phrase without a 401', retryable(QUICKBOOKS_TOKEN_EXPIRED, undefined, 500)],
+    ['a reason that merely starts like one', retryable(`${SESSION_EXPIRED} later`)],
+    ['a permanent failure', permanent(SESSION_EXPIRED)],
+  ])('ignores %s', (_, failure) => {
+    expect(needsReconnect(failure)).toBeUndefined();
+  });
+});
