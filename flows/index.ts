@@ -19,6 +19,6 @@ export const flows: Record<string, Flow<any>> = {
   [crmWriteBack.name]: crmWriteBack,
 };
 
-export { dealCorrelationId, FLOW_JOB_KIND, flowJob } from './jobs.js';
+export { dealCorrelationId, dealToContractJob, FLOW_JOB_KIND, flowJob } from './jobs.js';
 export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

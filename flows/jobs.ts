@@ -26,3 +26,15 @@ export function flowJob(args: {
 }
 
 export const dealCorrelationId = (system: string, dealId: string) => `${system}:deal:${dealId}`;
+
+/** The one job that carries a CRM deal to a contract: the same key whichever trigger (webhook, pull, embed) starts it. */
+export function dealToContractJob(orgId: string, system: 'salesforce' | 'hubspot', dealId: string): NewJob {
+  return flowJob({
+    orgId,
+    flow: 'deal-to-contract',
+    subjectId: `${system}:${dealId}`,
+    input: { system, dealId },
+    correlationId: dealCorrelationId(system, dealId),
+    connectionKey: system,
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
-import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { unhealthyConnectionReasons } from '../../db/repos/connections.js';
 import { dealTrace } from '../../db/repos/trace.js';
@@ -153,14 +153,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     api.openapi(routes.sync, async (c) => {
       const { id } = c.req.valid('param');
       const orgId = c.get('orgId');
-      const job = flowJob({
-        orgId,
-        flow: 'deal-to-contract',
-        subjectId: `${crm.system}:${id}`,
-        input: { system: crm.system, dealId: id },
-        correlationId: dealCorrelationId(crm.system, id),
-        connectionKey: crm.system,
-      });
+      const job = dealToContractJob(orgId, crm.system, id);
       const { statement } = enqueueStatement(hub.db, hub.clock, job);
       await atomic(hub.db, [statement]);
       const row = (await findJobByDedupeKey(hub.db, orgId, job.dedupeKey))!;

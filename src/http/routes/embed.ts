@@ -15,7 +15,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { verifyWebhookV3 } from '../../../adapters/hubspot/index.js';
-import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { getCustomer } from '../../db/repos/billing.js';
 import { findConnectionByExternalAccount, loadConnectionMaterial } from '../../db/repos/connections.js';
@@ -230,14 +230,7 @@ export function embedRoutes(hub: HubContext): Hono<AppEnv> {
         return problem(c, 403, 'Forbidden', 'the signed request was issued for another record');
       }
     }
-    const job = flowJob({
-      orgId: viewer.orgId,
-      flow: 'deal-to-contract',
-      subjectId: `salesforce:${id}`,
-      input: { system: 'salesforce', dealId: id },
-      correlationId: dealCorrelationId('salesforce', id),
-      connectionKey: 'salesforce',
-    });
+    const job = dealToContractJob(viewer.orgId, 'salesforce', id);
     const { statement } = enqueueStatement(hub.db, hub.clock, job);
     await atomic(hub.db, [statement]);
     const row = (await findJobByDedupeKey(hub.db, viewer.orgId, job.dedupeKey))!;

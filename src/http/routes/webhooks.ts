@@ -10,7 +10,7 @@ import {
   verifyWebhookV3,
 } from '../../../adapters/hubspot/index.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
-import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { newId, type Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
@@ -59,18 +59,7 @@ export function webhookRoutes(hub: HubContext): Hono {
       // A rule that fires before the deal is won is recorded but starts nothing: the one job per
       // deal must not be spent (and dead-lettered) on a deal that may still be won later.
       if (n.fields.IsWon === 'false') continue;
-      const job = enqueueStatement(
-        hub.db,
-        hub.clock,
-        flowJob({
-          orgId,
-          flow: 'deal-to-contract',
-          subjectId: `salesforce:${n.objectId}`,
-          input: { system: 'salesforce', dealId: n.objectId },
-          correlationId: dealCorrelationId('salesforce', n.objectId),
-          connectionKey: 'salesforce',
-        }),
-      );
+      const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'salesforce', n.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
     }
@@ -158,18 +147,7 @@ export function webhookRoutes(hub: HubContext): Hono {
     for (const event of events.value) {
       if (!isStageTransition(event, triggerStages)) continue;
       statements.push(inboxStatement(hub, orgId, 'hubspot', dealEventDedupeKey(event), JSON.stringify(event)));
-      const job = enqueueStatement(
-        hub.db,
-        hub.clock,
-        flowJob({
-          orgId,
-          flow: 'deal-to-contract',
-          subjectId: `hubspot:${event.objectId}`,
-          input: { system: 'hubspot', dealId: event.objectId },
-          correlationId: dealCorrelationId('hubspot', event.objectId),
-          connectionKey: 'hubspot',
-        }),
-      );
+      const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'hubspot', event.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
     }
