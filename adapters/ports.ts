@@ -32,6 +32,12 @@ export interface CrmPort {
    * write would: it is idempotent by nature and needs no idempotency key or lookup first.
    */
   writeBack(dealId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>>;
+  /**
+   * Won deals (Salesforce: IsWon; HubSpot: in one of the connection's trigger stages) changed
+   * strictly after `since` (ISO 8601), oldest change first, at most `limit`. `lastModified` is
+   * ISO 8601 in UTC. The pollers' safety net for webhooks that never arrived.
+   */
+  listWonDealsChangedSince(since: string, limit: number): Promise<Outcome<{ id: string; lastModified: string }[]>>;
 }
 
 // ---------------------------------------------------------------- Tax

@@ -27,6 +27,15 @@ export interface BuildContext {
   fetch?: typeof fetch;
 }
 
+/** The HubSpot connection's `triggerStageIds` config: comma-separated stage ids (default closedwon). */
+export function parseTriggerStageIds(value: string | undefined): string[] {
+  const ids = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return ids.length > 0 ? ids : ['closedwon'];
+}
+
 type PortOf = { salesforce: CrmPort; hubspot: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
 
 const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
@@ -46,6 +55,7 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
       baseUrl: c.config.baseUrl,
       now: ctx.now,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+      ...(c.config.triggerStageIds ? { triggerStageIds: parseTriggerStageIds(c.config.triggerStageIds) } : {}),
     }),
   avalara: (c, ctx) =>
     createAvalaraAdapter({

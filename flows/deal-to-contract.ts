@@ -5,6 +5,7 @@
 
 import { sql } from 'drizzle-orm';
 import { applyMapping, defaultMappings, type MappingResult, toMappingSet } from '../mappings/index.js';
+import type { Db } from '../src/db/client.js';
 import { naturalId } from '../src/db/ids.js';
 import { getPublishedMapping } from '../src/db/repos/mappings.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
@@ -12,7 +13,7 @@ import type { ContractDraft } from '../src/domain/contract.js';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstInvoice } from '../src/domain/invoice.js';
-import { ok, permanent } from '../src/domain/outcome.js';
+import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { flowJob } from './jobs.js';
 import type { Flow, StepContext } from './types.js';
 
@@ -28,6 +29,22 @@ export interface ContractCreated {
 }
 
 export const DEAL_TO_CONTRACT = 'deal-to-contract';
+
+/**
+ * A deal through the org's published mapping version, or the built-in default while none is
+ * published; the result names the version, which the contract records. Also used by
+ * flows/deal-amendment.ts, so a deal edited after close maps exactly as it did at close.
+ */
+export async function mapDeal(
+  db: Db,
+  orgId: string,
+  system: DealToContractInput['system'],
+  bundle: DealBundle,
+): Promise<Outcome<MappingResult>> {
+  const published = await getPublishedMapping(db, orgId, system);
+  const set = published ? toMappingSet(published) : defaultMappings[system];
+  return applyMapping(set, bundle);
+}
 
 async function createContractStatements(ctx: StepContext<DealToContractInput>, mapped: MappingResult) {
   const { db, clock } = ctx.deps;
@@ -182,11 +199,7 @@ export const dealToContract: Flow<DealToContractInput> = {
             field: 'deal.stage',
           });
         }
-        // The org's published mapping version, or the built-in default while none is published;
-        // the contract records which one produced it.
-        const published = await getPublishedMapping(ctx.deps.db, ctx.orgId, ctx.input.system);
-        const set = published ? toMappingSet(published) : defaultMappings[ctx.input.system];
-        const mapped = await applyMapping(set, bundle);
+        const mapped = await mapDeal(ctx.deps.db, ctx.orgId, ctx.input.system, bundle);
         return mapped.ok ? ok({ output: mapped.value }) : mapped;
       },
     },

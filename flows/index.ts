@@ -1,6 +1,7 @@
 /** Every flow by name: the job handler for kind "flow" dispatches through this registry. */
 import { collectPayment } from './collect-payment.js';
 import { crmWriteBack } from './crm-write-back.js';
+import { dealAmendment } from './deal-amendment.js';
 import { dealToContract } from './deal-to-contract.js';
 import { finalizeInvoice } from './finalize-invoice.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
@@ -11,6 +12,7 @@ import type { Flow } from './types.js';
 // biome-ignore lint/suspicious/noExplicitAny: each flow has its own input type; the job payload carries it
 export const flows: Record<string, Flow<any>> = {
   [dealToContract.name]: dealToContract,
+  [dealAmendment.name]: dealAmendment,
   [finalizeInvoice.name]: finalizeInvoice,
   [collectPayment.name]: collectPayment,
   [recordPayment.name]: recordPayment,
@@ -19,6 +21,7 @@ export const flows: Record<string, Flow<any>> = {
   [crmWriteBack.name]: crmWriteBack,
 };
 
+export { DEAL_AMENDMENT, dealAmendmentJob } from './deal-amendment.js';
 export { dealCorrelationId, dealToContractJob, FLOW_JOB_KIND, flowJob } from './jobs.js';
 export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

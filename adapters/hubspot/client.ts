@@ -31,6 +31,8 @@ export interface HubSpotConfig {
   now?: () => Date;
   /** Transport (default: the global fetch). */
   fetch?: typeof fetch;
+  /** Deal stage ids that count as won for the poller (default ["closedwon"]). */
+  triggerStageIds?: string[];
 }
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -109,6 +111,8 @@ export interface HubSpotClient {
   readonly objects: objects.BasicApi;
   /** POST /crm/v3/objects/{type}/batch/read, ... */
   readonly batch: objects.BatchApi;
+  /** POST /crm/v3/objects/{type}/search */
+  readonly search: objects.SearchApi;
   /** GET /crm/v4/objects/{type}/{id}/associations/{toType} */
   readonly associations: associations.BasicApi;
 }
@@ -143,6 +147,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
   return {
     objects: new objects.BasicApi(objectsConfig),
     batch: new objects.BatchApi(objectsConfig),
+    search: new objects.SearchApi(objectsConfig),
     associations: new associations.BasicApi(associationsConfig),
   };
 }

@@ -453,3 +453,75 @@ describe('writeBack', () => {
     expect(await adapter().writeBack('abc', {})).toMatchObject({ ok: false, kind: 'permanent', field: 'dealId' });
   });
 });
+
+describe('listWonDealsChangedSince (the poller)', () => {
+  it('POSTs a deal search on hs_lastmodifieddate and the trigger stages, oldest first', async () => {
+    const sent: { body: unknown; auth: string | undefined }[] = [];
+    const scope = nock(API)
+      .post('/crm/v3/objects/deals/search')
+      .reply(function (_uri, body) {
+        sent.push({ body, auth: this.req.headers.authorization });
+        return [
+          200,
+          {
+            total: 1,
+            results: [
+              {
+                id: DEAL_ID,
+                properties: { hs_lastmodifieddate: '2026-01-15T09:30:00.123Z', dealstage: 'closedwon' },
+                createdAt: '2026-01-10T08:00:00.000Z',
+                updatedAt: '2026-01-15T09:30:00.123Z',
+                archived: false,
+              },
+            ],
+          },
+        ];
+      });
+    const result = await createHubSpotAdapter({
+      accessToken: TOKEN,
+      now: () => NOW,
+      triggerStageIds: ['closedwon', '1234567'],
+    }).listWonDealsChangedSince('2026-01-15T09:00:00.000Z', 500);
+    expect(scope.isDone()).toBe(true);
+    expect(result).toEqual({ ok: true, value: [{ id: DEAL_ID, lastModified: '2026-01-15T09:30:00.123Z' }] });
+    const body = sent[0]!.body as Record<string, unknown>;
+    expect(sent[0]!.auth).toBe(`Bearer ${TOKEN}`);
+    expect(body).toEqual({
+      filterGroups: [
+        {
+          filters: [
+            {
+              propertyName: 'hs_lastmodifieddate',
+              operator: 'GT',
+              value: String(Date.parse('2026-01-15T09:00:00.000Z')),
+            },
+            { propertyName: 'dealstage', operator: 'IN', values: ['closedwon', '1234567'] },
+          ],
+        },
+      ],
+      sorts: ['hs_lastmodifieddate'],
+      properties: ['hs_lastmodifieddate', 'dealstage'],
+      limit: 200, // the search API's page maximum
+      after: '0',
+    });
+    // Every field the spec requires, and nothing it does not know.
+    const search = spec.objects.deals.operations.find(
+      (o: { method: string; path: string }) => o.method === 'POST' && o.path === '/crm/v3/objects/0-3/search',
+    );
+    expect(Object.keys(body).sort()).toEqual([...search.request.required].sort());
+    for (const key of Object.keys(body)) expect(search.request.properties).toHaveProperty(key);
+  });
+
+  it('defaults to closedwon and sorts failures like every other call', async () => {
+    let stages: unknown;
+    nock(API)
+      .post('/crm/v3/objects/deals/search')
+      .reply((_uri, body) => {
+        stages = (body as { filterGroups: { filters: { values?: string[] }[] }[] }).filterGroups[0]!.filters[1]!.values;
+        return [500, errors['500']];
+      });
+    const failed = await adapter().listWonDealsChangedSince('2026-01-15T09:00:00.000Z', 10);
+    expect(stages).toEqual(['closedwon']);
+    expect(failed).toMatchObject({ ok: false, kind: 'retryable' });
+  });
+});

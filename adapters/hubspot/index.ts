@@ -4,6 +4,8 @@
  * Associations v4: https://developers.hubspot.com/docs/api/crm/associations
  * Batch reads take at most 100 inputs: https://developers.hubspot.com/docs/api/crm/understanding-the-crm#batch-operations
  */
+
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
 import type { DealBundle } from '../../src/domain/deal.js';
 import { type Outcome, ok, permanent, retryable } from '../../src/domain/outcome.js';
 import type { CrmPort } from '../ports.js';
@@ -25,6 +27,31 @@ export { dealEventDedupeKey, isStageTransition, parseDealEvents, verifyWebhookV3
 export const BATCH_READ_LIMIT = 100;
 /** The most associations v4 returns per page. */
 export const ASSOCIATION_PAGE_LIMIT = 500;
+
+/** The search API returns at most 200 results per page. */
+export const SEARCH_PAGE_LIMIT = 200;
+
+/**
+ * The poller's search: deals in a trigger stage modified after `sinceMs`, oldest first.
+ * https://developers.hubspot.com/docs/api/crm/search (filters in one group are ANDed)
+ */
+export function wonDealsSearchRequest(sinceMs: number, stageIds: string[], limit: number, after = '0') {
+  return {
+    filterGroups: [
+      {
+        filters: [
+          { propertyName: 'hs_lastmodifieddate', operator: FilterOperatorEnum.Gt, value: String(sinceMs) },
+          { propertyName: 'dealstage', operator: FilterOperatorEnum.In, values: stageIds },
+        ],
+      },
+    ],
+    // The stored spec types sorts as array<string>: a property name sorts ascending.
+    sorts: ['hs_lastmodifieddate'],
+    properties: ['hs_lastmodifieddate', 'dealstage'],
+    limit,
+    after,
+  };
+}
 
 /** HubSpot object ids are numeric strings. */
 const OBJECT_ID = /^\d{1,20}$/;
@@ -145,6 +172,26 @@ export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
         return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
       }
       return ok(undefined);
+    },
+
+    /** One search page (oldest change first); the next poll continues from the new cursor. */
+    async listWonDealsChangedSince(since: string, limit: number) {
+      const sinceMs = Date.parse(since);
+      if (Number.isNaN(sinceMs)) return permanent(`invalid poll cursor "${since}"`, { field: 'since' });
+      const n = Math.max(1, Math.min(Math.trunc(limit), SEARCH_PAGE_LIMIT));
+      const stages =
+        config.triggerStageIds && config.triggerStageIds.length > 0 ? config.triggerStageIds : ['closedwon'];
+      try {
+        const page = await client.search.doSearch('deals', wonDealsSearchRequest(sinceMs, stages, n));
+        return ok(
+          page.results.map((r) => ({
+            id: String(r.id),
+            lastModified: new Date(r.properties.hs_lastmodifieddate ?? r.updatedAt).toISOString(),
+          })),
+        );
+      } catch (error) {
+        return classifyHubSpotError(error, now);
+      }
     },
   };
 }

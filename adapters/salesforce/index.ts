@@ -67,6 +67,22 @@ export function opportunitySoql(opportunityId: string, multiCurrency = true): st
   ].join(' ');
 }
 
+/** The most records one poll asks for (a SOQL query returns up to 2,000 per batch). */
+export const MAX_POLL_LIMIT = 2000;
+
+/**
+ * A SOQL dateTime literal: unquoted, to the second, in UTC with Z.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm
+ */
+export function soqlDateTime(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Won Opportunities changed after `since`, oldest change first. */
+export function wonChangedSinceSoql(since: string, limit: number): string {
+  return `SELECT Id, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp LIMIT ${limit}`;
+}
+
 /** Salesforce's answer when a query names a field the org does not have. */
 function isMissingCurrencyField(error: unknown): boolean {
   const e = error as { errorCode?: unknown; message?: unknown };
@@ -143,6 +159,25 @@ export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAda
         return classifySalesforceError(error, config.now);
       }
       return ok(undefined);
+    },
+
+    /** SOQL on SystemModstamp (the change stamp system processes bump too), one batch. */
+    async listWonDealsChangedSince(since: string, limit: number) {
+      if (Number.isNaN(Date.parse(since))) return permanent(`invalid poll cursor "${since}"`, { field: 'since' });
+      const n = Math.max(1, Math.min(Math.trunc(limit), MAX_POLL_LIMIT));
+      client.beginCall();
+      try {
+        const result = await conn.query<{ Id: string; SystemModstamp: string }>(wonChangedSinceSoql(since, n));
+        return ok(
+          result.records.map((r) => ({
+            id: r.Id,
+            // The REST API writes "2026-03-02T09:00:00.000+0000"; ours is ISO 8601 with Z.
+            lastModified: new Date(r.SystemModstamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString(),
+          })),
+        );
+      } catch (error) {
+        return classifySalesforceError(error, config.now);
+      }
     },
   };
 }

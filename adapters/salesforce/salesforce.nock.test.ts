@@ -432,3 +432,44 @@ describe('writeBack', () => {
     });
   });
 });
+
+describe('listWonDealsChangedSince (the poller)', () => {
+  it('queries won Opportunities by SystemModstamp with an unquoted dateTime literal, oldest first', async () => {
+    const sent = { soql: [] as string[], auth: [] as string[] };
+    interceptQuery(sent).reply(200, {
+      totalSize: 2,
+      done: true,
+      records: [
+        {
+          attributes: { type: 'Opportunity', url: `/services/data/v62.0/sobjects/Opportunity/${OPP_ID}` },
+          Id: OPP_ID,
+          SystemModstamp: '2026-03-02T09:00:01.000+0000',
+        },
+        {
+          attributes: { type: 'Opportunity', url: '/services/data/v62.0/sobjects/Opportunity/0065g00000KxYzRAAV' },
+          Id: '0065g00000KxYzRAAV',
+          SystemModstamp: '2026-03-02T09:05:00.000+0000',
+        },
+      ],
+    });
+    const result = await adapter().listWonDealsChangedSince('2026-03-02T09:00:00.250Z', 200);
+    expect(sent.soql).toEqual([
+      'SELECT Id, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp > 2026-03-02T09:00:00Z ORDER BY SystemModstamp LIMIT 200',
+    ]);
+    expect(sent.auth).toEqual([`Bearer ${TOKEN}`]);
+    expect(result).toEqual({
+      ok: true,
+      value: [
+        { id: OPP_ID, lastModified: '2026-03-02T09:00:01.000Z' },
+        { id: '0065g00000KxYzRAAV', lastModified: '2026-03-02T09:05:00.000Z' },
+      ],
+    });
+  });
+
+  it('a 500 is a retryable failure; a bad cursor is refused before any request', async () => {
+    nock(INSTANCE).get(QUERY_PATH).query(true).reply(500, errors.unknownException);
+    const failed = await adapter().listWonDealsChangedSince('2026-03-02T09:00:00Z', 10);
+    expect(failed).toMatchObject({ ok: false, kind: 'retryable' });
+    expect(await adapter().listWonDealsChangedSince('yesterday', 10)).toMatchObject({ ok: false, kind: 'permanent' });
+  });
+});

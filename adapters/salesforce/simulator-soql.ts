@@ -3,7 +3,10 @@
  *
  *   SELECT field, Parent.field, (SELECT field, Parent.field FROM ChildRelationship
  *          [ORDER BY field [ASC|DESC], ...] [LIMIT n]) FROM Object
- *   [WHERE Id = 'id'] [ORDER BY ...] [LIMIT n]
+ *   [WHERE Id = 'id' | WHERE cond [AND cond ...]] [ORDER BY ...] [LIMIT n]
+ *
+ * where cond is `BooleanField = true|false` or `DateTimeField > 2026-03-02T09:00:00Z` (an
+ * unquoted dateTime literal, Z or ±hh:mm) — the pollers' query.
  *
  * Anything else is a 400 MALFORMED_QUERY, as Salesforce answers a query it cannot parse;
  * unknown fields and objects get Salesforce's INVALID_FIELD / INVALID_TYPE.
@@ -22,13 +25,14 @@ export class SoqlError extends Error {
 }
 
 interface Token {
-  kind: 'word' | 'string' | 'number' | 'punct';
+  kind: 'word' | 'string' | 'number' | 'datetime' | 'punct';
   text: string;
 }
 
 function tokenize(soql: string): Token[] {
   const tokens: Token[] = [];
-  const pattern = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|'((?:[^'\\]|\\.)*)'|(\d+)|([(),.=]))/y;
+  const pattern =
+    /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|'((?:[^'\\]|\\.)*)'|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2}))|(\d+)|([(),.=>]))/y;
   let at = 0;
   while (at < soql.length) {
     if (/^\s*$/.test(soql.slice(at))) break;
@@ -38,8 +42,9 @@ function tokenize(soql: string): Token[] {
     at = pattern.lastIndex;
     if (m[1] !== undefined) tokens.push({ kind: 'word', text: m[1] });
     else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2].replace(/\\(.)/g, '$1') });
-    else if (m[3] !== undefined) tokens.push({ kind: 'number', text: m[3] });
-    else tokens.push({ kind: 'punct', text: m[4] });
+    else if (m[3] !== undefined) tokens.push({ kind: 'datetime', text: m[3] });
+    else if (m[4] !== undefined) tokens.push({ kind: 'number', text: m[4] });
+    else tokens.push({ kind: 'punct', text: m[5] });
   }
   return tokens;
 }
@@ -51,10 +56,14 @@ interface OrderBy {
   descending: boolean;
 }
 
+/** `field = true|false` or `field > dateTime`. */
+type Condition = { path: FieldPath; op: '='; value: boolean } | { path: FieldPath; op: '>'; value: string };
+
 interface Select {
   items: ({ kind: 'field'; path: FieldPath } | { kind: 'subquery'; query: Select })[];
   from: string;
   whereId?: string;
+  where: Condition[];
   orderBy: OrderBy[];
   limit?: number;
 }
@@ -105,6 +114,23 @@ class Parser {
     return parts;
   }
 
+  private condition(): Condition {
+    const path = this.path();
+    const op = this.peek();
+    if (op?.kind !== 'punct' || (op.text !== '=' && op.text !== '>')) this.unexpected();
+    this.at += 1;
+    const value = this.peek();
+    if (op.text === '=' && value?.kind === 'word' && /^(true|false)$/i.test(value.text)) {
+      this.at += 1;
+      return { path, op: '=', value: value.text.toLowerCase() === 'true' };
+    }
+    if (op.text === '>' && value?.kind === 'datetime') {
+      this.at += 1;
+      return { path, op: '>', value: value.text };
+    }
+    throw new SoqlError('MALFORMED_QUERY', 'only `field = true|false` and `field > dateTime` conditions are supported');
+  }
+
   parseQuery(nested: boolean): Select {
     this.expectKeyword('SELECT');
     const items: Select['items'] = [];
@@ -120,16 +146,22 @@ class Parser {
       }
     } while (this.peek()?.text === ',');
     this.expectKeyword('FROM');
-    const select: Select = { items, from: this.word(), orderBy: [] };
+    const select: Select = { items, from: this.word(), where: [], orderBy: [] };
     if (!nested && this.isKeyword('WHERE')) {
       this.at += 1;
-      const field = this.word();
-      if (field.toLowerCase() !== 'id') throw new SoqlError('MALFORMED_QUERY', 'only WHERE Id = ... is supported');
-      this.expectPunct('=');
-      const value = this.peek();
-      if (value?.kind !== 'string') this.unexpected();
-      this.at += 1;
-      select.whereId = value.text;
+      const t = this.peek();
+      if (t?.kind === 'word' && t.text.toLowerCase() === 'id' && this.tokens[this.at + 1]?.text === '=') {
+        this.at += 2;
+        const value = this.peek();
+        if (value?.kind !== 'string') this.unexpected();
+        this.at += 1;
+        select.whereId = value.text;
+      } else {
+        do {
+          if (select.where.length > 0) this.at += 1; // AND
+          select.where.push(this.condition());
+        } while (this.isKeyword('AND'));
+      }
     }
     if (this.isKeyword('ORDER')) {
       this.at += 1;
@@ -271,6 +303,32 @@ function childRelationship(type: string, name: string): [string, { type: string;
   return [relName, SCHEMA[type].children[relName]];
 }
 
+/** Stored dateTimes are "2026-03-02T09:00:00.000+0000"; literals are ISO 8601. */
+function instant(value: FieldValue): number {
+  return typeof value === 'string' ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN;
+}
+
+function matches(store: SObjectStore, type: string, record: SObjectRecord, cond: Condition): boolean {
+  const value = valueAt(store, type, record, cond.path);
+  if (cond.op === '=') {
+    if (typeof value !== 'boolean') {
+      throw new SoqlError(
+        'INVALID_QUERY_FILTER_OPERATOR',
+        `value of filter criterion for field '${cond.path.join('.')}' must be of type boolean`,
+      );
+    }
+    return value === cond.value;
+  }
+  const at = instant(value);
+  if (value !== null && Number.isNaN(at)) {
+    throw new SoqlError(
+      'INVALID_QUERY_FILTER_OPERATOR',
+      `value of filter criterion for field '${cond.path.join('.')}' must be of type dateTime`,
+    );
+  }
+  return value !== null && at > Date.parse(cond.value);
+}
+
 /** Runs a parsed query; the response body of GET /query. */
 export function runSoql(store: SObjectStore, soql: string, version: string) {
   const select = parseSoql(soql);
@@ -286,7 +344,9 @@ export function runSoql(store: SObjectStore, soql: string, version: string) {
     }
   }
   for (const order of select.orderBy) resolvePath(store, type, order.path);
+  for (const cond of select.where) resolvePath(store, type, cond.path);
   let rows = store.all(type);
+  for (const cond of select.where) rows = rows.filter((r) => matches(store, type, r, cond));
   if (select.whereId !== undefined) {
     if (!ID_SHAPE.test(select.whereId)) {
       throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${select.whereId}`);

@@ -49,6 +49,8 @@ export const connections = sqliteTable(
     statusReason: text('status_reason'),
     /** When `status` last changed (ISO 8601); null until the first change after creation. */
     statusChangedAt: text('status_changed_at'),
+    /** CRM pollers' high-water mark: the latest vendor change time seen (ISO 8601); null until the first poll. */
+    pollCursor: text('poll_cursor'),
     ...timestamps,
   },
   (t) => [

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { runScheduledBilling } from '../billing-run/jobs.js';
+import { CRM_POLL_INTERVAL_MS, pollCrms } from '../crm-poll/index.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
@@ -43,6 +44,9 @@ async function main() {
     runScheduledBilling(hub.context).catch((error) => console.error('[billing-run] scheduled run failed', error));
   void bill();
   setInterval(bill, 60 * 60_000).unref();
+  // CRM pollers: the safety net for webhooks that never arrived (every 5 minutes).
+  const poll = () => pollCrms(hub.context).catch((error) => console.error('[crm-poll] scheduled poll failed', error));
+  setInterval(poll, CRM_POLL_INTERVAL_MS).unref();
 
   if (process.env.HUB_MODE === 'live') {
     console.log('live mode: configure connections through the API; no demo data seeded');

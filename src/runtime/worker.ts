@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { runScheduledBilling } from '../billing-run/jobs.js';
+import { pollCrms } from '../crm-poll/index.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
@@ -122,6 +123,9 @@ export default {
     await sweepDueJobs(runtime.consumer);
     // The cron fires every minute; bill every org through today once an hour (like Node). A
     // missed hour is caught up by the next: a run bills every period due so far, never twice.
-    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) await runScheduledBilling(runtime.hub.context);
+    const minute = new Date(controller.scheduledTime).getUTCMinutes();
+    if (minute === 0) await runScheduledBilling(runtime.hub.context);
+    // CRM pollers (the webhooks' safety net) every 5 minutes.
+    if (minute % 5 === 0) await pollCrms(runtime.hub.context);
   },
 };

@@ -4,7 +4,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
-import { dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
+import { dealAmendmentJob, dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { unhealthyConnectionReasons } from '../../db/repos/connections.js';
 import { dealTrace } from '../../db/repos/trace.js';
@@ -16,10 +16,12 @@ import { problem, zodProblemHook } from '../problem.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
+import { crmPollRoutes } from './crm-poll.js';
 import { eventRoutes } from './events.js';
 import { mountMappingRoutes } from './mappings.js';
 import { mountPricingRoutes } from './pricing.js';
 import { problemContent } from './schemas.js';
+import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
 const opportunityId = z
@@ -155,9 +157,18 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       const orgId = c.get('orgId');
       const job = dealToContractJob(orgId, crm.system, id);
       const { statement } = enqueueStatement(hub.db, hub.clock, job);
-      await atomic(hub.db, [statement]);
+      // A deal with a contract also gets the amendment check. A pull carries no change stamp, so
+      // its key is the current clock minute: repeated pulls within a minute share one check.
+      const amend = (await hasContract(hub, orgId, crm.system, id))
+        ? enqueueStatement(
+            hub.db,
+            hub.clock,
+            dealAmendmentJob(orgId, crm.system, id, `pull:${hub.clock.now().toISOString().slice(0, 16)}`),
+          )
+        : null;
+      await atomic(hub.db, amend ? [statement, amend.statement] : [statement]);
       const row = (await findJobByDedupeKey(hub.db, orgId, job.dedupeKey))!;
-      await hub.driver.notify([row.id]);
+      await hub.driver.notify(amend ? [row.id, amend.id] : [row.id]);
       return c.json(toJobSummary(row), 202);
     });
     api.openapi(routes.trace, async (c) => {
@@ -206,6 +217,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', billingRunRoutes(hub));
   api.route('/', contractRoutes(hub));
   api.route('/', connectionRoutes(hub));
+  api.route('/', crmPollRoutes(hub));
 
   api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
   return api;

@@ -1,106 +1,21 @@
 /**
- * The computing half of /api/v1/contracts: the invoices an amendment writes, the usage a
- * preview rates, and the item diff between two versions. Reads only; the route writes.
+ * The computing half of /api/v1/contracts: the usage a preview rates. The amendment itself
+ * (validation, credit note and prorated charge, statements) is src/db/repos/amendments.ts,
+ * shared with flows/deal-amendment.ts; the item diff is src/domain/contracts/diff.ts.
+ * Reads only; the route writes.
  */
 
 import type { Db } from '../../db/client.js';
-import {
-  type ContractRow,
-  type InvoiceToWrite,
-  invoiceId,
-  invoicesOf,
-  usageEventsIn,
-} from '../../db/repos/contracts.js';
+import type { Issues } from '../../db/repos/amendments.js';
+import { type ContractRow, usageEventsIn } from '../../db/repos/contracts.js';
 import { metricsByCode, toBillableMetric } from '../../db/repos/metering.js';
-import {
-  amendmentInvoices,
-  type BillingPeriod,
-  computeInvoice,
-  duePeriods,
-  type InvoiceComputation,
-} from '../../domain/billing/index.js';
+import { computeInvoice, duePeriods, type InvoiceComputation } from '../../domain/billing/index.js';
 import type { ContractTerms, PeriodUsage } from '../../domain/contracts/terms.js';
 import { addMonths } from '../../domain/dates.js';
 import { aggregate } from '../../domain/metering/index.js';
-import type { FieldProblem } from '../problem.js';
 
-export type Issues = { ok: false; status: 400 | 422; errors: FieldProblem[] };
-
-/** The stored terms of a version; null for contracts made before terms existed (issue 2). */
-export function storedTerms(row: ContractRow): ContractTerms | null {
-  // Terms are validated with contractTermsSchema before they are stored and never edited after.
-  return row.terms ? (JSON.parse(row.terms) as ContractTerms) : null;
-}
-
-/**
- * In-advance periods already invoiced, each under the version it was billed under. A period of
- * an earlier version that reaches past the next version's effective date was credited by that
- * amendment (and re-billed under the next version), so it is left out: only what is still
- * billed under the latest terms can be credited again.
- */
-export async function billedAdvancePeriods(
-  db: Db,
-  orgId: string,
-  chainNewestFirst: readonly ContractRow[],
-): Promise<BillingPeriod[]> {
-  const rows = await invoicesOf(
-    db,
-    orgId,
-    chainNewestFirst.map((c) => c.id),
-    ['advance'],
-  );
-  const supersededOn = new Map<string, string | null>();
-  chainNewestFirst.forEach((c, i) => {
-    supersededOn.set(c.id, i === 0 ? null : (chainNewestFirst[i - 1]!.effectiveDate ?? null));
-  });
-  return rows
-    .filter((r) => {
-      const until = supersededOn.get(r.contractId);
-      return until === null || until === undefined || r.periodEnd <= until;
-    })
-    .map((r) => ({ start: r.periodStart, end: r.periodEnd, kind: 'advance' as const, billOn: r.periodStart }));
-}
-
-/**
- * The credit note (on the previous version) and the prorated charge (on the new version) of an
- * amendment, with deterministic ids: recomputing the plan for a retried request names the same
- * invoices. Nothing billed yet (a draft, or a period not invoiced) → no invoices.
- */
-export async function amendmentPlan(
-  db: Db,
-  orgId: string,
-  input: {
-    /** The versions before the amendment, newest (the one amended) first. */
-    chain: readonly ContractRow[];
-    previousTerms: ContractTerms;
-    nextTerms: ContractTerms;
-    effectiveDate: string;
-    newContractId: string;
-  },
-): Promise<{ ok: true; invoices: InvoiceToWrite[] } | Issues> {
-  const previous = input.chain[0]!;
-  const billed = await billedAdvancePeriods(db, orgId, input.chain);
-  if (billed.length === 0) return { ok: true, invoices: [] };
-  const result = amendmentInvoices(input.previousTerms, input.nextTerms, input.effectiveDate, billed);
-  if (!result.ok) {
-    // Name the request's fields: `next` is the body's terms; anything else is stored data (422).
-    const errors = result.issues.map((i) => ({
-      field: i.path.replace(/^next(?=\.|$)/, 'terms').replace(/^effectiveDate$/, 'effective_date'),
-      message: i.message,
-    }));
-    const theRequest = errors.every((e) => e.field.startsWith('terms') || e.field === 'effective_date');
-    return { ok: false, status: theRequest ? 400 : 422, errors };
-  }
-  const invoices: InvoiceToWrite[] = [];
-  const add = async (computation: InvoiceComputation | null, contractId: string, kind: 'credit_note' | 'advance') => {
-    if (!computation || computation.lines.length === 0) return;
-    const id = await invoiceId(orgId, contractId, computation.periodStart, kind);
-    invoices.push({ id, contractId, customerId: previous.customerId, kind, computation });
-  };
-  await add(result.creditNote, previous.id, 'credit_note');
-  await add(result.charge, input.newContractId, 'advance');
-  return { ok: true, invoices };
-}
+export { amendmentPlan, billedAdvancePeriods, type Issues, storedTerms } from '../../db/repos/amendments.js';
+export { diffTerms, type TermsDiff } from '../../domain/contracts/diff.js';
 
 function dayStartMs(isoDate: string): number {
   return Date.parse(`${isoDate}T00:00:00Z`);
@@ -167,65 +82,4 @@ export async function previewInvoices(
     invoices.push(computed.invoice);
   }
   return { ok: true, invoices };
-}
-
-type Item = ContractTerms['phases'][number]['items'][number];
-
-/** Items by id across phases (an id may recur in several phases; each occurrence is compared). */
-function itemsById(terms: ContractTerms): Map<string, { phase: string; item: Item }[]> {
-  const byId = new Map<string, { phase: string; item: Item }[]>();
-  for (const phase of terms.phases) {
-    for (const item of phase.items) byId.set(item.id, [...(byId.get(item.id) ?? []), { phase: phase.name, item }]);
-  }
-  return byId;
-}
-
-export interface TermsDiff {
-  added: string[];
-  removed: string[];
-  changed: { id: string; fields: string[] }[];
-  /** Contract-level fields that changed (currency, endDate, phases' own fields are under `phases`). */
-  terms_fields: string[];
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** A structural diff by item id: what an amendment added, removed or changed. */
-export function diffTerms(previous: ContractTerms, next: ContractTerms): TermsDiff {
-  const before = itemsById(previous);
-  const after = itemsById(next);
-  const changed: TermsDiff['changed'] = [];
-  for (const [id, now] of after) {
-    const was = before.get(id);
-    if (!was || same(was, now)) continue;
-    const keys = new Set([...was, ...now].flatMap((o) => Object.keys(o.item)));
-    const fields = [...keys].filter(
-      (k) =>
-        !same(
-          was.map((o) => o.item[k as keyof Item]),
-          now.map((o) => o.item[k as keyof Item]),
-        ),
-    );
-    if (
-      !same(
-        was.map((o) => o.phase),
-        now.map((o) => o.phase),
-      )
-    )
-      fields.unshift('phase');
-    changed.push({ id, fields });
-  }
-  const withoutItems = (t: ContractTerms) => ({
-    ...t,
-    phases: t.phases.map((p) => ({ ...p, items: undefined })),
-  });
-  const a = withoutItems(previous);
-  const b = withoutItems(next);
-  const termKeys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof typeof a)[];
-  return {
-    added: [...after.keys()].filter((id) => !before.has(id)),
-    removed: [...before.keys()].filter((id) => !after.has(id)),
-    changed,
-    terms_fields: termKeys.filter((k) => !same(a[k], b[k])),
-  };
 }

@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { atomic } from '../../db/atomic.js';
 import { newId } from '../../db/client.js';
+import { prepareAmendment, replayAmendment } from '../../db/repos/amendments.js';
 import {
   API_MAPPING_VERSION,
   type ContractRow,
@@ -17,18 +18,15 @@ import {
   findContract,
   type InvoiceLineRow,
   type InvoiceRow,
-  invoiceIds,
-  invoiceStatements,
   invoicesWithLines,
   summaryColumns,
-  supersedeStatement,
 } from '../../db/repos/contracts.js';
 import { type ContractTerms, contractTermsSchema } from '../../domain/contracts/terms.js';
 import { isIsoDate } from '../../domain/dates.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
-import { amendmentPlan, diffTerms, type Issues, previewInvoices, storedTerms } from './contracts-plan.js';
+import { diffTerms, type Issues, previewInvoices, storedTerms } from './contracts-plan.js';
 import { problemContent } from './schemas.js';
 
 const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
@@ -299,115 +297,45 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const body = c.req.valid('json');
     const orgId = c.get('orgId');
     const chain = await contractChain(db, orgId, id);
-    const latest = chain[0];
-    if (!latest) return notFound(c, id) as never;
+    if (!chain[0]) return notFound(c, id) as never;
     const { terms: next, errors } = parseTerms(body.terms);
     if (!next) return invalidRequest(c, errors) as never;
-    const previousTerms = storedTerms(latest);
-    if (!previousTerms || latest.status === 'cancelled' || latest.status === 'superseded') {
-      const why = previousTerms ? `is ${latest.status}` : 'has no terms (made before terms existed)';
-      return problem(c, 409, 'Conflict', `contract ${latest.id} ${why}; it cannot be amended here`) as never;
-    }
 
-    // A retried request finds its own amendment as the latest version: answer with it, write nothing.
-    const replay = await replayOf(latest, chain.slice(1), body.effective_date, next);
-    if (replay) return replay.ok ? c.json(replay.body, 200) : (issuesProblem(c, replay) as never);
-
-    const problems: FieldProblem[] = [];
-    if (latest.effectiveDate && body.effective_date < latest.effectiveDate) {
-      problems.push({
-        field: 'effective_date',
-        message: `must not be before the effective date of version ${latest.version} (${latest.effectiveDate})`,
-      });
-    }
-    if (next.currency !== previousTerms.currency) {
-      problems.push({
-        field: 'terms.currency',
-        message: `must stay ${previousTerms.currency}; a currency change is a new contract`,
-      });
-    }
-    if (problems.length > 0) return invalidRequest(c, problems) as never;
-
-    const version = latest.version + 1;
-    const newContractId = await contractVersionId(orgId, latest.sourceSystem, latest.sourceDealId, version);
-    const plan = await amendmentPlan(db, orgId, {
+    // The shared amendment (src/db/repos/amendments.ts): a retried request finds its own
+    // amendment as the latest version and writes nothing.
+    const prepared = await prepareAmendment(db, orgId, {
       chain,
-      previousTerms,
-      nextTerms: next,
+      next,
       effectiveDate: body.effective_date,
-      newContractId,
-    });
-    if (!plan.ok) return issuesProblem(c, plan) as never;
-    const now = clock.now().toISOString();
-    const row: ContractRow = {
-      ...latest,
-      id: newContractId,
-      version,
-      // A draft stays a draft through amendments; an active contract's new version is the active one.
-      status: latest.status,
-      ...summaryColumns(next),
       mappingVersion: API_MAPPING_VERSION,
-      terms: JSON.stringify(next),
-      effectiveDate: body.effective_date,
-      createdAt: now,
-    };
-    const ids = await Promise.all(plan.invoices.map((invoice) => invoiceIds(orgId, invoice)));
-    // Ids first, builders after: drizzle builders are thenables and must not pass through await.
-    const statements = [
-      contractInsert(db, row),
-      supersedeStatement(db, orgId, latest.id),
-      ...plan.invoices.flatMap((invoice, i) => invoiceStatements(db, orgId, now, invoice, ids[i]!)),
-    ];
+      now: clock.now().toISOString(),
+    });
+    if (prepared.kind === 'conflict') return problem(c, 409, 'Conflict', prepared.detail) as never;
+    if (prepared.kind === 'invalid') return issuesProblem(c, prepared.issues) as never;
+    if (prepared.kind === 'replay') return c.json(await amendmentBody(prepared, next), 200);
     try {
-      await atomic(db, statements);
+      await atomic(db, prepared.statements);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Another request wrote version n+1 first: if it was this same amendment, answer with it.
       const raced = await contractChain(db, orgId, id);
-      const again = raced[0] ? await replayOf(raced[0], raced.slice(1), body.effective_date, next) : null;
-      if (again?.ok) return c.json(again.body, 200);
-      return problem(c, 409, 'Conflict', `contract ${latest.id} was amended meanwhile; read it and retry`) as never;
+      const again = await replayAmendment(db, orgId, raced, body.effective_date, next);
+      if (again?.ok) return c.json(await amendmentBody(again, next), 200);
+      return problem(c, 409, 'Conflict', `contract ${chain[0].id} was amended meanwhile; read it and retry`) as never;
     }
-    const stored = await invoicesWithLines(
-      db,
-      orgId,
-      plan.invoices.map((i) => i.id),
-    );
-    return c.json(
-      { contract: toContractBody(row), invoices: stored.map(toInvoiceBody), diff: diffTerms(previousTerms, next) },
-      201,
-    );
+    return c.json(await amendmentBody({ latest: prepared.row, ...prepared }, next), 201);
   });
 
-  /**
-   * The amendment `latest` is, when it has the request's effective date and terms (the
-   * deterministic key of an amendment): its body, with the invoices it created (same ids).
-   */
-  async function replayOf(latest: ContractRow, before: ContractRow[], effectiveDate: string, next: ContractTerms) {
-    const previous = before[0];
-    if (!previous || latest.effectiveDate !== effectiveDate || latest.terms !== JSON.stringify(next)) return null;
-    const orgId = latest.orgId;
-    const previousTerms = storedTerms(previous)!;
-    const plan = await amendmentPlan(db, orgId, {
-      chain: before,
-      previousTerms,
-      nextTerms: next,
-      effectiveDate,
-      newContractId: latest.id,
-    });
-    if (!plan.ok) return plan;
-    const stored = await invoicesWithLines(
-      db,
-      orgId,
-      plan.invoices.map((i) => i.id),
-    );
+  /** The response of an amendment: the version, the invoices it created (same ids on a replay), the diff. */
+  async function amendmentBody(
+    a: { latest: ContractRow; previousTerms: ContractTerms; invoiceIds: string[] },
+    next: ContractTerms,
+  ) {
+    const stored = await invoicesWithLines(db, a.latest.orgId, a.invoiceIds);
     return {
-      ok: true as const,
-      body: {
-        contract: toContractBody(latest),
-        invoices: stored.map(toInvoiceBody),
-        diff: diffTerms(previousTerms, next),
-      },
+      contract: toContractBody(a.latest),
+      invoices: stored.map(toInvoiceBody),
+      diff: diffTerms(a.previousTerms, next),
     };
   }
 

@@ -10,7 +10,7 @@ import {
   verifyWebhookV3,
 } from '../../../adapters/hubspot/index.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
-import { dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
+import { dealAmendmentJob, dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { newId, type Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
@@ -19,6 +19,7 @@ import {
   findConnectionById,
   loadConnectionMaterial,
 } from '../../db/repos/connections.js';
+import { contractVersionId, findContract } from '../../db/repos/contracts.js';
 import { webhookInbox } from '../../db/schema.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
@@ -29,6 +30,19 @@ function inboxStatement(hub: HubContext, orgId: string, provider: string, eventI
     .insert(webhookInbox)
     .values({ id: newId('evt'), orgId, provider, eventId, payload, receivedAt: hub.clock.now().toISOString() })
     .onConflictDoNothing();
+}
+
+/**
+ * Whether the deal already has its contract (deal-to-contract succeeded): then a new
+ * notification is an edit after close, and also starts the amendment check (flows/deal-amendment.ts).
+ */
+export async function hasContract(
+  hub: Pick<HubContext, 'db'>,
+  orgId: string,
+  system: 'salesforce' | 'hubspot',
+  dealId: string,
+): Promise<boolean> {
+  return (await findContract(hub.db, orgId, await contractVersionId(orgId, system, dealId, 1))) !== undefined;
 }
 
 export function webhookRoutes(hub: HubContext): Hono {
@@ -62,6 +76,14 @@ export function webhookRoutes(hub: HubContext): Hono {
       const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'salesforce', n.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
+      // A deal that already has its contract was edited: check it for an amendment, one job per
+      // change (keyed by the modstamp the message carries, else by the notification id).
+      if (await hasContract(hub, orgId, 'salesforce', n.objectId)) {
+        const changeKey = n.fields.SystemModstamp ?? n.fields.LastModifiedDate ?? n.id;
+        const amend = enqueueStatement(hub.db, hub.clock, dealAmendmentJob(orgId, 'salesforce', n.objectId, changeKey));
+        statements.push(amend.statement);
+        jobIds.push(amend.id);
+      }
     }
     await atomic(hub.db, statements);
     await hub.driver.notify(jobIds);
@@ -150,6 +172,16 @@ export function webhookRoutes(hub: HubContext): Hono {
       const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'hubspot', event.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
+      if (await hasContract(hub, orgId, 'hubspot', event.objectId)) {
+        const changeKey = String(event.occurredAt);
+        const amend = enqueueStatement(
+          hub.db,
+          hub.clock,
+          dealAmendmentJob(orgId, 'hubspot', event.objectId, changeKey),
+        );
+        statements.push(amend.statement);
+        jobIds.push(amend.id);
+      }
     }
     await atomic(hub.db, statements);
     await hub.driver.notify(jobIds);
