@@ -25,6 +25,12 @@ export interface ConnectionMaterial {
 export interface BuildContext {
   now: () => Date;
   fetch?: typeof fetch;
+  /**
+   * Called when an adapter obtained new credentials (a refreshed access token) so they can be
+   * stored, encrypted, for the next run. Fire-and-forget: the adapter goes on with the token in
+   * memory whatever happens to the write; the caller logs failures.
+   */
+  onSecretsRefreshed?: (vendor: Vendor, secrets: Record<string, string>) => void;
 }
 
 /** The HubSpot connection's `triggerStageIds` config: comma-separated stage ids (default closedwon). */
@@ -39,7 +45,7 @@ export function parseTriggerStageIds(value: string | undefined): string[] {
 type PortOf = { salesforce: CrmPort; hubspot: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
 
 const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
-  salesforce: (c) =>
+  salesforce: (c, ctx) =>
     createSalesforceAdapter({
       instanceUrl: c.config.instanceUrl!,
       apiVersion: c.config.apiVersion,
@@ -48,10 +54,32 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
       refreshToken: c.secrets.refreshToken,
       clientId: c.secrets.clientId,
       clientSecret: c.secrets.clientSecret,
+      ...(c.secrets.privateKeyPem && c.secrets.username && c.secrets.clientId
+        ? {
+            jwt: { clientId: c.secrets.clientId, username: c.secrets.username, privateKeyPem: c.secrets.privateKeyPem },
+          }
+        : {}),
+      now: ctx.now,
+      ...(ctx.onSecretsRefreshed
+        ? { onTokenRefresh: (accessToken: string) => ctx.onSecretsRefreshed!('salesforce', { accessToken }) }
+        : {}),
     }),
   hubspot: (c, ctx) =>
     createHubSpotAdapter({
       accessToken: c.secrets.accessToken!,
+      ...(c.secrets.refreshToken && c.secrets.clientId && c.secrets.clientSecret
+        ? {
+            oauth: {
+              refreshToken: c.secrets.refreshToken,
+              clientId: c.secrets.clientId,
+              clientSecret: c.secrets.clientSecret,
+              ...(c.secrets.accessTokenExpiresAt ? { accessTokenExpiresAt: c.secrets.accessTokenExpiresAt } : {}),
+            },
+          }
+        : {}),
+      ...(ctx.onSecretsRefreshed
+        ? { onTokenRefresh: (secrets: Record<string, string>) => ctx.onSecretsRefreshed!('hubspot', secrets) }
+        : {}),
       baseUrl: c.config.baseUrl,
       now: ctx.now,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),

@@ -8,7 +8,7 @@ import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, r
 import type { FlowJobPayload } from '../flows/types.js';
 import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from './billing-run/jobs.js';
 import type { Db } from './db/client.js';
-import { loadConnectionMaterial } from './db/repos/connections.js';
+import { loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';
 import type { Clock } from './domain/clock.js';
 import { type Outcome, permanent } from './domain/outcome.js';
@@ -40,6 +40,8 @@ export function createHub(options: HubOptions) {
   const { db, clock, encryptionKey } = options;
   const driver = new LateDriver();
   const adapterCache = new Map<string, AdapterSet>();
+  /** Background writes of refreshed tokens (awaited by settleBackgroundWrites, for tests and shutdown). */
+  const pendingWrites = new Set<Promise<void>>();
 
   async function adaptersFor(orgId: string): Promise<Outcome<AdapterSet>> {
     const cached = adapterCache.get(orgId);
@@ -47,6 +49,18 @@ export function createHub(options: HubOptions) {
     const material = await loadConnectionMaterial(db, encryptionKey, orgId);
     const built = buildAdapterSet(material, {
       now: () => clock.now(),
+      // Refreshed tokens are stored (encrypted) in the background: a failed write is logged and
+      // the adapter keeps the token in memory; the next refresh tries to store again.
+      onSecretsRefreshed: (vendor, secrets) => {
+        const write = updateConnectionSecrets(db, encryptionKey, orgId, vendor, secrets).then(
+          () => undefined,
+          (error: unknown) => {
+            console.error(`[hub] could not store the refreshed ${vendor} token of org ${orgId}`, error);
+          },
+        );
+        pendingWrites.add(write);
+        void write.finally(() => pendingWrites.delete(write));
+      },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     if (built.ok) adapterCache.set(orgId, built.value);
@@ -75,7 +89,15 @@ export function createHub(options: HubOptions) {
     else adapterCache.clear();
   }
 
-  const context: HubContext = { db, clock, encryptionKey, driver, adaptersFor, invalidateAdapters };
+  const context: HubContext = {
+    db,
+    clock,
+    encryptionKey,
+    driver,
+    adaptersFor,
+    invalidateAdapters,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   const app = createApp(context);
 
   return {
@@ -86,6 +108,10 @@ export function createHub(options: HubOptions) {
       driver.target = target;
     },
     invalidateAdapters,
+    /** Waits for refreshed tokens still being stored. */
+    async settleBackgroundWrites(): Promise<void> {
+      await Promise.all([...pendingWrites]);
+    },
   };
 }
 

@@ -14,13 +14,15 @@
  *   constructed `Client` configures for every other one. The hub's job queue owns retries,
  *   with Retry-After it can see; building the APIs without `Client` means no decorator is
  *   ever applied to them, whatever other code in the process does.
- * Auth is a private-app access token sent as Bearer (the SDK's oauth2 auth method). OAuth
- * token refresh is out of scope here: an expired or revoked token comes back as a retryable
- * failure asking for a reconnect (errors.ts).
+ * Auth is a private-app access token sent as Bearer (the SDK's oauth2 auth method), or, when
+ * the connection holds OAuth app credentials (`oauth`), an access token kept fresh by the token
+ * provider in oauth.ts and set on each request by the transport. An expired or revoked token the
+ * provider cannot renew comes back as a failure asking for a reconnect (errors.ts).
  * https://developers.hubspot.com/docs/api/private-apps
  */
 import * as associations from '@hubspot/api-client/lib/codegen/crm/associations/v4/index.js';
 import * as objects from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
+import { createTokenProvider, type HubSpotOAuthCredentials, HubSpotOAuthError, type TokenProvider } from './oauth.js';
 
 export interface HubSpotConfig {
   /** Private-app access token (pat-...). */
@@ -33,6 +35,10 @@ export interface HubSpotConfig {
   fetch?: typeof fetch;
   /** Deal stage ids that count as won for the poller (default ["closedwon"]). */
   triggerStageIds?: string[];
+  /** OAuth app credentials: the access token is refreshed through /oauth/v3/token before it expires. */
+  oauth?: HubSpotOAuthCredentials;
+  /** Called with refreshed credentials (accessToken, refreshToken, accessTokenExpiresAt) to store. */
+  onTokenRefresh?: (secrets: Record<string, string>) => void;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -77,10 +83,27 @@ function isJson(text: string): boolean {
   }
 }
 
-async function send(fetchImpl: typeof fetch, request: SdkRequest): Promise<RawResponse> {
+async function send(fetchImpl: typeof fetch, request: SdkRequest, tokens?: TokenProvider): Promise<RawResponse> {
+  const requestHeaders = { ...request.getHeaders() };
+  if (tokens) {
+    for (const name of Object.keys(requestHeaders))
+      if (name.toLowerCase() === 'authorization') delete requestHeaders[name];
+    let token: string;
+    try {
+      token = await tokens.accessToken();
+    } catch (error) {
+      // A refresh token HubSpot rejects (400 BAD_REFRESH_TOKEN) needs a reconnect, like a 401.
+      if (error instanceof HubSpotOAuthError) {
+        const status = error.status === 400 ? 401 : error.status;
+        throw new HubSpotHttpError(status, {}, error.bodyText);
+      }
+      throw error;
+    }
+    requestHeaders.Authorization = `Bearer ${token}`;
+  }
   const response = await fetchImpl(request.getUrl(), {
     method: request.getHttpMethod(),
-    headers: request.getHeaders(),
+    headers: requestHeaders,
     body: request.getBody() as RequestInit['body'],
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -122,13 +145,23 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
   // Resolved per call, so a test or runtime that swaps the global fetch later is followed.
   const fetchImpl: typeof fetch = (input, init) => (config.fetch ?? globalThis.fetch)(input, init);
   const authMethods = { oauth2: { accessToken: config.accessToken } };
+  const tokens = config.oauth
+    ? createTokenProvider({
+        baseUrl,
+        accessToken: config.accessToken,
+        oauth: config.oauth,
+        now: config.now ?? (() => new Date()),
+        fetch: fetchImpl,
+        ...(config.onTokenRefresh ? { onTokenRefresh: config.onTokenRefresh } : {}),
+      })
+    : undefined;
 
   const objectsConfig = objects.createConfiguration({
     baseServer: new objects.ServerConfiguration<Record<string, string>>(baseUrl, {}),
     authMethods,
     httpApi: objects.wrapHttpLibrary({
       send: async (request) => {
-        const raw = await send(fetchImpl, request as unknown as SdkRequest);
+        const raw = await send(fetchImpl, request as unknown as SdkRequest, tokens);
         return new objects.ResponseContext(raw.status, raw.headers, body(raw.text));
       },
     }),
@@ -138,7 +171,7 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
     authMethods,
     httpApi: associations.wrapHttpLibrary({
       send: async (request) => {
-        const raw = await send(fetchImpl, request as unknown as SdkRequest);
+        const raw = await send(fetchImpl, request as unknown as SdkRequest, tokens);
         return new associations.ResponseContext(raw.status, raw.headers, body(raw.text));
       },
     }),

@@ -153,6 +153,12 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
     store,
     accessTokens: new Set([accessToken]),
     clientSecret,
+    /** The OAuth app: client id and the refresh tokens /oauth/v3/token accepts. */
+    oauth: { clientId: 'sim-oauth-client-id', refreshTokens: new Set(['sim-oauth-refresh-token']) },
+    /** Access tokens issued through /oauth/v3/token, with their expiry (ms). */
+    oauthTokens: new Map<string, number>(),
+    /** Number of refresh grants served. */
+    refreshes: 0,
     /** Every accepted object update (PATCH), in order: what a test counts writes by. */
     updates: [] as { type: ObjectType; id: string; properties: Record<string, string | null> }[],
   };
@@ -186,9 +192,35 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
   app.use('*', faultMiddleware(faults, faultBody));
 
   // Private-app tokens are sent as Bearer. https://developers.hubspot.com/docs/api/private-apps
+  // OAuth: refresh grant, every parameter in the form body. https://developers.hubspot.com/docs/api/oauth/tokens
+  app.post('/oauth/v3/token', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    if (form.get('grant_type') !== 'refresh_token') {
+      return hsError(c, 400, 'VALIDATION_ERROR', 'unsupported grant_type', { status: 'BAD_GRANT_TYPE' });
+    }
+    if (form.get('client_id') !== state.oauth.clientId || form.get('client_secret') !== state.clientSecret) {
+      return hsError(c, 400, 'VALIDATION_ERROR', 'missing or unknown client id', { status: 'BAD_CLIENT_ID' });
+    }
+    if (!state.oauth.refreshTokens.has(form.get('refresh_token') ?? '')) {
+      return hsError(c, 400, 'VALIDATION_ERROR', 'missing or unknown refresh token', { status: 'BAD_REFRESH_TOKEN' });
+    }
+    state.refreshes += 1;
+    const token = `sim-oauth-access-${state.refreshes}`;
+    state.oauthTokens.set(token, now().getTime() + 1800 * 1000);
+    return c.json({
+      token_type: 'bearer',
+      refresh_token: form.get('refresh_token'),
+      access_token: token,
+      expires_in: 1800,
+    });
+  });
+
+  const tokenAccepted = (token: string) =>
+    state.accessTokens.has(token) || (state.oauthTokens.get(token) ?? 0) > now().getTime();
+
   app.use('/crm/*', async (c, next) => {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!token || !state.accessTokens.has(token)) {
+    if (!token || !tokenAccepted(token)) {
       return hsError(
         c,
         401,

@@ -14,6 +14,7 @@
  *   https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_oauth_and_connected_apps.htm
  */
 import { Connection, type HttpRequest, type HttpResponse, type StreamPromise } from 'jsforce';
+import { exchangeJwt, type JwtCredentials } from './oauth.js';
 
 export interface SalesforceConfig {
   /** https://MyDomain.my.salesforce.com (or the simulator's loopback URL). */
@@ -27,6 +28,8 @@ export interface SalesforceConfig {
   clientSecret?: string;
   /** OAuth host of the token endpoint `${loginUrl}/services/oauth2/token` (default https://login.salesforce.com). */
   loginUrl?: string;
+  /** JWT bearer credentials (connected via POST /connections/salesforce/jwt): a new token is minted instead of refreshed. */
+  jwt?: JwtCredentials;
   /** Called with each new access token so the caller can store it (encrypted) for the next run. */
   onTokenRefresh?: (accessToken: string) => void;
   /** Clock for Retry-After dates (default: system time). */
@@ -108,7 +111,9 @@ export interface SalesforceClient {
 }
 
 export function createSalesforceClient(config: SalesforceConfig): SalesforceClient {
-  const canRefresh = Boolean(config.refreshToken && config.clientId);
+  const canRefresh = Boolean((config.refreshToken && config.clientId) || config.jwt);
+  const loginUrl = (config.loginUrl ?? DEFAULT_LOGIN_URL).replace(/\/+$/, '');
+  const now = config.now ?? (() => new Date());
   // jsforce replays a request after every refresh and refreshes again on the next 401, so a
   // token the API keeps rejecting would loop forever; one refresh per port call is enough.
   let refreshesThisCall = 0;
@@ -119,11 +124,11 @@ export function createSalesforceClient(config: SalesforceConfig): SalesforceClie
     version: config.apiVersion ?? DEFAULT_API_VERSION,
     ...(canRefresh
       ? {
-          refreshToken: config.refreshToken,
+          ...(config.refreshToken ? { refreshToken: config.refreshToken } : {}),
           oauth2: {
-            clientId: config.clientId,
+            clientId: config.clientId ?? config.jwt?.clientId,
             clientSecret: config.clientSecret,
-            loginUrl: (config.loginUrl ?? DEFAULT_LOGIN_URL).replace(/\/+$/, ''),
+            loginUrl,
           },
           refreshFn: (conn, callback) => {
             if (refreshesThisCall >= 1) {
@@ -131,11 +136,18 @@ export function createSalesforceClient(config: SalesforceConfig): SalesforceClie
               return;
             }
             refreshesThisCall += 1;
-            conn.oauth2.refreshToken(conn.refreshToken ?? '').then(
+            const jwt = config.jwt;
+            const next = jwt
+              ? exchangeJwt(jwt, loginUrl, now()).then((r) => {
+                  if (!r.ok) throw Object.assign(new Error(r.reason), { name: 'invalid_grant' });
+                  return r.token;
+                })
+              : conn.oauth2.refreshToken(conn.refreshToken ?? '');
+            next.then(
               (token) => {
                 // The token response names the org's instance; follow it as jsforce does.
                 conn._establish({ accessToken: token.access_token, instanceUrl: token.instance_url });
-                callback(undefined, token.access_token, token);
+                callback(undefined, token.access_token, token as never);
                 reportToken(config.onTokenRefresh, token.access_token);
               },
               (error: Error) => callback(error),

@@ -1,6 +1,7 @@
 /**
  * Salesforce simulator: a stateful Hono app speaking the REST API paths the hub uses
- * (query, sObject read/update, limits), the OAuth refresh-token grant, Bearer auth with
+ * (query, sObject read/update, limits), the OAuth grants (refresh token, web-server authorization
+ * code with its authorize redirect, JWT bearer with RS256 checked against a registered key), Bearer auth with
  * Salesforce's error array, the daily API request limit (403 REQUEST_LIMIT_EXCEEDED) and the
  * shared fault knobs. Runtime-neutral: Hono and Web APIs only.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_list.htm
@@ -9,6 +10,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
 import { makeId } from './ids.js';
+import { base64Url, base64UrlDecode, JWT_BEARER_GRANT } from './oauth.js';
 import { runSoql, SoqlError, withAttributes } from './simulator-soql.js';
 import { type FieldValue, SCHEMA, type SObjectRecord, SObjectStore } from './simulator-store.js';
 import { buildOutboundMessage } from './webhooks.js';
@@ -122,6 +124,10 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     api: { max: options.apiRequestLimit ?? 100_000, used: 0 },
     /** Number of access tokens issued through the refresh grant. */
     refreshes: 0,
+    /** Authorization codes not yet exchanged (single use), with the redirect URI they were issued for. */
+    authorizationCodes: new Map<string, { clientId: string; redirectUri: string }>(),
+    /** Connected-app certificates for the JWT bearer flow: client id → SPKI public key. */
+    jwtPublicKeys: new Map<string, Uint8Array>(),
     /** Every accepted record update (PATCH), in order: what a test counts writes by. */
     updates: [] as { type: string; id: string; values: SObjectRecord }[],
   };
@@ -133,9 +139,106 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
 
   // OAuth 2.0 refresh token flow.
   // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+  let codeCounter = 0;
+  const tokenResponse = (c: Context, accessToken: string, extra: Record<string, string> = {}) => {
+    const origin = new URL(c.req.url).origin;
+    const issuedAt = String(now().getTime());
+    const id = `${origin}/id/${organizationId}/${userId}`;
+    return c.json({
+      access_token: accessToken,
+      ...extra,
+      scope: 'api refresh_token',
+      instance_url: origin,
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+      // Salesforce signs id + issued_at with the consumer secret; the simulator only fakes its shape.
+      signature: base64Url(`${id}${issuedAt}`),
+    });
+  };
+
+  function issueAuthorizationCode(redirectUri: string, clientId = credentials.clientId): string {
+    const code = `aPrxSIM.code.${++codeCounter}`;
+    state.authorizationCodes.set(code, { clientId, redirectUri });
+    return code;
+  }
+
+  // Web-server flow, step 1: the user approves and is sent back with ?code=&state=.
+  app.get('/services/oauth2/authorize', (c) => {
+    const redirectUri = c.req.query('redirect_uri');
+    if (c.req.query('response_type') !== 'code' || !redirectUri) {
+      return c.json(
+        { error: 'invalid_request', error_description: 'response_type=code and redirect_uri required' },
+        400,
+      );
+    }
+    if (c.req.query('client_id') !== credentials.clientId) {
+      return c.json({ error: 'invalid_client_id', error_description: 'client identifier invalid' }, 400);
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', issueAuthorizationCode(redirectUri));
+    const st = c.req.query('state');
+    if (st) target.searchParams.set('state', st);
+    return c.redirect(target.toString(), 302);
+  });
+
+  async function verifyJwt(assertion: string): Promise<string | undefined> {
+    const [h, p, sig] = assertion.split('.');
+    if (!h || !p || !sig) return 'malformed assertion';
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number };
+    try {
+      const header = JSON.parse(new TextDecoder().decode(base64UrlDecode(h))) as { alg?: string };
+      if (header.alg !== 'RS256') return 'unsupported algorithm';
+      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(p)));
+    } catch {
+      return 'malformed assertion';
+    }
+    const spki = state.jwtPublicKeys.get(claims.iss ?? '');
+    if (!spki) return 'client identifier invalid';
+    const key = await crypto.subtle.importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
+    const valid = await crypto.subtle.verify(
+      'RSASSA-PKCS1-v1_5',
+      key,
+      base64UrlDecode(sig),
+      new TextEncoder().encode(`${h}.${p}`),
+    );
+    if (!valid) return 'invalid assertion';
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < now().getTime()) return 'expired authorization code';
+    if (!claims.sub) return "user hasn't approved this consumer";
+    return undefined;
+  }
+
   app.post('/services/oauth2/token', async (c) => {
     const form = new URLSearchParams(await c.req.text());
-    if (form.get('grant_type') !== 'refresh_token') {
+    const grant = form.get('grant_type');
+    if (grant === 'authorization_code') {
+      const issued = state.authorizationCodes.get(form.get('code') ?? '');
+      if (form.get('client_id') !== credentials.clientId) {
+        return c.json({ error: 'invalid_client_id', error_description: 'client identifier invalid' }, 400);
+      }
+      if (form.get('client_secret') !== credentials.clientSecret) {
+        return c.json({ error: 'invalid_client', error_description: 'invalid client credentials' }, 400);
+      }
+      if (!issued || issued.redirectUri !== form.get('redirect_uri')) {
+        return c.json({ error: 'invalid_grant', error_description: 'invalid authorization code' }, 400);
+      }
+      state.authorizationCodes.delete(form.get('code') ?? '');
+      const accessToken = issueToken();
+      const refreshToken = `5Aep861SIM.refresh.code.${codeCounter}.${tokenCounter}`;
+      state.accessTokens.add(accessToken);
+      state.refreshTokens.add(refreshToken);
+      return tokenResponse(c, accessToken, { refresh_token: refreshToken });
+    }
+    if (grant === JWT_BEARER_GRANT) {
+      const problem = await verifyJwt(form.get('assertion') ?? '');
+      if (problem) return c.json({ error: 'invalid_grant', error_description: problem }, 400);
+      const accessToken = issueToken();
+      state.accessTokens.add(accessToken);
+      return tokenResponse(c, accessToken);
+    }
+    if (grant !== 'refresh_token') {
       return c.json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' }, 400);
     }
     if (form.get('client_id') !== credentials.clientId) {
@@ -151,15 +254,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     const accessToken = issueToken();
     state.accessTokens.add(accessToken);
     state.refreshes += 1;
-    const origin = new URL(c.req.url).origin;
-    return c.json({
-      access_token: accessToken,
-      scope: 'api refresh_token',
-      instance_url: origin,
-      id: `${origin}/id/${organizationId}/${userId}`,
-      token_type: 'Bearer',
-      issued_at: String(now().getTime()),
-    });
+    return tokenResponse(c, accessToken);
   });
 
   // Every REST call: a known API version, a live session, and the org's daily allocation.
@@ -375,6 +470,12 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     credentials,
     seedClosedWonOpportunity,
     outboundMessageFor,
+    /** A single-use web-server-flow code, as if the user had approved the app (redirect_uri must match at exchange). */
+    issueAuthorizationCode,
+    /** Registers the certificate (SPKI public key) of a connected app using the JWT bearer flow. */
+    registerJwtPublicKey(clientId: string, spki: ArrayBuffer | Uint8Array): void {
+      state.jwtPublicKeys.set(clientId, new Uint8Array(spki));
+    },
     /** Ends every current session: the next API call answers 401 INVALID_SESSION_ID. */
     expireAccessToken(): void {
       state.accessTokens.clear();

@@ -7,6 +7,7 @@ import type { AppEnv, HubContext } from './context.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
 import { embedRoutes } from './routes/embed.js';
+import { salesforceOAuthCallbackRoutes } from './routes/salesforce-oauth.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(hub: HubContext): Hono<AppEnv> {
@@ -19,6 +20,8 @@ export function createApp(hub: HubContext): Hono<AppEnv> {
   });
   app.route('/api/v1', apiRoutes(hub));
   app.route('/webhooks', webhookRoutes(hub));
+  // OAuth redirects come back here without an API key; the signed state authenticates them.
+  app.route('/oauth', salesforceOAuthCallbackRoutes(hub));
   // CRM-embedded views; each route authenticates itself (Canvas signed request, API key or HubSpot v3).
   app.route('/embed', embedRoutes(hub));
   app.notFound((c) => problem(c, 404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));

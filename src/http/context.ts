@@ -11,6 +11,8 @@ export interface HubContext {
   clock: Clock;
   encryptionKey: SecretKey;
   driver: JobDriver;
+  /** Fetch for the hub's own vendor calls (OAuth token exchanges); the global fetch when absent. */
+  fetch?: typeof fetch;
   adaptersFor(orgId: string): Promise<Outcome<AdapterSet>>;
   /** Forget the org's built adapters, so the next job builds them from the changed connections. */
   invalidateAdapters(orgId: string): void;

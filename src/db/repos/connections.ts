@@ -123,6 +123,10 @@ export interface ConnectionReconnect {
   /** Replace the stored credentials entirely. */
   secrets: Record<string, string>;
   actor: string;
+  /** The vendor account now connected (e.g. the Salesforce org id of an OAuth grant). */
+  externalAccountId?: string;
+  /** Audit action (default connection.reconnected). */
+  action?: string;
 }
 
 /**
@@ -142,13 +146,14 @@ export async function connectionReconnectStatements(db: Db, key: SecretKey, now:
         status: 'healthy',
         statusReason: null,
         statusChangedAt: now,
+        ...(input.externalAccountId ? { externalAccountId: input.externalAccountId } : {}),
       })
       .where(and(eq(connections.orgId, input.orgId), eq(connections.id, input.connection.id))),
     db.insert(auditLog).values({
       id: newId('aud'),
       orgId: input.orgId,
       actor: input.actor,
-      action: 'connection.reconnected',
+      action: input.action ?? 'connection.reconnected',
       subject: input.connection.id,
       detail: JSON.stringify({
         vendor: input.connection.vendor,
@@ -159,4 +164,28 @@ export async function connectionReconnectStatements(db: Db, key: SecretKey, now:
     }),
   ] as const;
   return { statements };
+}
+
+/**
+ * Merges `patch` over the stored credentials of the org's connection to `vendor` and seals them
+ * again (a token refreshed by an adapter). Read, merge and write are separate statements: two
+ * refreshes racing may each write, and the later one wins, which is harmless because both tokens
+ * are valid. Returns false when the org has no such connection.
+ */
+export async function updateConnectionSecrets(
+  db: Db,
+  key: SecretKey,
+  orgId: string,
+  vendor: Vendor,
+  patch: Record<string, string>,
+): Promise<boolean> {
+  const row = await findConnection(db, orgId, vendor);
+  if (!row) return false;
+  const secrets = { ...(await decryptSecret<Record<string, string>>(key, row.secretsEnc)), ...patch };
+  const secretsEnc = await encryptSecret(key, secrets);
+  await db
+    .update(connections)
+    .set({ secretsEnc })
+    .where(and(eq(connections.orgId, orgId), eq(connections.id, row.id)));
+  return true;
 }

@@ -20,6 +20,7 @@ import { crmPollRoutes } from './crm-poll.js';
 import { eventRoutes } from './events.js';
 import { mountMappingRoutes } from './mappings.js';
 import { mountPricingRoutes } from './pricing.js';
+import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
 import { hasContract } from './webhooks.js';
 
@@ -216,6 +217,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', eventRoutes(hub));
   api.route('/', billingRunRoutes(hub));
   api.route('/', contractRoutes(hub));
+  api.route('/', salesforceOAuthApiRoutes(hub));
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));
 

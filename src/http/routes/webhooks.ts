@@ -2,6 +2,7 @@
  * Vendor webhooks: verify, record in the inbox (deduplicated by the provider's event id) and
  * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
  */
+import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import {
   dealEventDedupeKey,
@@ -9,6 +10,12 @@ import {
   parseDealEvents,
   verifyWebhookV3,
 } from '../../../adapters/hubspot/index.js';
+import {
+  EVENT_SIGNATURE_HEADER,
+  parseOpportunityEvents,
+  verifyEventSignature,
+  wonState,
+} from '../../../adapters/salesforce/events.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
 import { dealAmendmentJob, dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
@@ -30,6 +37,19 @@ function inboxStatement(hub: HubContext, orgId: string, provider: string, eventI
     .insert(webhookInbox)
     .values({ id: newId('evt'), orgId, provider, eventId, payload, receivedAt: hub.clock.now().toISOString() })
     .onConflictDoNothing();
+}
+
+/**
+ * Whether the inbox already holds this event: a redelivery (however late, or after the deal got
+ * its contract) then starts nothing. The jobs' own dedupe keys still cover concurrent duplicates.
+ */
+async function inInbox(hub: HubContext, orgId: string, provider: string, eventId: string): Promise<boolean> {
+  const [row] = await hub.db
+    .select({ id: webhookInbox.id })
+    .from(webhookInbox)
+    .where(and(eq(webhookInbox.orgId, orgId), eq(webhookInbox.provider, provider), eq(webhookInbox.eventId, eventId)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /**
@@ -69,6 +89,7 @@ export function webhookRoutes(hub: HubContext): Hono {
     const jobIds: string[] = [];
     for (const n of parsed.value.notifications) {
       if (n.objectType !== 'Opportunity') continue;
+      if (await inInbox(hub, orgId, 'salesforce', n.id)) continue;
       statements.push(inboxStatement(hub, orgId, 'salesforce', n.id, JSON.stringify(n)));
       // A rule that fires before the deal is won is recorded but starts nothing: the one job per
       // deal must not be spent (and dead-lettered) on a deal that may still be won later.
@@ -88,6 +109,63 @@ export function webhookRoutes(hub: HubContext): Hono {
     await atomic(hub.db, statements);
     await hub.driver.notify(jobIds);
     return c.body(outboundMessageAck(), 200, { 'content-type': 'text/xml; charset=utf-8' });
+  });
+
+  // Salesforce Change Data Capture / Platform Events, forwarded by the customer's relay (a
+  // Pub/Sub API subscriber): one endpoint per connection, body signed with its eventSecret.
+  // Deduplicated by (transactionKey, sequenceNumber) or replayId; see adapters/salesforce/events.ts.
+  app.post('/salesforce/events/:connectionId', async (c) => {
+    const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
+    if (connection?.vendor !== 'salesforce') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    const orgId = connection.orgId;
+    const material = (await loadConnectionMaterial(hub.db, hub.encryptionKey, orgId)).find(
+      (m) => m.vendor === 'salesforce',
+    );
+    const eventSecret = material?.secrets.eventSecret;
+    if (!eventSecret) {
+      return problem(c, 503, 'Connection unavailable', 'the Salesforce connection has no eventSecret');
+    }
+    const raw = await c.req.text();
+    const verified = await verifyEventSignature(raw, c.req.header(EVENT_SIGNATURE_HEADER), eventSecret);
+    if (!verified.ok) return problem(c, 401, 'Invalid signature', verified.reason);
+    const batch = parseOpportunityEvents(raw);
+    if (!batch.ok) {
+      const field = 'field' in batch ? batch.field : undefined;
+      const fields = field ? [{ field, message: batch.reason }] : undefined;
+      return problem(c, 400, 'Invalid event body', batch.reason, fields);
+    }
+    const triggerStage = material?.config.triggerStage ?? 'Closed Won';
+    const statements: Statement[] = [];
+    const jobIds: string[] = [];
+    for (const change of batch.value.changes) {
+      const provider = change.kind === 'cdc' ? 'salesforce-cdc' : 'salesforce-event';
+      if (await inInbox(hub, orgId, provider, change.dedupeKey)) continue;
+      statements.push(inboxStatement(hub, orgId, provider, change.dedupeKey, JSON.stringify(change.raw)));
+      const won = wonState(change, triggerStage);
+      for (const dealId of change.opportunityIds) {
+        // As with Outbound Messages, a deal not (yet) won must not spend its one job.
+        if (won === 'won') {
+          const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'salesforce', dealId));
+          statements.push(job.statement);
+          jobIds.push(job.id);
+        }
+        // An edit after close (a won deal, or an UPDATE that does not touch the stage) of a deal
+        // with a contract starts the amendment check, one job per commit.
+        const edit = won === 'won' || (won === 'unknown' && change.changeType === 'UPDATE');
+        if (edit && (await hasContract(hub, orgId, 'salesforce', dealId))) {
+          const amend = enqueueStatement(
+            hub.db,
+            hub.clock,
+            dealAmendmentJob(orgId, 'salesforce', dealId, change.changeKey),
+          );
+          statements.push(amend.statement);
+          jobIds.push(amend.id);
+        }
+      }
+    }
+    await atomic(hub.db, statements);
+    await hub.driver.notify(jobIds);
+    return c.json({ received: batch.value.received, started: jobIds.length });
   });
 
   // Stripe: one endpoint per connection, so the signing secret (and the org) is known before
@@ -168,7 +246,9 @@ export function webhookRoutes(hub: HubContext): Hono {
     const jobIds: string[] = [];
     for (const event of events.value) {
       if (!isStageTransition(event, triggerStages)) continue;
-      statements.push(inboxStatement(hub, orgId, 'hubspot', dealEventDedupeKey(event), JSON.stringify(event)));
+      const eventKey = dealEventDedupeKey(event);
+      if (await inInbox(hub, orgId, 'hubspot', eventKey)) continue;
+      statements.push(inboxStatement(hub, orgId, 'hubspot', eventKey, JSON.stringify(event)));
       const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'hubspot', event.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
