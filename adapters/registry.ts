@@ -46,24 +46,31 @@ type PortOf = { salesforce: CrmPort; hubspot: CrmPort; avalara: TaxPort; stripe:
 
 const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
   salesforce: (c, ctx) =>
-    createSalesforceAdapter({
-      instanceUrl: c.config.instanceUrl!,
-      apiVersion: c.config.apiVersion,
-      loginUrl: c.config.loginUrl,
-      accessToken: c.secrets.accessToken!,
-      refreshToken: c.secrets.refreshToken,
-      clientId: c.secrets.clientId,
-      clientSecret: c.secrets.clientSecret,
-      ...(c.secrets.privateKeyPem && c.secrets.username && c.secrets.clientId
-        ? {
-            jwt: { clientId: c.secrets.clientId, username: c.secrets.username, privateKeyPem: c.secrets.privateKeyPem },
-          }
-        : {}),
-      now: ctx.now,
-      ...(ctx.onSecretsRefreshed
-        ? { onTokenRefresh: (accessToken: string) => ctx.onSecretsRefreshed!('salesforce', { accessToken }) }
-        : {}),
-    }),
+    createSalesforceAdapter(
+      {
+        instanceUrl: c.config.instanceUrl!,
+        apiVersion: c.config.apiVersion,
+        loginUrl: c.config.loginUrl,
+        accessToken: c.secrets.accessToken!,
+        refreshToken: c.secrets.refreshToken,
+        clientId: c.secrets.clientId,
+        clientSecret: c.secrets.clientSecret,
+        ...(c.secrets.privateKeyPem && c.secrets.username && c.secrets.clientId
+          ? {
+              jwt: {
+                clientId: c.secrets.clientId,
+                username: c.secrets.username,
+                privateKeyPem: c.secrets.privateKeyPem,
+              },
+            }
+          : {}),
+        now: ctx.now,
+        ...(ctx.onSecretsRefreshed
+          ? { onTokenRefresh: (accessToken: string) => ctx.onSecretsRefreshed!('salesforce', { accessToken }) }
+          : {}),
+      },
+      { cpq: c.config.cpq === 'true' },
+    ),
   hubspot: (c, ctx) =>
     createHubSpotAdapter({
       accessToken: c.secrets.accessToken!,

@@ -2,11 +2,11 @@
  * The whole path on Node against the simulators, judged by what the simulated vendors hold.
  */
 
-import { count } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBilling } from '../src/billing-run/engine.js';
-import { contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
+import { connections, contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
@@ -211,5 +211,55 @@ describe('deal to cash on Node', () => {
     await h.settle();
     expect(vendorCounts()).toEqual(ONE_OF_EACH);
     expect(await rows(ledgerLines)).toBeGreaterThan(0);
+  });
+
+  describe('with Salesforce CPQ', () => {
+    /** Turns `cpq` on in the stored Salesforce connection, as an admin would. */
+    async function enableCpq() {
+      const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, 'salesforce'));
+      const [row] = await h.db.select().from(connections).where(where);
+      const config = { ...(JSON.parse(row!.config) as Record<string, string>), cpq: 'true' };
+      await h.db
+        .update(connections)
+        .set({ config: JSON.stringify(config) })
+        .where(where);
+      h.hub.invalidateAdapters();
+    }
+
+    it("invoices at the primary quote's net prices, not the opportunity's", async () => {
+      await enableCpq();
+      const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+      const { quoteLineIds } = h.sims.salesforce.seedCpqQuote(opportunityId, [
+        { name: 'Platform fee', productCode: 'PLATFORM', family: 'Subscription', quantity: 1, netPrice: 900 },
+        { name: 'Seat licence', productCode: 'SEAT', family: 'Seat', quantity: 25, netPrice: 36 },
+      ]);
+      await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+      await h.settle();
+
+      const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+      expect(trace.contracts).toHaveLength(1);
+      const lines = trace.contracts[0].lines as { sourceLineId: string; priceSpec: { model: string } }[];
+      expect(lines.map((l) => l.sourceLineId)).toEqual(quoteLineIds);
+      expect(lines.map((l) => l.priceSpec.model)).toEqual(['flat_fee', 'per_unit']);
+      // Quote: 900.00 + 25 × 36.00 = 1800.00 (the opportunity's lines say 2000.00).
+      expect(trace.invoices[0].subtotalMinor).toBe(180_000);
+      expect(trace.invoices[0].status).toBe('paid');
+    });
+
+    it('falls back to the opportunity line items when there is no primary quote', async () => {
+      await enableCpq();
+      const { opportunityId, lineItemIds } = h.sims.salesforce.seedClosedWonOpportunity();
+      h.sims.salesforce.seedCpqQuote(
+        opportunityId,
+        [{ name: 'Platform fee', productCode: 'PLATFORM', family: 'Subscription', quantity: 1, netPrice: 1 }],
+        { primary: false },
+      );
+      await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+      await h.settle();
+
+      const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+      expect(trace.contracts[0].lines.map((l: { sourceLineId: string }) => l.sourceLineId)).toEqual(lineItemIds);
+      expect(trace.invoices[0].subtotalMinor).toBe(200_000);
+    });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Salesforce CRM adapter: reads a closed Opportunity with its line items, products and account.
+ * Salesforce CRM adapter: reads a closed Opportunity with its line items, products and account
+ * (with `cpq`, the lines of its primary Salesforce CPQ quote instead; see primaryQuoteSoql).
  * SOQL reference: https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm
  */
 
@@ -9,7 +10,14 @@ import type { CrmPort } from '../ports.js';
 import { createSalesforceClient, type SalesforceClient, type SalesforceConfig } from './client.js';
 import { classifySalesforceError } from './errors.js';
 import { checkId } from './ids.js';
-import { type LineItemRecord, mapOpportunity, type OpportunityRecord, type SubqueryResult } from './map.js';
+import {
+  type CpqQuoteLineRecord,
+  type CpqQuoteRecord,
+  type LineItemRecord,
+  mapOpportunity,
+  type OpportunityRecord,
+  type SubqueryResult,
+} from './map.js';
 
 export type { SalesforceConfig } from './client.js';
 export { buildOutboundMessage, outboundMessageAck, parseOutboundMessage } from './webhooks.js';
@@ -67,6 +75,46 @@ export function opportunitySoql(opportunityId: string, multiCurrency = true): st
   ].join(' ');
 }
 
+const CPQ_QUOTE_FIELDS = [
+  'Id',
+  'Name',
+  'SBQQ__Primary__c',
+  'SBQQ__StartDate__c',
+  'SBQQ__SubscriptionTerm__c',
+  'CurrencyIsoCode',
+];
+const CPQ_QUOTE_LINE_FIELDS = [
+  'Id',
+  'SBQQ__Product__c',
+  'SBQQ__ProductCode__c',
+  'SBQQ__ProductName__c',
+  'SBQQ__Quantity__c',
+  'SBQQ__NetPrice__c',
+  'SBQQ__Description__c',
+  'SBQQ__ChargeType__c',
+  'SBQQ__BillingFrequency__c',
+  'SBQQ__Product__r.Family',
+];
+
+/**
+ * Salesforce CPQ: the opportunity's primary quote (CPQ keeps at most one primary quote per
+ * opportunity; LIMIT 1 guards against a data-loaded org that broke the rule).
+ * https://developer.salesforce.com/docs/atlas.en-us.cpq_dev_api.meta/cpq_dev_api/cpq_quote_api_objects.htm
+ */
+export function primaryQuoteSoql(opportunityId: string, multiCurrency = true): string {
+  const fields = CPQ_QUOTE_FIELDS.filter((f) => multiCurrency || f !== 'CurrencyIsoCode');
+  // The id was checked to be letters and digits only, so it is safe inside the literal.
+  return `SELECT ${fields.join(', ')} FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = '${opportunityId}' AND SBQQ__Primary__c = true ORDER BY Id LIMIT 1`;
+}
+
+/** The lines of a CPQ quote, in the quote's line order. */
+export function quoteLinesSoql(quoteId: string): string {
+  return `SELECT ${CPQ_QUOTE_LINE_FIELDS.join(', ')} FROM SBQQ__QuoteLine__c WHERE SBQQ__Quote__c = '${quoteId}' ORDER BY SBQQ__Number__c, Id`;
+}
+
+/** Quote ids come from Salesforce itself; checked anyway before going into a SOQL literal. */
+const SAFE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
 /** The most records one poll asks for (a SOQL query returns up to 2,000 per batch). */
 export const MAX_POLL_LIMIT = 2000;
 
@@ -93,7 +141,19 @@ export interface SalesforceAdapter extends CrmPort {
   readonly client: SalesforceClient;
 }
 
-export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAdapter {
+export interface SalesforceAdapterOptions {
+  /**
+   * The org uses Salesforce CPQ: a deal's lines come from the opportunity's primary quote
+   * (SBQQ__Quote__c / SBQQ__QuoteLine__c) at its net prices; an opportunity without a
+   * primary quote falls back to its OpportunityLineItems.
+   */
+  cpq?: boolean;
+}
+
+export function createSalesforceAdapter(
+  config: SalesforceConfig,
+  options: SalesforceAdapterOptions = {},
+): SalesforceAdapter {
   const client = createSalesforceClient(config);
   const conn = client.connection;
   // Learnt on the first query: a single-currency org has no CurrencyIsoCode field.
@@ -109,17 +169,27 @@ export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAda
     }
   }
 
-  /** A subquery returns its first batch only; follow nextRecordsUrl for the rest. */
-  async function allLineItems(first: SubqueryResult<LineItemRecord> | null | undefined): Promise<LineItemRecord[]> {
+  /** A query or subquery returns its first batch only; follow nextRecordsUrl for the rest. */
+  async function allLineItems<R = LineItemRecord>(first: SubqueryResult<R> | null | undefined): Promise<R[]> {
     if (!first) return []; // Salesforce returns null for a child relationship with no rows.
     const items = [...first.records];
     let next = first.done ? undefined : first.nextRecordsUrl;
     while (next) {
-      const page = await conn.request<SubqueryResult<LineItemRecord>>(next);
+      const page = await conn.request<SubqueryResult<R>>(next);
       items.push(...page.records);
       next = page.done ? undefined : page.nextRecordsUrl;
     }
     return items;
+  }
+
+  /** The primary quote's lines, or undefined when the opportunity has no primary quote. */
+  async function primaryQuoteLines(opportunityId: string): Promise<CpqQuoteLineRecord[] | undefined> {
+    const quotes = await conn.query<CpqQuoteRecord>(primaryQuoteSoql(opportunityId, multiCurrency));
+    const quote = quotes.records[0];
+    if (!quote) return undefined;
+    if (!SAFE_ID.test(quote.Id)) throw new Error(`unexpected SBQQ__Quote__c id "${quote.Id}"`);
+    const first = await conn.query<CpqQuoteLineRecord>(quoteLinesSoql(quote.Id));
+    return allLineItems<CpqQuoteLineRecord>(first);
   }
 
   return {
@@ -132,15 +202,17 @@ export function createSalesforceAdapter(config: SalesforceConfig): SalesforceAda
       client.beginCall();
       let opportunity: OpportunityRecord;
       let lineItems: LineItemRecord[];
+      let quoteLines: CpqQuoteLineRecord[] | undefined;
       try {
         const records = await queryOpportunity(dealId);
         if (records.length === 0) return permanent(`opportunity not found: ${dealId}`);
         opportunity = records[0];
         lineItems = await allLineItems(opportunity.OpportunityLineItems);
+        if (options.cpq) quoteLines = await primaryQuoteLines(opportunity.Id);
       } catch (error) {
         return classifySalesforceError(error, config.now);
       }
-      return mapOpportunity(opportunity, lineItems);
+      return mapOpportunity(opportunity, lineItems, quoteLines);
     },
 
     /**

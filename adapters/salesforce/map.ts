@@ -53,6 +53,30 @@ export interface OpportunityRecord {
   OpportunityLineItems?: SubqueryResult<LineItemRecord> | null;
 }
 
+/** A Salesforce CPQ quote (SBQQ__Quote__c), as the adapter reads it. */
+export interface CpqQuoteRecord {
+  Id: string;
+  Name?: string | null;
+  SBQQ__Primary__c?: boolean | null;
+  SBQQ__StartDate__c?: string | null;
+  SBQQ__SubscriptionTerm__c?: Scalar;
+  CurrencyIsoCode?: string | null;
+}
+
+/** A Salesforce CPQ quote line (SBQQ__QuoteLine__c), as the adapter reads it. */
+export interface CpqQuoteLineRecord {
+  Id: string;
+  SBQQ__Product__c: string | null;
+  SBQQ__ProductCode__c?: string | null;
+  SBQQ__ProductName__c?: string | null;
+  SBQQ__Quantity__c: Scalar;
+  SBQQ__NetPrice__c: Scalar;
+  SBQQ__Description__c?: string | null;
+  SBQQ__ChargeType__c?: string | null;
+  SBQQ__BillingFrequency__c?: string | null;
+  SBQQ__Product__r?: { Name?: string | null; Family?: string | null } | null;
+}
+
 /**
  * A Salesforce number as a decimal string. Salesforce sends Quantity, UnitPrice and Amount as
  * JSON numbers, which JSON.parse has already turned into doubles before we see them. String(n)
@@ -114,10 +138,52 @@ function mapLineItem(item: LineItemRecord): Outcome<DealLineItem> {
   });
 }
 
-/** Maps an Opportunity with its Account and all its line items (already paged in). */
-export function mapOpportunity(opportunity: OpportunityRecord, lineItems: LineItemRecord[]): Outcome<DealBundle> {
+/**
+ * A CPQ quote line as a deal line: the unit price is the net price (after every discount),
+ * the quote's own figure; Product2.Family comes through the SBQQ__Product__r lookup.
+ */
+export function mapQuoteLine(line: CpqQuoteLineRecord): Outcome<DealLineItem> {
+  const quantity = toDecimalString(line.SBQQ__Quantity__c);
+  const unitPrice = toDecimalString(line.SBQQ__NetPrice__c);
+  if (quantity === null) {
+    return permanent(`quote line ${line.Id} has no usable SBQQ__Quantity__c`, { field: 'SBQQ__Quantity__c' });
+  }
+  if (unitPrice === null) {
+    return permanent(`quote line ${line.Id} has no usable SBQQ__NetPrice__c`, { field: 'SBQQ__NetPrice__c' });
+  }
+  if (!line.SBQQ__Product__c) return permanent(`quote line ${line.Id} has no product`, { field: 'SBQQ__Product__c' });
+  return ok({
+    id: line.Id,
+    productId: line.SBQQ__Product__c,
+    productCode: line.SBQQ__ProductCode__c ?? null,
+    productName: line.SBQQ__ProductName__c ?? line.SBQQ__Product__r?.Name ?? '',
+    quantity,
+    unitPrice,
+    description: line.SBQQ__Description__c ?? null,
+    attributes: {
+      'Product2.Family': line.SBQQ__Product__r?.Family ?? null,
+      SBQQ__ChargeType__c: line.SBQQ__ChargeType__c ?? null,
+      SBQQ__BillingFrequency__c: line.SBQQ__BillingFrequency__c ?? null,
+    },
+  });
+}
+
+/**
+ * Maps an Opportunity with its Account and all its line items (already paged in). With
+ * `quoteLines` (the primary CPQ quote's lines), those are the deal's lines instead.
+ */
+export function mapOpportunity(
+  opportunity: OpportunityRecord,
+  lineItems: LineItemRecord[],
+  quoteLines?: CpqQuoteLineRecord[],
+): Outcome<DealBundle> {
   const items: DealLineItem[] = [];
-  for (const record of lineItems) {
+  for (const record of quoteLines ?? []) {
+    const item = mapQuoteLine(record);
+    if (!item.ok) return item;
+    items.push(item.value);
+  }
+  for (const record of quoteLines ? [] : lineItems) {
     const item = mapLineItem(record);
     if (!item.ok) return item;
     items.push(item.value);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_EXPIRED } from './errors.js';
-import { createSalesforceAdapter, opportunitySoql } from './index.js';
+import { createSalesforceAdapter, opportunitySoql, primaryQuoteSoql, quoteLinesSoql } from './index.js';
 
 const INSTANCE = 'https://globex.my.salesforce.com';
 const LOGIN = 'https://login.salesforce.com';
@@ -471,5 +471,112 @@ describe('listWonDealsChangedSince (the poller)', () => {
     const failed = await adapter().listWonDealsChangedSince('2026-03-02T09:00:00Z', 10);
     expect(failed).toMatchObject({ ok: false, kind: 'retryable' });
     expect(await adapter().listWonDealsChangedSince('yesterday', 10)).toMatchObject({ ok: false, kind: 'permanent' });
+  });
+});
+
+describe('Salesforce CPQ (cpq on)', () => {
+  const QUOTE_ID = 'a0x5g00000Qt1AbAAJ';
+  const cpqAdapter = () => createSalesforceAdapter({ instanceUrl: INSTANCE, accessToken: TOKEN }, { cpq: true });
+  const quoteLine = {
+    attributes: {
+      type: 'SBQQ__QuoteLine__c',
+      url: '/services/data/v62.0/sobjects/SBQQ__QuoteLine__c/a0y5g00000Ln1AbAAJ',
+    },
+    Id: 'a0y5g00000Ln1AbAAJ',
+    SBQQ__Product__c: '01t5g00000Fam1LAAR',
+    SBQQ__ProductCode__c: 'PLATFORM',
+    SBQQ__ProductName__c: 'Platform fee',
+    SBQQ__Quantity__c: 1.0,
+    SBQQ__NetPrice__c: 1080.25,
+    SBQQ__Description__c: null,
+    SBQQ__ChargeType__c: 'Recurring',
+    SBQQ__BillingFrequency__c: 'Monthly',
+    SBQQ__Product__r: { attributes: { type: 'Product2', url: '/x' }, Family: 'Subscription' },
+  };
+
+  it('reads the primary quote and its lines, and takes the lines at their net prices', async () => {
+    const sent = { soql: [] as string[], auth: [] as string[] };
+    const scope = interceptQuery(sent)
+      .reply(200, fixture('query-opportunity'))
+      .get(QUERY_PATH)
+      .query((q) => {
+        sent.soql.push(String(q.q));
+        return true;
+      })
+      .reply(200, {
+        totalSize: 1,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'SBQQ__Quote__c', url: `/services/data/v62.0/sobjects/SBQQ__Quote__c/${QUOTE_ID}` },
+            Id: QUOTE_ID,
+            Name: 'Q-00042',
+            SBQQ__Primary__c: true,
+            SBQQ__StartDate__c: '2026-02-01',
+            SBQQ__SubscriptionTerm__c: 12,
+            CurrencyIsoCode: 'EUR',
+          },
+        ],
+      })
+      .get(QUERY_PATH)
+      .query((q) => {
+        sent.soql.push(String(q.q));
+        return true;
+      })
+      .reply(200, { totalSize: 1, done: true, records: [quoteLine] });
+    const result = await cpqAdapter().fetchDeal(OPP_ID);
+    expect(scope.isDone()).toBe(true);
+    expect(sent.soql).toEqual([
+      opportunitySoql(OPP_ID),
+      `SELECT Id, Name, SBQQ__Primary__c, SBQQ__StartDate__c, SBQQ__SubscriptionTerm__c, CurrencyIsoCode FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = '${OPP_ID}' AND SBQQ__Primary__c = true ORDER BY Id LIMIT 1`,
+      `SELECT Id, SBQQ__Product__c, SBQQ__ProductCode__c, SBQQ__ProductName__c, SBQQ__Quantity__c, SBQQ__NetPrice__c, SBQQ__Description__c, SBQQ__ChargeType__c, SBQQ__BillingFrequency__c, SBQQ__Product__r.Family FROM SBQQ__QuoteLine__c WHERE SBQQ__Quote__c = '${QUOTE_ID}' ORDER BY SBQQ__Number__c, Id`,
+    ]);
+    expect(sent.soql[1]).toBe(primaryQuoteSoql(OPP_ID));
+    expect(sent.soql[2]).toBe(quoteLinesSoql(QUOTE_ID));
+    if (!result.ok) throw new Error(result.reason);
+    // The opportunity's own close date stays; the lines are the quote's.
+    expect(result.value.deal.closeDate).toBe('2026-01-14');
+    expect(result.value.lineItems).toEqual([
+      {
+        id: 'a0y5g00000Ln1AbAAJ',
+        productId: '01t5g00000Fam1LAAR',
+        productCode: 'PLATFORM',
+        productName: 'Platform fee',
+        quantity: '1',
+        unitPrice: '1080.25',
+        description: null,
+        attributes: {
+          'Product2.Family': 'Subscription',
+          SBQQ__ChargeType__c: 'Recurring',
+          SBQQ__BillingFrequency__c: 'Monthly',
+        },
+      },
+    ]);
+  });
+
+  it('falls back to the OpportunityLineItems when there is no primary quote', async () => {
+    const sent = { soql: [] as string[], auth: [] as string[] };
+    const scope = interceptQuery(sent)
+      .reply(200, fixture('query-opportunity'))
+      .get(QUERY_PATH)
+      .query((q) => {
+        sent.soql.push(String(q.q));
+        return true;
+      })
+      .reply(200, { totalSize: 0, done: true, records: [] });
+    const result = await cpqAdapter().fetchDeal(OPP_ID);
+    expect(scope.isDone()).toBe(true);
+    expect(sent.soql).toHaveLength(2);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.lineItems.map((l) => l.id)).toEqual(
+      fixture('query-opportunity').records[0].OpportunityLineItems.records.map((r: { Id: string }) => r.Id),
+    );
+  });
+
+  it('sends no CPQ query without the option', async () => {
+    const sent = { soql: [] as string[], auth: [] as string[] };
+    interceptQuery(sent).reply(200, fixture('query-opportunity'));
+    expect((await adapter().fetchDeal(OPP_ID)).ok).toBe(true);
+    expect(sent.soql).toEqual([opportunitySoql(OPP_ID)]);
   });
 });

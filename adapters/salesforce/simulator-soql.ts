@@ -5,8 +5,9 @@
  *          [ORDER BY field [ASC|DESC], ...] [LIMIT n]) FROM Object
  *   [WHERE Id = 'id' | WHERE cond [AND cond ...]] [ORDER BY ...] [LIMIT n]
  *
- * where cond is `BooleanField = true|false` or `DateTimeField > 2026-03-02T09:00:00Z` (an
- * unquoted dateTime literal, Z or ±hh:mm) — the pollers' query.
+ * where cond is `BooleanField = true|false`, `DateTimeField > 2026-03-02T09:00:00Z` (an
+ * unquoted dateTime literal, Z or ±hh:mm) — the pollers' query — or `LookupField__c = 'id'`
+ * (a custom lookup to a record id: the CPQ quote and quote line reads).
  *
  * Anything else is a 400 MALFORMED_QUERY, as Salesforce answers a query it cannot parse;
  * unknown fields and objects get Salesforce's INVALID_FIELD / INVALID_TYPE.
@@ -56,8 +57,11 @@ interface OrderBy {
   descending: boolean;
 }
 
-/** `field = true|false` or `field > dateTime`. */
-type Condition = { path: FieldPath; op: '='; value: boolean } | { path: FieldPath; op: '>'; value: string };
+/** `field = true|false`, `field > dateTime` or `customLookup__c = 'id'`. */
+type Condition =
+  | { path: FieldPath; op: '='; value: boolean }
+  | { path: FieldPath; op: '>'; value: string }
+  | { path: FieldPath; op: 'id='; value: string };
 
 interface Select {
   items: ({ kind: 'field'; path: FieldPath } | { kind: 'subquery'; query: Select })[];
@@ -124,11 +128,19 @@ class Parser {
       this.at += 1;
       return { path, op: '=', value: value.text.toLowerCase() === 'true' };
     }
+    // Only a custom lookup field compared with an id: what the CPQ reads send, no more.
+    if (op.text === '=' && value?.kind === 'string' && path.length === 1 && /__c$/i.test(path[0])) {
+      this.at += 1;
+      return { path, op: 'id=', value: value.text };
+    }
     if (op.text === '>' && value?.kind === 'datetime') {
       this.at += 1;
       return { path, op: '>', value: value.text };
     }
-    throw new SoqlError('MALFORMED_QUERY', 'only `field = true|false` and `field > dateTime` conditions are supported');
+    throw new SoqlError(
+      'MALFORMED_QUERY',
+      "only `field = true|false`, `field > dateTime` and `lookup__c = 'id'` conditions are supported",
+    );
   }
 
   parseQuery(nested: boolean): Select {
@@ -310,6 +322,9 @@ function instant(value: FieldValue): number {
 
 function matches(store: SObjectStore, type: string, record: SObjectRecord, cond: Condition): boolean {
   const value = valueAt(store, type, record, cond.path);
+  if (cond.op === 'id=') {
+    return typeof value === 'string' && sameId(value, cond.value);
+  }
   if (cond.op === '=') {
     if (typeof value !== 'boolean') {
       throw new SoqlError(
@@ -344,7 +359,12 @@ export function runSoql(store: SObjectStore, soql: string, version: string) {
     }
   }
   for (const order of select.orderBy) resolvePath(store, type, order.path);
-  for (const cond of select.where) resolvePath(store, type, cond.path);
+  for (const cond of select.where) {
+    resolvePath(store, type, cond.path);
+    if (cond.op === 'id=' && !ID_SHAPE.test(cond.value)) {
+      throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${cond.value}`);
+    }
+  }
   let rows = store.all(type);
   for (const cond of select.where) rows = rows.filter((r) => matches(store, type, r, cond));
   if (select.whereId !== undefined) {

@@ -108,6 +108,65 @@ export const SCHEMA: Record<string, ObjectSchema> = {
     },
     children: { OpportunityLineItems: { type: 'OpportunityLineItem', field: 'OpportunityId' } },
   },
+  /*
+   * Salesforce CPQ (managed package, namespace SBQQ). Custom objects get org-specific key
+   * prefixes in real Salesforce (a0x, a1B, ...: assigned when the package is installed), so a
+   * client must never rely on them; the simulated org uses a0x and a0y.
+   * https://developer.salesforce.com/docs/atlas.en-us.cpq_dev_api.meta/cpq_dev_api/cpq_quote_api_objects.htm
+   */
+  SBQQ__Quote__c: {
+    keyPrefix: 'a0x',
+    fields: [
+      ...SYSTEM_FIELDS,
+      'Name',
+      'SBQQ__Opportunity2__c',
+      'SBQQ__Account__c',
+      'SBQQ__Primary__c',
+      'SBQQ__StartDate__c',
+      'SBQQ__SubscriptionTerm__c',
+      'SBQQ__NetAmount__c',
+      'CurrencyIsoCode',
+    ],
+    readOnly: [...SYSTEM_FIELDS, 'Name', 'SBQQ__NetAmount__c'],
+    parents: {
+      SBQQ__Opportunity2__r: { field: 'SBQQ__Opportunity2__c', type: 'Opportunity' },
+      SBQQ__Account__r: { field: 'SBQQ__Account__c', type: 'Account' },
+    },
+    children: { SBQQ__LineItems__r: { type: 'SBQQ__QuoteLine__c', field: 'SBQQ__Quote__c' } },
+  },
+  SBQQ__QuoteLine__c: {
+    keyPrefix: 'a0y',
+    fields: [
+      ...SYSTEM_FIELDS,
+      'Name',
+      'SBQQ__Quote__c',
+      'SBQQ__Product__c',
+      'SBQQ__ProductCode__c',
+      'SBQQ__ProductName__c',
+      'SBQQ__Number__c',
+      'SBQQ__Quantity__c',
+      'SBQQ__ListPrice__c',
+      'SBQQ__NetPrice__c',
+      'SBQQ__NetTotal__c',
+      'SBQQ__Description__c',
+      'SBQQ__ChargeType__c',
+      'SBQQ__BillingFrequency__c',
+      'CurrencyIsoCode',
+    ],
+    readOnly: [
+      ...SYSTEM_FIELDS,
+      'Name',
+      'SBQQ__Quote__c',
+      'SBQQ__ProductCode__c',
+      'SBQQ__ProductName__c',
+      'SBQQ__NetTotal__c',
+    ],
+    parents: {
+      SBQQ__Quote__r: { field: 'SBQQ__Quote__c', type: 'SBQQ__Quote__c' },
+      SBQQ__Product__r: { field: 'SBQQ__Product__c', type: 'Product2' },
+    },
+    children: {},
+  },
   OpportunityLineItem: {
     keyPrefix: '00k',
     fields: [

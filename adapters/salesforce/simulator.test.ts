@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningServer, serveOnLoopback } from '../sandbox/serve.js';
 import { SESSION_EXPIRED } from './errors.js';
 import { checkId } from './ids.js';
-import { createSalesforceAdapter, opportunitySoql } from './index.js';
+import { createSalesforceAdapter, opportunitySoql, primaryQuoteSoql } from './index.js';
 import { createSalesforceSimulator, type SalesforceSimulator } from './simulator.js';
 import { parseOutboundMessage } from './webhooks.js';
 
@@ -368,6 +368,14 @@ describe('simulator REST contract', () => {
     ['SELECT Id FROM Lead', 'INVALID_TYPE'],
     ['SELECT Id, (SELECT Id FROM Contacts) FROM Opportunity', 'INVALID_TYPE'],
     ['SELECT Id FROM', 'MALFORMED_QUERY'],
+    ["SELECT Id FROM SBQQ__Quote__c WHERE Name = 'Q-00001'", 'MALFORMED_QUERY'],
+    ["SELECT Id FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = '006'", 'INVALID_QUERY_FILTER_OPERATOR'],
+    ['SELECT Id FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = 5', 'MALFORMED_QUERY'],
+    [
+      'SELECT Id, (SELECT Id FROM SBQQ__LineItems__r WHERE SBQQ__Quantity__c = 1) FROM SBQQ__Quote__c',
+      'MALFORMED_QUERY',
+    ],
+    ['SELECT Id, SBQQ__Colour__c FROM SBQQ__QuoteLine__c', 'INVALID_FIELD'],
   ])('answers %j with 400 %s', async (soql, errorCode) => {
     const res = await api(`/query?q=${encodeURIComponent(soql)}`);
     expect(res.status).toBe(400);
@@ -384,5 +392,93 @@ describe('simulator REST contract', () => {
       headers: { authorization: `Bearer ${sim.credentials.accessToken}` },
     });
     expect(badVersion.status).toBe(404);
+  });
+});
+
+describe('Salesforce CPQ quotes', () => {
+  const QUOTE_LINES = [
+    { name: 'Platform fee', productCode: 'PLATFORM', family: 'Subscription', quantity: 1, netPrice: 900 },
+    {
+      name: 'Seat licence',
+      productCode: 'SEAT',
+      family: 'Seat',
+      quantity: 25,
+      netPrice: 36.5,
+      chargeType: 'Recurring',
+    },
+  ];
+
+  it('gives the primary quote lines at their net prices to an adapter with cpq on', async () => {
+    const { opportunityId, productIds } = sim.seedClosedWonOpportunity();
+    sim.seedCpqQuote(opportunityId, [{ ...QUOTE_LINES[0]!, netPrice: 1 }], { primary: false });
+    const { quoteId, quoteLineIds } = sim.seedCpqQuote(opportunityId, QUOTE_LINES);
+    expect(quoteId.startsWith('a0x')).toBe(true);
+    expect(quoteLineIds.every((id) => id.startsWith('a0y'))).toBe(true);
+
+    const adapter = createSalesforceAdapter(
+      { instanceUrl: server.url, accessToken: sim.credentials.accessToken },
+      { cpq: true },
+    );
+    const result = await adapter.fetchDeal(opportunityId);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.deal.closeDate).toBe('2026-01-15');
+    expect(result.value.lineItems).toEqual([
+      {
+        id: quoteLineIds[0],
+        productId: productIds[0],
+        productCode: 'PLATFORM',
+        productName: 'Platform fee',
+        quantity: '1',
+        unitPrice: '900',
+        description: null,
+        attributes: {
+          'Product2.Family': 'Subscription',
+          SBQQ__ChargeType__c: 'Recurring',
+          SBQQ__BillingFrequency__c: 'Monthly',
+        },
+      },
+      {
+        id: quoteLineIds[1],
+        productId: productIds[1],
+        productCode: 'SEAT',
+        productName: 'Seat licence',
+        quantity: '25',
+        unitPrice: '36.5',
+        description: null,
+        attributes: {
+          'Product2.Family': 'Seat',
+          SBQQ__ChargeType__c: 'Recurring',
+          SBQQ__BillingFrequency__c: 'Monthly',
+        },
+      },
+    ]);
+    // The opportunity, its primary quote, the quote's lines (the SOQL itself: the nock test).
+    expect(queries()).toHaveLength(3);
+  });
+
+  it('falls back to the opportunity line items without a primary quote, and reads no quote without cpq', async () => {
+    const { opportunityId, lineItemIds } = sim.seedClosedWonOpportunity();
+    sim.seedCpqQuote(opportunityId, QUOTE_LINES, { primary: false });
+    const cpq = createSalesforceAdapter(
+      { instanceUrl: server.url, accessToken: sim.credentials.accessToken },
+      { cpq: true },
+    );
+    const withCpq = await cpq.fetchDeal(opportunityId);
+    if (!withCpq.ok) throw new Error(withCpq.reason);
+    expect(withCpq.value.lineItems.map((l) => l.id)).toEqual(lineItemIds);
+
+    sim.seedCpqQuote(opportunityId, QUOTE_LINES);
+    const plain = await adapterFor(sim, {}).fetchDeal(opportunityId);
+    if (!plain.ok) throw new Error(plain.reason);
+    expect(plain.value.lineItems.map((l) => l.id)).toEqual(lineItemIds);
+  });
+
+  it('keeps one primary quote per opportunity, as CPQ does', async () => {
+    const { opportunityId } = sim.seedClosedWonOpportunity();
+    sim.seedCpqQuote(opportunityId, QUOTE_LINES);
+    sim.seedCpqQuote(opportunityId, QUOTE_LINES);
+    const res = await api(`/query?q=${encodeURIComponent(primaryQuoteSoql(opportunityId).replace(' LIMIT 1', ''))}`);
+    expect(res.status).toBe(200);
+    expect((await json(res)).totalSize).toBe(1);
   });
 });
