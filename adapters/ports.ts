@@ -33,6 +33,11 @@ export interface CrmPort {
    */
   writeBack(dealId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>>;
   /**
+   * Sets fields on the deal's account (Salesforce Account fields, HubSpot company properties);
+   * null clears a field. Absolute values, idempotent by nature, like `writeBack`.
+   */
+  writeBackAccount(accountId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>>;
+  /**
    * Won deals (Salesforce: IsWon; HubSpot: in one of the connection's trigger stages) changed
    * strictly after `since` (ISO 8601), oldest change first, at most `limit`. `lastModified` is
    * ISO 8601 in UTC. The pollers' safety net for webhooks that never arrived.

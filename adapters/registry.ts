@@ -69,29 +69,35 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
           ? { onTokenRefresh: (accessToken: string) => ctx.onSecretsRefreshed!('salesforce', { accessToken }) }
           : {}),
       },
-      { cpq: c.config.cpq === 'true' },
+      {
+        cpq: c.config.cpq === 'true',
+        ...(c.config.renewalOfField?.trim() ? { renewalOfField: c.config.renewalOfField.trim() } : {}),
+      },
     ),
   hubspot: (c, ctx) =>
-    createHubSpotAdapter({
-      accessToken: c.secrets.accessToken!,
-      ...(c.secrets.refreshToken && c.secrets.clientId && c.secrets.clientSecret
-        ? {
-            oauth: {
-              refreshToken: c.secrets.refreshToken,
-              clientId: c.secrets.clientId,
-              clientSecret: c.secrets.clientSecret,
-              ...(c.secrets.accessTokenExpiresAt ? { accessTokenExpiresAt: c.secrets.accessTokenExpiresAt } : {}),
-            },
-          }
-        : {}),
-      ...(ctx.onSecretsRefreshed
-        ? { onTokenRefresh: (secrets: Record<string, string>) => ctx.onSecretsRefreshed!('hubspot', secrets) }
-        : {}),
-      baseUrl: c.config.baseUrl,
-      now: ctx.now,
-      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-      ...(c.config.triggerStageIds ? { triggerStageIds: parseTriggerStageIds(c.config.triggerStageIds) } : {}),
-    }),
+    createHubSpotAdapter(
+      {
+        accessToken: c.secrets.accessToken!,
+        ...(c.secrets.refreshToken && c.secrets.clientId && c.secrets.clientSecret
+          ? {
+              oauth: {
+                refreshToken: c.secrets.refreshToken,
+                clientId: c.secrets.clientId,
+                clientSecret: c.secrets.clientSecret,
+                ...(c.secrets.accessTokenExpiresAt ? { accessTokenExpiresAt: c.secrets.accessTokenExpiresAt } : {}),
+              },
+            }
+          : {}),
+        ...(ctx.onSecretsRefreshed
+          ? { onTokenRefresh: (secrets: Record<string, string>) => ctx.onSecretsRefreshed!('hubspot', secrets) }
+          : {}),
+        baseUrl: c.config.baseUrl,
+        now: ctx.now,
+        ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+        ...(c.config.triggerStageIds ? { triggerStageIds: parseTriggerStageIds(c.config.triggerStageIds) } : {}),
+      },
+      c.config.renewalOfProperty?.trim() ? { renewalOfProperty: c.config.renewalOfProperty.trim() } : {},
+    ),
   avalara: (c, ctx) =>
     createAvalaraAdapter({
       baseUrl: c.config.baseUrl!,
@@ -166,6 +172,7 @@ export function buildAdapterSet(connections: ConnectionMaterial[], ctx: BuildCon
 function writeBackConfig(c: ConnectionMaterial): CrmWriteBackConfig {
   return {
     ...(c.config.writeBackFields ? { writeBackFields: c.config.writeBackFields } : {}),
+    ...(c.config.writeBackAccountFields ? { writeBackAccountFields: c.config.writeBackAccountFields } : {}),
     ...(c.config.publicUrl ? { publicUrl: c.config.publicUrl } : {}),
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { contractUrl, DEFAULT_WRITE_BACK_FIELDS, writeBackFields } from './crm-write-back.js';
+import {
+  contractUrl,
+  DEFAULT_ACCOUNT_WRITE_BACK_FIELDS,
+  DEFAULT_WRITE_BACK_FIELDS,
+  writeBackAccountFields,
+  writeBackFields,
+} from './crm-write-back.js';
 
 describe('write-back field names', () => {
   it('defaults per CRM without config', () => {
@@ -37,5 +43,22 @@ describe('contract link', () => {
     expect(contractUrl('salesforce', '006A', 'https://hub.example.com/')).toBe(
       'https://hub.example.com/api/v1/deals/salesforce/006A/trace',
     );
+  });
+});
+
+describe('account write-back field names', () => {
+  it('defaults per CRM, overridden by writeBackAccountFields ("" skips a value)', () => {
+    expect(writeBackAccountFields('hubspot')).toEqual({ ok: true, value: DEFAULT_ACCOUNT_WRITE_BACK_FIELDS.hubspot });
+    expect(
+      writeBackAccountFields('salesforce', { writeBackAccountFields: JSON.stringify({ outstanding: '' }) }),
+    ).toEqual({ ok: true, value: { amountPaid: 'Hub_Amount_Paid__c', outstanding: '' } });
+  });
+
+  it('refuses a key the account does not take', () => {
+    expect(writeBackAccountFields('salesforce', { writeBackAccountFields: '{"status":"X"}' })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'writeBackAccountFields.status',
+    });
   });
 });

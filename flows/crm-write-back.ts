@@ -1,14 +1,21 @@
 /**
  * Writes the deal's billing state back to the CRM it came from (Salesforce Opportunity, HubSpot
  * deal): billing status, contract id and link, last invoice number, amount paid and outstanding
- * balance. A job like any other (retried, dead-lettered, replayable), enqueued after an invoice is
+ * balance; then, in a second step, the customer's totals across all its deals to the deal's
+ * account (Salesforce Account, HubSpot company). A job like any other (retried, dead-lettered, replayable), enqueued after an invoice is
  * finalized and after a payment is recorded.
  *
  * The values are read when the job runs, not when it was enqueued, so a late or replayed job
  * writes the current state. The write sets absolute values: repeating it changes nothing, so it
  * needs no idempotency key and no lookup before a retry.
  */
-import { getContract, listContractsForDeal, listInvoicesForContracts } from '../src/db/repos/billing.js';
+import {
+  getContract,
+  getCustomer,
+  listContractsForDeal,
+  listInvoicesForContracts,
+  listInvoicesForCustomer,
+} from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
@@ -64,30 +71,63 @@ export function writeBackFields(
   system: CrmSystem,
   config: CrmWriteBackConfig = {},
 ): Outcome<Record<WriteBackKey, string>> {
-  const fields = { ...DEFAULT_WRITE_BACK_FIELDS[system] };
-  if (!config.writeBackFields) return ok(fields);
+  return fieldNames(system, 'writeBackFields', config.writeBackFields, WRITE_BACK_KEYS, DEFAULT_WRITE_BACK_FIELDS);
+}
+
+/** What is written to the deal's account (Salesforce Account, HubSpot company): the customer's totals. */
+export const ACCOUNT_WRITE_BACK_KEYS = ['amountPaid', 'outstanding'] as const;
+export type AccountWriteBackKey = (typeof ACCOUNT_WRITE_BACK_KEYS)[number];
+
+export const DEFAULT_ACCOUNT_WRITE_BACK_FIELDS: Record<CrmSystem, Record<AccountWriteBackKey, string>> = {
+  salesforce: { amountPaid: 'Hub_Amount_Paid__c', outstanding: 'Hub_Outstanding__c' },
+  hubspot: { amountPaid: 'hub_amount_paid', outstanding: 'hub_outstanding' },
+};
+
+/** The account field names: the defaults overridden by `writeBackAccountFields` JSON ("" skips one). */
+export function writeBackAccountFields(
+  system: CrmSystem,
+  config: CrmWriteBackConfig = {},
+): Outcome<Record<AccountWriteBackKey, string>> {
+  return fieldNames(
+    system,
+    'writeBackAccountFields',
+    config.writeBackAccountFields,
+    ACCOUNT_WRITE_BACK_KEYS,
+    DEFAULT_ACCOUNT_WRITE_BACK_FIELDS,
+  );
+}
+
+function fieldNames<K extends string>(
+  system: CrmSystem,
+  setting: string,
+  json: string | undefined,
+  keys: readonly K[],
+  defaults: Record<CrmSystem, Record<K, string>>,
+): Outcome<Record<K, string>> {
+  const fields = { ...defaults[system] };
+  if (!json) return ok(fields);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(config.writeBackFields);
+    parsed = JSON.parse(json);
   } catch {
-    return permanent(`${system} connection config writeBackFields is not valid JSON`, { field: 'writeBackFields' });
+    return permanent(`${system} connection config ${setting} is not valid JSON`, { field: setting });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return permanent(`${system} connection config writeBackFields must be a JSON object`, { field: 'writeBackFields' });
+    return permanent(`${system} connection config ${setting} must be a JSON object`, { field: setting });
   }
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(WRITE_BACK_KEYS as readonly string[]).includes(key)) {
+    if (!(keys as readonly string[]).includes(key)) {
       return permanent(
-        `${system} connection config writeBackFields has unknown key "${key}" (expected ${WRITE_BACK_KEYS.join(', ')})`,
-        { field: `writeBackFields.${key}` },
+        `${system} connection config ${setting} has unknown key "${key}" (expected ${keys.join(', ')})`,
+        { field: `${setting}.${key}` },
       );
     }
     if (typeof value !== 'string') {
-      return permanent(`${system} connection config writeBackFields.${key} must be a field name (string)`, {
-        field: `writeBackFields.${key}`,
+      return permanent(`${system} connection config ${setting}.${key} must be a field name (string)`, {
+        field: `${setting}.${key}`,
       });
     }
-    fields[key as WriteBackKey] = value;
+    fields[key as K] = value;
   }
   return ok(fields);
 }
@@ -200,6 +240,55 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = {
         const written = await crm.writeBack(dealId, fields);
         if (!written.ok) return written;
         return ok({ output: { fields } });
+      },
+    },
+    {
+      // A step of its own: once the deal is written, a failing account write retries alone
+      // (the runner skips finished steps) and the failure names the account, not the deal.
+      name: 'write-back-account',
+      external: true,
+      run: async (ctx) => {
+        const { system, dealId } = ctx.input;
+        const crm = ctx.adapters.crm[system];
+        if (!crm) return permanent(`no ${system} connection for this org`);
+        const names = writeBackAccountFields(system, ctx.adapters.settings.crmWriteBack[system]);
+        if (!names.ok) return names;
+        if (ACCOUNT_WRITE_BACK_KEYS.every((k) => names.value[k] === '')) {
+          return ok({ output: { skipped: 'no account fields configured' } });
+        }
+
+        const { db } = ctx.deps;
+        const contract = (await listContractsForDeal(db, ctx.orgId, system, dealId)).at(-1);
+        if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
+        const customer = await getCustomer(db, ctx.orgId, contract.customerId);
+        // The customer's source id is the deal's account (company) id, from this same CRM.
+        if (!customer || customer.sourceSystem !== system || !customer.sourceId) {
+          return ok({ output: { skipped: 'the deal has no account in this CRM' } });
+        }
+        // The customer's totals over all its issued invoices (every deal, every contract).
+        const issued = (await listInvoicesForCustomer(db, ctx.orgId, customer.id)).filter(
+          (i) => i.status === 'finalized' || i.status === 'paid',
+        );
+        const currencies = new Set([customer.currency, ...issued.map((i) => i.currency)]);
+        if (currencies.size > 1) {
+          return permanent(
+            `${system} account ${customer.sourceId} is invoiced in several currencies (${[...currencies].join(', ')})`,
+          );
+        }
+        const amount = (minor: number) => {
+          const major = minorToMajor(minor, customer.currency);
+          return system === 'salesforce' ? Number(major) : major;
+        };
+        const values: Record<AccountWriteBackKey, string | number> = {
+          amountPaid: amount(issued.reduce((sum, i) => sum + i.amountPaidMinor, 0)),
+          outstanding: amount(issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0)),
+        };
+        const fields: Record<string, string | number | null> = {};
+        for (const key of ACCOUNT_WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
+
+        const written = await crm.writeBackAccount(customer.sourceId, fields);
+        if (!written.ok) return written;
+        return ok({ output: { accountId: customer.sourceId, fields } });
       },
     },
   ],

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { applyMapping, defaultMappings, type MappingResult, toMappingSet } from '../mappings/index.js';
 import type { Db } from '../src/db/client.js';
 import { naturalId } from '../src/db/ids.js';
+import { listContractsForDeal } from '../src/db/repos/billing.js';
 import { getPublishedMapping } from '../src/db/repos/mappings.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
 import type { ContractDraft } from '../src/domain/contract.js';
@@ -46,10 +47,34 @@ export async function mapDeal(
   return applyMapping(set, bundle);
 }
 
+/**
+ * A renewal deal's link: the newest contract version of the deal it renews, or null when the
+ * deal renews nothing, or the renewed deal never became a contract here (then the renewal is an
+ * ordinary contract). The original's contract is left as it is: it bills on until an amendment
+ * ends it; the link is there for the trace.
+ */
+export async function renewedContractId(
+  db: Db,
+  orgId: string,
+  system: DealToContractInput['system'],
+  bundle: DealBundle,
+): Promise<string | null> {
+  const original = bundle.deal.renewalOf;
+  if (!original || original === bundle.deal.id) return null;
+  const chain = await listContractsForDeal(db, orgId, system, original);
+  return chain.at(-1)?.id ?? null;
+}
+
 async function createContractStatements(ctx: StepContext<DealToContractInput>, mapped: MappingResult) {
   const { db, clock } = ctx.deps;
   const { orgId } = ctx;
   const draft: ContractDraft = mapped.draft;
+  const renewalOfContractId = await renewedContractId(
+    db,
+    orgId,
+    ctx.input.system,
+    ctx.outputs['fetch-deal'] as DealBundle,
+  );
   const now = clock.now().toISOString();
   const customerId = await naturalId('cus', orgId, ctx.input.system, draft.customer.sourceId);
   const contractId = await naturalId('ctr', orgId, ctx.input.system, ctx.input.dealId, 1);
@@ -102,6 +127,7 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         mappingVersion: mapped.mappingVersion,
         terms: JSON.stringify(termsFromDraft(draft)),
         effectiveDate: draft.startDate,
+        renewalOfContractId,
         createdAt: now,
       })
       .onConflictDoNothing(),

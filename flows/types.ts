@@ -25,6 +25,8 @@ export type CrmSystem = 'salesforce' | 'hubspot';
 export interface CrmWriteBackConfig {
   /** JSON object overriding field names: {status, contractId, contractUrl, lastInvoiceNumber, amountPaid, outstanding}. */
   writeBackFields?: string;
+  /** JSON object overriding the account's field names: {amountPaid, outstanding}. */
+  writeBackAccountFields?: string;
   /** Public base URL of the hub, for the contract link; without it the link is a relative path. */
   publicUrl?: string;
 }

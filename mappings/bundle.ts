@@ -21,6 +21,7 @@ export const dealBundleSchema = z.object({
     amount: z.string().nullable(),
     accountId: z.string().nullable(),
     lastModified: z.string(),
+    renewalOf: z.string().nullable().default(null),
   }),
   account: z
     .object({ id: z.string(), name: z.string(), email: z.string().nullable(), billingAddress: address.nullable() })

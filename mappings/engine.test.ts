@@ -14,6 +14,7 @@ const bundle = (over: Partial<DealBundle['deal']> = {}, lineItems?: DealBundle['
     amount: '2000.00',
     accountId: '001000000000001AAA',
     lastModified: '2026-03-01T10:00:00Z',
+    renewalOf: null,
     ...over,
   },
   account: { id: '001000000000001AAA', name: 'Acme GmbH', email: null, billingAddress: null },

@@ -161,7 +161,38 @@ describe('deal to cash on Node', () => {
       ['finalized', 0, 2145],
       ['paid', 2145, 0],
     ]);
+    // The Account holds the customer's totals across its deals (here one invoice).
+    const accountId = String(opportunity.AccountId);
+    expect(h.sims.salesforce.state.store.get('Account', accountId)).toMatchObject({
+      Hub_Amount_Paid__c: invoice.totalMinor / 100,
+      Hub_Outstanding__c: 0,
+    });
+    const accountWrites = h.sims.salesforce.state.updates.filter((u) => u.type === 'Account' && u.id === accountId);
+    expect(accountWrites.map((w) => [w.values.Hub_Amount_Paid__c, w.values.Hub_Outstanding__c])).toEqual([
+      [0, 2145],
+      [2145, 0],
+    ]);
     expect(await rows(webhookInbox)).toBe(2);
+  });
+
+  it('makes no Account call when writeBackAccountFields skips every field', async () => {
+    const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, 'salesforce'));
+    const [row] = await h.db.select().from(connections).where(where);
+    const config = {
+      ...(JSON.parse(row!.config) as Record<string, string>),
+      writeBackAccountFields: JSON.stringify({ amountPaid: '', outstanding: '' }),
+    };
+    await h.db
+      .update(connections)
+      .set({ config: JSON.stringify(config) })
+      .where(where);
+    h.hub.invalidateAdapters();
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    const types = h.sims.salesforce.state.updates.map((u) => u.type);
+    expect(types.filter((t) => t === 'Opportunity')).toHaveLength(2);
+    expect(types.filter((t) => t === 'Account')).toEqual([]);
   });
 
   it('turns 3 deliveries of one Outbound Message, 2 of them concurrent, into one of everything', async () => {

@@ -56,7 +56,7 @@ describe('HubSpot deal to cash', () => {
   });
 
   it('writes the billing state back to the deal, once per state however often Stripe delivers', async () => {
-    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    const { dealId, companyId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
     expect((await deliver([h.sims.hubspot.dealStageChangedEvent(dealId, 'closedwon')])).status).toBe(200);
     await h.settle();
     const { state } = h.sims.stripe;
@@ -84,7 +84,37 @@ describe('HubSpot deal to cash', () => {
       ['finalized', '0.00'],
       ['paid', total],
     ]);
+    // The company holds the customer's totals across its deals (here one invoice).
+    expect(h.sims.hubspot.state.store.get('companies', companyId!)?.properties).toMatchObject({
+      hub_amount_paid: total,
+      hub_outstanding: '0.00',
+    });
+    const companyWrites = h.sims.hubspot.state.updates.filter((u) => u.type === 'companies' && u.id === companyId);
+    expect(companyWrites.map((w) => [w.properties.hub_amount_paid, w.properties.hub_outstanding])).toEqual([
+      ['0.00', total],
+      [total, '0.00'],
+    ]);
     expect(await rows(webhookInbox)).toBe(2);
+  });
+
+  it('makes no company call when writeBackAccountFields skips every field', async () => {
+    const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, 'hubspot'));
+    const [row] = await h.db.select().from(connections).where(where);
+    const config = {
+      ...(JSON.parse(row!.config) as Record<string, string>),
+      writeBackAccountFields: JSON.stringify({ amountPaid: '', outstanding: '' }),
+    };
+    await h.db
+      .update(connections)
+      .set({ config: JSON.stringify(config) })
+      .where(where);
+    h.hub.invalidateAdapters();
+    const { dealId } = h.sims.hubspot.seedClosedWonDeal({ stage: 'contractsent' });
+    expect((await deliver([h.sims.hubspot.dealStageChangedEvent(dealId, 'closedwon')])).status).toBe(200);
+    await h.settle();
+    const types = h.sims.hubspot.state.updates.map((u) => u.type);
+    expect(types.filter((t) => t === 'deals')).toHaveLength(2);
+    expect(types.filter((t) => t === 'companies')).toEqual([]);
   });
 
   it('ignores a property change that is not a move into the trigger stage', async () => {

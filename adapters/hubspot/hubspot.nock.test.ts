@@ -92,7 +92,7 @@ describe('fetchDeal requests', () => {
 
     const dealRead = new URL(sent.find((s) => s.path.startsWith('/crm/v3/objects/deals/'))?.path ?? '', API);
     // The SDK repeats the parameter (properties=a&properties=b), which HubSpot accepts.
-    expect(dealRead.searchParams.getAll('properties')).toEqual(DEAL_PROPERTIES);
+    expect(dealRead.searchParams.getAll('properties')).toEqual([...DEAL_PROPERTIES, 'hub_renewal_of']);
 
     for (const type of ['line_items', 'companies']) {
       const assoc = new URL(sent.find((s) => s.path.includes(`/associations/${type}`))?.path ?? '', API);
@@ -131,6 +131,7 @@ describe('fetchDeal requests', () => {
           amount: '2000.00',
           accountId: '5502',
           lastModified: '2026-01-15T10:04:11.512Z',
+          renewalOf: null,
         },
         account: {
           id: '5502',
@@ -451,6 +452,47 @@ describe('writeBack', () => {
 
   it('refuses a malformed id without a request', async () => {
     expect(await adapter().writeBack('abc', {})).toMatchObject({ ok: false, kind: 'permanent', field: 'dealId' });
+  });
+});
+
+describe('writeBackAccount', () => {
+  const COMPANY_ID = '9301';
+  const PATH = `/crm/v3/objects/companies/${COMPANY_ID}`;
+
+  it('PATCHes /crm/v3/objects/companies/{id} with string properties', async () => {
+    const sent: unknown[] = [];
+    const scope = nock(API)
+      .patch(PATH)
+      .reply((_uri, body) => {
+        sent.push(body);
+        return [200, { id: COMPANY_ID, properties: {} }];
+      });
+    const result = await adapter().writeBackAccount(COMPANY_ID, { hub_amount_paid: '2145.00', hub_outstanding: 0 });
+    expect(result).toEqual({ ok: true, value: undefined });
+    expect(scope.isDone()).toBe(true);
+    expect(sent).toEqual([{ properties: { hub_amount_paid: '2145.00', hub_outstanding: '0' } }]);
+  });
+
+  it('404 is permanent: company not found; 500 retryable', async () => {
+    nock(API).patch(PATH).reply(404, errors['404']);
+    expect(await adapter().writeBackAccount(COMPANY_ID, { hub_outstanding: 0 })).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      reason: `company not found: ${COMPANY_ID}`,
+    });
+    nock(API).patch(PATH).reply(500, errors['500']);
+    expect(await adapter().writeBackAccount(COMPANY_ID, { hub_outstanding: 0 })).toMatchObject({
+      ok: false,
+      kind: 'retryable',
+    });
+  });
+
+  it('refuses a malformed id without a request', async () => {
+    expect(await adapter().writeBackAccount('abc', {})).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'accountId',
+    });
   });
 });
 

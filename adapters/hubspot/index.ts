@@ -14,6 +14,7 @@ import { classifyHubSpotError } from './errors.js';
 import {
   COMPANY_PROPERTIES,
   DEAL_PROPERTIES,
+  DEFAULT_RENEWAL_OF_PROPERTY,
   type HubSpotObject,
   LINE_ITEM_PROPERTIES,
   mapDeal,
@@ -75,8 +76,15 @@ export interface HubSpotAdapter extends CrmPort {
   readonly client: HubSpotClient;
 }
 
-export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
+export interface HubSpotAdapterOptions {
+  /** The deal property holding the renewed deal's id (default DEFAULT_RENEWAL_OF_PROPERTY). */
+  renewalOfProperty?: string;
+}
+
+export function createHubSpotAdapter(config: HubSpotConfig, options: HubSpotAdapterOptions = {}): HubSpotAdapter {
   const client = createHubSpotClient(config);
+  const renewalOfProperty = options.renewalOfProperty || DEFAULT_RENEWAL_OF_PROPERTY;
+  const dealProperties = [...DEAL_PROPERTIES, renewalOfProperty];
   const now = config.now ?? (() => new Date());
 
   async function associated(dealId: string, toObjectType: string): Promise<AssociationRow[]> {
@@ -124,7 +132,7 @@ export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
       }
       let deal: HubSpotObject;
       try {
-        deal = (await client.objects.getById('deals', dealId, DEAL_PROPERTIES)) as HubSpotObject;
+        deal = (await client.objects.getById('deals', dealId, dealProperties)) as HubSpotObject;
       } catch (error) {
         return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
       }
@@ -141,7 +149,13 @@ export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
         ]);
         const productIds = productIdsToRead(lineItems);
         const products = productIds.length > 0 ? await readAll('products', productIds, PRODUCT_PROPERTIES) : [];
-        return mapDeal(deal, companies[0] ?? null, lineItems, new Map(products.map((p) => [p.id, p])));
+        return mapDeal(
+          deal,
+          companies[0] ?? null,
+          lineItems,
+          new Map(products.map((p) => [p.id, p])),
+          renewalOfProperty,
+        );
       } catch (error) {
         // Associations and objects are not read atomically: something removed in between
         // is gone on the next attempt (or the retry fails for a reason a person can see).
@@ -170,6 +184,21 @@ export function createHubSpotAdapter(config: HubSpotConfig): HubSpotAdapter {
         await client.objects.update('deals', dealId, { properties });
       } catch (error) {
         return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
+      }
+      return ok(undefined);
+    },
+
+    /** PATCH /crm/v3/objects/companies/{id} with `{ properties }`, as `writeBack` does for deals. */
+    async writeBackAccount(companyId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>> {
+      if (!OBJECT_ID.test(companyId)) {
+        return permanent(`malformed HubSpot company id "${companyId}": expected digits only`, { field: 'accountId' });
+      }
+      const properties: Record<string, string> = {};
+      for (const [name, value] of Object.entries(fields)) properties[name] = value === null ? '' : String(value);
+      try {
+        await client.objects.update('companies', companyId, { properties });
+      } catch (error) {
+        return classifyHubSpotError(error, now, { notFound: `company not found: ${companyId}` });
       }
       return ok(undefined);
     },

@@ -27,6 +27,12 @@ export const DEAL_PROPERTIES = [
   'hs_lastmodifieddate',
   'hs_is_closed_won',
 ];
+/**
+ * The deal property holding the id of the deal a renewal renews (a custom property; the
+ * connection's `renewalOfProperty` config names another). Reading a property the portal lacks
+ * is harmless: HubSpot leaves unknown names out of the answer.
+ */
+export const DEFAULT_RENEWAL_OF_PROPERTY = 'hub_renewal_of';
 export const LINE_ITEM_PROPERTIES = [
   'name',
   'quantity',
@@ -140,6 +146,7 @@ export function mapDeal(
   company: HubSpotObject | null,
   lineItems: HubSpotObject[],
   products: ReadonlyMap<string, HubSpotObject> = new Map(),
+  renewalOfProperty: string = DEFAULT_RENEWAL_OF_PROPERTY,
 ): Outcome<DealBundle> {
   const p = deal.properties;
   const amount = decimalProperty(p.amount);
@@ -168,6 +175,7 @@ export function mapDeal(
       amount: amount.value,
       accountId: company?.id ?? null,
       lastModified: toIso(p.hs_lastmodifieddate, deal.updatedAt),
+      renewalOf: nonEmpty(p[renewalOfProperty]),
     },
     account: company
       ? {

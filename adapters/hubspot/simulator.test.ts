@@ -73,6 +73,7 @@ describe('adapter round trip', () => {
         amount: '2000',
         accountId: seeded.companyId,
         lastModified: NOW.toISOString(),
+        renewalOf: null,
       },
       account: {
         id: seeded.companyId,

@@ -23,6 +23,7 @@ export type { SalesforceConfig } from './client.js';
 export { buildOutboundMessage, outboundMessageAck, parseOutboundMessage } from './webhooks.js';
 
 export const OPPORTUNITY_KEY_PREFIX = '006';
+export const ACCOUNT_KEY_PREFIX = '001';
 
 const OPPORTUNITY_FIELDS = [
   'Id',
@@ -59,10 +60,11 @@ const LINE_ITEM_FIELDS = [
 /**
  * One query: the Opportunity, its Account through the AccountId lookup and its line items
  * through the OpportunityLineItems child relationship. `multiCurrency` false leaves out
- * CurrencyIsoCode, which does not exist in single-currency orgs.
+ * CurrencyIsoCode, which does not exist in single-currency orgs. `extraFields` are custom
+ * Opportunity fields the connection names (the renewal lookup), added only when configured.
  */
-export function opportunitySoql(opportunityId: string, multiCurrency = true): string {
-  const fields = OPPORTUNITY_FIELDS.filter((f) => multiCurrency || f !== 'CurrencyIsoCode');
+export function opportunitySoql(opportunityId: string, multiCurrency = true, extraFields: string[] = []): string {
+  const fields = [...OPPORTUNITY_FIELDS.filter((f) => multiCurrency || f !== 'CurrencyIsoCode'), ...extraFields];
   return [
     'SELECT',
     [
@@ -112,6 +114,9 @@ export function quoteLinesSoql(quoteId: string): string {
   return `SELECT ${CPQ_QUOTE_LINE_FIELDS.join(', ')} FROM SBQQ__QuoteLine__c WHERE SBQQ__Quote__c = '${quoteId}' ORDER BY SBQQ__Number__c, Id`;
 }
 
+/** A field API name from config goes into SOQL text: letters, digits and underscores only. */
+const SAFE_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
 /** Quote ids come from Salesforce itself; checked anyway before going into a SOQL literal. */
 const SAFE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
@@ -148,6 +153,11 @@ export interface SalesforceAdapterOptions {
    * primary quote falls back to its OpportunityLineItems.
    */
   cpq?: boolean;
+  /**
+   * The Opportunity lookup naming the deal this one renews (conventionally `Renewal_Of__c`).
+   * Selected only when set: a query naming a field the org lacks fails with INVALID_FIELD.
+   */
+  renewalOfField?: string;
 }
 
 export function createSalesforceAdapter(
@@ -158,14 +168,15 @@ export function createSalesforceAdapter(
   const conn = client.connection;
   // Learnt on the first query: a single-currency org has no CurrencyIsoCode field.
   let multiCurrency = true;
+  const extraFields = options.renewalOfField && SAFE_FIELD.test(options.renewalOfField) ? [options.renewalOfField] : [];
 
   async function queryOpportunity(id: string): Promise<OpportunityRecord[]> {
     try {
-      return (await conn.query<OpportunityRecord>(opportunitySoql(id, multiCurrency))).records;
+      return (await conn.query<OpportunityRecord>(opportunitySoql(id, multiCurrency, extraFields))).records;
     } catch (error) {
       if (!multiCurrency || !isMissingCurrencyField(error)) throw error;
       multiCurrency = false;
-      return (await conn.query<OpportunityRecord>(opportunitySoql(id, false))).records;
+      return (await conn.query<OpportunityRecord>(opportunitySoql(id, false, extraFields))).records;
     }
   }
 
@@ -212,7 +223,7 @@ export function createSalesforceAdapter(
       } catch (error) {
         return classifySalesforceError(error, config.now);
       }
-      return mapOpportunity(opportunity, lineItems, quoteLines);
+      return mapOpportunity(opportunity, lineItems, quoteLines, extraFields[0]);
     },
 
     /**
@@ -227,6 +238,20 @@ export function createSalesforceAdapter(
       client.beginCall();
       try {
         await conn.sobject('Opportunity').update({ Id: dealId, ...fields });
+      } catch (error) {
+        return classifySalesforceError(error, config.now);
+      }
+      return ok(undefined);
+    },
+
+    /** PATCH /sobjects/Account/{id} with the fields; like `writeBack`, absolute values, no key. */
+    async writeBackAccount(accountId: string, fields: Record<string, string | number | null>): Promise<Outcome<void>> {
+      const problem = checkId(accountId, ACCOUNT_KEY_PREFIX);
+      if (problem)
+        return permanent(`malformed Salesforce Account id "${accountId}": ${problem}`, { field: 'accountId' });
+      client.beginCall();
+      try {
+        await conn.sobject('Account').update({ Id: accountId, ...fields });
       } catch (error) {
         return classifySalesforceError(error, config.now);
       }

@@ -168,14 +168,21 @@ export function mapQuoteLine(line: CpqQuoteLineRecord): Outcome<DealLineItem> {
   });
 }
 
+/** A lookup field's value: a record id, or null when empty. */
+function lookupId(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
 /**
  * Maps an Opportunity with its Account and all its line items (already paged in). With
  * `quoteLines` (the primary CPQ quote's lines), those are the deal's lines instead.
+ * `renewalOfField` names the Opportunity lookup holding the renewed deal's id (see renewalOf).
  */
 export function mapOpportunity(
   opportunity: OpportunityRecord,
   lineItems: LineItemRecord[],
   quoteLines?: CpqQuoteLineRecord[],
+  renewalOfField?: string,
 ): Outcome<DealBundle> {
   const items: DealLineItem[] = [];
   for (const record of quoteLines ?? []) {
@@ -201,6 +208,7 @@ export function mapOpportunity(
       amount: toDecimalString(opportunity.Amount),
       accountId: opportunity.AccountId ?? null,
       lastModified: toIsoTimestamp(opportunity.SystemModstamp),
+      renewalOf: renewalOfField ? lookupId((opportunity as unknown as Record<string, unknown>)[renewalOfField]) : null,
     },
     account: account
       ? {

@@ -136,6 +136,7 @@ describe('fetchDeal mapping', () => {
       amount: '3200.5',
       accountId: '0015g00000AbCdEAAV',
       lastModified: '2026-01-14T16:02:11.000Z',
+      renewalOf: null,
     });
     expect(account).toEqual({
       id: '0015g00000AbCdEAAV',
@@ -429,6 +430,40 @@ describe('writeBack', () => {
       ok: false,
       kind: 'permanent',
       field: 'dealId',
+    });
+  });
+});
+
+describe('writeBackAccount', () => {
+  const ACCOUNT_ID = '0015g00000AbCdEAAV';
+  const PATH = `/services/data/v62.0/sobjects/Account/${ACCOUNT_ID}`;
+  const fields = { Hub_Amount_Paid__c: 2145.5, Hub_Outstanding__c: 0 };
+
+  it('PATCHes /sobjects/Account/{id} with the fields and no Id in the body', async () => {
+    const sent: unknown[] = [];
+    const scope = nock(INSTANCE)
+      .patch(PATH)
+      .reply((_uri, body) => {
+        sent.push(body);
+        return [204, ''];
+      });
+    expect(await adapter().writeBackAccount(ACCOUNT_ID, fields)).toEqual({ ok: true, value: undefined });
+    expect(scope.isDone()).toBe(true);
+    expect(sent).toEqual([fields]);
+  });
+
+  it('404 is permanent, 500 retryable', async () => {
+    nock(INSTANCE).patch(PATH).reply(404, errors.notFound);
+    expect(await adapter().writeBackAccount(ACCOUNT_ID, fields)).toMatchObject({ ok: false, kind: 'permanent' });
+    nock(INSTANCE).patch(PATH).reply(500, errors.unknownException);
+    expect(await adapter().writeBackAccount(ACCOUNT_ID, fields)).toMatchObject({ ok: false, kind: 'retryable' });
+  });
+
+  it('refuses a non-Account id without a request', async () => {
+    expect(await adapter().writeBackAccount(OPP_ID, fields)).toMatchObject({
+      ok: false,
+      kind: 'permanent',
+      field: 'accountId',
     });
   });
 });

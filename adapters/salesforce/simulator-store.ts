@@ -100,6 +100,8 @@ export const SCHEMA: Record<string, ObjectSchema> = {
       'HasOpportunityLineItem',
       'Type',
       'Description',
+      // A custom lookup to the Opportunity a renewal renews (the hub's renewalOfField convention).
+      'Renewal_Of__c',
     ],
     readOnly: [...SYSTEM_FIELDS, 'IsClosed', 'IsWon', 'HasOpportunityLineItem'],
     parents: {

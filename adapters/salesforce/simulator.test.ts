@@ -74,6 +74,7 @@ describe('adapter round trip', () => {
         amount: '2000',
         accountId: seeded.accountId,
         lastModified: NOW.toISOString(),
+        renewalOf: null,
       },
       account: {
         id: seeded.accountId,

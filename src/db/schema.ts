@@ -108,6 +108,11 @@ export const contracts = sqliteTable(
     terms: text('terms'),
     /** The date this version takes effect (an amendment's change date; the start date for version 1). */
     effectiveDate: text('effective_date'),
+    /**
+     * For a renewal deal's contract: the id of the renewed deal's newest contract version when
+     * this one was created (a link for the trace; it changes nothing about billing the original).
+     */
+    renewalOfContractId: text('renewal_of_contract_id'),
     ...timestamps,
   },
   (t) => [

@@ -14,6 +14,11 @@ export interface DealBundle {
     amount: string | null;
     accountId: string | null;
     lastModified: string;
+    /**
+     * The id of the deal this one renews (same CRM), or null: read from the field the CRM
+     * connection names (Salesforce `renewalOfField`, HubSpot `renewalOfProperty`).
+     */
+    renewalOf: string | null;
   };
   account: {
     id: string;

@@ -60,6 +60,14 @@ export async function listInvoicesForContracts(db: Db, orgId: string, contractId
     .orderBy(asc(invoices.periodStart));
 }
 
+export async function listInvoicesForCustomer(db: Db, orgId: string, customerId: string) {
+  return db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orgId, orgId), eq(invoices.customerId, customerId)))
+    .orderBy(asc(invoices.periodStart));
+}
+
 export async function listPaymentsForInvoices(db: Db, orgId: string, invoiceIds: string[]) {
   if (invoiceIds.length === 0) return [];
   return db

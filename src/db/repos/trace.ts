@@ -1,7 +1,7 @@
 /** Everything that happened to one deal, for support and sales ops (org-scoped throughout). */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { contractLines, flowRuns, flowSteps, jobs, ledgerEntries, ledgerLines } from '../schema.js';
+import { contractLines, contracts, flowRuns, flowSteps, jobs, ledgerEntries, ledgerLines } from '../schema.js';
 import { listContractsForDeal, listInvoicesForContracts, listPaymentsForInvoices } from './billing.js';
 import { listExternalRefs } from './external-refs.js';
 
@@ -16,6 +16,29 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
           .from(contractLines)
           .where(and(eq(contractLines.orgId, orgId), inArray(contractLines.contractId, contractIds)))
           .orderBy(asc(contractLines.lineNo));
+  // Renewal links both ways: the contract this deal's renews, and the contracts renewing this deal's.
+  const renewalOfIds = [...new Set(contractRows.map((c) => c.renewalOfContractId).filter((id) => id !== null))];
+  const linkSummary = (c: typeof contracts.$inferSelect) => ({
+    contractId: c.id,
+    dealId: c.sourceDealId,
+    version: c.version,
+    startDate: c.startDate,
+  });
+  const renewalOf =
+    renewalOfIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(contracts)
+          .where(and(eq(contracts.orgId, orgId), inArray(contracts.id, renewalOfIds)));
+  const renewedBy =
+    contractIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(contracts)
+          .where(and(eq(contracts.orgId, orgId), inArray(contracts.renewalOfContractId, contractIds)))
+          .orderBy(asc(contracts.createdAt), asc(contracts.id));
   const invoiceRows = await listInvoicesForContracts(db, orgId, contractIds);
   const invoiceIds = invoiceRows.map((i) => i.id);
   const paymentRows = await listPaymentsForInvoices(db, orgId, invoiceIds);
@@ -97,6 +120,8 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
       ...c,
       lines: lines.filter((l) => l.contractId === c.id).map((l) => ({ ...l, priceSpec: JSON.parse(l.priceSpec) })),
     })),
+    renewalOf: renewalOf[0] ? linkSummary(renewalOf[0]) : null,
+    renewedBy: renewedBy.map(linkSummary),
     invoices: invoiceRows.map((i) => ({ ...i, rounding: JSON.parse(i.rounding) })),
     payments: paymentRows,
     externalRefs: refs.map(({ system: s, objectType, localId, externalId }) => ({

@@ -267,6 +267,7 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       mappingVersion: API_MAPPING_VERSION,
       terms: JSON.stringify(terms),
       effectiveDate: terms.startDate,
+      renewalOfContractId: null,
       createdAt: clock.now().toISOString(),
     };
     try {

@@ -1,0 +1,1 @@
+ALTER TABLE `contracts` ADD `renewal_of_contract_id` text;

@@ -1,0 +1,94 @@
+/**
+ * A renewal deal (linked to the deal it renews through a configurable CRM field) becomes a
+ * contract that records the renewed contract; both deals' traces show the link.
+ */
+
+import { and, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connections } from '../src/db/schema.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** Sets a key in a stored CRM connection's config, as an admin would. */
+async function configure(vendor: 'salesforce' | 'hubspot', key: string, value: string) {
+  const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, vendor));
+  const [row] = await h.db.select().from(connections).where(where);
+  const config = { ...(JSON.parse(row!.config) as Record<string, string>), [key]: value };
+  await h.db
+    .update(connections)
+    .set({ config: JSON.stringify(config) })
+    .where(where);
+  h.hub.invalidateAdapters();
+}
+
+async function closeOpportunity(id: string) {
+  await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(id));
+  await h.settle();
+  return readJson(await h.api(`/api/v1/deals/salesforce/${id}/trace`));
+}
+
+describe('renewal deals', () => {
+  it('links a Salesforce renewal to the contract of the opportunity it renews', async () => {
+    await configure('salesforce', 'renewalOfField', 'Renewal_Of__c');
+    const original = h.sims.salesforce.seedClosedWonOpportunity();
+    const first = await closeOpportunity(original.opportunityId);
+    expect(first.contracts).toHaveLength(1);
+    const originalContractId = first.contracts[0].id;
+
+    const renewal = h.sims.salesforce.seedClosedWonOpportunity({ name: 'Acme Robotics, Inc. - Renewal' });
+    h.sims.salesforce.state.store.update('Opportunity', renewal.opportunityId, {
+      Renewal_Of__c: original.opportunityId,
+    });
+    const second = await closeOpportunity(renewal.opportunityId);
+    expect(second.contracts).toHaveLength(1);
+    expect(second.contracts[0].renewalOfContractId).toBe(originalContractId);
+    expect(second.renewalOf).toMatchObject({ contractId: originalContractId, dealId: original.opportunityId });
+    expect(second.invoices[0].status).toBe('paid');
+
+    const originalTrace = await readJson(await h.api(`/api/v1/deals/salesforce/${original.opportunityId}/trace`));
+    expect(originalTrace.renewalOf).toBeNull();
+    expect(originalTrace.renewedBy).toEqual([
+      expect.objectContaining({ contractId: second.contracts[0].id, dealId: renewal.opportunityId }),
+    ]);
+    // The original is left as it was: it bills on until an amendment ends it.
+    expect(originalTrace.contracts[0].status).toBe('active');
+  });
+
+  it('makes a renewal of an unknown deal an ordinary contract, without a link', async () => {
+    await configure('salesforce', 'renewalOfField', 'Renewal_Of__c');
+    const unknown = h.sims.salesforce.seedClosedWonOpportunity(); // never closed through the hub
+    const renewal = h.sims.salesforce.seedClosedWonOpportunity();
+    h.sims.salesforce.state.store.update('Opportunity', renewal.opportunityId, {
+      Renewal_Of__c: unknown.opportunityId,
+    });
+    const trace = await closeOpportunity(renewal.opportunityId);
+    expect(trace.contracts).toHaveLength(1);
+    expect(trace.contracts[0].renewalOfContractId).toBeNull();
+    expect(trace.renewalOf).toBeNull();
+  });
+
+  it('links a HubSpot renewal through the configured deal property', async () => {
+    await configure('hubspot', 'renewalOfProperty', 'hub_renews_deal');
+    const original = h.sims.hubspot.seedClosedWonDeal();
+    await h.api(`/api/v1/sync/hubspot/deals/${original.dealId}`, { method: 'POST' });
+    await h.settle();
+    const renewal = h.sims.hubspot.seedClosedWonDeal({ name: 'Acme Robotics, Inc. - Renewal' });
+    const { store } = h.sims.hubspot.state;
+    store.update(store.get('deals', renewal.dealId)!, { hub_renews_deal: original.dealId });
+    await h.api(`/api/v1/sync/hubspot/deals/${renewal.dealId}`, { method: 'POST' });
+    await h.settle();
+
+    const first = await readJson(await h.api(`/api/v1/deals/hubspot/${original.dealId}/trace`));
+    const second = await readJson(await h.api(`/api/v1/deals/hubspot/${renewal.dealId}/trace`));
+    expect(second.contracts[0].renewalOfContractId).toBe(first.contracts[0].id);
+    expect(second.renewalOf).toMatchObject({ dealId: original.dealId });
+    expect(first.renewedBy.map((r: { dealId: string }) => r.dealId)).toEqual([renewal.dealId]);
+  });
+});
