@@ -16,7 +16,7 @@ import { diffTerms, isEmptyDiff, type TermsDiff } from '../src/domain/contracts/
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { ok, permanent } from '../src/domain/outcome.js';
-import { mapDeal } from './deal-to-contract.js';
+import { fetchDealStep, mapDeal } from './deal-to-contract.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
 import type { CrmSystem, Flow } from './types.js';
 
@@ -61,16 +61,7 @@ export const dealAmendment: Flow<DealAmendmentInput> = {
   name: DEAL_AMENDMENT,
   connectionKey: 'salesforce',
   steps: [
-    {
-      name: 'fetch-deal',
-      external: false,
-      run: async (ctx) => {
-        const crm = ctx.adapters.crm[ctx.input.system];
-        if (!crm) return permanent(`no ${ctx.input.system} connection for this org`);
-        const deal = await crm.fetchDeal(ctx.input.dealId);
-        return deal.ok ? ok({ output: deal.value }) : deal;
-      },
-    },
+    fetchDealStep(),
     {
       name: 'map',
       external: false,

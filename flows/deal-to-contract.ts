@@ -16,7 +16,7 @@ import type { DealBundle } from '../src/domain/deal.js';
 import { firstInvoice } from '../src/domain/invoice.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { flowJob } from './jobs.js';
-import type { Flow, StepContext } from './types.js';
+import type { Flow, Step, StepContext } from './types.js';
 
 export interface DealToContractInput {
   system: 'salesforce' | 'hubspot';
@@ -201,20 +201,25 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
   return { statements, created: { customerId, contractId, invoiceId } };
 }
 
+/** Reads the deal through the org's adapter for its CRM; shared by every flow that starts from a deal. */
+export function fetchDealStep<I extends { system: 'salesforce' | 'hubspot'; dealId: string }>(): Step<I> {
+  return {
+    name: 'fetch-deal',
+    external: false,
+    run: async (ctx) => {
+      const crm = ctx.adapters.crm[ctx.input.system];
+      if (!crm) return permanent(`no ${ctx.input.system} connection for this org`);
+      const deal = await crm.fetchDeal(ctx.input.dealId);
+      return deal.ok ? ok({ output: deal.value }) : deal;
+    },
+  };
+}
+
 export const dealToContract: Flow<DealToContractInput> = {
   name: DEAL_TO_CONTRACT,
   connectionKey: 'salesforce',
   steps: [
-    {
-      name: 'fetch-deal',
-      external: false,
-      run: async (ctx) => {
-        const crm = ctx.adapters.crm[ctx.input.system];
-        if (!crm) return permanent(`no ${ctx.input.system} connection for this org`);
-        const deal = await crm.fetchDeal(ctx.input.dealId);
-        return deal.ok ? ok({ output: deal.value }) : deal;
-      },
-    },
+    fetchDealStep(),
     {
       name: 'map',
       external: false,

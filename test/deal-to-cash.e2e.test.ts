@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBilling } from '../src/billing-run/engine.js';
 import { connections, contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
-import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, readJson, startHarness } from './support/harness.js';
+import { SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -21,29 +21,6 @@ afterEach(async () => {
 
 const rows = async (table: SQLiteTable) => (await h.db.select({ n: count() }).from(table))[0]!.n;
 
-function vendorCounts() {
-  const realm = SANDBOX_QBO.realmId;
-  return {
-    avalaraTransactions: h.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
-    stripeCustomers: h.sims.stripe.state.customers.size,
-    stripePaymentIntents: h.sims.stripe.state.paymentIntents.size,
-    qboCustomers: h.sims.quickbooks.state.count(realm, 'Customer'),
-    qboItems: h.sims.quickbooks.state.count(realm, 'Item'),
-    qboInvoices: h.sims.quickbooks.state.count(realm, 'Invoice'),
-    qboPayments: h.sims.quickbooks.state.count(realm, 'Payment'),
-  };
-}
-
-const ONE_OF_EACH = {
-  avalaraTransactions: 1,
-  stripeCustomers: 1,
-  stripePaymentIntents: 1,
-  qboCustomers: 1,
-  qboItems: 2,
-  qboInvoices: 1,
-  qboPayments: 1,
-};
-
 describe('deal to cash on Node', () => {
   it('carries a closed-won opportunity to a paid invoice, tax, ledger and QuickBooks', async () => {
     const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
@@ -52,7 +29,7 @@ describe('deal to cash on Node', () => {
     expect(await ack.text()).toContain('<Ack>true</Ack>');
     await h.settle();
 
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     const res = await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`);
     expect(res.status).toBe(200);
     const trace = await readJson(res);
@@ -208,7 +185,7 @@ describe('deal to cash on Node', () => {
     );
     await h.settle();
 
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     expect(await rows(customers)).toBe(1);
     expect(await rows(contracts)).toBe(1);
     expect(await rows(invoices)).toBe(1);
@@ -240,7 +217,7 @@ describe('deal to cash on Node', () => {
     expect(res.status).toBe(202);
     expect((await readJson(res)).state).toBe('queued');
     await h.settle();
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     expect(await rows(ledgerLines)).toBeGreaterThan(0);
   });
 

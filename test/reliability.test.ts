@@ -10,8 +10,8 @@ import { contracts, customers, invoices, jobs, webhookInbox } from '../src/db/sc
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
 import { SimulatedCrash } from '../src/jobs/types.js';
-import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, readJson, startHarness } from './support/harness.js';
+import { SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -20,28 +20,6 @@ afterEach(async () => {
 });
 
 const rows = async (table: SQLiteTable) => (await h!.db.select({ n: count() }).from(table))[0]!.n;
-
-function vendorCounts(x: Harness) {
-  const realm = SANDBOX_QBO.realmId;
-  return {
-    avalara: x.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
-    stripeCustomers: x.sims.stripe.state.customers.size,
-    stripePayments: x.sims.stripe.state.paymentIntents.size,
-    qboCustomers: x.sims.quickbooks.state.count(realm, 'Customer'),
-    qboItems: x.sims.quickbooks.state.count(realm, 'Item'),
-    qboInvoices: x.sims.quickbooks.state.count(realm, 'Invoice'),
-    qboPayments: x.sims.quickbooks.state.count(realm, 'Payment'),
-  };
-}
-const ONE_OF_EACH = {
-  avalara: 1,
-  stripeCustomers: 1,
-  stripePayments: 1,
-  qboCustomers: 1,
-  qboItems: 2,
-  qboInvoices: 1,
-  qboPayments: 1,
-};
 
 async function startDeal(x: Harness) {
   const seeded = x.sims.salesforce.seedClosedWonOpportunity();
@@ -88,7 +66,7 @@ describe('crash after the vendor accepted a write, before our commit', () => {
       h.clock.advance(6 * 60_000);
       await h.settle();
 
-      expect(vendorCounts(h)).toEqual(ONE_OF_EACH);
+      expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
       const t = await trace(h, opportunityId);
       expect(t.invoices[0].status).toBe('paid');
       expect(t.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
@@ -156,7 +134,7 @@ describe('retries', () => {
     await h.settle();
     h.clock.advance(60_000); // the payment posting waits for the invoice to reach QuickBooks
     await h.settle();
-    expect(vendorCounts(h)).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     expect((await trace(h, opportunityId)).jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
     const again = await h.api(`/api/v1/jobs/${dead[0]!.id}/replay`, { method: 'POST' });
     expect(again.status).toBe(409);

@@ -8,8 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SIGNATURE_HEADER, signEventBody } from '../adapters/salesforce/events.js';
 import { connections, contracts, flowRuns, flowSteps, jobs, webhookInbox } from '../src/db/schema.js';
 import { decryptSecret, encryptSecret } from '../src/db/secrets.js';
-import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, readJson, startHarness } from './support/harness.js';
+import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -23,29 +22,6 @@ const DAY = 24 * 60 * 60 * 1000;
 
 const rows = async (table: typeof jobs | typeof webhookInbox | typeof contracts) =>
   (await h.db.select({ n: count() }).from(table))[0]!.n;
-
-function vendorCounts() {
-  const realm = SANDBOX_QBO.realmId;
-  return {
-    avalaraTransactions: h.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
-    stripeCustomers: h.sims.stripe.state.customers.size,
-    stripePaymentIntents: h.sims.stripe.state.paymentIntents.size,
-    qboCustomers: h.sims.quickbooks.state.count(realm, 'Customer'),
-    qboItems: h.sims.quickbooks.state.count(realm, 'Item'),
-    qboInvoices: h.sims.quickbooks.state.count(realm, 'Invoice'),
-    qboPayments: h.sims.quickbooks.state.count(realm, 'Payment'),
-  };
-}
-
-const ONE_OF_EACH = {
-  avalaraTransactions: 1,
-  stripeCustomers: 1,
-  stripePaymentIntents: 1,
-  qboCustomers: 1,
-  qboItems: 2,
-  qboInvoices: 1,
-  qboPayments: 1,
-};
 
 const versionsOf = (dealId: string) =>
   h.db
@@ -112,13 +88,13 @@ describe('Salesforce Outbound Messages out of order and late', () => {
     const xml = h.sims.salesforce.outboundMessageFor(opportunityId);
     await h.deliverOutboundMessage(xml);
     await h.settle();
-    const before = { jobs: await rows(jobs), inbox: await rows(webhookInbox), vendors: vendorCounts() };
+    const before = { jobs: await rows(jobs), inbox: await rows(webhookInbox), vendors: vendorCounts(h.sims) };
     expect(before.vendors).toEqual(ONE_OF_EACH);
 
     h.clock.advance(3 * DAY);
     expect((await h.deliverOutboundMessage(xml)).status).toBe(200);
     await h.settle();
-    expect({ jobs: await rows(jobs), inbox: await rows(webhookInbox), vendors: vendorCounts() }).toEqual(before);
+    expect({ jobs: await rows(jobs), inbox: await rows(webhookInbox), vendors: vendorCounts(h.sims) }).toEqual(before);
     expect(await versionsOf(opportunityId)).toHaveLength(1);
   });
 
@@ -128,7 +104,7 @@ describe('Salesforce Outbound Messages out of order and late', () => {
     h.clock.advance(3 * DAY);
     expect((await h.deliverOutboundMessage(xml)).status).toBe(200);
     await h.settle();
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.contracts).toHaveLength(1);
     expect(trace.invoices[0].status).toBe('paid');
@@ -172,7 +148,7 @@ describe('HubSpot events out of order and late', () => {
     expect(amendments).toHaveLength(1);
     expect(amendments[0]!.state).toBe('succeeded');
     expect(await versionsOf(dealId)).toHaveLength(1);
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
   });
 
   it('rejects a signature more than 5 minutes old with 401, even if otherwise valid', async () => {
@@ -243,7 +219,7 @@ describe('Salesforce Change Data Capture and Platform Events', () => {
     expect(res.status).toBe(200);
     expect(await readJson(res)).toEqual({ received: 1, started: 1 });
     await h.settle();
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     const inbox = await rows(webhookInbox);
     const jobCount = await rows(jobs);
 
@@ -254,7 +230,7 @@ describe('Salesforce Change Data Capture and Platform Events', () => {
     expect(await rows(webhookInbox)).toBe(inbox);
     expect(await rows(jobs)).toBe(jobCount);
     expect(await versionsOf(opportunityId)).toHaveLength(1);
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
   });
 
   it('accepts a deal platform event, deduplicated by replayId', async () => {
@@ -270,7 +246,7 @@ describe('Salesforce Change Data Capture and Platform Events', () => {
     expect(await readJson(await deliver(event))).toEqual({ received: 1, started: 1 });
     expect((await deliver(event)).status).toBe(200);
     await h.settle();
-    expect(vendorCounts()).toEqual(ONE_OF_EACH);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
     expect(await rows(webhookInbox)).toBe(2); // the platform event once, and the Stripe event
   });
 

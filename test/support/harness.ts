@@ -15,7 +15,12 @@ import { createOrgWithKey } from '../../src/db/seed.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { NodeJobDriver } from '../../src/jobs/node-driver.js';
-import { type Simulators, startSimulators } from '../../src/runtime/simulators.js';
+import {
+  SANDBOX_AVALARA_COMPANY,
+  SANDBOX_QBO,
+  type Simulators,
+  startSimulators,
+} from '../../src/runtime/simulators.js';
 import { openSqlite } from '../../src/runtime/sqlite.js';
 
 /** Fixed jitter so backoff delays are exact in assertions. */
@@ -118,3 +123,28 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
 export async function readJson(res: Response): Promise<any> {
   return res.json();
 }
+
+/** What the simulated vendors hold: the verdict of every end-to-end test. */
+export function vendorCounts(sims: Simulators) {
+  const realm = SANDBOX_QBO.realmId;
+  return {
+    avalaraTransactions: sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
+    stripeCustomers: sims.stripe.state.customers.size,
+    stripePaymentIntents: sims.stripe.state.paymentIntents.size,
+    qboCustomers: sims.quickbooks.state.count(realm, 'Customer'),
+    qboItems: sims.quickbooks.state.count(realm, 'Item'),
+    qboInvoices: sims.quickbooks.state.count(realm, 'Invoice'),
+    qboPayments: sims.quickbooks.state.count(realm, 'Payment'),
+  };
+}
+
+/** One demo deal carried to cash: one of everything at each vendor (two products, so two items). */
+export const ONE_OF_EACH = {
+  avalaraTransactions: 1,
+  stripeCustomers: 1,
+  stripePaymentIntents: 1,
+  qboCustomers: 1,
+  qboItems: 2,
+  qboInvoices: 1,
+  qboPayments: 1,
+};
