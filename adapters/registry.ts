@@ -8,6 +8,12 @@ import { createAvalaraAdapter } from './avalara/index.js';
 import { createHubSpotAdapter } from './hubspot/index.js';
 import type { CrmPort, ErpPort, PaymentPort, TaxPort } from './ports.js';
 import { createQuickBooksAdapter } from './quickbooks/index.js';
+import {
+  DEFAULT_SESSION_TIMEOUT_MINUTES,
+  parseSessionTimeoutMinutes,
+  type RefreshedToken,
+} from './salesforce/client.js';
+import { salesforceTriggerStages } from './salesforce/events.js';
 import { createSalesforceAdapter } from './salesforce/index.js';
 import { createStripeAdapter } from './stripe/index.js';
 
@@ -42,6 +48,16 @@ export function parseTriggerStageIds(value: string | undefined): string[] {
   return ids.length > 0 ? ids : ['closedwon'];
 }
 
+/**
+ * The Salesforce connection's `sessionTimeoutMinutes` config (integer 15..1440, default 120). A
+ * value outside that range falls back to the default rather than failing the org's adapters: the
+ * refresh on 401 still covers a session that ends sooner than expected.
+ */
+export function sessionTimeoutMinutes(value: string | undefined): number {
+  const parsed = parseSessionTimeoutMinutes(value);
+  return parsed.ok ? parsed.value : DEFAULT_SESSION_TIMEOUT_MINUTES;
+}
+
 type PortOf = { salesforce: CrmPort; hubspot: CrmPort; avalara: TaxPort; stripe: PaymentPort; quickbooks: ErpPort };
 
 const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => PortOf[V] } = {
@@ -52,6 +68,8 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
         apiVersion: c.config.apiVersion,
         loginUrl: c.config.loginUrl,
         accessToken: c.secrets.accessToken!,
+        ...(c.secrets.accessTokenIssuedAt ? { accessTokenIssuedAt: c.secrets.accessTokenIssuedAt } : {}),
+        sessionTimeoutMinutes: sessionTimeoutMinutes(c.config.sessionTimeoutMinutes),
         refreshToken: c.secrets.refreshToken,
         clientId: c.secrets.clientId,
         clientSecret: c.secrets.clientSecret,
@@ -66,12 +84,20 @@ const factories: { [V in Vendor]: (c: ConnectionMaterial, ctx: BuildContext) => 
           : {}),
         now: ctx.now,
         ...(ctx.onSecretsRefreshed
-          ? { onTokenRefresh: (accessToken: string) => ctx.onSecretsRefreshed!('salesforce', { accessToken }) }
+          ? {
+              onTokenRefresh: (accessToken: string, token: RefreshedToken) =>
+                ctx.onSecretsRefreshed!('salesforce', {
+                  accessToken,
+                  accessTokenIssuedAt: token.issuedAt,
+                  ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
+                }),
+            }
           : {}),
       },
       {
         cpq: c.config.cpq === 'true',
         ...(c.config.renewalOfField?.trim() ? { renewalOfField: c.config.renewalOfField.trim() } : {}),
+        triggerStages: salesforceTriggerStages(c.config),
       },
     ),
   hubspot: (c, ctx) =>

@@ -40,4 +40,19 @@ export const dealBundleSchema = z.object({
       }),
     )
     .max(5000),
+  // Older pasted bundles have no contacts: they map as a deal with none.
+  contacts: z
+    .array(
+      z.object({
+        id: z.string(),
+        firstName: z.string().nullable(),
+        lastName: z.string().nullable(),
+        email: z.string().nullable(),
+        phone: z.string().nullable(),
+        role: z.string().nullable(),
+        isPrimary: z.boolean(),
+      }),
+    )
+    .max(1000)
+    .default([]),
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { DealBundle } from '../src/domain/deal.js';
 import { applyMapping, defaultMappings } from './index.js';
 
-const bundle = (over: Partial<DealBundle['deal']> = {}, lineItems?: DealBundle['lineItems']): DealBundle => ({
+const bundle = (
+  over: Partial<DealBundle['deal']> = {},
+  lineItems?: DealBundle['lineItems'],
+  contacts: DealBundle['contacts'] = [],
+): DealBundle => ({
   source: 'salesforce',
   deal: {
     id: '006000000000001AAA',
@@ -40,6 +44,7 @@ const bundle = (over: Partial<DealBundle['deal']> = {}, lineItems?: DealBundle['
       attributes: { 'Product2.Family': 'Seat' },
     },
   ],
+  contacts,
 });
 
 describe('default Salesforce mapping', () => {
@@ -47,7 +52,7 @@ describe('default Salesforce mapping', () => {
     const result = await applyMapping(defaultMappings.salesforce, bundle());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value.mappingVersion).toBe('salesforce-opportunity@1');
+    expect(result.value.mappingVersion).toBe('salesforce-opportunity@2');
     expect(result.value.draft.currency).toBe('EUR');
     expect(result.value.draft.lines).toEqual([
       {
@@ -67,6 +72,45 @@ describe('default Salesforce mapping', () => {
         price: { model: 'per_unit', unit_amount: '40.00' },
       },
     ]);
+  });
+
+  const person = (id: string, role: string | null, isPrimary: boolean, email: string | null) => ({
+    id,
+    firstName: 'Sam',
+    lastName: id,
+    email,
+    phone: null,
+    role,
+    isPrimary,
+  });
+
+  it.each([
+    ['no contacts', [], null],
+    ['only an unlabelled contact', [person('c1', null, false, 'c1@acme.example')], 'c1@acme.example'],
+    [
+      'a billing contact beside the primary one (role case ignored)',
+      [
+        person('c1', 'Decision Maker', true, 'dm@acme.example'),
+        person('c2', 'billing CONTACT', false, 'ap@acme.example'),
+      ],
+      'ap@acme.example',
+    ],
+    [
+      'a billing contact without email: the primary one',
+      [person('c1', 'Decision Maker', true, 'dm@acme.example'), person('c2', 'Billing Contact', false, null)],
+      'dm@acme.example',
+    ],
+    [
+      'a primary contact without email: the first contact with one',
+      [person('c1', null, true, null), person('c2', 'Influencer', false, 'inf@acme.example')],
+      'inf@acme.example',
+    ],
+  ])("the customer's email with %s", async (_, contacts, email) => {
+    for (const set of [defaultMappings.salesforce, defaultMappings.hubspot]) {
+      const result = await applyMapping(set, bundle({}, undefined, contacts));
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(result.value.draft.customer.email).toBe(email);
+    }
   });
 
   it('falls back to the default currency when the CRM has none', async () => {

@@ -13,7 +13,7 @@ import type { SecretKey } from './db/secrets.js';
 import type { Clock } from './domain/clock.js';
 import { type Outcome, permanent } from './domain/outcome.js';
 import { createApp } from './http/app.js';
-import type { HubContext } from './http/context.js';
+import type { HubAssets, HubContext } from './http/context.js';
 import type { ProcessDeps } from './jobs/process.js';
 import type { RetryPolicy } from './jobs/retry.js';
 import type { JobDriver, JobHandler } from './jobs/types.js';
@@ -26,6 +26,8 @@ export interface HubOptions {
   retryPolicy?: RetryPolicy;
   /** Fetch used by adapters whose SDK accepts one (tests may wrap it). */
   fetch?: typeof fetch;
+  /** Static files the HTTP app serves (the SLDS stylesheet), loaded by the runtime. */
+  assets?: HubAssets;
 }
 
 /** Lets the driver be attached after the hub exists (the driver needs the hub's handlers). */
@@ -97,6 +99,7 @@ export function createHub(options: HubOptions) {
     adaptersFor,
     invalidateAdapters,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.assets ? { assets: options.assets } : {}),
   };
   const app = createApp(context);
 

@@ -162,6 +162,16 @@ describe('PUT /api/v1/connections/{vendor}', () => {
       ['salesforce', { secrets: { refreshToken: 'x' } }, 'secrets.accessToken'],
       ['salesforce', { secrets: { accessToken: 'x' }, config: 'nope' }, 'config'],
       ['salesforce', { secrets: { accessToken: 'x' }, extra: true }, '(root)'],
+      [
+        'salesforce',
+        { secrets: { accessToken: 'x' }, config: { sessionTimeoutMinutes: '5' } },
+        'config.sessionTimeoutMinutes',
+      ],
+      [
+        'salesforce',
+        { secrets: { accessToken: 'x' }, config: { sessionTimeoutMinutes: '2h' } },
+        'config.sessionTimeoutMinutes',
+      ],
       ['netsuite', { secrets: { accessToken: 'x' } }, 'vendor'],
     ];
     for (const [vendor, body, field] of cases) {

@@ -67,7 +67,7 @@ describe('a deal edited after close', () => {
       [1, 'superseded', '2026-03-02'],
       [2, 'active', '2026-03-16'],
     ]);
-    expect(versions[1]!.mappingVersion).toBe('salesforce-opportunity@1');
+    expect(versions[1]!.mappingVersion).toBe('salesforce-opportunity@2');
 
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.contracts.map((c: { version: number }) => c.version)).toEqual([1, 2]);

@@ -9,7 +9,14 @@ import { runBilling } from '../src/billing-run/engine.js';
 import { connections, contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
 import { SANDBOX_QBO } from '../src/runtime/simulators.js';
-import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
+import {
+  configureConnection,
+  type Harness,
+  ONE_OF_EACH,
+  readJson,
+  startHarness,
+  vendorCounts,
+} from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -34,7 +41,7 @@ describe('deal to cash on Node', () => {
     expect(res.status).toBe(200);
     const trace = await readJson(res);
     expect(trace.contracts).toHaveLength(1);
-    expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@1');
+    expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@2');
     expect(trace.contracts[0].lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
       'flat_fee',
       'per_unit',
@@ -223,16 +230,7 @@ describe('deal to cash on Node', () => {
 
   describe('with Salesforce CPQ', () => {
     /** Turns `cpq` on in the stored Salesforce connection, as an admin would. */
-    async function enableCpq() {
-      const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, 'salesforce'));
-      const [row] = await h.db.select().from(connections).where(where);
-      const config = { ...(JSON.parse(row!.config) as Record<string, string>), cpq: 'true' };
-      await h.db
-        .update(connections)
-        .set({ config: JSON.stringify(config) })
-        .where(where);
-      h.hub.invalidateAdapters();
-    }
+    const enableCpq = () => configureConnection(h, 'salesforce', 'cpq', 'true');
 
     it("invoices at the primary quote's net prices, not the opportunity's", async () => {
       await enableCpq();

@@ -105,11 +105,13 @@ describe('Salesforce Canvas view', () => {
     expect(body).toContain(`<td>${invoice.number}</td>`);
     expect(body).toContain('<span class="slds-badge slds-theme_success">paid</span>');
     expect(body).toContain('2145.00 USD'); // total in major units
-    expect(body).toContain('salesforce-opportunity@1');
+    expect(body).toContain('salesforce-opportunity@2');
     expect(body).toContain('Acme Robotics, Inc.');
     expect(body).toContain('class="slds-card"');
     expect(body).toContain('class="slds-table');
-    expect(body).toContain('<link rel="stylesheet" href="/assets/slds.css">');
+    expect(body).toContain(
+      '<link rel="stylesheet" href="/assets/slds/2.264.1/salesforce-lightning-design-system.min.css">',
+    );
     expect(body).toContain('quickbooks'); // ERP refs
     expect(body).toContain('deal-to-contract'); // jobs
     expect(body).toContain('viewing as ops@acme.example');
@@ -128,7 +130,7 @@ describe('Salesforce Canvas view', () => {
       '/embed/salesforce/canvas',
       await signCanvasRequest(envelope(opportunityId), sfSecret()),
     );
-    expect(await unsafe.text()).toContain('href="/assets/slds.css"');
+    expect(await unsafe.text()).toContain('href="/assets/slds/2.264.1/salesforce-lightning-design-system.min.css"');
   });
 
   it('answers a tampered, wrongly signed, unknown-org or missing signed request with 401 and no deal data', async () => {

@@ -47,7 +47,7 @@ describe('HubSpot deal to cash', () => {
     expect(h.sims.quickbooks.state.count(realm, 'Payment')).toBe(1);
     const trace = await readJson(await h.api(`/api/v1/deals/hubspot/${dealId}/trace`));
     expect(trace.contracts).toHaveLength(1);
-    expect(trace.contracts[0].mappingVersion).toBe('hubspot-deal@1');
+    expect(trace.contracts[0].mappingVersion).toBe('hubspot-deal@2');
     expect(trace.invoices[0].status).toBe('paid');
     // Six flows, plus a CRM write-back after the invoice was finalized and after it was paid.
     expect(trace.jobs).toHaveLength(8);

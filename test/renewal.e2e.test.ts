@@ -3,10 +3,8 @@
  * contract that records the renewed contract; both deals' traces show the link.
  */
 
-import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connections } from '../src/db/schema.js';
-import { type Harness, readJson, startHarness } from './support/harness.js';
+import { configureConnection, type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -16,17 +14,8 @@ afterEach(async () => {
   await h.close();
 });
 
-/** Sets a key in a stored CRM connection's config, as an admin would. */
-async function configure(vendor: 'salesforce' | 'hubspot', key: string, value: string) {
-  const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, vendor));
-  const [row] = await h.db.select().from(connections).where(where);
-  const config = { ...(JSON.parse(row!.config) as Record<string, string>), [key]: value };
-  await h.db
-    .update(connections)
-    .set({ config: JSON.stringify(config) })
-    .where(where);
-  h.hub.invalidateAdapters();
-}
+const configure = (vendor: 'salesforce' | 'hubspot', key: string, value: string) =>
+  configureConnection(h, vendor, key, value);
 
 async function closeOpportunity(id: string) {
   await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(id));

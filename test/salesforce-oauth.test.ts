@@ -98,6 +98,8 @@ describe('Salesforce web-server flow', () => {
     expect(row.secretsEnc).not.toContain(secrets.accessToken!);
     expect(row.secretsEnc).not.toContain(secrets.refreshToken!);
     expect(config.instanceUrl).toBeTruthy();
+    // The token's issue time (the simulator's issued_at, on the harness clock) is stored with it.
+    expect(secrets.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
     const audits = await h.db.select().from(auditLog).where(eq(auditLog.action, 'connection.oauth_connected'));
     expect(audits).toHaveLength(1);
     expect(audits[0]!.detail).not.toContain(secrets.accessToken!);
@@ -156,6 +158,7 @@ describe('Salesforce JWT bearer flow', () => {
     expect(row.status).toBe('healthy');
     const { secrets } = await salesforceSecrets(h);
     expect(secrets).toMatchObject({ clientId, username: 'integration@acme.example', privateKeyPem });
+    expect(secrets.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
     expect(row.secretsEnc).not.toContain('PRIVATE KEY');
     expect(row.secretsEnc).not.toContain(secrets.accessToken!);
 
@@ -166,6 +169,18 @@ describe('Salesforce JWT bearer flow', () => {
     const renewed = (await salesforceSecrets(h)).secrets.accessToken!;
     expect(renewed).not.toBe(secrets.accessToken);
     expect(h.sims.salesforce.state.accessTokens.has(renewed)).toBe(true);
+
+    // Near the end of the session (default 2 hours) a new JWT is minted before the call, and stored.
+    h.clock.advance(117 * 60_000);
+    const mark = h.sims.salesforce.faults.seen.length;
+    expect(await syncDeal(h)).toHaveLength(1);
+    await h.hub.settleBackgroundWrites();
+    const seen = h.sims.salesforce.faults.seen.slice(mark).map((r) => r.path);
+    expect(seen.indexOf('/services/oauth2/token')).toBeGreaterThanOrEqual(0);
+    expect(seen.indexOf('/services/oauth2/token')).toBeLessThan(seen.findIndex((p) => p.endsWith('/query')));
+    const reminted = (await salesforceSecrets(h)).secrets;
+    expect(reminted.accessToken).not.toBe(renewed);
+    expect(reminted.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
   });
 
   it('a JWT signed with the wrong key is refused with a readable reason, and nothing is stored', async () => {
@@ -208,6 +223,34 @@ describe('token refresh is persisted', () => {
     expect(after).not.toBe(before);
     expect(h.sims.salesforce.state.accessTokens.has(after)).toBe(true);
     expect((await salesforceRow(h)).secretsEnc).not.toContain(after);
+    expect((await salesforceSecrets(h)).secrets.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
+  });
+
+  it('Salesforce: a token near the end of its session is refreshed before the call, and stored with its issue time', async () => {
+    h = await startHarness();
+    const { callback: back } = await approve(h);
+    expect((await callback(h, back.searchParams.toString())).status).toBe(200);
+    revokeSeededCredentials(h);
+    const connected = (await salesforceSecrets(h)).secrets;
+    expect(connected.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
+
+    // 1 h 56 min into a 2-hour session: the refresh comes first, so Salesforce never answers 401.
+    h.clock.advance(116 * 60_000);
+    const sf = h.sims.salesforce;
+    const mark = sf.faults.seen.length;
+    expect(await syncDeal(h)).toHaveLength(1);
+    await h.hub.settleBackgroundWrites();
+    expect(sf.state.refreshes).toBe(1);
+    const seen = sf.faults.seen.slice(mark).map((r) => r.path);
+    const firstQuery = seen.findIndex((p) => p.endsWith('/query'));
+    expect(seen.indexOf('/services/oauth2/token')).toBeGreaterThanOrEqual(0);
+    expect(seen.indexOf('/services/oauth2/token')).toBeLessThan(firstQuery);
+    const refreshed = (await salesforceSecrets(h)).secrets;
+    expect(refreshed.accessToken).not.toBe(connected.accessToken);
+    expect(sf.state.accessTokens.has(refreshed.accessToken!)).toBe(true);
+    expect(refreshed.accessTokenIssuedAt).toBe(h.clock.now().toISOString());
+    expect(refreshed.refreshToken).toBe(connected.refreshToken);
+    expect((await salesforceRow(h)).status).toBe('healthy');
   });
 
   it('HubSpot: an OAuth connection refreshes through /oauth/v3/token before the token expires', async () => {

@@ -9,6 +9,7 @@ import { EVENT_SIGNATURE_HEADER, signEventBody } from '../adapters/salesforce/ev
 import { connections, contracts, flowRuns, flowSteps, jobs, webhookInbox } from '../src/db/schema.js';
 import { decryptSecret, encryptSecret } from '../src/db/secrets.js';
 import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
+import { opportunityWonChange } from './support/salesforce-cdc.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -185,32 +186,8 @@ describe('Salesforce Change Data Capture and Platform Events', () => {
     return h.hub.app.request(endpoint, { method: 'POST', headers, body: raw });
   }
 
-  function changeEvent(opportunityId: string, replayId = 101) {
-    return {
-      schema: 'IeRuaY6cbI_HsV8Rv1Mc5g',
-      payload: {
-        ChangeEventHeader: {
-          entityName: 'Opportunity',
-          recordIds: [opportunityId],
-          changeType: 'UPDATE',
-          changeOrigin: 'com/salesforce/api/soap/62.0;client=SfdcInternalAPI/',
-          transactionKey: '0004b1c2-7dd0-4a1e-9b4f-1f6e0e1d2c3b',
-          sequenceNumber: 1,
-          commitTimestamp: h.clock.now().getTime(),
-          commitNumber: 10_980_756_541_231,
-          commitUser: '005000000000001AAA',
-          changedFields: ['StageName', 'IsWon', 'IsClosed', 'LastModifiedDate'],
-          diffFields: [],
-          nulledFields: [],
-        },
-        StageName: 'Closed Won',
-        IsWon: true,
-        IsClosed: true,
-        LastModifiedDate: h.clock.now().toISOString(),
-      },
-      event: { replayId },
-    };
-  }
+  const changeEvent = (opportunityId: string, replayId = 101) =>
+    opportunityWonChange(opportunityId, { at: h.clock.now(), replayId });
 
   it('carries a won deal to cash once, however often the event is replayed', async () => {
     const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();

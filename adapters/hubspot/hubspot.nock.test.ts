@@ -9,7 +9,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAILY_LIMIT_RETRY_AFTER_MS, TOKEN_REJECTED } from './errors.js';
 import { createHubSpotAdapter } from './index.js';
-import { COMPANY_PROPERTIES, DEAL_PROPERTIES, LINE_ITEM_PROPERTIES } from './map.js';
+import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, LINE_ITEM_PROPERTIES } from './map.js';
 
 const API = 'https://api.hubapi.com';
 const DEAL_ID = '18273645501';
@@ -53,6 +53,17 @@ function interceptDeal(sent: Sent[], overrides: { products?: boolean } = {}) {
       record.call(this, uri, body);
       return [200, fixture('associations-companies')];
     })
+    .get(`/crm/v4/objects/deals/${DEAL_ID}/associations/contacts`)
+    .query(true)
+    .reply(function (uri, body) {
+      record.call(this, uri, body);
+      return [200, fixture('associations-contacts')];
+    })
+    .post('/crm/v3/objects/contacts/batch/read')
+    .reply(function (uri, body) {
+      record.call(this, uri, body);
+      return [200, fixture('batch-contacts')];
+    })
     .post('/crm/v3/objects/line_items/batch/read')
     .reply(function (uri, body) {
       record.call(this, uri, body);
@@ -94,7 +105,7 @@ describe('fetchDeal requests', () => {
     // The SDK repeats the parameter (properties=a&properties=b), which HubSpot accepts.
     expect(dealRead.searchParams.getAll('properties')).toEqual([...DEAL_PROPERTIES, 'hub_renewal_of']);
 
-    for (const type of ['line_items', 'companies']) {
+    for (const type of ['line_items', 'companies', 'contacts']) {
       const assoc = new URL(sent.find((s) => s.path.includes(`/associations/${type}`))?.path ?? '', API);
       expect(assoc.searchParams.get('limit')).toBe('500');
       expect(assoc.searchParams.has('after')).toBe(false);
@@ -109,6 +120,12 @@ describe('fetchDeal requests', () => {
     // The "Primary" company, not the first association listed.
     const companyRead = sent.find((s) => s.path === '/crm/v3/objects/companies/batch/read')?.body;
     expect(companyRead).toMatchObject({ inputs: [{ id: '5502' }], properties: COMPANY_PROPERTIES });
+    const contactRead = sent.find((s) => s.path === '/crm/v3/objects/contacts/batch/read')?.body;
+    expect(contactRead).toEqual({
+      inputs: [{ id: '8801' }, { id: '8802' }],
+      properties: CONTACT_PROPERTIES,
+      propertiesWithHistory: [],
+    });
     // Only the line item without its own SKU needs its product.
     const productRead = sent.find((s) => s.path === '/crm/v3/objects/products/batch/read')?.body;
     expect(productRead).toMatchObject({ inputs: [{ id: '7701' }] });
@@ -167,6 +184,28 @@ describe('fetchDeal requests', () => {
             attributes: { hs_sku: 'SEAT', recurringbillingfrequency: 'monthly' },
           },
         ],
+        // In association order (not batch order); an empty email is no email; the custom
+        // association label is the role.
+        contacts: [
+          {
+            id: '8801',
+            firstName: 'Frank',
+            lastName: 'Grimes',
+            email: null,
+            phone: null,
+            role: null,
+            isPrimary: false,
+          },
+          {
+            id: '8802',
+            firstName: 'Hank',
+            lastName: 'Scorpio',
+            email: 'ap@globex.example',
+            phone: '+1 541 555 0142',
+            role: 'Billing contact',
+            isPrimary: false,
+          },
+        ],
       },
     });
   });
@@ -174,6 +213,7 @@ describe('fetchDeal requests', () => {
   it('follows association paging', async () => {
     nock(API).get(`/crm/v3/objects/deals/${DEAL_ID}`).query(true).reply(200, fixture('deal'));
     nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/companies`).query(true).reply(200, { results: [] });
+    nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/contacts`).query(true).reply(200, { results: [] });
     const pages = nock(API)
       .get(`/crm/v4/objects/deals/${DEAL_ID}/associations/line_items`)
       .query({ limit: '500' })
@@ -355,6 +395,7 @@ describe('error classification', () => {
       .query(true)
       .reply(200, fixture('associations-line-items'));
     nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/companies`).query(true).reply(200, { results: [] });
+    nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/contacts`).query(true).reply(200, { results: [] });
     nock(API).post('/crm/v3/objects/line_items/batch/read').reply(500, errors['500']);
     expect(await adapter().fetchDeal(DEAL_ID)).toMatchObject({ kind: 'retryable', status: 500 });
   });
@@ -366,6 +407,7 @@ describe('error classification', () => {
       .query(true)
       .reply(200, fixture('associations-line-items'));
     nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/companies`).query(true).reply(200, { results: [] });
+    nock(API).get(`/crm/v4/objects/deals/${DEAL_ID}/associations/contacts`).query(true).reply(200, { results: [] });
     const batch = fixture('batch-line-items');
     nock(API)
       .post('/crm/v3/objects/line_items/batch/read')

@@ -1,5 +1,6 @@
 /**
- * HubSpot CRM adapter: reads a deal with its line items, their products and its company.
+ * HubSpot CRM adapter: reads a deal with its line items, their products, its company and its
+ * contacts (with their association labels).
  * Object reads: https://developers.hubspot.com/docs/api/crm/deals
  * Associations v4: https://developers.hubspot.com/docs/api/crm/associations
  * Batch reads take at most 100 inputs: https://developers.hubspot.com/docs/api/crm/understanding-the-crm#batch-operations
@@ -13,6 +14,7 @@ import { createHubSpotClient, type HubSpotClient, type HubSpotConfig } from './c
 import { classifyHubSpotError } from './errors.js';
 import {
   COMPANY_PROPERTIES,
+  CONTACT_PROPERTIES,
   DEAL_PROPERTIES,
   DEFAULT_RENEWAL_OF_PROPERTY,
   type HubSpotObject,
@@ -115,6 +117,15 @@ export function createHubSpotAdapter(config: HubSpotConfig, options: HubSpotAdap
     return ids.map((id) => byId.get(id) as HubSpotObject);
   }
 
+  /** A contact's association labels to the deal (a contact is listed once per association type). */
+  function labelsOf(rows: AssociationRow[], contactId: string): string[] {
+    return rows
+      .filter((r) => String(r.toObjectId) === contactId)
+      .flatMap((r) => r.associationTypes ?? [])
+      .map((t) => t.label)
+      .filter((l): l is string => typeof l === 'string' && l !== '');
+  }
+
   /** The primary company when the deal has several (HubSpot labels that association "Primary"). */
   function primaryCompanyId(rows: AssociationRow[]): string | null {
     const primary = rows.find((r) => r.associationTypes?.some((t) => t.label === 'Primary'));
@@ -137,25 +148,27 @@ export function createHubSpotAdapter(config: HubSpotConfig, options: HubSpotAdap
         return classifyHubSpotError(error, now, { notFound: `deal not found: ${dealId}` });
       }
       try {
-        const [lineItemRows, companyRows] = await Promise.all([
+        const [lineItemRows, companyRows, contactRows] = await Promise.all([
           associated(dealId, 'line_items'),
           associated(dealId, 'companies'),
+          associated(dealId, 'contacts'),
         ]);
         const lineItemIds = [...new Set(lineItemRows.map((r) => String(r.toObjectId)))];
         const companyId = primaryCompanyId(companyRows);
-        const [lineItems, companies] = await Promise.all([
+        const contactIds = [...new Set(contactRows.map((r) => String(r.toObjectId)))];
+        const [lineItems, companies, contacts] = await Promise.all([
           readAll('line_items', lineItemIds, LINE_ITEM_PROPERTIES),
           companyId ? readAll('companies', [companyId], COMPANY_PROPERTIES) : Promise.resolve([]),
+          contactIds.length > 0 ? readAll('contacts', contactIds, CONTACT_PROPERTIES) : Promise.resolve([]),
         ]);
         const productIds = productIdsToRead(lineItems);
         const products = productIds.length > 0 ? await readAll('products', productIds, PRODUCT_PROPERTIES) : [];
-        return mapDeal(
-          deal,
-          companies[0] ?? null,
-          lineItems,
-          new Map(products.map((p) => [p.id, p])),
+        return mapDeal(deal, companies[0] ?? null, lineItems, {
+          products: new Map(products.map((p) => [p.id, p])),
           renewalOfProperty,
-        );
+          contacts: contacts.map((contact) => ({ contact, labels: labelsOf(contactRows, contact.id) })),
+          triggerStageIds: config.triggerStageIds,
+        });
       } catch (error) {
         // Associations and objects are not read atomically: something removed in between
         // is gone on the next attempt (or the retry fails for a reason a person can see).

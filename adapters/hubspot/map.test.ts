@@ -58,7 +58,7 @@ describe('mapDeal', () => {
 
   it('falls back to the product for a missing SKU or name', () => {
     const products = new Map([['301', { id: '301', properties: { name: 'Seat (product)', hs_sku: 'SEAT-P' } }]]);
-    const result = mapDeal(deal(), null, [line({ hs_sku: null, name: '' })], products);
+    const result = mapDeal(deal(), null, [line({ hs_sku: null, name: '' })], { products });
     expect(result.ok && result.value.lineItems[0]).toMatchObject({
       productCode: 'SEAT-P',
       productName: 'Seat (product)',

@@ -4,7 +4,7 @@
  * quantities are kept exactly as sent, after checking they are plain decimal strings.
  * Properties: https://knowledge.hubspot.com/properties/hubspots-default-deal-properties
  */
-import type { DealBundle, DealLineItem, PostalAddress } from '../../src/domain/deal.js';
+import type { DealBundle, DealContact, DealLineItem, PostalAddress } from '../../src/domain/deal.js';
 import { isDecimalString } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 
@@ -44,6 +44,13 @@ export const LINE_ITEM_PROPERTIES = [
 ];
 export const COMPANY_PROPERTIES = ['name', 'address', 'city', 'state', 'zip', 'country', 'domain'];
 export const PRODUCT_PROPERTIES = ['name', 'hs_sku', 'description'];
+export const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone'];
+
+/** A contact with the labels of its association to the deal (none for an unlabelled one). */
+export interface LabelledContact {
+  contact: HubSpotObject;
+  labels: string[];
+}
 
 function text(value: string | null | undefined): string {
   return value?.trim() ?? '';
@@ -136,18 +143,49 @@ export function productIdsToRead(lineItems: HubSpotObject[]): string[] {
   return [...new Set(ids)];
 }
 
+/** The contact's role: its first custom label ("Billing contact"); "Primary" marks the primary one. */
+export function mapContacts(contacts: LabelledContact[]): DealContact[] {
+  return contacts.map(({ contact, labels }) => {
+    const p = contact.properties;
+    return {
+      id: contact.id,
+      firstName: nonEmpty(p.firstname),
+      lastName: nonEmpty(p.lastname),
+      email: nonEmpty(p.email),
+      phone: nonEmpty(p.phone),
+      role: labels.find((l) => l !== 'Primary') ?? null,
+      isPrimary: labels.includes('Primary'),
+    };
+  });
+}
+
+export interface DealParts {
+  /** Products of line items that lack their own SKU or name, by id. */
+  products?: ReadonlyMap<string, HubSpotObject>;
+  /** The deal property holding the renewed deal's id. */
+  renewalOfProperty?: string;
+  /** The deal's associated contacts with their association labels. */
+  contacts?: LabelledContact[];
+  /**
+   * Stage ids that start billing (the connection's `triggerStageIds`): a deal in one counts as
+   * won (`deal.isWon`), as a deal in a "closed won" stage does.
+   */
+  triggerStageIds?: readonly string[];
+}
+
 /**
- * Maps a deal, its company (if any) and its line items.
+ * Maps a deal, its company (if any), its line items and contacts.
  * isWon comes from hs_is_closed_won, which HubSpot computes from the stage's "closed won"
- * flag in the deal's pipeline; the stage id itself is not compared against anything.
+ * flag in the deal's pipeline, or from the stage being one of the connection's trigger stages.
  */
 export function mapDeal(
   deal: HubSpotObject,
   company: HubSpotObject | null,
   lineItems: HubSpotObject[],
-  products: ReadonlyMap<string, HubSpotObject> = new Map(),
-  renewalOfProperty: string = DEFAULT_RENEWAL_OF_PROPERTY,
+  parts: DealParts = {},
 ): Outcome<DealBundle> {
+  const products = parts.products ?? new Map<string, HubSpotObject>();
+  const renewalOfProperty = parts.renewalOfProperty ?? DEFAULT_RENEWAL_OF_PROPERTY;
   const p = deal.properties;
   const amount = decimalProperty(p.amount);
   if ('invalid' in amount) {
@@ -163,13 +201,14 @@ export function mapDeal(
     if (!item.ok) return item;
     items.push(item.value);
   }
+  const stage = text(p.dealstage);
   return ok({
     source: 'hubspot',
     deal: {
       id: deal.id,
       name: text(p.dealname),
-      stage: text(p.dealstage),
-      isWon: p.hs_is_closed_won === 'true',
+      stage,
+      isWon: p.hs_is_closed_won === 'true' || (parts.triggerStageIds ?? []).includes(stage),
       closeDate,
       currency: nonEmpty(p.deal_currency_code),
       amount: amount.value,
@@ -187,5 +226,6 @@ export function mapDeal(
         }
       : null,
     lineItems: items,
+    contacts: mapContacts(parts.contacts ?? []),
   });
 }

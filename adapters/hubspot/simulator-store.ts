@@ -3,7 +3,7 @@
  * Ids are numeric strings, as HubSpot's; properties are strings or null, as HubSpot sends them.
  */
 
-export type ObjectType = 'deals' | 'line_items' | 'products' | 'companies';
+export type ObjectType = 'deals' | 'line_items' | 'products' | 'companies' | 'contacts';
 
 /** The spec's object type ids (e.g. /crm/v3/objects/0-3 is deals) beside the names. */
 export const TYPE_ALIASES: Record<string, ObjectType> = {
@@ -19,6 +19,9 @@ export const TYPE_ALIASES: Record<string, ObjectType> = {
   companies: 'companies',
   company: 'companies',
   '0-2': 'companies',
+  contacts: 'contacts',
+  contact: 'contacts',
+  '0-1': 'contacts',
 };
 
 /** Properties each type knows (beyond the system ones); unknown names are rejected on write. */
@@ -48,6 +51,7 @@ export const KNOWN_PROPERTIES: Record<ObjectType, string[]> = {
   ],
   products: ['name', 'hs_sku', 'price', 'description', 'recurringbillingfrequency'],
   companies: ['name', 'address', 'city', 'state', 'zip', 'country', 'domain', 'phone'],
+  contacts: ['firstname', 'lastname', 'email', 'phone', 'jobtitle', 'company'],
 };
 
 /**
@@ -72,6 +76,7 @@ export const DEFAULT_PROPERTIES: Record<ObjectType, string[]> = {
   line_items: ['name', 'quantity', 'price', 'amount', 'hs_product_id'],
   products: ['name', 'price', 'description'],
   companies: ['name', 'domain'],
+  contacts: ['firstname', 'lastname', 'email'],
 };
 
 /** The default sales pipeline's stages; closedwon is the won one. */
@@ -91,7 +96,9 @@ export const DEFAULT_PIPELINE = {
 
 /**
  * HubSpot-defined association type ids [UNVERIFIED: from HubSpot's association type table,
- * not in the stored spec]: deal→line item 19, deal→company (primary) 5, deal→company 341.
+ * not in the stored spec]: deal→line item 19, deal→company (primary) 5, deal→company 341,
+ * deal→contact 3. A label an admin defines (e.g. "Billing contact") is USER_DEFINED with a
+ * portal-specific type id.
  */
 export const ASSOCIATION_TYPES = {
   dealToLineItem: { category: 'HUBSPOT_DEFINED', typeId: 19, label: null },
@@ -100,7 +107,14 @@ export const ASSOCIATION_TYPES = {
   dealToCompany: { category: 'HUBSPOT_DEFINED', typeId: 341, label: null },
   companyToDealPrimary: { category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' },
   companyToDeal: { category: 'HUBSPOT_DEFINED', typeId: 342, label: null },
+  dealToContact: { category: 'HUBSPOT_DEFINED', typeId: 3, label: null },
+  contactToDeal: { category: 'HUBSPOT_DEFINED', typeId: 4, label: null },
 } as const;
+
+/** The portal's custom deal→contact label, with the id the portal gave it. */
+export function userDefinedLabel(label: string, typeId = 101): AssociationType {
+  return { category: 'USER_DEFINED', typeId, label };
+}
 
 export interface AssociationType {
   category: string;

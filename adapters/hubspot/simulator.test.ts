@@ -109,6 +109,26 @@ describe('adapter round trip', () => {
           attributes: { hs_sku: 'SEAT', recurringbillingfrequency: 'monthly' },
         },
       ],
+      contacts: [
+        {
+          id: seeded.contactIds[0],
+          firstName: 'Maya',
+          lastName: 'Okafor',
+          email: 'maya.okafor@acme-robotics.example',
+          phone: null,
+          role: 'Decision maker',
+          isPrimary: false,
+        },
+        {
+          id: seeded.contactIds[1],
+          firstName: 'Leo',
+          lastName: 'Brandt',
+          email: 'ap@acme-robotics.example',
+          phone: null,
+          role: 'Billing contact',
+          isPrimary: false,
+        },
+      ],
     });
     // Every line item has its SKU: no product read was needed.
     expect(sim.faults.seen.some((r) => r.path.includes('/products/'))).toBe(false);

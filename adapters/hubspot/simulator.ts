@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
 import {
   ASSOCIATION_TYPES,
+  type AssociationType,
   CrmStore,
   DEFAULT_PROPERTIES,
   hasProperty,
@@ -17,6 +18,7 @@ import {
   READ_ONLY,
   type StoredObject,
   TYPE_ALIASES,
+  userDefinedLabel,
 } from './simulator-store.js';
 import { SIGNATURE_HEADER, signV3, TIMESTAMP_HEADER } from './webhooks.js';
 
@@ -51,13 +53,31 @@ export interface SeedOptions {
   lineItems?: SeedLineItem[];
   /** Deal amount (default: the sum of the lines). */
   amount?: string | null;
+  /** Contacts associated with the deal ([]: none; default DEMO_CONTACTS). */
+  contacts?: SeedContact[];
 }
+
+export interface SeedContact {
+  firstname: string;
+  lastname: string;
+  email?: string | null;
+  phone?: string | null;
+  /** A custom deal→contact association label the portal defined ("Billing contact"). */
+  label?: string | null;
+}
+
+/** The demo deal's people: a decision maker, and accounts payable labelled as the billing contact. */
+export const DEMO_CONTACTS: SeedContact[] = [
+  { firstname: 'Maya', lastname: 'Okafor', email: 'maya.okafor@acme-robotics.example', label: 'Decision maker' },
+  { firstname: 'Leo', lastname: 'Brandt', email: 'ap@acme-robotics.example', label: 'Billing contact' },
+];
 
 export interface SeededDeal {
   dealId: string;
   companyId: string | null;
   lineItemIds: string[];
   productIds: string[];
+  contactIds: string[];
 }
 
 export const DEMO_LINE_ITEMS: SeedLineItem[] = [
@@ -407,6 +427,9 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
     });
   });
 
+  /** The portal's custom association labels: each gets its own type id, as HubSpot assigns them. */
+  const labelIds = new Map<string, number>();
+
   function seedClosedWonDeal(opts: SeedOptions = {}): SeededDeal {
     const lines = opts.lineItems ?? DEMO_LINE_ITEMS;
     const company =
@@ -471,11 +494,27 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
       store.associate(deal, item, [ASSOCIATION_TYPES.dealToLineItem], [ASSOCIATION_TYPES.lineItemToDeal]);
       return item.id;
     });
+    const contactIds = (opts.contacts ?? DEMO_CONTACTS).map((person) => {
+      const contact = store.create('contacts', {
+        firstname: person.firstname,
+        lastname: person.lastname,
+        email: person.email ?? null,
+        phone: person.phone ?? null,
+      });
+      const types: AssociationType[] = [ASSOCIATION_TYPES.dealToContact];
+      if (person.label) {
+        if (!labelIds.has(person.label)) labelIds.set(person.label, 101 + labelIds.size);
+        types.push(userDefinedLabel(person.label, labelIds.get(person.label)));
+      }
+      store.associate(deal, contact, types, [ASSOCIATION_TYPES.contactToDeal]);
+      return contact.id;
+    });
     return {
       dealId: deal.id,
       companyId: company?.id ?? null,
       lineItemIds,
       productIds: [...products.values()].map((p) => p.id),
+      contactIds,
     };
   }
 

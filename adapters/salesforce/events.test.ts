@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseOpportunityEvents, signEventBody, verifyEventSignature, wonState } from './events.js';
+import {
+  parseOpportunityEvents,
+  salesforceTriggerStages,
+  signEventBody,
+  verifyEventSignature,
+  wonState,
+} from './events.js';
 
 const OPP = '0068c0000000001AAA';
 
@@ -75,11 +81,22 @@ describe('wonState', () => {
     return parsed.value.changes[0]!;
   };
   it('is won on IsWon or the trigger stage, unknown when the event does not say', () => {
-    expect(wonState(change({ IsWon: true }), 'Closed Won')).toBe('won');
-    expect(wonState(change({ StageName: 'Signed' }), 'Signed')).toBe('won');
-    expect(wonState(change({ StageName: 'Negotiation' }), 'Closed Won')).toBe('not-won');
-    expect(wonState(change({ IsWon: false }), 'Closed Won')).toBe('not-won');
-    expect(wonState(change({ Amount: 10 }), 'Closed Won')).toBe('unknown');
+    expect(wonState(change({ IsWon: true }), ['Closed Won'])).toBe('won');
+    expect(wonState(change({ StageName: 'Signed' }), ['Contract Sent', 'Signed'])).toBe('won');
+    expect(wonState(change({ StageName: 'Negotiation' }), ['Closed Won'])).toBe('not-won');
+    expect(wonState(change({ IsWon: false }), ['Closed Won'])).toBe('not-won');
+    expect(wonState(change({ IsWon: false, StageName: 'Signed' }), ['Signed'])).toBe('won');
+    expect(wonState(change({ Amount: 10 }), ['Closed Won'])).toBe('unknown');
+  });
+
+  it('reads the trigger stages from the connection config, default Closed Won', () => {
+    expect(salesforceTriggerStages({})).toEqual(['Closed Won']);
+    expect(salesforceTriggerStages({ triggerStages: ' Contract Signed , Closed Won,' })).toEqual([
+      'Contract Signed',
+      'Closed Won',
+    ]);
+    expect(salesforceTriggerStages({ triggerStage: 'Signed' })).toEqual(['Signed']);
+    expect(salesforceTriggerStages({ triggerStages: ' , ' })).toEqual(['Closed Won']);
   });
 });
 

@@ -152,12 +152,32 @@ export function parseOpportunityEvents(rawBody: string): Outcome<EventBatch> {
   return ok({ received: list.length, changes });
 }
 
+export const DEFAULT_TRIGGER_STAGE = 'Closed Won';
+
 /**
- * Won per the event: IsWon true, or the stage named the trigger stage. 'unknown' when the
+ * The stage names that start billing for a Salesforce connection: its `triggerStages` config
+ * (comma-separated; `triggerStage`, one name, is read too), default Closed Won. A won deal
+ * (IsWon) always counts as well, whatever its stage is called.
+ */
+export function salesforceTriggerStages(config: Record<string, string | undefined>): string[] {
+  const names = (config.triggerStages ?? config.triggerStage ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return names.length > 0 ? names : [DEFAULT_TRIGGER_STAGE];
+}
+
+/**
+ * Won per the event: IsWon true, or the stage one of the trigger stages. 'unknown' when the
  * event does not carry either (an UPDATE of other fields, a GAP event).
  */
-export function wonState(change: OpportunityChange, triggerStage: string): 'won' | 'not-won' | 'unknown' {
-  if (change.isWon === true || change.stageName === triggerStage) return 'won';
+export function wonState(
+  change: Pick<OpportunityChange, 'isWon' | 'stageName'>,
+  triggerStages: readonly string[],
+): 'won' | 'not-won' | 'unknown' {
+  if (change.isWon === true || (change.stageName !== undefined && triggerStages.includes(change.stageName))) {
+    return 'won';
+  }
   if (change.isWon === false || change.stageName !== undefined) return 'not-won';
   return 'unknown';
 }

@@ -11,6 +11,7 @@ import { createSalesforceClient, type SalesforceClient, type SalesforceConfig } 
 import { classifySalesforceError } from './errors.js';
 import { checkId } from './ids.js';
 import {
+  type ContactRoleRecord,
   type CpqQuoteLineRecord,
   type CpqQuoteRecord,
   type LineItemRecord,
@@ -55,11 +56,25 @@ const LINE_ITEM_FIELDS = [
   'Description',
   'Product2.Name',
   'Product2.Family',
+  'PricebookEntryId',
+  'ListPrice',
+];
+/** The deal's people: each contact role with its contact (a contact may hold several roles). */
+const CONTACT_ROLE_FIELDS = [
+  'Id',
+  'ContactId',
+  'Role',
+  'IsPrimary',
+  'Contact.FirstName',
+  'Contact.LastName',
+  'Contact.Email',
+  'Contact.Phone',
 ];
 
 /**
- * One query: the Opportunity, its Account through the AccountId lookup and its line items
- * through the OpportunityLineItems child relationship. `multiCurrency` false leaves out
+ * One query: the Opportunity, its Account through the AccountId lookup, its line items
+ * through the OpportunityLineItems child relationship and its contact roles through
+ * OpportunityContactRoles. `multiCurrency` false leaves out
  * CurrencyIsoCode, which does not exist in single-currency orgs. `extraFields` are custom
  * Opportunity fields the connection names (the renewal lookup), added only when configured.
  */
@@ -71,6 +86,7 @@ export function opportunitySoql(opportunityId: string, multiCurrency = true, ext
       ...fields,
       ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
       `(SELECT ${LINE_ITEM_FIELDS.join(', ')} FROM OpportunityLineItems ORDER BY SortOrder, Id)`,
+      `(SELECT ${CONTACT_ROLE_FIELDS.join(', ')} FROM OpportunityContactRoles ORDER BY Id)`,
     ].join(', '),
     // The id was checked to be letters and digits only, so it is safe inside the literal.
     `FROM Opportunity WHERE Id = '${opportunityId}'`,
@@ -131,9 +147,21 @@ export function soqlDateTime(iso: string): string {
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Won Opportunities changed after `since`, oldest change first. */
-export function wonChangedSinceSoql(since: string, limit: number): string {
-  return `SELECT Id, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp LIMIT ${limit}`;
+/**
+ * A SOQL string literal: backslash and quote escaped.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm
+ */
+export function soqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Won Opportunities (or ones in a trigger stage) changed after `since`, oldest change first. */
+export function wonChangedSinceSoql(since: string, limit: number, triggerStages: readonly string[] = []): string {
+  const won =
+    triggerStages.length === 0
+      ? 'IsWon = true'
+      : `(IsWon = true OR StageName IN (${triggerStages.map(soqlString).join(', ')}))`;
+  return `SELECT Id, SystemModstamp FROM Opportunity WHERE ${won} AND SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp LIMIT ${limit}`;
 }
 
 /** Salesforce's answer when a query names a field the org does not have. */
@@ -158,6 +186,11 @@ export interface SalesforceAdapterOptions {
    * Selected only when set: a query naming a field the org lacks fails with INVALID_FIELD.
    */
   renewalOfField?: string;
+  /**
+   * Stage names that start billing besides a won stage (the connection's `triggerStages`,
+   * e.g. "Contract Signed"): a deal in one counts as won for the flows and the poller.
+   */
+  triggerStages?: readonly string[];
 }
 
 export function createSalesforceAdapter(
@@ -181,7 +214,7 @@ export function createSalesforceAdapter(
   }
 
   /** A query or subquery returns its first batch only; follow nextRecordsUrl for the rest. */
-  async function allLineItems<R = LineItemRecord>(first: SubqueryResult<R> | null | undefined): Promise<R[]> {
+  async function allRecords<R = LineItemRecord>(first: SubqueryResult<R> | null | undefined): Promise<R[]> {
     if (!first) return []; // Salesforce returns null for a child relationship with no rows.
     const items = [...first.records];
     let next = first.done ? undefined : first.nextRecordsUrl;
@@ -200,7 +233,7 @@ export function createSalesforceAdapter(
     if (!quote) return undefined;
     if (!SAFE_ID.test(quote.Id)) throw new Error(`unexpected SBQQ__Quote__c id "${quote.Id}"`);
     const first = await conn.query<CpqQuoteLineRecord>(quoteLinesSoql(quote.Id));
-    return allLineItems<CpqQuoteLineRecord>(first);
+    return allRecords<CpqQuoteLineRecord>(first);
   }
 
   return {
@@ -213,17 +246,25 @@ export function createSalesforceAdapter(
       client.beginCall();
       let opportunity: OpportunityRecord;
       let lineItems: LineItemRecord[];
+      let contactRoles: ContactRoleRecord[];
       let quoteLines: CpqQuoteLineRecord[] | undefined;
       try {
         const records = await queryOpportunity(dealId);
         if (records.length === 0) return permanent(`opportunity not found: ${dealId}`);
         opportunity = records[0];
-        lineItems = await allLineItems(opportunity.OpportunityLineItems);
+        lineItems = await allRecords(opportunity.OpportunityLineItems);
+        contactRoles = await allRecords<ContactRoleRecord>(opportunity.OpportunityContactRoles);
         if (options.cpq) quoteLines = await primaryQuoteLines(opportunity.Id);
       } catch (error) {
         return classifySalesforceError(error, config.now);
       }
-      return mapOpportunity(opportunity, lineItems, quoteLines, extraFields[0]);
+      return mapOpportunity(opportunity, {
+        lineItems,
+        quoteLines,
+        contactRoles,
+        renewalOfField: extraFields[0],
+        triggerStages: options.triggerStages,
+      });
     },
 
     /**
@@ -264,7 +305,9 @@ export function createSalesforceAdapter(
       const n = Math.max(1, Math.min(Math.trunc(limit), MAX_POLL_LIMIT));
       client.beginCall();
       try {
-        const result = await conn.query<{ Id: string; SystemModstamp: string }>(wonChangedSinceSoql(since, n));
+        const result = await conn.query<{ Id: string; SystemModstamp: string }>(
+          wonChangedSinceSoql(since, n, options.triggerStages),
+        );
         return ok(
           result.records.map((r) => ({
             id: r.Id,

@@ -3,7 +3,7 @@
  * Field reference: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm
  */
 import Decimal from 'decimal.js';
-import type { DealBundle, DealLineItem, PostalAddress } from '../../src/domain/deal.js';
+import type { DealBundle, DealContact, DealLineItem, PostalAddress } from '../../src/domain/deal.js';
 import { isDecimalString } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 
@@ -36,6 +36,9 @@ export interface LineItemRecord {
   UnitPrice: Scalar;
   Description?: string | null;
   Product2?: { Name?: string | null; Family?: string | null } | null;
+  PricebookEntryId?: string | null;
+  /** The pricebook entry's price at the time the line was added (read-only on the line). */
+  ListPrice?: Scalar;
 }
 
 export interface OpportunityRecord {
@@ -51,6 +54,24 @@ export interface OpportunityRecord {
   SystemModstamp: string;
   Account?: AccountRecord | null;
   OpportunityLineItems?: SubqueryResult<LineItemRecord> | null;
+  OpportunityContactRoles?: SubqueryResult<ContactRoleRecord> | null;
+}
+
+/**
+ * An OpportunityContactRole with its Contact (through the ContactId lookup).
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunitycontactrole.htm
+ */
+export interface ContactRoleRecord {
+  Id: string;
+  ContactId: string | null;
+  Role?: string | null;
+  IsPrimary?: boolean | null;
+  Contact?: {
+    FirstName?: string | null;
+    LastName?: string | null;
+    Email?: string | null;
+    Phone?: string | null;
+  } | null;
 }
 
 /** A Salesforce CPQ quote (SBQQ__Quote__c), as the adapter reads it. */
@@ -134,7 +155,12 @@ function mapLineItem(item: LineItemRecord): Outcome<DealLineItem> {
     unitPrice,
     description: item.Description ?? null,
     // Keys are the Salesforce field paths, so a mapping can name them as an admin would.
-    attributes: { 'Product2.Family': item.Product2?.Family ?? null },
+    attributes: {
+      'Product2.Family': item.Product2?.Family ?? null,
+      PricebookEntryId: item.PricebookEntryId ?? null,
+      // The list price beside the sold UnitPrice, so a mapping can show or check the discount.
+      ListPrice: toDecimalString(item.ListPrice),
+    },
   });
 }
 
@@ -173,17 +199,48 @@ function lookupId(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
+function nonEmpty(value: string | null | undefined): string | null {
+  const t = text(value);
+  return t === '' ? null : t;
+}
+
 /**
- * Maps an Opportunity with its Account and all its line items (already paged in). With
- * `quoteLines` (the primary CPQ quote's lines), those are the deal's lines instead.
- * `renewalOfField` names the Opportunity lookup holding the renewed deal's id (see renewalOf).
+ * Contact roles whose contact cannot be read are left out: Salesforce may return a role whose
+ * ContactId names a deleted contact (or one the user cannot see), with the Contact lookup null.
  */
-export function mapOpportunity(
-  opportunity: OpportunityRecord,
-  lineItems: LineItemRecord[],
-  quoteLines?: CpqQuoteLineRecord[],
-  renewalOfField?: string,
-): Outcome<DealBundle> {
+export function mapContactRoles(roles: ContactRoleRecord[]): DealContact[] {
+  return roles
+    .filter((r) => lookupId(r.ContactId) !== null && r.Contact)
+    .map((r) => ({
+      id: lookupId(r.ContactId) as string,
+      firstName: nonEmpty(r.Contact?.FirstName),
+      lastName: nonEmpty(r.Contact?.LastName),
+      email: nonEmpty(r.Contact?.Email),
+      phone: nonEmpty(r.Contact?.Phone),
+      role: nonEmpty(r.Role),
+      isPrimary: r.IsPrimary === true,
+    }));
+}
+
+export interface OpportunityParts {
+  /** All the opportunity's line items (already paged in). */
+  lineItems: LineItemRecord[];
+  /** The primary CPQ quote's lines: when given, these are the deal's lines instead. */
+  quoteLines?: CpqQuoteLineRecord[];
+  /** All the opportunity's contact roles (already paged in). */
+  contactRoles?: ContactRoleRecord[];
+  /** The Opportunity lookup holding the renewed deal's id (see renewalOf). */
+  renewalOfField?: string;
+  /**
+   * Stage names that start billing besides a won stage (the connection's `triggerStages`):
+   * a deal in one of them counts as won (`deal.isWon`), as a deal with IsWon does.
+   */
+  triggerStages?: readonly string[];
+}
+
+/** Maps an Opportunity with its Account, line items (or CPQ quote lines) and contact roles. */
+export function mapOpportunity(opportunity: OpportunityRecord, parts: OpportunityParts): Outcome<DealBundle> {
+  const { lineItems, quoteLines, renewalOfField } = parts;
   const items: DealLineItem[] = [];
   for (const record of quoteLines ?? []) {
     const item = mapQuoteLine(record);
@@ -196,13 +253,14 @@ export function mapOpportunity(
     items.push(item.value);
   }
   const account = opportunity.Account ?? null;
+  const inTriggerStage = (parts.triggerStages ?? []).includes(opportunity.StageName);
   return ok({
     source: 'salesforce',
     deal: {
       id: opportunity.Id,
       name: opportunity.Name,
       stage: opportunity.StageName,
-      isWon: opportunity.IsWon === true,
+      isWon: opportunity.IsWon === true || inTriggerStage,
       closeDate: opportunity.CloseDate,
       currency: opportunity.CurrencyIsoCode ?? null,
       amount: toDecimalString(opportunity.Amount),
@@ -220,5 +278,6 @@ export function mapOpportunity(
         }
       : null,
     lineItems: items,
+    contacts: mapContactRoles(parts.contactRoles ?? []),
   });
 }

@@ -18,6 +18,7 @@ export interface SalesforceTokenResponse {
   instance_url: string;
   /** Identity URL: https://login.salesforce.com/id/{orgId}/{userId} */
   id: string;
+  /** When the token was issued, in milliseconds since the epoch (a string). No expires_in is given. */
   issued_at?: string;
   signature?: string;
   token_type?: string;
@@ -59,6 +60,40 @@ export function pemToDer(pem: string): Uint8Array {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+/**
+ * A token's issue time in ms since the epoch, from Salesforce's `issued_at` (digits: ms since the
+ * epoch) or an ISO 8601 time as the hub stores it; undefined when absent or unreadable.
+ */
+export function tokenIssuedAtMs(value: string | undefined): number | undefined {
+  const text = value?.trim() ?? '';
+  if (text === '') return undefined;
+  let ms = Number.NaN;
+  if (/^\d{10,16}$/.test(text)) ms = Number(text);
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(text)) ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** How far Salesforce's `issued_at` may lie behind our clock and still be taken as it is. */
+export const ISSUED_AT_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * The issue time of a token just received, in ms on our clock: Salesforce's `issued_at` when it
+ * lies within ISSUED_AT_TOLERANCE_MS before `receivedAt`, else `receivedAt` itself. The session's
+ * age is measured on the clock it is compared with, so a skewed clock (ours or Salesforce's) can
+ * neither make every call refresh nor push the refresh past the session's end; the receipt time
+ * is later than the true issue time only by the token request's latency.
+ */
+export function receivedTokenIssuedAtMs(token: Pick<SalesforceTokenResponse, 'issued_at'>, receivedAt: Date): number {
+  const received = receivedAt.getTime();
+  const issued = tokenIssuedAtMs(token.issued_at);
+  return issued !== undefined && issued <= received && received - issued <= ISSUED_AT_TOLERANCE_MS ? issued : received;
+}
+
+/** The issue time to store with a new token (secret `accessTokenIssuedAt`, ISO 8601); see receivedTokenIssuedAtMs. */
+export function tokenIssuedAt(token: Pick<SalesforceTokenResponse, 'issued_at'>, receivedAt: Date): string {
+  return new Date(receivedTokenIssuedAtMs(token, receivedAt)).toISOString();
 }
 
 /** The Salesforce org id (00D...) from the identity URL of a token response. */

@@ -72,8 +72,9 @@ describe('fetchDeal request', () => {
       ]);
     const soql = opportunitySoql(OPP_ID);
     const sub = /\(SELECT (.+?) FROM OpportunityLineItems/.exec(soql)?.[1] ?? '';
+    const roles = /\(SELECT ([^()]+?) FROM OpportunityContactRoles/.exec(soql)?.[1] ?? '';
     const top = soql
-      .replace(/\(SELECT .+?\)/, '')
+      .replace(/\(SELECT .+?\)/g, '')
       .replace(/^SELECT /, '')
       .replace(/ FROM Opportunity .*$/, '');
     const check = (fieldList: string, object: string, parents: Record<string, string>) => {
@@ -90,6 +91,20 @@ describe('fetchDeal request', () => {
     };
     check(top, 'Opportunity', { Account: 'Account' });
     check(sub, 'OpportunityLineItem', { Product2: 'Product2' });
+    // OpportunityContactRole and Contact are not in the stored description; their fields are
+    // checked against Salesforce's object reference instead:
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunitycontactrole.htm
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm
+    const reference: Record<string, string[]> = {
+      OpportunityContactRole: ['Id', 'ContactId', 'IsPrimary', 'OpportunityId', 'Role'],
+      Contact: ['FirstName', 'LastName', 'Email', 'Phone'],
+    };
+    for (const field of roles.split(',').map((f) => f.trim())) {
+      const [head, tail] = field.split('.');
+      if (tail) expect(reference.Contact, field).toContain(tail);
+      else expect(reference.OpportunityContactRole, field).toContain(head);
+    }
+    expect(roles.split(',').length).toBe(8);
   });
 
   it('accepts a 15-character id and sends it as given', async () => {
@@ -125,7 +140,7 @@ describe('fetchDeal mapping', () => {
     nock(INSTANCE).get(QUERY_PATH).query(true).reply(200, fixture('query-opportunity'));
     const result = await adapter().fetchDeal(OPP_ID);
     if (!result.ok) throw new Error(result.reason);
-    const { deal, account, lineItems } = result.value;
+    const { deal, account, lineItems, contacts } = result.value;
     expect(deal).toEqual({
       id: OPP_ID,
       name: 'Globex - Platform renewal 2026',
@@ -156,9 +171,30 @@ describe('fetchDeal mapping', () => {
       [null, 'Premium support', '0.5', '1'],
     ]);
     expect(lineItems.map((l) => l.attributes)).toEqual([
-      { 'Product2.Family': 'Subscription' },
-      { 'Product2.Family': 'Seat' },
-      { 'Product2.Family': null },
+      { 'Product2.Family': 'Subscription', PricebookEntryId: '01u5g00000PbE0XAAR', ListPrice: '1200' },
+      { 'Product2.Family': 'Seat', PricebookEntryId: '01u5g00000PbE1XAAR', ListPrice: '59' },
+      { 'Product2.Family': null, PricebookEntryId: '01u5g00000PbE2XAAR', ListPrice: '1' },
+    ]);
+    // The role whose contact was deleted (Contact lookup null) is left out; text is trimmed.
+    expect(contacts).toEqual([
+      {
+        id: '0035g00000Ct1aAAAR',
+        firstName: 'Greta',
+        lastName: 'Vogel',
+        email: 'greta.vogel@globex.example',
+        phone: null,
+        role: 'Economic Buyer',
+        isPrimary: true,
+      },
+      {
+        id: '0035g00000Ct1aBAAR',
+        firstName: null,
+        lastName: 'Kreditoren',
+        email: 'ap@globex.example',
+        phone: '+49 30 1234567',
+        role: 'Billing Contact',
+        isPrimary: false,
+      },
     ]);
     expect(lineItems[1]).toMatchObject({
       id: '00k5g00000Pq1rTAAR',

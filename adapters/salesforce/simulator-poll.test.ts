@@ -28,6 +28,17 @@ describe('Salesforce simulator: the poller query', () => {
     expect(ids('SELECT Id FROM Opportunity WHERE SystemModstamp > 2026-03-02T09:07:00+02:00')).toHaveLength(4);
   });
 
+  it('with trigger stages: won or in one of the stages, names escaped as SOQL literals', () => {
+    const sim = createSalesforceSimulator({ now: () => new Date('2026-03-02T09:00:00.000Z') });
+    const won = sim.seedClosedWonOpportunity();
+    const signed = sim.seedClosedWonOpportunity({ stageName: "Partner's Sign-off", accountName: 'P' });
+    sim.seedClosedWonOpportunity({ stageName: 'Prospecting', accountName: 'Open' });
+    const soql = wonChangedSinceSoql('2026-03-01T00:00:00Z', 10, ["Partner's Sign-off", 'Back\\slash']);
+    expect(soql).toContain("(IsWon = true OR StageName IN ('Partner\\'s Sign-off', 'Back\\\\slash'))");
+    const ids = runSoql(sim.state.store, soql, '62.0').records.map((r) => (r as unknown as { Id: string }).Id);
+    expect(ids.sort()).toEqual([won.opportunityId, signed.opportunityId].sort());
+  });
+
   it('refuses what it does not speak, as Salesforce would', () => {
     const sim = createSalesforceSimulator();
     // The store has no field types: a filter's type is checked against the values it meets.

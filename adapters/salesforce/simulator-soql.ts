@@ -6,8 +6,9 @@
  *   [WHERE Id = 'id' | WHERE cond [AND cond ...]] [ORDER BY ...] [LIMIT n]
  *
  * where cond is `BooleanField = true|false`, `DateTimeField > 2026-03-02T09:00:00Z` (an
- * unquoted dateTime literal, Z or ±hh:mm) — the pollers' query — or `LookupField__c = 'id'`
- * (a custom lookup to a record id: the CPQ quote and quote line reads).
+ * unquoted dateTime literal, Z or ±hh:mm) — the pollers' query —, `LookupField__c = 'id'`
+ * (a custom lookup to a record id: the CPQ quote and quote line reads), `Field IN ('a', 'b')`
+ * or a parenthesised `(cond OR cond ...)` (the poller with trigger stages).
  *
  * Anything else is a 400 MALFORMED_QUERY, as Salesforce answers a query it cannot parse;
  * unknown fields and objects get Salesforce's INVALID_FIELD / INVALID_TYPE.
@@ -57,11 +58,13 @@ interface OrderBy {
   descending: boolean;
 }
 
-/** `field = true|false`, `field > dateTime` or `customLookup__c = 'id'`. */
+/** `field = true|false`, `field > dateTime`, `customLookup__c = 'id'`, `field IN (...)`, `(c OR c)`. */
 type Condition =
   | { path: FieldPath; op: '='; value: boolean }
   | { path: FieldPath; op: '>'; value: string }
-  | { path: FieldPath; op: 'id='; value: string };
+  | { path: FieldPath; op: 'id='; value: string }
+  | { path: FieldPath; op: 'in'; values: string[] }
+  | { op: 'or'; any: Condition[] };
 
 interface Select {
   items: ({ kind: 'field'; path: FieldPath } | { kind: 'subquery'; query: Select })[];
@@ -119,7 +122,31 @@ class Parser {
   }
 
   private condition(): Condition {
+    if (this.peek()?.text === '(') {
+      this.at += 1;
+      const any = [this.condition()];
+      while (this.isKeyword('OR')) {
+        this.at += 1;
+        any.push(this.condition());
+      }
+      this.expectPunct(')');
+      return { op: 'or', any };
+    }
     const path = this.path();
+    if (this.isKeyword('IN')) {
+      this.at += 1;
+      this.expectPunct('(');
+      const values: string[] = [];
+      do {
+        if (values.length > 0) this.at += 1; // the comma
+        const value = this.peek();
+        if (value?.kind !== 'string') this.unexpected();
+        this.at += 1;
+        values.push(value.text);
+      } while (this.peek()?.text === ',');
+      this.expectPunct(')');
+      return { path, op: 'in', values };
+    }
     const op = this.peek();
     if (op?.kind !== 'punct' || (op.text !== '=' && op.text !== '>')) this.unexpected();
     this.at += 1;
@@ -321,7 +348,9 @@ function instant(value: FieldValue): number {
 }
 
 function matches(store: SObjectStore, type: string, record: SObjectRecord, cond: Condition): boolean {
+  if (cond.op === 'or') return cond.any.some((c) => matches(store, type, record, c));
   const value = valueAt(store, type, record, cond.path);
+  if (cond.op === 'in') return typeof value === 'string' && cond.values.includes(value);
   if (cond.op === 'id=') {
     return typeof value === 'string' && sameId(value, cond.value);
   }
@@ -359,12 +388,17 @@ export function runSoql(store: SObjectStore, soql: string, version: string) {
     }
   }
   for (const order of select.orderBy) resolvePath(store, type, order.path);
-  for (const cond of select.where) {
+  const check = (cond: Condition): void => {
+    if (cond.op === 'or') {
+      for (const inner of cond.any) check(inner);
+      return;
+    }
     resolvePath(store, type, cond.path);
     if (cond.op === 'id=' && !ID_SHAPE.test(cond.value)) {
       throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${cond.value}`);
     }
-  }
+  };
+  select.where.forEach(check);
   let rows = store.all(type);
   for (const cond of select.where) rows = rows.filter((r) => matches(store, type, r, cond));
   if (select.whereId !== undefined) {

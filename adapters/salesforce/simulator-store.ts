@@ -108,7 +108,29 @@ export const SCHEMA: Record<string, ObjectSchema> = {
       Account: { field: 'AccountId', type: 'Account' },
       Pricebook2: { field: 'Pricebook2Id', type: 'Pricebook2' },
     },
-    children: { OpportunityLineItems: { type: 'OpportunityLineItem', field: 'OpportunityId' } },
+    children: {
+      OpportunityLineItems: { type: 'OpportunityLineItem', field: 'OpportunityId' },
+      OpportunityContactRoles: { type: 'OpportunityContactRole', field: 'OpportunityId' },
+    },
+  },
+  Contact: {
+    keyPrefix: '003',
+    // Name is the compound of FirstName and LastName, computed by Salesforce.
+    fields: [...SYSTEM_FIELDS, 'AccountId', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'Title'],
+    readOnly: [...SYSTEM_FIELDS, 'Name'],
+    parents: { Account: { field: 'AccountId', type: 'Account' } },
+    children: {},
+  },
+  // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunitycontactrole.htm
+  OpportunityContactRole: {
+    keyPrefix: '00K',
+    fields: [...SYSTEM_FIELDS, 'OpportunityId', 'ContactId', 'Role', 'IsPrimary'],
+    readOnly: SYSTEM_FIELDS,
+    parents: {
+      Opportunity: { field: 'OpportunityId', type: 'Opportunity' },
+      Contact: { field: 'ContactId', type: 'Contact' },
+    },
+    children: {},
   },
   /*
    * Salesforce CPQ (managed package, namespace SBQQ). Custom objects get org-specific key
@@ -289,6 +311,17 @@ export class SObjectStore {
 
   /** Fields Salesforce computes; a line item change also touches its opportunity. */
   private derive(type: string, record: SObjectRecord): void {
+    if (type === 'Contact') {
+      record.Name = [record.FirstName, record.LastName].filter((p) => typeof p === 'string' && p !== '').join(' ');
+    }
+    if (type === 'OpportunityContactRole' && record.IsPrimary === true) {
+      // An opportunity has at most one primary contact role: setting one clears the others.
+      for (const other of this.all('OpportunityContactRole')) {
+        if (other !== record && sameId(String(other.OpportunityId), String(record.OpportunityId))) {
+          other.IsPrimary = false;
+        }
+      }
+    }
     if (type === 'Opportunity') {
       const stage = String(record.StageName ?? '');
       record.IsClosed = stage.startsWith('Closed');

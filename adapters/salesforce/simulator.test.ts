@@ -97,7 +97,11 @@ describe('adapter round trip', () => {
           quantity: '1',
           unitPrice: '1000',
           description: null,
-          attributes: { 'Product2.Family': 'Subscription' },
+          attributes: {
+            'Product2.Family': 'Subscription',
+            PricebookEntryId: seeded.pricebookEntryIds[0],
+            ListPrice: '1000',
+          },
         },
         {
           id: seeded.lineItemIds[1],
@@ -107,10 +111,47 @@ describe('adapter round trip', () => {
           quantity: '25',
           unitPrice: '40',
           description: null,
-          attributes: { 'Product2.Family': 'Seat' },
+          attributes: { 'Product2.Family': 'Seat', PricebookEntryId: seeded.pricebookEntryIds[1], ListPrice: '40' },
+        },
+      ],
+      contacts: [
+        {
+          id: seeded.contactIds[0],
+          firstName: 'Maya',
+          lastName: 'Okafor',
+          email: 'maya.okafor@acme-robotics.example',
+          phone: null,
+          role: 'Decision Maker',
+          isPrimary: true,
+        },
+        {
+          id: seeded.contactIds[1],
+          firstName: 'Leo',
+          lastName: 'Brandt',
+          email: 'ap@acme-robotics.example',
+          phone: '+1 415 555 0100',
+          role: 'Billing Contact',
+          isPrimary: false,
         },
       ],
     });
+  });
+
+  it('keeps one primary contact role per opportunity and derives Contact.Name', async () => {
+    const seeded = sim.seedClosedWonOpportunity({
+      contacts: [
+        { firstName: 'Ana', lastName: 'One', email: 'one@acme.example', role: 'Decision Maker', isPrimary: true },
+        { firstName: 'Bo', lastName: 'Two', email: 'two@acme.example', role: 'Billing Contact', isPrimary: true },
+      ],
+    });
+    const result = await adapterFor(sim).fetchDeal(seeded.opportunityId);
+    if (!result.ok) throw new Error(result.reason);
+    // Making the second primary cleared the first, as Salesforce does.
+    expect(result.value.contacts.map((c) => [c.lastName, c.isPrimary])).toEqual([
+      ['One', false],
+      ['Two', true],
+    ]);
+    expect((await json(await api(`/sobjects/Contact/${seeded.contactIds[1]}`))).Name).toBe('Bo Two');
   });
 
   it('seeds valid 18-character ids with the right key prefixes', () => {

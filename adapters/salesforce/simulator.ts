@@ -50,7 +50,37 @@ export interface SeedOptions {
   lineItems?: SeedLineItem[];
   /** Amount of an opportunity without line items (Salesforce sums the lines otherwise). */
   amount?: number | null;
+  /** Contacts on the account with their roles on the opportunity ([]: none; default DEMO_CONTACTS). */
+  contacts?: SeedContact[];
 }
+
+export interface SeedContact {
+  firstName: string;
+  lastName: string;
+  email?: string | null;
+  phone?: string | null;
+  /** OpportunityContactRole.Role: Business User, Decision Maker, Economic Buyer, ... */
+  role?: string | null;
+  isPrimary?: boolean;
+}
+
+/** The demo deal's people: a primary decision maker and an accounts-payable contact. */
+export const DEMO_CONTACTS: SeedContact[] = [
+  {
+    firstName: 'Maya',
+    lastName: 'Okafor',
+    email: 'maya.okafor@acme-robotics.example',
+    role: 'Decision Maker',
+    isPrimary: true,
+  },
+  {
+    firstName: 'Leo',
+    lastName: 'Brandt',
+    email: 'ap@acme-robotics.example',
+    phone: '+1 415 555 0100',
+    role: 'Billing Contact',
+  },
+];
 
 export interface SeededOpportunity {
   opportunityId: string;
@@ -58,6 +88,7 @@ export interface SeededOpportunity {
   productIds: string[];
   pricebookEntryIds: string[];
   lineItemIds: string[];
+  contactIds: string[];
 }
 
 /** A CPQ quote line: the product (found or created by code) and the quote's net price. */
@@ -436,7 +467,24 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
       productIds: [],
       pricebookEntryIds: [],
       lineItemIds: [],
+      contactIds: [],
     };
+    for (const person of opts.contacts ?? DEMO_CONTACTS) {
+      const contact = store.insert('Contact', {
+        AccountId: account.Id,
+        FirstName: person.firstName,
+        LastName: person.lastName,
+        Email: person.email ?? null,
+        Phone: person.phone ?? null,
+      });
+      store.insert('OpportunityContactRole', {
+        OpportunityId: opportunity.Id,
+        ContactId: contact.Id,
+        Role: person.role ?? null,
+        IsPrimary: person.isPrimary === true,
+      });
+      seeded.contactIds.push(String(contact.Id));
+    }
     lines.forEach((line, index) => {
       const { product, entry } = productFor(line, currency);
       const item = store.insert('OpportunityLineItem', {

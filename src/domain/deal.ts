@@ -27,6 +27,26 @@ export interface DealBundle {
     billingAddress: PostalAddress | null;
   } | null;
   lineItems: DealLineItem[];
+  /**
+   * The people on the deal: Salesforce OpportunityContactRoles (one per role row), HubSpot
+   * contacts associated with the deal. A mapping picks the billing contact from these.
+   */
+  contacts: DealContact[];
+}
+
+export interface DealContact {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  /**
+   * The contact's part in the deal: Salesforce OpportunityContactRole.Role ("Decision Maker",
+   * "Billing Contact"...), HubSpot's deal-to-contact association label; null when unlabelled.
+   */
+  role: string | null;
+  /** Salesforce: the primary contact role; HubSpot: labelled "Primary". */
+  isPrimary: boolean;
 }
 
 export interface DealLineItem {

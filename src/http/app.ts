@@ -6,6 +6,7 @@ import { apiKeyAuth } from './auth.js';
 import type { AppEnv, HubContext } from './context.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
+import { assetRoutes } from './routes/assets.js';
 import { embedRoutes } from './routes/embed.js';
 import { salesforceOAuthCallbackRoutes } from './routes/salesforce-oauth.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -24,6 +25,8 @@ export function createApp(hub: HubContext): Hono<AppEnv> {
   app.route('/oauth', salesforceOAuthCallbackRoutes(hub));
   // CRM-embedded views; each route authenticates itself (Canvas signed request, API key or HubSpot v3).
   app.route('/embed', embedRoutes(hub));
+  // Static files those views link (the SLDS stylesheet); public, versioned, cached forever.
+  app.route('/assets', assetRoutes(hub));
   app.notFound((c) => problem(c, 404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Hono's validators throw an HTTPException for a body they cannot read (malformed JSON, a

@@ -16,6 +16,17 @@ export interface HubContext {
   adaptersFor(orgId: string): Promise<Outcome<AdapterSet>>;
   /** Forget the org's built adapters, so the next job builds them from the changed connections. */
   invalidateAdapters(orgId: string): void;
+  /** Static files only the runtime can load; absent (e.g. in most tests), their routes answer 404. */
+  assets?: HubAssets;
+}
+
+/**
+ * Static files the hub serves itself, loaded the runtime's way: Node reads them from node_modules
+ * (src/runtime/node-assets.ts), Workers imports them as Text modules (src/runtime/worker-assets.ts).
+ */
+export interface HubAssets {
+  /** The SLDS stylesheet (salesforce-lightning-design-system.min.css of SLDS_VERSION); cached by the caller. */
+  sldsCss(): string | Promise<string>;
 }
 
 export type Role = 'admin' | 'finance' | 'sales_ops' | 'viewer';

@@ -34,8 +34,16 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-/** Where the SLDS stylesheet is expected when the org configured none (the hub does not serve it). */
-export const DEFAULT_SLDS_CSS_URL = '/assets/slds.css';
+/**
+ * The SLDS release the hub serves (`@salesforce-ux/design-system`, pinned to exactly this version in
+ * package.json; the runtimes' asset loaders refuse to serve another). The version is part of the URL, so
+ * the stylesheet can be cached forever: a new release gets a new URL.
+ */
+export const SLDS_VERSION = '2.264.1';
+export const SLDS_CSS_FILE = 'salesforce-lightning-design-system.min.css';
+
+/** The stylesheet the page links when the org configured none: served by the hub (src/http/routes/assets.ts). */
+export const DEFAULT_SLDS_CSS_URL = `/assets/slds/${SLDS_VERSION}/${SLDS_CSS_FILE}`;
 
 /** An https URL or a same-origin path; anything else (javascript:, data:, http:) falls back to the default. */
 export function stylesheetUrl(configured: string | undefined): string {

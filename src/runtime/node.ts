@@ -13,6 +13,7 @@ import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { nodeAssets } from './node-assets.js';
 import { startSimulators } from './simulators.js';
 import { openSqlite } from './sqlite.js';
 
@@ -31,7 +32,7 @@ async function main() {
   const { db } = openSqlite(process.env.HUB_DB_PATH ?? resolve(dataDir, 'hub.db'));
   const clock = systemClock;
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
-  const hub = createHub({ db, clock, encryptionKey });
+  const hub = createHub({ db, clock, encryptionKey, assets: nodeAssets });
   const driver = new NodeJobDriver({ db, clock, process: hub.processDeps, pollIntervalMs: 500 });
   hub.attachDriver(driver);
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -26,6 +26,7 @@ import {
   type WorkerExecutionContext,
   type WorkerScheduledController,
 } from './d1.js';
+import { workerAssets } from './worker-assets.js';
 
 export interface Env {
   DB: D1Binding;
@@ -68,7 +69,7 @@ const runtimes = new WeakMap<Env, Promise<Runtime>>();
 async function build(env: Env): Promise<Runtime> {
   const db = openD1(env.DB);
   const clock = systemClock;
-  const hub = createHub({ db, clock, encryptionKey: await encryptionKey(env) });
+  const hub = createHub({ db, clock, encryptionKey: await encryptionKey(env), assets: workerAssets });
   hub.attachDriver(
     new CloudflareJobDriver({
       queue: env.JOBS,

@@ -118,6 +118,19 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
   return harness;
 }
 
+/** Sets a key in a stored connection's config, as an admin would, and drops the cached adapters. */
+export async function configureConnection(h: Harness, vendor: string, key: string, value: string): Promise<void> {
+  const where = and(eq(connections.orgId, h.orgId), eq(connections.vendor, vendor));
+  const [row] = await h.db.select().from(connections).where(where);
+  if (!row) throw new Error(`the test org has no ${vendor} connection`);
+  const config = { ...(JSON.parse(row.config) as Record<string, string>), [key]: value };
+  await h.db
+    .update(connections)
+    .set({ config: JSON.stringify(config) })
+    .where(where);
+  h.hub.invalidateAdapters();
+}
+
 /** JSON body of a hub response, loosely typed for assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of JSON bodies directly
 export async function readJson(res: Response): Promise<any> {

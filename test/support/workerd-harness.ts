@@ -31,10 +31,12 @@ const WRANGLER_ENV = {
 export interface WorkerdHub {
   mf: Miniflare;
   url: string;
-  /** Runs the worker's `scheduled` handler once (the cron sweep of due jobs). */
+  /** Runs the worker's `scheduled` handler once, in a minute that only sweeps due jobs (no CRM poll, no billing). */
   sweep(): Promise<void>;
   /** Puts a message on `hub-jobs-dlq`, as Queues does after a message exhausted its retries. */
   sendToDeadLetters(jobId: string): Promise<void>;
+  /** Rows of a D1 table, optionally filtered by one column's value (e.g. what an inbox holds). */
+  countRows(table: string, where?: { column: string; value: string }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -89,12 +91,28 @@ export async function startWorkerd(): Promise<WorkerdHub> {
     mf,
     url: url.origin,
     async sweep() {
+      // The handler also runs the CRM pollers when the minute is a multiple of 5 (and billing at
+      // minute 0): a sweep in such a minute is moved one minute back, so it only runs due jobs
+      // and a test's deals are started by what the test sends, not by when it ran.
+      const scheduledTime = new Date();
+      if (scheduledTime.getUTCMinutes() % 5 === 0) scheduledTime.setUTCMinutes(scheduledTime.getUTCMinutes() - 1);
       const worker = await mf.getWorker();
-      await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+      await worker.scheduled({ cron: '* * * * *', scheduledTime });
     },
     async sendToDeadLetters(jobId) {
       const dlq = await mf.getQueueProducer<{ jobId: string }>('TEST_DLQ');
       await dlq.send({ jobId });
+    },
+    async countRows(table, where) {
+      const identifier = /^[a-z_]+$/;
+      if (!identifier.test(table) || (where && !identifier.test(where.column))) {
+        throw new Error(`not a table or column name: ${table} ${where?.column ?? ''}`);
+      }
+      const d1 = await mf.getD1Database('DB');
+      const query = where
+        ? d1.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where.column} = ?`).bind(where.value)
+        : d1.prepare(`SELECT count(*) AS n FROM ${table}`);
+      return ((await query.first<{ n: number }>()) ?? { n: 0 }).n;
     },
     async close() {
       await mf.dispose();

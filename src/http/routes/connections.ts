@@ -8,6 +8,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, eq, lte } from 'drizzle-orm';
 import { VENDORS, type Vendor } from '../../../adapters/registry.js';
+import { parseSessionTimeoutMinutes } from '../../../adapters/salesforce/client.js';
 import { atomic } from '../../db/atomic.js';
 import { connectionReconnectStatements, findConnection, listConnections } from '../../db/repos/connections.js';
 import { jobs } from '../../db/schema.js';
@@ -102,6 +103,11 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const { config, secrets } = c.req.valid('json');
     const orgId = c.get('orgId');
     const missing = REQUIRED_SECRETS[vendor].filter((name) => !secrets[name]);
+    const timeout = vendor === 'salesforce' ? parseSessionTimeoutMinutes(config?.sessionTimeoutMinutes) : undefined;
+    // A bad value would otherwise fall back to the default silently at every adapter build.
+    if (timeout && !timeout.ok) {
+      return invalidRequest(c, [{ field: 'config.sessionTimeoutMinutes', message: timeout.message }]) as never;
+    }
     if (missing.length > 0) {
       return invalidRequest(
         c,

@@ -36,6 +36,10 @@ import type { AppEnv, HubContext, Role } from '../context.js';
 import { type DealTrace, renderTracePage, stylesheetUrl } from '../embed-html.js';
 import { problem } from '../problem.js';
 
+/**
+ * Framing only: no `default-src`/`style-src`, so the page may load its stylesheet from the hub
+ * (`/assets/slds/...`, the default) or the https URL an org configured. The page has no script.
+ */
 export const EMBED_CSP =
   'frame-ancestors https://*.salesforce.com https://*.force.com https://*.lightning.force.com https://*.hubspot.com https://app.hubspot.com';
 

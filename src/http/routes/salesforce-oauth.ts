@@ -7,6 +7,8 @@
  * - JWT bearer flow (server to server): POST /api/v1/connections/salesforce/jwt (admin) with the
  *   connected app's consumer key, the user and the PKCS #8 private key; the key is stored
  *   (encrypted) so the adapter can mint new tokens itself.
+ * Both store the token's issue time (`accessTokenIssuedAt`) with it, from which the adapter
+ * knows when to refresh ahead of the session's end (adapters/salesforce/client.ts).
  */
 import { and, eq, lte } from 'drizzle-orm';
 import { Hono } from 'hono';
@@ -17,6 +19,7 @@ import {
   orgIdFromIdentityUrl,
   requestToken,
   type SalesforceTokenResponse,
+  tokenIssuedAt,
 } from '../../../adapters/salesforce/oauth.js';
 import { atomic } from '../../db/atomic.js';
 import { newId } from '../../db/client.js';
@@ -198,7 +201,13 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
       action: 'connection.jwt_connected',
       token: result.token,
       loginUrl,
-      secrets: { accessToken: result.token.access_token, clientId, username, privateKeyPem },
+      secrets: {
+        accessToken: result.token.access_token,
+        accessTokenIssuedAt: tokenIssuedAt(result.token, hub.clock.now()),
+        clientId,
+        username,
+        privateKeyPem,
+      },
     });
     return c.json(
       { vendor: 'salesforce', status: 'healthy', instanceUrl: result.token.instance_url, externalAccountId },
@@ -261,6 +270,7 @@ export function salesforceOAuthCallbackRoutes(hub: HubContext): Hono<AppEnv> {
       secrets: {
         ...kept,
         accessToken: result.token.access_token,
+        accessTokenIssuedAt: tokenIssuedAt(result.token, hub.clock.now()),
         ...(result.token.refresh_token ? { refreshToken: result.token.refresh_token } : {}),
         clientId: s.clientId,
         clientSecret,

@@ -13,6 +13,7 @@ import {
 import {
   EVENT_SIGNATURE_HEADER,
   parseOpportunityEvents,
+  salesforceTriggerStages,
   verifyEventSignature,
   wonState,
 } from '../../../adapters/salesforce/events.js';
@@ -85,15 +86,19 @@ export function webhookRoutes(hub: HubContext): Hono {
       );
     }
     const orgId = connection.orgId;
+    const triggerStages = salesforceTriggerStages(JSON.parse(connection.config) as Record<string, string>);
     const statements: Statement[] = [];
     const jobIds: string[] = [];
     for (const n of parsed.value.notifications) {
       if (n.objectType !== 'Opportunity') continue;
       if (await inInbox(hub, orgId, 'salesforce', n.id)) continue;
       statements.push(inboxStatement(hub, orgId, 'salesforce', n.id, JSON.stringify(n)));
-      // A rule that fires before the deal is won is recorded but starts nothing: the one job per
-      // deal must not be spent (and dead-lettered) on a deal that may still be won later.
-      if (n.fields.IsWon === 'false') continue;
+      // A rule that fires before the deal is won (or in a trigger stage) is recorded but starts
+      // nothing: the one job per deal must not be spent (and dead-lettered) on a deal that may
+      // still be won later. A message without IsWon and StageName starts the flow, which reads
+      // the deal and checks the stage itself.
+      const isWon = n.fields.IsWon === undefined ? undefined : n.fields.IsWon === 'true';
+      if (wonState({ isWon, stageName: n.fields.StageName }, triggerStages) === 'not-won') continue;
       const job = enqueueStatement(hub.db, hub.clock, dealToContractJob(orgId, 'salesforce', n.objectId));
       statements.push(job.statement);
       jobIds.push(job.id);
@@ -134,14 +139,14 @@ export function webhookRoutes(hub: HubContext): Hono {
       const fields = field ? [{ field, message: batch.reason }] : undefined;
       return problem(c, 400, 'Invalid event body', batch.reason, fields);
     }
-    const triggerStage = material?.config.triggerStage ?? 'Closed Won';
+    const triggerStages = salesforceTriggerStages(material?.config ?? {});
     const statements: Statement[] = [];
     const jobIds: string[] = [];
     for (const change of batch.value.changes) {
       const provider = change.kind === 'cdc' ? 'salesforce-cdc' : 'salesforce-event';
       if (await inInbox(hub, orgId, provider, change.dedupeKey)) continue;
       statements.push(inboxStatement(hub, orgId, provider, change.dedupeKey, JSON.stringify(change.raw)));
-      const won = wonState(change, triggerStage);
+      const won = wonState(change, triggerStages);
       for (const dealId of change.opportunityIds) {
         // As with Outbound Messages, a deal not (yet) won must not spend its one job.
         if (won === 'won') {

@@ -1,0 +1,8 @@
+/**
+ * Stylesheets imported as text: only src/runtime/worker-assets.ts does, and wrangler bundles them as
+ * Text modules (`[[rules]] type = "Text"` in wrangler.toml). Node never imports a .css file.
+ */
+declare module '*.css' {
+  const text: string;
+  export default text;
+}
