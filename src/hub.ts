@@ -8,7 +8,7 @@ import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, r
 import type { FlowJobPayload } from '../flows/types.js';
 import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from './billing-run/jobs.js';
 import type { Db } from './db/client.js';
-import { loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
+import { connectionFingerprint, loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';
 import type { Clock } from './domain/clock.js';
 import { type Outcome, permanent } from './domain/outcome.js';
@@ -41,13 +41,21 @@ class LateDriver implements JobDriver {
 export function createHub(options: HubOptions) {
   const { db, clock, encryptionKey } = options;
   const driver = new LateDriver();
-  const adapterCache = new Map<string, AdapterSet>();
+  /**
+   * Built adapters per org, with the connection fingerprint they were built from. The stamp is
+   * checked on every use: a reconnect (or a refreshed token stored) by another process, or by
+   * another Workers isolate, which `invalidateAdapters` cannot reach, rebuilds them here too,
+   * instead of going on with the old credentials and marking a just-reconnected connection
+   * unhealthy again.
+   */
+  const adapterCache = new Map<string, { stamp: string; set: AdapterSet }>();
   /** Background writes of refreshed tokens (awaited by settleBackgroundWrites, for tests and shutdown). */
   const pendingWrites = new Set<Promise<void>>();
 
   async function adaptersFor(orgId: string): Promise<Outcome<AdapterSet>> {
+    const stamp = await connectionFingerprint(db, orgId);
     const cached = adapterCache.get(orgId);
-    if (cached) return { ok: true, value: cached };
+    if (cached?.stamp === stamp) return { ok: true, value: cached.set };
     const material = await loadConnectionMaterial(db, encryptionKey, orgId);
     const built = buildAdapterSet(material, {
       now: () => clock.now(),
@@ -65,7 +73,7 @@ export function createHub(options: HubOptions) {
       },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    if (built.ok) adapterCache.set(orgId, built.value);
+    if (built.ok) adapterCache.set(orgId, { stamp, set: built.value });
     return built;
   }
 

@@ -10,6 +10,7 @@ import { loadConnectionMaterial } from '../src/db/repos/connections.js';
 import { auditLog, connections, jobs } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
+import { createHub } from '../src/hub.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
@@ -120,6 +121,39 @@ describe('a connection whose credentials stop working', () => {
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.jobs.length).toBeGreaterThan(1);
     expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
+  });
+
+  it('a reconnect made by another process or isolate reaches this one too (no stale credentials)', async () => {
+    h = await startHarness();
+    // This hub has built (and cached) the org's adapters with the first credentials.
+    const first = await h.hub.context.adaptersFor(h.orgId);
+    expect(first.ok).toBe(true);
+    expect((await h.hub.context.adaptersFor(h.orgId)).ok && first.ok).toBe(true);
+    // The credentials die; a second hub on the same database (another Workers isolate, another
+    // Node process) takes the reconnect. Its invalidateAdapters cannot reach this hub's cache.
+    h.sims.salesforce.expireAccessToken();
+    h.sims.salesforce.revokeRefreshToken();
+    const other = createHub({ db: h.db, clock: h.clock, encryptionKey: h.encryptionKey });
+    const res = await other.app.request('/api/v1/connections/salesforce', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${h.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ secrets: freshSalesforceSecrets(h) }),
+    });
+    expect(res.status).toBe(200);
+
+    // A deal run by this hub uses the new credentials: it goes to cash, and the connection is
+    // not marked unhealthy again by a stale adapter.
+    const seeded = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(seeded.opportunityId));
+    await h.settle();
+    h.clock.advance(60_000);
+    await h.settle();
+    expect(await connectionOf(h, 'salesforce')).toMatchObject({ status: 'healthy', statusReason: null });
+    expect(vendorCounts(h)).toEqual(ONE_OF_EACH);
+    // Unchanged connections keep the built adapters.
+    const again = await h.hub.context.adaptersFor(h.orgId);
+    const once = await h.hub.context.adaptersFor(h.orgId);
+    expect(again.ok && once.ok && again.value === once.value).toBe(true);
   });
 
   it("leaves another org's connection healthy", async () => {

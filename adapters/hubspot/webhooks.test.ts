@@ -1,10 +1,11 @@
 /**
  * v3 signatures (good, wrong, missing, stale, tampered), event parsing, the stage-transition
- * filter and the dedupe key. The expected signature is computed here with node:crypto, an
- * implementation independent of the Web Crypto code under test.
+ * filter and the dedupe key. The expected signature is the SDK's own signature helper's
+ * (`Signature.getSignature`, node:crypto), an implementation independent of the Web Crypto code
+ * under test: what the hub accepts is what the SDK would accept.
  */
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Signature } from '@hubspot/api-client/lib/src/utils/signature.js';
 import { describe, expect, it } from 'vitest';
 import {
   dealEventDedupeKey,
@@ -22,8 +23,14 @@ const NOW = new Date('2026-01-15T10:00:00.000Z');
 const BODY = readFileSync(new URL('./__fixtures__/webhook-events.json', import.meta.url), 'utf8');
 const TS = String(NOW.getTime() - 60_000);
 
-const reference = (method: string, uri: string, body: string, ts: string) =>
-  createHmac('sha256', SECRET).update(`${method}${uri}${body}${ts}`, 'utf8').digest('base64');
+const reference = (method: string, uri: string, body: string, ts: string, clientSecret = SECRET): string =>
+  Signature.getSignature(method, 'v3', {
+    clientSecret,
+    requestBody: body,
+    url: uri,
+    timestamp: Number(ts),
+    signature: '', // required by the options type; getSignature only computes
+  });
 
 const verify = (over: Partial<Parameters<typeof verifyWebhookV3>[0]> = {}) =>
   verifyWebhookV3({
@@ -48,7 +55,7 @@ describe('verifyWebhookV3', () => {
   });
 
   it('rejects a wrong signature (other secret) as permanent 401', async () => {
-    const other = createHmac('sha256', 'not-the-secret').update(`POST${URL_}${BODY}${TS}`).digest('base64');
+    const other = reference('POST', URL_, BODY, TS, 'not-the-secret');
     const result = await verify({ signature: other });
     expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
     expect(!result.ok && result.reason).toContain('does not match');

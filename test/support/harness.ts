@@ -29,6 +29,7 @@ const retryPolicy = { baseDelayMs: 5_000, maxDelayMs: 30 * 60_000, random: () =>
 export interface Harness {
   clock: ManualClock;
   db: Db;
+  encryptionKey: SecretKey;
   sims: Simulators;
   hub: Hub;
   driver: NodeJobDriver;
@@ -72,6 +73,7 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
   const harness: Harness = {
     clock,
     db,
+    encryptionKey,
     sims,
     get hub() {
       return current.hub;

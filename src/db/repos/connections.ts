@@ -49,6 +49,21 @@ export async function loadConnectionMaterial(db: Db, key: SecretKey, orgId: stri
   );
 }
 
+/**
+ * A cheap stamp of everything an org's adapters are built from: each connection's config and
+ * sealed secrets (a reconnect or a stored token refresh seals anew, with a fresh IV, so the
+ * ciphertext always changes). Compared, not decrypted: a cache of built adapters checks it to
+ * notice a change another process or Workers isolate made.
+ */
+export async function connectionFingerprint(db: Db, orgId: string): Promise<string> {
+  const rows = await db
+    .select({ id: connections.id, config: connections.config, secretsEnc: connections.secretsEnc })
+    .from(connections)
+    .where(eq(connections.orgId, orgId))
+    .orderBy(connections.id);
+  return rows.map((r) => `${r.id}\u0000${r.config}\u0000${r.secretsEnc}`).join('\u0001');
+}
+
 /** Which org a vendor account belongs to (e.g. the Salesforce org id in an Outbound Message). */
 export async function findConnectionByExternalAccount(db: Db, vendor: Vendor, externalAccountId: string) {
   const [row] = await db
