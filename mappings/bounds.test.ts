@@ -30,6 +30,13 @@ describe('bounded mapping expressions', () => {
     const fields = defaultMappings.salesforce.fields;
     expect(sourcePaths(fields['customer.name']!)).toEqual(['account.name']);
     expect(sourcePaths(fields.currency!)).toEqual(['deal.currency']);
+    expect(sourcePaths(fields['customer.email']!)).toEqual([
+      'account.email',
+      'contacts',
+      'contacts.email',
+      'contacts.isPrimary',
+      'contacts.role',
+    ]);
     expect(sourcePaths(fields.lines!)).toEqual(
       expect.arrayContaining([
         'lineItems',

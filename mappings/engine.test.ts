@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
-import { applyMapping, defaultMappings } from './index.js';
+import { firstAdvanceInvoice } from '../src/domain/invoice.js';
+import { applyMapping, checkDefinition, defaultMappings, mapDeal, mappingDefinitionSchema } from './index.js';
 
 const bundle = (
   over: Partial<DealBundle['deal']> = {},
@@ -113,6 +115,44 @@ describe('default Salesforce mapping', () => {
     }
   });
 
+  it('looks products up by CRM code: hub SKU and name, a simple model at the CRM price, or a hub price spec', async () => {
+    const set = {
+      ...defaultMappings.salesforce,
+      lookups: {
+        ...defaultMappings.salesforce.lookups,
+        products: {
+          PLAT: { sku: 'platform-2026', name: 'Platform (2026 list)', model: 'per_unit' },
+          p2: { sku: 'seat', price: { model: 'flat_fee', amount: '500.00' } },
+        },
+      },
+    };
+    const result = await applyMapping(set, bundle());
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.draft.lines.map((l) => [l.sku, l.productName, l.price])).toEqual([
+      // The catalog's per_unit beats the Subscription family rule; the CRM's price stays.
+      ['platform-2026', 'Platform (2026 list)', { model: 'per_unit', unit_amount: '1000.00' }],
+      // A full price spec from the catalog replaces the CRM's price; the CRM name stays.
+      ['seat', 'Seat', { model: 'flat_fee', amount: '500.00' }],
+    ]);
+  });
+
+  it('bills a catalog flat fee sold in several units per unit, never once for all', async () => {
+    const lines = [{ ...bundle().lineItems[0]!, productCode: 'PLATFORM', quantity: '3' }];
+    const result = await applyMapping(defaultMappings.salesforce, bundle({}, lines));
+    expect(result.ok && result.value.draft.lines[0]!.price).toEqual({ model: 'per_unit', unit_amount: '1000.00' });
+  });
+
+  it.each([
+    ['€', 'EUR'],
+    ['US$', 'USD'],
+    ['CHF', 'CHF'],
+  ])('maps the CRM currency %s to %s', async (crm, iso) => {
+    for (const set of [defaultMappings.salesforce, defaultMappings.hubspot]) {
+      const result = await applyMapping(set, bundle({ currency: crm }));
+      expect(result.ok && result.value.draft.currency).toBe(iso);
+    }
+  });
+
   it('falls back to the default currency when the CRM has none', async () => {
     const result = await applyMapping(defaultMappings.salesforce, bundle({ currency: null }));
     expect(result.ok && result.value.draft.currency).toBe('USD');
@@ -137,5 +177,113 @@ describe('default Salesforce mapping', () => {
     };
     const result = await applyMapping(broken, bundle());
     expect(!result.ok && result.kind === 'permanent' && result.field).toBe('currency');
+  });
+});
+
+describe('mappings that set richer contract terms', () => {
+  const base = defaultMappings.salesforce;
+  const withFields = (fields: Record<string, string>) => ({ ...base, fields: { ...base.fields, ...fields } });
+  /** The two demo lines (platform l1, seats l2) with `platform` and `seats` merged into each. */
+  const lines = (platform: string, seats: string) =>
+    `[lineItems.{ 'sourceLineId': id, 'sku': productCode ? productCode : productId, 'productName': productName, 'description': description ? description : productName, 'quantity': quantity, 'price': { 'model': 'per_unit', 'unit_amount': unitPrice } }] ~> $map(function($l) { $merge([$l, $l.sourceLineId = 'l1' ? ${platform} : ${seats}]) })`;
+  const tiered = `{ 'price': { 'model': 'tiered', 'tiers': [{ 'up_to': 10, 'unit_amount': '50.00' }, { 'up_to': null, 'unit_amount': '40.00' }] } }`;
+  const annualFee = `{ 'price': { 'model': 'flat_fee', 'amount': '12000.00' }, 'cadence': 'annual' }`;
+
+  const mapped = async (fields: Record<string, string>) => {
+    const result = await mapDeal(withFields(fields), bundle());
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.value.draft;
+  };
+  const errorsOf = async (fields: Record<string, string>) => {
+    const result = await mapDeal(withFields(fields), bundle());
+    if (result.ok) throw new Error('expected the mapping to refuse the deal');
+    return result.errors.map((e) => ({ path: e.path, message: e.message }));
+  };
+
+  it('keeps the default mappings as they were: monthly in advance, no end, no renewal', async () => {
+    const draft = await mapped({});
+    const terms = termsFromDraft(draft);
+    expect(terms.endDate).toBeNull();
+    expect(terms.renewal).toEqual({ policy: 'none' });
+    expect(terms.phases[0]!.items.map((i) => [i.quantity, i.cadence, i.timing])).toEqual([
+      ['1', 'monthly', 'in_advance'],
+      ['25', 'monthly', 'in_advance'],
+    ]);
+  });
+
+  it('maps a tiered price (graduated, as the pricing engine rates it) and an annual in-advance fee', async () => {
+    const draft = await mapped({ lines: lines(annualFee, tiered) });
+    expect(draft.lines[1]!.price).toEqual({
+      model: 'tiered',
+      tiers: [
+        { up_to: 10, unit_amount: '50.00' },
+        { up_to: null, unit_amount: '40.00' },
+      ],
+    });
+    const terms = termsFromDraft(draft);
+    expect(terms.phases[0]!.items.map((i) => [i.id, i.cadence, i.timing, i.quantity])).toEqual([
+      ['l1', 'annual', 'in_advance', '1'],
+      ['l2', 'monthly', 'in_advance', '25'],
+    ]);
+    const first = firstAdvanceInvoice(terms);
+    if (!first.ok || !first.invoice) throw new Error('expected a first invoice');
+    expect(first.invoice.periodStart).toBe('2026-03-01');
+    expect(first.invoice.periodEnd).toBe('2026-04-01');
+    // 12,000.00 for the year + 10 × 50.00 + 15 × 40.00 for the first month of seats.
+    expect(first.invoice.lines.map((l) => l.amountMinor)).toEqual([1_200_000, 110_000]);
+    expect(first.invoice.totalMinor).toBe(1_310_000);
+  });
+
+  it('maps a metered line billed in arrears: a metric instead of a quantity, kept off the first invoice', async () => {
+    const metered = `{ 'metric': 'api_calls', 'timing': 'in_arrears', 'freeUnits': '1000', 'price': { 'model': 'per_unit', 'unit_amount': '0.01' } }`;
+    const draft = await mapped({ lines: lines('{}', metered) });
+    const item = termsFromDraft(draft).phases[0]!.items[1]!;
+    expect(item).toMatchObject({ metric: 'api_calls', timing: 'in_arrears', cadence: 'monthly', freeUnits: '1000' });
+    expect(item.quantity).toBeUndefined();
+    const first = firstAdvanceInvoice(termsFromDraft(draft));
+    expect(first.ok && first.invoice?.lines.map((l) => l.sourceRef)).toEqual(['l1']);
+  });
+
+  it('sets the term (endDate or termMonths) and the renewal policy, copied into the terms', async () => {
+    const draft = await mapped({ termMonths: '12', renewal: "{ 'policy': 'auto_renew' }" });
+    const terms = termsFromDraft(draft);
+    expect(terms.endDate).toBe('2027-03-01');
+    expect(terms.renewal).toEqual({ policy: 'auto_renew' });
+    expect(termsFromDraft(await mapped({ endDate: "'2026-09-01'" })).endDate).toBe('2026-09-01');
+  });
+
+  it.each([
+    ['an unknown cadence', { lines: lines("{ 'cadence': 'weekly' }", '{}') }, 'lines.0.cadence'],
+    ['an unknown timing', { billingTiming: "'later'" }, 'billingTiming'],
+    ['an unknown price model', { lines: lines("{ 'price': { 'model': 'bespoke' } }", '{}') }, 'lines.0.price.model'],
+    [
+      'tiers out of order',
+      {
+        lines: lines(
+          '{}',
+          "{ 'price': { 'model': 'tiered', 'tiers': [{ 'up_to': 20, 'unit_amount': '1' }, { 'up_to': 10, 'unit_amount': '2' }] } }",
+        ),
+      },
+      'lines.1.price.tiers.1.up_to',
+    ],
+    ['a metered line billed in advance', { lines: lines('{}', "{ 'metric': 'api_calls' }") }, 'lines.1.timing'],
+    ['a line with neither quantity nor metric', { lines: lines('{}', "{ 'quantity': null }") }, 'lines.1.quantity'],
+    ['an end date before the start', { endDate: "'2026-01-01'" }, 'endDate'],
+    ['an end date and a term length', { endDate: "'2027-03-01'", termMonths: '12' }, 'termMonths'],
+    ['auto-renewal without an end', { renewal: "{ 'policy': 'auto_renew' }" }, 'renewal.policy'],
+    ['nothing billed in advance', { billingTiming: "'in_arrears'" }, 'lines'],
+  ])('refuses %s with a per-field error', async (_, fields, path) => {
+    const errors = await errorsOf(fields);
+    expect(errors.map((e) => e.path)).toContain(path);
+    for (const e of errors) expect(e.message).toEqual(expect.any(String));
+  });
+
+  it('checks optional target fields of a definition like required ones', () => {
+    const { id: _i, version: _v, crm: _c, ...definition } = base;
+    const parsed = mappingDefinitionSchema.parse({
+      ...definition,
+      fields: { ...definition.fields, endDate: 'deal.(' },
+    });
+    expect(checkDefinition(parsed).map((e) => e.path)).toEqual(['fields.endDate']);
   });
 });
