@@ -8,12 +8,14 @@ import { applyMapping, defaultMappings, type MappingResult, toMappingSet } from 
 import type { Db } from '../src/db/client.js';
 import { naturalId } from '../src/db/ids.js';
 import { listContractsForDeal } from '../src/db/repos/billing.js';
+import { summaryColumns } from '../src/db/repos/contracts.js';
 import { getPublishedMapping } from '../src/db/repos/mappings.js';
 import { contractLines, contracts, customers, invoiceLines, invoices, products, sequences } from '../src/db/schema.js';
 import type { ContractDraft } from '../src/domain/contract.js';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
-import { firstInvoice } from '../src/domain/invoice.js';
+import { firstAdvanceInvoice } from '../src/domain/invoice.js';
+import { DEFAULT_ROUNDING } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { flowJob } from './jobs.js';
 import type { Flow, Step, StepContext } from './types.js';
@@ -69,6 +71,17 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
   const { db, clock } = ctx.deps;
   const { orgId } = ctx;
   const draft: ContractDraft = mapped.draft;
+  const terms = termsFromDraft(draft);
+  // The first in-advance period, computed by the billing engine as a billing run would (the
+  // mapping step checked that the terms validate and that some line is billed in advance).
+  const first = firstAdvanceInvoice(terms);
+  if (!first.ok || first.invoice === null) {
+    const detail = first.ok
+      ? 'no line is billed in advance'
+      : first.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    return permanent(`the contract of deal ${ctx.input.dealId} has no first invoice: ${detail}`, { field: 'lines' });
+  }
+  const invoiceDraft = first.invoice;
   const renewalOfContractId = await renewedContractId(
     db,
     orgId,
@@ -78,15 +91,19 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
   const now = clock.now().toISOString();
   const customerId = await naturalId('cus', orgId, ctx.input.system, draft.customer.sourceId);
   const contractId = await naturalId('ctr', orgId, ctx.input.system, ctx.input.dealId, 1);
-  const invoiceDraft = firstInvoice(draft);
-  // Keyed like a billing run's in-advance invoice for the same period, so the run never bills it again.
+  // Keyed like a billing run's in-advance invoice for the same period (invoices_period_uq and the
+  // run's invoicedKeys: contract, period start, kind), so the run never bills it again.
   const invoiceId = await naturalId('inv', orgId, contractId, invoiceDraft.periodStart, 'advance');
   const productIds = await Promise.all(draft.lines.map((line) => naturalId('prd', orgId, line.sku)));
+  // Invoice lines without a SKU (discounts, true-ups) get a product of their kind, as in a billing run.
+  const invoiceSkus = invoiceDraft.lines.map((line) => line.sku ?? `hub:${line.lineKind}`);
+  const invoiceProductIds = await Promise.all(invoiceSkus.map((sku) => naturalId('prd', orgId, sku)));
+  const extraProducts = [...new Set(invoiceSkus.filter((sku) => !draft.lines.some((l) => l.sku === sku)))];
+  const extraProductIds = await Promise.all(extraProducts.map((sku) => naturalId('prd', orgId, sku)));
   // Ids first, builders after: drizzle builders are thenables and must not pass through await.
   const contractLineIds = await Promise.all(draft.lines.map((_, i) => naturalId('ctl', orgId, contractId, i + 1)));
-  const invoiceLineIds = await Promise.all(
-    invoiceDraft.lines.map((line) => naturalId('inl', orgId, invoiceId, line.lineNo)),
-  );
+  const invoiceLineIds = await Promise.all(invoiceDraft.lines.map((_, i) => naturalId('inl', orgId, invoiceId, i + 1)));
+  const summary = summaryColumns(terms);
 
   const statements = [
     db
@@ -109,6 +126,12 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         .values({ id: productIds[i]!, orgId, sku: line.sku, name: line.productName, createdAt: now })
         .onConflictDoNothing(),
     ),
+    ...extraProducts.map((sku, i) =>
+      db
+        .insert(products)
+        .values({ id: extraProductIds[i]!, orgId, sku, name: sku, createdAt: now })
+        .onConflictDoNothing(),
+    ),
     db
       .insert(contracts)
       .values({
@@ -121,11 +144,11 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         status: 'active',
         currency: draft.currency,
         startDate: draft.startDate,
-        billingCadence: draft.billingCadence,
-        billingTiming: draft.billingTiming,
+        billingCadence: summary.billingCadence,
+        billingTiming: summary.billingTiming,
         paymentTermsDays: draft.paymentTermsDays,
         mappingVersion: mapped.mappingVersion,
-        terms: JSON.stringify(termsFromDraft(draft)),
+        terms: JSON.stringify(terms),
         effectiveDate: draft.startDate,
         renewalOfContractId,
         createdAt: now,
@@ -141,8 +164,9 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
           lineNo: i + 1,
           productId: productIds[i]!,
           description: line.description,
+          // The whole price spec (any model); a metered line's quantity comes from usage.
           priceSpec: JSON.stringify(line.price),
-          quantity: line.quantity,
+          quantity: line.metric != null ? '0' : (line.quantity ?? '0'),
           sourceLineId: line.sourceLineId,
         })
         .onConflictDoNothing(),
@@ -170,13 +194,14 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
         periodEnd: invoiceDraft.periodEnd,
         status: 'draft',
         currency: invoiceDraft.currency,
-        subtotalMinor: invoiceDraft.subtotalMinor,
+        // As a billing run stores it: the sum of the lines (discounts and credits included).
+        subtotalMinor: invoiceDraft.totalMinor,
         taxMinor: 0,
-        totalMinor: invoiceDraft.subtotalMinor,
+        totalMinor: invoiceDraft.totalMinor,
         amountPaidMinor: 0,
         issueDate: invoiceDraft.issueDate,
         dueDate: invoiceDraft.dueDate,
-        rounding: JSON.stringify(invoiceDraft.rounding),
+        rounding: JSON.stringify(DEFAULT_ROUNDING),
         createdAt: now,
       })
       .onConflictDoNothing(),
@@ -187,18 +212,21 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
           id: invoiceLineIds[i]!,
           orgId,
           invoiceId,
-          lineNo: line.lineNo,
-          productId: productIds[i]!,
+          lineNo: i + 1,
+          productId: invoiceProductIds[i]!,
           description: line.description,
           quantity: line.quantity,
           unitAmount: line.unitAmount,
           amountMinor: line.amountMinor,
           taxMinor: 0,
+          lineKind: line.lineKind,
+          sourceRef: line.sourceRef,
+          detail: JSON.stringify(line.detail ?? null),
         })
         .onConflictDoNothing(),
     ),
   ];
-  return { statements, created: { customerId, contractId, invoiceId } };
+  return ok({ statements, created: { customerId, contractId, invoiceId } });
 }
 
 /** Reads the deal through the org's adapter for its CRM; shared by every flow that starts from a deal. */
@@ -239,7 +267,9 @@ export const dealToContract: Flow<DealToContractInput> = {
       external: false,
       run: async (ctx) => {
         const mapped = ctx.outputs.map as MappingResult;
-        const { statements, created } = await createContractStatements(ctx, mapped);
+        const built = await createContractStatements(ctx, mapped);
+        if (!built.ok) return built;
+        const { statements, created } = built.value;
         return ok({
           output: created satisfies ContractCreated,
           effects: statements,

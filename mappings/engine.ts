@@ -5,7 +5,9 @@
  * errors, never a partial contract.
  */
 import type { ContractDraft } from '../src/domain/contract.js';
+import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
+import { firstAdvanceInvoice } from '../src/domain/invoice.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { evaluateBounded } from './bounds.js';
 import { contractDraftSchema } from './validate.js';
@@ -63,17 +65,75 @@ export async function mapDeal(set: MappingSet, bundle: DealBundle): Promise<MapD
   }
   if (errors.length > 0) return { ok: false, errors };
   const parsed = contractDraftSchema.safeParse(output);
-  if (parsed.success)
-    return { ok: true, value: { draft: parsed.data as ContractDraft, mappingVersion: mappingVersionOf(set) } };
-  return {
-    ok: false,
-    errors: parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      // The expression that produced the value: the field itself or the top-level field it sits in.
-      const expression = set.fields[path] ?? set.fields[String(issue.path[0] ?? '')];
-      return { path, ...(expression ? { expression } : {}), message: issue.message };
-    }),
-  };
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => fieldError(set, issue.path.map(String).join('.'), issue.message)),
+    };
+  const draft = parsed.data as ContractDraft;
+  const termErrors = checkDraftTerms(draft).map((e) => fieldError(set, e.path, e.message));
+  if (termErrors.length > 0) return { ok: false, errors: termErrors };
+  return { ok: true, value: { draft, mappingVersion: mappingVersionOf(set) } };
+}
+
+/** A field error with the expression that produced the value: the field itself or the top-level field it sits in. */
+function fieldError(set: MappingSet, path: string, message: string): FieldError {
+  const expression = set.fields[path] ?? set.fields[path.split('.')[0] ?? ''];
+  return { path, ...(expression ? { expression } : {}), message };
+}
+
+/**
+ * A terms path ("terms.phases.0.items.2.prices.0.price.tiers.1.up_to") as the draft field that
+ * produced it ("lines.2.price.tiers.1.up_to"): termsFromDraft makes one phase, one item per line
+ * and one price version per item, so the way back is a rename.
+ */
+export function draftPathOf(termsPath: string, draft: ContractDraft): string {
+  const path = termsPath.replace(/^terms\.?/, '');
+  const item = /^phases\.0\.items\.(\d+)(?:\.(.*))?$/.exec(path);
+  if (item) {
+    const [, index, rest] = item;
+    if (rest === undefined) return `lines.${index}`;
+    const renamed = rest
+      .replace(/^prices\.\d+\.price(?=\.|$)/, 'price')
+      .replace(/^prices(\.\d+)?(\.effectiveFrom)?$/, 'price')
+      .replace(/^id$/, 'sourceLineId');
+    return `lines.${index}.${renamed}`;
+  }
+  if (/^phases\.0\.items$/.test(path)) return 'lines';
+  const phase = /^phases\.0\.(discounts|minimumCommitment)(.*)$/.exec(path);
+  if (phase) return `${phase[1]}${phase[2]}`;
+  if (path === 'endDate' && draft.endDate == null && draft.termMonths != null) return 'termMonths';
+  // Usage paths name the item's metric or id; a first invoice has no usage, so this is a price that needs it.
+  const usage = /^usage\.([^.]+)/.exec(path);
+  if (usage) {
+    const index = draft.lines.findIndex((l) => l.sourceLineId === usage[1] || l.metric === usage[1]);
+    return index >= 0 ? `lines.${index}.price` : 'lines';
+  }
+  return path === '' || path.startsWith('phases') ? 'lines' : path;
+}
+
+/**
+ * What the draft schema cannot see: the terms it makes must validate (terms schema plus billing's
+ * rules), and the deal's first invoice (the first in-advance period) must be computable.
+ */
+function checkDraftTerms(draft: ContractDraft): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = [];
+  if (draft.endDate != null && draft.termMonths != null)
+    errors.push({ path: 'termMonths', message: 'set endDate or termMonths, not both' });
+  if (draft.renewal?.policy === 'auto_renew' && draft.endDate == null && draft.termMonths == null)
+    errors.push({ path: 'renewal.policy', message: 'auto_renew needs an endDate or termMonths to renew at' });
+  if (errors.length > 0) return errors;
+  const first = firstAdvanceInvoice(termsFromDraft(draft));
+  if (!first.ok) return first.issues.map((i) => ({ path: draftPathOf(i.path, draft), message: i.message }));
+  if (first.invoice === null)
+    return [
+      {
+        path: 'lines',
+        message:
+          "no line is billed in advance on the start date: the deal's first invoice needs at least one in-advance line",
+      },
+    ];
+  return [];
 }
 
 /** mapDeal as a flow outcome: a rejected deal is a permanent failure naming every field at fault. */

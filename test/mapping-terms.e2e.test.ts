@@ -1,0 +1,117 @@
+/**
+ * A published mapping that sets richer contract terms (a tiered price, an annual cadence): the
+ * deal's first invoice is rated by the billing engine, and a later billing run does not bill the
+ * annual line again.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultMappings } from '../mappings/index.js';
+import { runBilling } from '../src/billing-run/engine.js';
+import { invoiceLines, invoices } from '../src/db/schema.js';
+import { addMonths } from '../src/domain/dates.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const post = (path: string, body: unknown) =>
+  h.api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+const { id: _id, version: _v, crm: _crm, ...defaultDefinition } = defaultMappings.salesforce;
+
+/**
+ * The demo deal's lines: the platform fee (family Subscription, 1 × 1000) becomes a flat fee
+ * billed annually in advance; the seats (25 × 40) a graduated price: the first 10 at the deal's
+ * unit price, the rest at 30.00, billed monthly in advance (the draft's billingCadence).
+ */
+const lines = `[lineItems.{
+  'sourceLineId': id,
+  'sku': productCode ? productCode : productId,
+  'productName': productName,
+  'description': description ? description : productName,
+  'quantity': quantity,
+  'price': attributes.\`Product2.Family\` = 'Subscription'
+    ? { 'model': 'flat_fee', 'amount': unitPrice }
+    : { 'model': 'tiered', 'tiers': [{ 'up_to': 10, 'unit_amount': unitPrice }, { 'up_to': null, 'unit_amount': '30.00' }] },
+  'cadence': attributes.\`Product2.Family\` = 'Subscription' ? 'annual' : undefined
+}]`;
+
+describe('a mapping with a tiered price and an annual cadence', () => {
+  it('rates the first invoice with the billing engine and never bills the annual line twice', async () => {
+    const created = await readJson(
+      await post('/api/v1/mappings', {
+        crm: 'salesforce',
+        definition: { ...defaultDefinition, fields: { ...defaultDefinition.fields, lines, termMonths: '12' } },
+      }),
+    );
+    expect(created.status).toBe('draft');
+    expect((await post(`/api/v1/mappings/${created.id}/publish`, {})).status).toBe(200);
+
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    // The dry run previews the same first invoice the flow will store.
+    const dry = await readJson(await post(`/api/v1/mappings/${created.id}/dry-run`, { deal_id: opportunityId }));
+    expect(dry.ok).toBe(true);
+
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+
+    const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+    expect(trace.contracts).toHaveLength(1);
+    const contract = trace.contracts[0];
+    expect(contract.mappingVersion).toBe(`${created.id}@1`);
+    expect(contract.lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
+      'flat_fee',
+      'tiered',
+    ]);
+    const terms = JSON.parse(contract.terms);
+    expect(terms.endDate).toBe(addMonths(contract.startDate, 12));
+    expect(terms.phases[0].items.map((i: { cadence: string }) => i.cadence)).toEqual(['annual', 'monthly']);
+
+    // By hand: platform 1,000.00 for the year; seats 10 × 40.00 + 15 × 30.00 = 850.00 for the month.
+    const expectedFirst = 100_000 + (10 * 4_000 + 15 * 3_000);
+    expect(trace.invoices).toHaveLength(1);
+    const [first] = trace.invoices;
+    expect(first.kind).toBe('advance');
+    expect(first.periodStart).toBe(contract.startDate);
+    expect(first.periodEnd).toBe(addMonths(contract.startDate, 1));
+    expect(first.subtotalMinor).toBe(expectedFirst);
+    expect(first.status).toBe('paid');
+    expect(dry.invoicePreview.subtotalMinor).toBe(expectedFirst);
+    const firstLines = await h.db
+      .select()
+      .from(invoiceLines)
+      .where(eq(invoiceLines.invoiceId, first.id))
+      .orderBy(asc(invoiceLines.lineNo));
+    expect(firstLines.map((l) => [l.amountMinor, l.quantity])).toEqual([
+      [100_000, '1'],
+      [85_000, '25'],
+    ]);
+
+    // A month later the run bills the seats only: the annual platform fee is paid for the year.
+    const nextMonth = addMonths(first.periodStart, 1);
+    const run = await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth);
+    expect(run.failures).toEqual([]);
+    expect(run.invoicesCreated).toBe(1);
+    const all = await h.db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.orgId, h.orgId))
+      .orderBy(asc(invoices.periodStart));
+    expect(all.map((i) => `${i.kind} ${i.periodStart}`)).toEqual([
+      `advance ${first.periodStart}`,
+      `advance ${nextMonth}`,
+    ]);
+    const second = all[1]!;
+    expect(second.totalMinor).toBe(85_000);
+    const secondLines = await h.db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, second.id));
+    expect(secondLines.map((l) => l.sourceRef)).toEqual([firstLines[1]!.sourceRef]);
+    // Rerunning through either date creates nothing: the first period is the deal's invoice.
+    expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, first.periodStart)).invoicesCreated).toBe(0);
+    expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth)).invoicesCreated).toBe(0);
+  });
+});
