@@ -1,7 +1,7 @@
 /**
  * Static files for the hub on Node, read from node_modules (the package has no `exports` map, so any
- * file in it resolves). Read once, on first use, and kept in memory (the stylesheet is ~964 KB).
- * The Workers counterpart is src/runtime/worker-assets.ts.
+ * file in it resolves). The asset route reads each once and keeps it in memory with its ETag
+ * (src/http/routes/assets.ts). The Workers counterpart is src/runtime/worker-assets.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -10,8 +10,6 @@ import { SLDS_CSS_FILE, SLDS_VERSION } from '../http/embed-html.js';
 
 const require = createRequire(import.meta.url);
 const SLDS_PACKAGE = '@salesforce-ux/design-system';
-
-let sldsCss: Promise<string> | undefined;
 
 async function readSldsCss(): Promise<string> {
   const { version } = require(`${SLDS_PACKAGE}/package.json`) as { version: string };
@@ -24,14 +22,4 @@ async function readSldsCss(): Promise<string> {
   return readFile(require.resolve(`${SLDS_PACKAGE}/assets/styles/${SLDS_CSS_FILE}`), 'utf8');
 }
 
-export const nodeAssets: HubAssets = {
-  sldsCss() {
-    if (!sldsCss) {
-      sldsCss = readSldsCss();
-      sldsCss.catch(() => {
-        sldsCss = undefined;
-      });
-    }
-    return sldsCss;
-  },
-};
+export const nodeAssets: HubAssets = { sldsCss: readSldsCss };
