@@ -9,6 +9,7 @@ import { defaultMappings } from '../mappings/index.js';
 import { runBilling } from '../src/billing-run/engine.js';
 import { invoiceLines, invoices } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
+import { SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness;
@@ -113,5 +114,35 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     // Rerunning through either date creates nothing: the first period is the deal's invoice.
     expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, first.periodStart)).invoicesCreated).toBe(0);
     expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth)).invoicesCreated).toBe(0);
+  });
+
+  it('carries an invoice-level discount through tax, collection and the ERP, every total tying out', async () => {
+    const discounts = "[{ 'kind': 'percent', 'value': '10', 'label': 'Launch discount' }]";
+    const created = await readJson(
+      await post('/api/v1/mappings', {
+        crm: 'salesforce',
+        definition: { ...defaultDefinition, fields: { ...defaultDefinition.fields, discounts } },
+      }),
+    );
+    expect((await post(`/api/v1/mappings/${created.id}/publish`, {})).status).toBe(200);
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    h.clock.advance(60_000); // the payment posting waits for the invoice to reach QuickBooks
+    await h.settle();
+
+    const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+    expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
+    const [invoice] = trace.invoices;
+    // By hand: 1,000.00 + 25 × 40.00 = 2,000.00, less 10 % = 1,800.00 before tax.
+    expect(invoice.subtotalMinor).toBe(180_000);
+    expect(invoice.status).toBe('paid');
+    expect(invoice.totalMinor).toBe(invoice.subtotalMinor + invoice.taxMinor);
+    // Stripe charged, and QuickBooks holds, exactly the hub's total.
+    const [intent] = [...h.sims.stripe.state.paymentIntents.values()];
+    expect(intent!.amount).toBe(invoice.totalMinor);
+    const realm = h.sims.quickbooks.state.realm(SANDBOX_QBO.realmId);
+    const [qboInvoice] = [...realm.entities.Invoice.values()];
+    expect(Math.round(Number(qboInvoice!.TotalAmt) * 100)).toBe(invoice.totalMinor);
   });
 });
