@@ -3,6 +3,7 @@
  * resolution per org, flow handlers and the HTTP app. Runtime files only add the driver
  * (Node loop or Cloudflare Queues) and the server.
  */
+import { disallowedConfigUrls, type HubMode } from '../adapters/hosts.js';
 import { buildAdapterSet } from '../adapters/registry.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
@@ -22,6 +23,8 @@ export interface HubOptions {
   db: Db;
   clock: Clock;
   encryptionKey: SecretKey;
+  /** Which hosts connections may name (adapters/hosts.ts); live unless said otherwise. */
+  mode?: HubMode;
   hooks?: FlowHooks;
   retryPolicy?: RetryPolicy;
   /** Fetch used by adapters whose SDK accepts one (tests may wrap it). */
@@ -40,6 +43,7 @@ class LateDriver implements JobDriver {
 
 export function createHub(options: HubOptions) {
   const { db, clock, encryptionKey } = options;
+  const mode: HubMode = options.mode ?? 'live';
   const driver = new LateDriver();
   /**
    * Built adapters per org, with the connection fingerprint they were built from. The stamp is
@@ -57,6 +61,11 @@ export function createHub(options: HubOptions) {
     const cached = adapterCache.get(orgId);
     if (cached?.stamp === stamp) return { ok: true, value: cached.set };
     const material = await loadConnectionMaterial(db, encryptionKey, orgId);
+    // Checked where config is set too; this catches rows written before the allow-list existed.
+    for (const m of material) {
+      const [bad] = disallowedConfigUrls(m.vendor, m.config, mode);
+      if (bad) return permanent(`the ${m.vendor} connection's ${bad.field} is refused: ${bad.message}`);
+    }
     const built = buildAdapterSet(material, {
       now: () => clock.now(),
       // Refreshed tokens are stored (encrypted) in the background: a failed write is logged and
@@ -103,6 +112,7 @@ export function createHub(options: HubOptions) {
     db,
     clock,
     encryptionKey,
+    mode,
     driver,
     adaptersFor,
     invalidateAdapters,

@@ -133,7 +133,7 @@ describe('a connection whose credentials stop working', () => {
     // Node process) takes the reconnect. Its invalidateAdapters cannot reach this hub's cache.
     h.sims.salesforce.expireAccessToken();
     h.sims.salesforce.revokeRefreshToken();
-    const other = createHub({ db: h.db, clock: h.clock, encryptionKey: h.encryptionKey });
+    const other = createHub({ db: h.db, clock: h.clock, encryptionKey: h.encryptionKey, mode: 'sandbox' });
     const res = await other.app.request('/api/v1/connections/salesforce', {
       method: 'PUT',
       headers: { authorization: `Bearer ${h.apiKey}`, 'content-type': 'application/json' },
@@ -160,7 +160,8 @@ describe('a connection whose credentials stop working', () => {
     h = await startHarness();
     const other = await createOrgWithKey(h.db, h.clock, await importEncryptionKey(generateEncryptionKey()), {
       name: 'Other',
-      connections: h.sims.connections,
+      // Same simulators, but not the same vendor accounts: an account belongs to one org.
+      connections: h.sims.connections.map(({ externalAccountId: _taken, ...rest }) => rest),
     });
     await startDealWithDeadCredentials(h);
     expect((await connectionOf(h, 'salesforce')).status).toBe('unhealthy');

@@ -106,3 +106,9 @@ export function createAvaTaxClient(options: AvaTaxClientOptions): AvaTaxSdkClien
   });
   return client.withSecurity({ username: options.accountId, password: options.licenseKey });
 }
+
+/**
+ * Where an AvaTax connection may send requests in live mode (adapters/hosts.ts): production and
+ * the sandbox environment. https://developer.avalara.com/avatax/dev-guide/getting-started-with-avatax/
+ */
+export const API_HOSTS = { urlKeys: ['baseUrl'], hosts: ['rest.avatax.com', 'sandbox-rest.avatax.com'] } as const;

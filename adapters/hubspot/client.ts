@@ -184,3 +184,10 @@ export function createHubSpotClient(config: HubSpotConfig): HubSpotClient {
     associations: new associations.BasicApi(associationsConfig),
   };
 }
+
+/**
+ * Where a HubSpot connection may send requests in live mode (adapters/hosts.ts): the API and
+ * its OAuth token endpoint both live on api.hubapi.com.
+ * https://developers.hubspot.com/docs/api/overview
+ */
+export const API_HOSTS = { urlKeys: ['baseUrl'], hosts: ['api.hubapi.com'] } as const;

@@ -113,3 +113,13 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * Where a QuickBooks connection may send requests in live mode (adapters/hosts.ts): production
+ * and the sandbox company host.
+ * https://developer.intuit.com/app/developer/qbo/docs/develop/sandboxes
+ */
+export const API_HOSTS = {
+  urlKeys: ['baseUrl'],
+  hosts: ['quickbooks.api.intuit.com', 'sandbox-quickbooks.api.intuit.com'],
+} as const;

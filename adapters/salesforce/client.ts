@@ -306,3 +306,12 @@ export function createSalesforceClient(config: SalesforceConfig): SalesforceClie
     },
   };
 }
+
+/**
+ * Where a Salesforce connection may send requests: the config keys holding URLs, and the hosts
+ * they may name in live mode (adapters/hosts.ts). Login is login.salesforce.com,
+ * test.salesforce.com or the org's My Domain (`*.my.salesforce.com`, sandboxes
+ * `*.sandbox.my.salesforce.com`); instances are `*.salesforce.com` too.
+ * https://help.salesforce.com/s/articleView?id=sf.domain_name_url_formats.htm
+ */
+export const API_HOSTS = { urlKeys: ['loginUrl', 'instanceUrl'], hosts: ['.salesforce.com'] } as const;

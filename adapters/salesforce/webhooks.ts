@@ -29,6 +29,9 @@ export interface OutboundMessage {
 }
 
 const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+/** Salesforce puts at most 100 notifications in one message; a longer one is not from Salesforce. */
+export const MAX_NOTIFICATIONS_PER_MESSAGE = 100;
 const OUTBOUND_NS = 'http://soap.sforce.com/2005/09/outbound';
 
 export const OUTBOUND_ACK_CONTENT_TYPE = 'text/xml; charset=utf-8';
@@ -99,6 +102,12 @@ export function parseOutboundMessage(xml: string): Outcome<OutboundMessage> {
   if (!actionId) return permanent('outbound message has no ActionId', { field: 'ActionId' });
   const list = Array.isArray(notifications.Notification) ? notifications.Notification : [];
   if (list.length === 0) return permanent('outbound message has no Notification', { field: 'Notification' });
+  if (list.length > MAX_NOTIFICATIONS_PER_MESSAGE) {
+    return permanent(
+      `outbound message has ${list.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS_PER_MESSAGE}`,
+      { field: 'Notification' },
+    );
+  }
   const parsed: OutboundNotification[] = [];
   for (const [index, node] of list.entries()) {
     const notification = parseNotification(node, index);

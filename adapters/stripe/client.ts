@@ -39,3 +39,9 @@ export function createStripeClient(config: StripeClientConfig): Stripe {
   }
   return new Stripe(config.apiKey, settings);
 }
+
+/**
+ * Where a Stripe connection may send requests in live mode (adapters/hosts.ts); test mode uses
+ * the same host with a test key. https://docs.stripe.com/api
+ */
+export const API_HOSTS = { urlKeys: ['baseUrl'], hosts: ['api.stripe.com'] } as const;

@@ -51,11 +51,17 @@ export const connections = sqliteTable(
     statusChangedAt: text('status_changed_at'),
     /** CRM pollers' high-water mark: the latest vendor change time seen (ISO 8601); null until the first poll. */
     pollCursor: text('poll_cursor'),
+    /**
+     * SHA-256 (hex) of the secret in this connection's inbound URL (Salesforce Outbound Messages:
+     * /webhooks/salesforce/{id}/{token}); the token itself is shown once and never stored.
+     */
+    inboundTokenHash: text('inbound_token_hash'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('connections_org_vendor_uq').on(t.orgId, t.vendor),
-    index('connections_ext_idx').on(t.vendor, t.externalAccountId),
+    // A vendor account (Salesforce org, QuickBooks realm, ...) belongs to at most one org.
+    uniqueIndex('connections_vendor_account_uq').on(t.vendor, t.externalAccountId),
   ],
 );
 

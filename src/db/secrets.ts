@@ -57,3 +57,20 @@ export function generateApiKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return `hub_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** A secret for an inbound URL: 32 random bytes, hex. Shown once; only its SHA-256 is stored. */
+export function generateUrlToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Whether two strings are equal, taking the same time wherever they differ (used on digests of
+ * equal length, so the length check reveals nothing).
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

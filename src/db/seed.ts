@@ -2,13 +2,25 @@
 import type { Clock } from '../domain/clock.js';
 import { atomic } from './atomic.js';
 import { type Db, newId } from './client.js';
-import { connectionInsert, type NewConnection } from './repos/connections.js';
+import { connectionInsert, type NewConnection, vendorAccountOwner } from './repos/connections.js';
 import { apiKeys, orgs } from './schema.js';
-import { generateApiKey, type SecretKey, sha256Hex } from './secrets.js';
+import { generateApiKey, generateUrlToken, type SecretKey, sha256Hex } from './secrets.js';
 
 export interface SeededOrg {
   orgId: string;
   apiKey: string;
+  /** The Salesforce connection's Outbound Message endpoint path (with its secret), when it has one. */
+  salesforceOutboundPath?: string;
+}
+
+/** A vendor account the seed was asked to connect already belongs to another org. */
+export class VendorAccountTakenError extends Error {
+  constructor(
+    readonly vendor: string,
+    readonly externalAccountId: string,
+  ) {
+    super(`the ${vendor} account ${externalAccountId} is already connected to another org`);
+  }
 }
 
 export async function createOrgWithKey(
@@ -24,9 +36,24 @@ export async function createOrgWithKey(
   const orgId = newId('org');
   const apiKey = generateApiKey();
   const now = clock.now().toISOString();
+  for (const c of input.connections) {
+    if (c.externalAccountId && (await vendorAccountOwner(db, c.vendor, c.externalAccountId))) {
+      throw new VendorAccountTakenError(c.vendor, c.externalAccountId);
+    }
+  }
+  // Salesforce Outbound Messages are authenticated by a secret in their endpoint URL.
+  const outboundToken = generateUrlToken();
+  const outboundTokenHash = await sha256Hex(outboundToken);
   const connectionRows = await Promise.all(
-    input.connections.map((c) => connectionInsert(db, encryptionKey, now, { ...c, orgId })),
+    input.connections.map((c) =>
+      connectionInsert(db, encryptionKey, now, {
+        ...c,
+        orgId,
+        ...(c.vendor === 'salesforce' ? { inboundTokenHash: outboundTokenHash } : {}),
+      }),
+    ),
   );
+  const salesforceRow = connectionRows.find((_, i) => input.connections[i]!.vendor === 'salesforce');
   const keyHash = await sha256Hex(apiKey);
   await atomic(db, [
     db.insert(orgs).values({ id: orgId, name: input.name, createdAt: now }),
@@ -41,7 +68,11 @@ export async function createOrgWithKey(
     }),
     ...connectionRows.map((row) => row.statement),
   ]);
-  return { orgId, apiKey };
+  return {
+    orgId,
+    apiKey,
+    ...(salesforceRow ? { salesforceOutboundPath: outboundMessagePath(salesforceRow.id, outboundToken) } : {}),
+  };
 }
 
 export async function addApiKey(
@@ -64,4 +95,9 @@ export async function addApiKey(
     }),
   ]);
   return apiKey;
+}
+
+/** Where Salesforce sends a connection's Outbound Messages (src/http/routes/webhooks.ts). */
+export function outboundMessagePath(connectionId: string, token: string): string {
+  return `/webhooks/salesforce/${connectionId}/${token}`;
 }

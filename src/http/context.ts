@@ -1,3 +1,4 @@
+import type { HubMode } from '../../adapters/hosts.js';
 import type { AdapterSet } from '../../flows/types.js';
 import type { Db } from '../db/client.js';
 import type { SecretKey } from '../db/secrets.js';
@@ -10,6 +11,11 @@ export interface HubContext {
   db: Db;
   clock: Clock;
   encryptionKey: SecretKey;
+  /**
+   * sandbox: vendors are the hub's simulators on loopback, and connections may name nothing else;
+   * live: connections may name only the hosts each vendor documents (adapters/hosts.ts).
+   */
+  mode: HubMode;
   driver: JobDriver;
   /** Fetch for the hub's own vendor calls (OAuth token exchanges); the global fetch when absent. */
   fetch?: typeof fetch;

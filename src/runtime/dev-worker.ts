@@ -49,11 +49,11 @@ async function main() {
     body: JSON.stringify({ name: 'Demo Co (workerd sandbox)', connections: sims.connections }),
   });
   if (setup.status !== 201) throw new Error(`sandbox setup failed: ${setup.status} ${await setup.text()}`);
-  const org = (await setup.json()) as { apiKey: string; stripeConnectionId: string };
+  const org = (await setup.json()) as { apiKey: string; stripeConnectionId: string; salesforceOutboundPath: string };
   sims.stripe.setWebhookUrl(`${baseUrl}/webhooks/stripe/${org.stripeConnectionId}`);
 
   const { opportunityId } = sims.salesforce.seedClosedWonOpportunity();
-  const ack = await fetch(`${baseUrl}/webhooks/salesforce`, {
+  const ack = await fetch(`${baseUrl}${org.salesforceOutboundPath}`, {
     method: 'POST',
     headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
     body: sims.salesforce.outboundMessageFor(opportunityId),

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { makeId } from '../../adapters/salesforce/ids.js';
 import { runScheduledBilling } from '../billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../crm-poll/index.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
@@ -32,7 +33,8 @@ async function main() {
   const { db } = openSqlite(process.env.HUB_DB_PATH ?? resolve(dataDir, 'hub.db'));
   const clock = systemClock;
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
-  const hub = createHub({ db, clock, encryptionKey, assets: nodeAssets });
+  const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
+  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets });
   const driver = new NodeJobDriver({ db, clock, process: hub.processDeps, pollIntervalMs: 500 });
   hub.attachDriver(driver);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -54,7 +56,15 @@ async function main() {
     return;
   }
 
-  const sims = await startSimulators({ now: () => clock.now(), autoDeliverStripe: true });
+  // Fresh simulated vendor accounts for each demo org: one left in ./data by an earlier start
+  // keeps its own (a vendor account belongs to one org).
+  const suffix = String(Date.now()).slice(-9);
+  const sims = await startSimulators({
+    now: () => clock.now(),
+    autoDeliverStripe: true,
+    salesforceOrganizationId: makeId('00D', Number(suffix)),
+    quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
+  });
   const org = await createOrgWithKey(db, clock, encryptionKey, {
     name: 'Demo Co (sandbox)',
     connections: sims.connections,
@@ -67,7 +77,7 @@ async function main() {
 
   const seeded = sims.salesforce.seedClosedWonOpportunity();
   const message = sims.salesforce.outboundMessageFor(seeded.opportunityId);
-  const ack = await fetch(`${baseUrl}/webhooks/salesforce`, {
+  const ack = await fetch(`${baseUrl}${org.salesforceOutboundPath}`, {
     method: 'POST',
     headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
     body: message,

@@ -23,8 +23,24 @@ export const SANDBOX_QBO = {
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
 
-export async function startSimulators(options: { now: () => Date; autoDeliverStripe?: boolean }) {
-  const salesforce = createSalesforceSimulator({ now: options.now });
+export interface SimulatorOptions {
+  now: () => Date;
+  autoDeliverStripe?: boolean;
+  /**
+   * The simulated Salesforce org id and QuickBooks realm. A vendor account belongs to one org
+   * (unique in the database), so a sandbox seeding a new demo org beside an old one names new
+   * accounts; tests, each on a database of their own, keep the fixed defaults.
+   */
+  salesforceOrganizationId?: string;
+  quickbooksRealmId?: string;
+}
+
+export async function startSimulators(options: SimulatorOptions) {
+  const salesforce = createSalesforceSimulator({
+    now: options.now,
+    ...(options.salesforceOrganizationId ? { organizationId: options.salesforceOrganizationId } : {}),
+  });
+  const realmId = options.quickbooksRealmId ?? SANDBOX_QBO.realmId;
   const hubspot = createHubSpotSimulator({ now: options.now });
   const avalara = createAvalaraSimulator({ now: options.now });
   const stripe = createStripeSimulator({
@@ -70,10 +86,10 @@ export async function startSimulators(options: { now: () => Date; autoDeliverStr
     {
       vendor: 'quickbooks',
       mode: 'sandbox',
-      externalAccountId: SANDBOX_QBO.realmId,
+      externalAccountId: realmId,
       config: {
         baseUrl: servers.quickbooks!.url,
-        realmId: SANDBOX_QBO.realmId,
+        realmId,
         incomeAccountId: SANDBOX_QBO.incomeAccountId,
       },
       secrets: { accessToken: SANDBOX_QBO.accessToken },

@@ -69,7 +69,13 @@ const runtimes = new WeakMap<Env, Promise<Runtime>>();
 async function build(env: Env): Promise<Runtime> {
   const db = openD1(env.DB);
   const clock = systemClock;
-  const hub = createHub({ db, clock, encryptionKey: await encryptionKey(env), assets: workerAssets });
+  const hub = createHub({
+    db,
+    clock,
+    encryptionKey: await encryptionKey(env),
+    mode: isSandbox(env) ? 'sandbox' : 'live',
+    assets: workerAssets,
+  });
   hub.attachDriver(
     new CloudflareJobDriver({
       queue: env.JOBS,

@@ -37,6 +37,8 @@ export interface Harness {
   orgId: string;
   apiKey: string;
   stripeConnectionId: string;
+  /** The Salesforce connection's Outbound Message endpoint path, secret included. */
+  salesforceOutboundPath: string;
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   deliverOutboundMessage(xml: string): Promise<Response>;
   /** Runs every due job and delivers pending Stripe webhooks until nothing is left to do. */
@@ -60,7 +62,7 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
     .where(and(eq(connections.orgId, org.orgId), eq(connections.vendor, 'stripe')));
 
   const build = (hooks?: FlowHooks) => {
-    const hub = createHub({ db, clock, encryptionKey, retryPolicy, ...(hooks ? { hooks } : {}) });
+    const hub = createHub({ db, clock, encryptionKey, mode: 'sandbox', retryPolicy, ...(hooks ? { hooks } : {}) });
     const driver = new NodeJobDriver({ db, clock, process: hub.processDeps });
     hub.attachDriver(driver);
     return { hub, driver };
@@ -85,6 +87,7 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
     orgId: org.orgId,
     apiKey: org.apiKey,
     stripeConnectionId: stripeConnection!.id,
+    salesforceOutboundPath: org.salesforceOutboundPath!,
     api: async (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -92,7 +95,7 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
       return current.hub.app.request(path, { ...rest, headers });
     },
     deliverOutboundMessage: async (xml) =>
-      current.hub.app.request('/webhooks/salesforce', {
+      current.hub.app.request(org.salesforceOutboundPath!, {
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
         body: xml,

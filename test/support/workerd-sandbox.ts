@@ -92,7 +92,7 @@ export async function startWorkerdSandbox(
     await sims.close();
     await hub.close();
   };
-  let org: { orgId: string; apiKey: string; stripeConnectionId: string };
+  let org: { orgId: string; apiKey: string; stripeConnectionId: string; salesforceOutboundPath: string };
   try {
     const setup = await fetch(`${hub.url}/sandbox/setup`, {
       method: 'POST',
@@ -154,7 +154,7 @@ export async function startWorkerdSandbox(
     cashSince,
     async closeSalesforceDeal() {
       const { opportunityId } = sims.salesforce.seedClosedWonOpportunity();
-      const ack = await fetch(`${hub.url}/webhooks/salesforce`, {
+      const ack = await fetch(`${hub.url}${org.salesforceOutboundPath}`, {
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
         body: sims.salesforce.outboundMessageFor(opportunityId),

@@ -1,10 +1,18 @@
 /** Vendor connections: config in clear, credentials sealed with AES-GCM. */
 import { and, eq, sql } from 'drizzle-orm';
 import type { ConnectionMaterial, Vendor } from '../../../adapters/registry.js';
+import { atomic } from '../atomic.js';
 import type { Db } from '../client.js';
 import { newId } from '../client.js';
 import { auditLog, connections } from '../schema.js';
-import { decryptSecret, encryptSecret, type SecretKey } from '../secrets.js';
+import {
+  constantTimeEqual,
+  decryptSecret,
+  encryptSecret,
+  generateUrlToken,
+  type SecretKey,
+  sha256Hex,
+} from '../secrets.js';
 
 export interface NewConnection {
   orgId: string;
@@ -13,6 +21,8 @@ export interface NewConnection {
   externalAccountId?: string;
   config: Record<string, string>;
   secrets: Record<string, string>;
+  /** SHA-256 of the secret in the connection's inbound URL (see issueInboundToken). */
+  inboundTokenHash?: string;
 }
 
 /**
@@ -21,10 +31,11 @@ export interface NewConnection {
  */
 export async function connectionInsert(db: Db, key: SecretKey, now: string, input: NewConnection) {
   const secretsEnc = await encryptSecret(key, input.secrets);
+  const id = newId('con');
   const statement = db
     .insert(connections)
     .values({
-      id: newId('con'),
+      id,
       orgId: input.orgId,
       vendor: input.vendor,
       mode: input.mode,
@@ -32,10 +43,68 @@ export async function connectionInsert(db: Db, key: SecretKey, now: string, inpu
       config: JSON.stringify(input.config),
       secretsEnc,
       status: 'healthy',
+      inboundTokenHash: input.inboundTokenHash ?? null,
       createdAt: now,
     })
-    .onConflictDoNothing();
-  return { statement };
+    // Only a second connection of the org to the vendor is skipped; another org's vendor account
+    // (connections_vendor_account_uq) fails the write: callers check vendorAccountOwner first.
+    .onConflictDoNothing({ target: [connections.orgId, connections.vendor] });
+  return { statement, id };
+}
+
+/** The org whose connection holds this vendor account, if any (at most one: a unique index). */
+export async function vendorAccountOwner(db: Db, vendor: string, externalAccountId: string) {
+  const [row] = await db
+    .select({ orgId: connections.orgId, connectionId: connections.id })
+    .from(connections)
+    .where(and(eq(connections.vendor, vendor), eq(connections.externalAccountId, externalAccountId)));
+  return row;
+}
+
+/** Whether a write failed on the one-org-per-vendor-account index (a race the pre-check lost). */
+export function isVendorAccountConflict(error: unknown): boolean {
+  const text = String((error as { message?: unknown })?.message ?? error);
+  return (
+    text.includes('connections_vendor_account_uq') ||
+    text.includes('connections.vendor, connections.external_account_id')
+  );
+}
+
+/**
+ * A new secret for the connection's inbound URL, replacing any earlier one (which stops working
+ * at once). Returns the token, the only time it is seen; the row keeps its SHA-256.
+ */
+export async function issueInboundToken(db: Db, orgId: string, connectionId: string, now: string, actor: string) {
+  const token = generateUrlToken();
+  await atomic(db, [
+    db
+      .update(connections)
+      .set({ inboundTokenHash: await sha256Hex(token) })
+      .where(and(eq(connections.orgId, orgId), eq(connections.id, connectionId))),
+    db.insert(auditLog).values({
+      id: newId('aud'),
+      orgId,
+      actor,
+      action: 'connection.inbound_url_rotated',
+      subject: connectionId,
+      detail: JSON.stringify({}),
+      at: now,
+    }),
+  ]);
+  return token;
+}
+
+/**
+ * The connection an inbound URL names, when its token is right; undefined for an unknown id, a
+ * connection without a token and a wrong token alike, so a caller answers them the same way.
+ */
+export async function connectionByInboundToken(db: Db, connectionId: string, token: string) {
+  const row = await findConnectionById(db, connectionId);
+  const presented = await sha256Hex(token);
+  // Compared even when there is no row, so an unknown id takes as long as a wrong token.
+  const expected = row?.inboundTokenHash ?? '0'.repeat(presented.length);
+  const same = constantTimeEqual(presented, expected);
+  return row?.inboundTokenHash && same ? row : undefined;
 }
 
 export async function loadConnectionMaterial(db: Db, key: SecretKey, orgId: string): Promise<ConnectionMaterial[]> {
@@ -64,13 +133,15 @@ export async function connectionFingerprint(db: Db, orgId: string): Promise<stri
   return rows.map((r) => `${r.id}\u0000${r.config}\u0000${r.secretsEnc}`).join('\u0001');
 }
 
-/** Which org a vendor account belongs to (e.g. the Salesforce org id in an Outbound Message). */
+/**
+ * Which org a vendor account belongs to (e.g. the Salesforce org id in an Outbound Message): an
+ * exact match on an account id that is unique across orgs (connections_vendor_account_uq).
+ */
 export async function findConnectionByExternalAccount(db: Db, vendor: Vendor, externalAccountId: string) {
   const [row] = await db
     .select()
     .from(connections)
-    .where(and(eq(connections.vendor, vendor), eq(connections.externalAccountId, externalAccountId)))
-    .limit(1);
+    .where(and(eq(connections.vendor, vendor), eq(connections.externalAccountId, externalAccountId)));
   return row;
 }
 
@@ -88,6 +159,10 @@ export async function listConnections(db: Db, orgId: string) {
       status: connections.status,
       statusReason: connections.statusReason,
       statusChangedAt: connections.statusChangedAt,
+      externalAccountId: connections.externalAccountId,
+      inboundTokenHash: connections.inboundTokenHash,
+      config: connections.config,
+      secretsEnc: connections.secretsEnc,
     })
     .from(connections)
     .where(eq(connections.orgId, orgId));

@@ -7,14 +7,17 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, eq, lte } from 'drizzle-orm';
+import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS, type Vendor } from '../../../adapters/registry.js';
 import { parseSessionTimeoutMinutes } from '../../../adapters/salesforce/client.js';
 import { atomic } from '../../db/atomic.js';
-import { connectionReconnectStatements, findConnection, listConnections } from '../../db/repos/connections.js';
+import { connectionReconnectStatements, findConnection, issueInboundToken } from '../../db/repos/connections.js';
 import { jobs } from '../../db/schema.js';
+import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { connectionHealth } from './connection-health.js';
 import { problemContent } from './schemas.js';
 
 /** Credentials each vendor's adapter cannot be built without (see adapters/registry.ts). */
@@ -37,6 +40,13 @@ const connectionSchema = z
     status: z.enum(['healthy', 'unhealthy']),
     statusReason: z.string().nullable(),
     statusChangedAt: z.string().nullable(),
+    external_account_id: z.string().nullable().openapi({
+      description: 'The vendor account (Salesforce org id, QuickBooks realm, ...); connected to this org only',
+    }),
+    warnings: z.array(z.string()).openapi({
+      description:
+        'What keeps an inbound route of this connection from working, or weakens it (a missing secret, the org-id-only Outbound Message route enabled)',
+    }),
   })
   .openapi('Connection');
 
@@ -78,11 +88,38 @@ const reconnectRoute = createRoute({
   },
   responses: {
     200: { description: 'Reconnected', content: { 'application/json': { schema: connectionSchema } } },
-    400: { description: 'Bad vendor or body', content: problemContent },
+    400: { description: 'Bad vendor or body, or a URL naming a host the vendor does not use', content: problemContent },
     403: { description: 'Not an admin', content: problemContent },
     404: { description: 'The org has no connection to this vendor', content: problemContent },
   },
 });
+
+const outboundUrlRoute = createRoute({
+  method: 'post',
+  path: '/connections/salesforce/outbound-message-url',
+  summary:
+    'Issue a new Outbound Message endpoint URL for the Salesforce connection (the secret is in the URL, shown only in this answer); the previous URL stops working at once',
+  responses: {
+    200: {
+      description: 'The new endpoint: set it as the Endpoint URL of the Salesforce Outbound Message',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ connection_id: z.string(), outbound_message_url: z.string() })
+            .openapi('OutboundMessageUrl'),
+        },
+      },
+    },
+    403: { description: 'Not an admin', content: problemContent },
+    404: { description: 'The org has no Salesforce connection', content: problemContent },
+  },
+});
+
+/** Where Salesforce must send this connection's Outbound Messages: the hub's public URL when configured. */
+export function outboundMessageUrl(requestUrl: string, config: Record<string, string>, path: string): string {
+  const base = config.publicUrl?.trim().replace(/\/+$/, '') || new URL(requestUrl).origin;
+  return `${base}${path}`;
+}
 
 export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
@@ -96,7 +133,22 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     await next();
   });
 
-  app.openapi(listRoute, async (c) => c.json({ connections: await listConnections(hub.db, c.get('orgId')) }, 200));
+  app.use('/connections/salesforce/outbound-message-url', requireRole('admin'));
+  app.openapi(outboundUrlRoute, async (c) => {
+    const orgId = c.get('orgId');
+    const connection = await findConnection(hub.db, orgId, 'salesforce');
+    if (!connection) return problem(c, 404, 'Not found', 'this org has no salesforce connection') as never;
+    const now = hub.clock.now().toISOString();
+    const token = await issueInboundToken(hub.db, orgId, connection.id, now, c.get('apiKeyId'));
+    const config = JSON.parse(connection.config) as Record<string, string>;
+    const path = outboundMessagePath(connection.id, token);
+    return c.json(
+      { connection_id: connection.id, outbound_message_url: outboundMessageUrl(c.req.url, config, path) },
+      200,
+    );
+  });
+
+  app.openapi(listRoute, async (c) => c.json({ connections: await connectionHealth(hub, c.get('orgId')) }, 200));
 
   app.openapi(reconnectRoute, async (c) => {
     const { vendor } = c.req.valid('param');
@@ -117,6 +169,10 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const connection = await findConnection(hub.db, orgId, vendor);
     // problem() builds the documented problem+json body; the typed-response helper cannot express it.
     if (!connection) return problem(c, 404, 'Not found', `this org has no ${vendor} connection`) as never;
+    // The merged config is what the adapter will call: no host outside the vendor's allow-list.
+    const merged = { ...(JSON.parse(connection.config) as Record<string, string>), ...config };
+    const badUrls = disallowedConfigUrls(vendor, merged, hub.mode);
+    if (badUrls.length > 0) return invalidRequest(c, badUrls) as never;
 
     const now = hub.clock.now().toISOString();
     const { statements } = await connectionReconnectStatements(hub.db, hub.encryptionKey, now, {
@@ -144,7 +200,7 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       .limit(MAX_WOKEN_JOBS);
     await hub.driver.notify(waiting.map((j) => j.id));
 
-    const updated = (await listConnections(hub.db, orgId)).find((row) => row.id === connection.id)!;
+    const updated = (await connectionHealth(hub, orgId)).find((row) => row.id === connection.id)!;
     return c.json(updated, 200);
   });
   return app;

@@ -13,6 +13,7 @@
 import { and, eq, lte } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { disallowedUrlReason } from '../../../adapters/hosts.js';
 import {
   DEFAULT_LOGIN_URL,
   exchangeJwt,
@@ -23,9 +24,17 @@ import {
 } from '../../../adapters/salesforce/oauth.js';
 import { atomic } from '../../db/atomic.js';
 import { newId } from '../../db/client.js';
-import { connectionInsert, connectionReconnectStatements, findConnection } from '../../db/repos/connections.js';
+import {
+  connectionInsert,
+  connectionReconnectStatements,
+  findConnection,
+  issueInboundToken,
+  isVendorAccountConflict,
+  vendorAccountOwner,
+} from '../../db/repos/connections.js';
 import { auditLog, jobs } from '../../db/schema.js';
 import { decryptSecret, encryptSecret } from '../../db/secrets.js';
+import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { signState, verifyState } from '../oauth-state.js';
@@ -80,42 +89,73 @@ interface StoreInput {
   secrets: Record<string, string>;
 }
 
-/** Creates or updates the org's Salesforce connection (healthy), with an audit row, in one atomic unit. */
-async function storeConnection(hub: HubContext, input: StoreInput) {
+type StoreResult =
+  | { ok: true; externalAccountId: string | undefined; outboundMessagePath?: string }
+  | { ok: false; status: 400 | 409; title: string; detail: string; field: string };
+
+/**
+ * Creates or updates the org's Salesforce connection (healthy), with an audit row, in one atomic
+ * unit. The Salesforce org id comes from the token's identity URL, as Salesforce issued it; an org
+ * id another hub org already holds is refused (409), as is an instance URL outside Salesforce's
+ * hosts. A connection without an Outbound Message URL gets one, returned this once.
+ */
+async function storeConnection(hub: HubContext, input: StoreInput): Promise<StoreResult> {
   const now = hub.clock.now().toISOString();
   const externalAccountId = orgIdFromIdentityUrl(input.token.id);
+  const instanceProblem = disallowedUrlReason('salesforce', input.token.instance_url ?? '', hub.mode);
+  if (instanceProblem) {
+    const detail = `Salesforce answered an instance URL the hub will not call: ${instanceProblem}`;
+    return { ok: false, status: 400, title: 'Invalid request', detail, field: 'loginUrl' };
+  }
+  if (externalAccountId) {
+    const owner = await vendorAccountOwner(hub.db, 'salesforce', externalAccountId);
+    if (owner && owner.orgId !== input.orgId) {
+      const detail = `the Salesforce org ${externalAccountId} is connected to another org of this hub`;
+      return { ok: false, status: 409, title: 'Vendor account already connected', detail, field: '(credentials)' };
+    }
+  }
   const config = { instanceUrl: input.token.instance_url, loginUrl: input.loginUrl };
   const existing = await findConnection(hub.db, input.orgId, 'salesforce');
-  if (existing) {
-    const { statements } = await connectionReconnectStatements(hub.db, hub.encryptionKey, now, {
-      orgId: input.orgId,
-      connection: existing,
-      config,
-      secrets: input.secrets,
-      actor: input.actor,
-      action: input.action,
-      ...(externalAccountId ? { externalAccountId } : {}),
-    });
-    await atomic(hub.db, statements);
-  } else {
-    const { statement } = await connectionInsert(hub.db, hub.encryptionKey, now, {
-      orgId: input.orgId,
-      vendor: 'salesforce',
-      mode: 'live',
-      ...(externalAccountId ? { externalAccountId } : {}),
-      config,
-      secrets: input.secrets,
-    });
-    const audit = hub.db.insert(auditLog).values({
-      id: newId('aud'),
-      orgId: input.orgId,
-      actor: input.actor,
-      action: input.action,
-      subject: 'salesforce',
-      detail: JSON.stringify({ vendor: 'salesforce', secretKeys: Object.keys(input.secrets).sort() }),
-      at: now,
-    });
-    await atomic(hub.db, [statement, audit]);
+  let connectionId: string;
+  try {
+    if (existing) {
+      connectionId = existing.id;
+      const { statements } = await connectionReconnectStatements(hub.db, hub.encryptionKey, now, {
+        orgId: input.orgId,
+        connection: existing,
+        config,
+        secrets: input.secrets,
+        actor: input.actor,
+        action: input.action,
+        ...(externalAccountId ? { externalAccountId } : {}),
+      });
+      await atomic(hub.db, statements);
+    } else {
+      const { statement, id } = await connectionInsert(hub.db, hub.encryptionKey, now, {
+        orgId: input.orgId,
+        vendor: 'salesforce',
+        mode: 'live',
+        ...(externalAccountId ? { externalAccountId } : {}),
+        config,
+        secrets: input.secrets,
+      });
+      connectionId = id;
+      const audit = hub.db.insert(auditLog).values({
+        id: newId('aud'),
+        orgId: input.orgId,
+        actor: input.actor,
+        action: input.action,
+        subject: 'salesforce',
+        detail: JSON.stringify({ vendor: 'salesforce', secretKeys: Object.keys(input.secrets).sort() }),
+        at: now,
+      });
+      await atomic(hub.db, [statement, audit]);
+    }
+  } catch (error) {
+    // Another org connected the same Salesforce org between the check and the write.
+    if (!isVendorAccountConflict(error)) throw error;
+    const detail = `the Salesforce org ${externalAccountId} is connected to another org of this hub`;
+    return { ok: false, status: 409, title: 'Vendor account already connected', detail, field: '(credentials)' };
   }
   hub.invalidateAdapters(input.orgId);
   const waiting = await hub.db
@@ -131,7 +171,9 @@ async function storeConnection(hub: HubContext, input: StoreInput) {
     )
     .limit(1000);
   await hub.driver.notify(waiting.map((j) => j.id));
-  return externalAccountId;
+  if (existing?.inboundTokenHash) return { ok: true, externalAccountId };
+  const token = await issueInboundToken(hub.db, input.orgId, connectionId, now, input.actor);
+  return { ok: true, externalAccountId, outboundMessagePath: outboundMessagePath(connectionId, token) };
 }
 
 async function storedSecrets(hub: HubContext, orgId: string): Promise<Record<string, string>> {
@@ -158,6 +200,8 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
     }
     const storedLogin = row ? (JSON.parse(row.config) as Record<string, string>).loginUrl : undefined;
     const loginUrl = (body.value.loginUrl ?? storedLogin ?? DEFAULT_LOGIN_URL).replace(/\/+$/, '');
+    const loginProblem = disallowedUrlReason('salesforce', loginUrl, hub.mode);
+    if (loginProblem) return invalidRequest(c, [{ field: 'loginUrl', message: loginProblem }]);
     const redirectUri = body.value.redirectUri ?? `${new URL(c.req.url).origin}/oauth/salesforce/callback`;
     const state = await signState(
       hub.encryptionKey,
@@ -187,6 +231,9 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
     if (body.response) return body.response;
     const { clientId, username, privateKeyPem } = body.value;
     const loginUrl = body.value.loginUrl.replace(/\/+$/, '');
+    // Checked before any request: the hub calls only Salesforce's login hosts (adapters/hosts.ts).
+    const loginProblem = disallowedUrlReason('salesforce', loginUrl, hub.mode);
+    if (loginProblem) return invalidRequest(c, [{ field: 'loginUrl', message: loginProblem }]);
     const result = await exchangeJwt({ clientId, username, privateKeyPem }, loginUrl, hub.clock.now(), hub.fetch);
     if (!result.ok) {
       const field = result.reason.startsWith('could not sign') ? 'privateKeyPem' : '(credentials)';
@@ -195,7 +242,7 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
       ]);
     }
     const orgId = c.get('orgId');
-    const externalAccountId = await storeConnection(hub, {
+    const stored = await storeConnection(hub, {
       orgId,
       actor: c.get('apiKeyId'),
       action: 'connection.jwt_connected',
@@ -209,8 +256,20 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
         privateKeyPem,
       },
     });
+    if (!stored.ok) {
+      return problem(c, stored.status, stored.title, stored.detail, [{ field: stored.field, message: stored.detail }]);
+    }
     return c.json(
-      { vendor: 'salesforce', status: 'healthy', instanceUrl: result.token.instance_url, externalAccountId },
+      {
+        vendor: 'salesforce',
+        status: 'healthy',
+        instanceUrl: result.token.instance_url,
+        externalAccountId: stored.externalAccountId,
+        // Shown once: the Outbound Message endpoint, with its secret (rotate to get a new one).
+        ...(stored.outboundMessagePath
+          ? { outbound_message_url: `${new URL(c.req.url).origin}${stored.outboundMessagePath}` }
+          : {}),
+      },
       200,
     );
   });
@@ -261,7 +320,7 @@ export function salesforceOAuthCallbackRoutes(hub: HubContext): Hono<AppEnv> {
     );
     if (!result.ok) return refuse(`Salesforce did not issue a token: ${result.reason}`, 'code');
     const { privateKeyPem: _k, username: _u, ...kept } = stored;
-    await storeConnection(hub, {
+    const connected = await storeConnection(hub, {
       orgId: s.orgId,
       actor: s.actor,
       action: 'connection.oauth_connected',
@@ -276,7 +335,18 @@ export function salesforceOAuthCallbackRoutes(hub: HubContext): Hono<AppEnv> {
         clientSecret,
       },
     });
-    return c.html(page('Salesforce connected', 'The hub is connected to Salesforce. You can close this window.'), 200);
+    if (!connected.ok) {
+      return problem(c, connected.status, connected.title, connected.detail, [
+        { field: 'code', message: connected.detail },
+      ]);
+    }
+    const outbound = connected.outboundMessagePath
+      ? ` Set this as the Endpoint URL of your Outbound Message (it is shown only now): ${new URL(c.req.url).origin}${connected.outboundMessagePath}`
+      : '';
+    return c.html(
+      page('Salesforce connected', `The hub is connected to Salesforce. You can close this window.${outbound}`),
+      200,
+    );
   });
   return app;
 }

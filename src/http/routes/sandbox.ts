@@ -4,7 +4,8 @@
  *
  *   POST /sandbox/setup
  *   { "name"?: string, "connections": [{ vendor, mode, externalAccountId?, config, secrets }, …] }
- *   → 201 { orgId, apiKey, stripeConnectionId }
+ *   → 201 { orgId, apiKey, stripeConnectionId, salesforceOutboundPath }
+ *   → 409 when a connection's externalAccountId is already another org's
  *
  * `connections` has the shape `startSimulators()` returns (src/runtime/simulators.ts). Creates
  * an org, its first admin key and its vendor connections (secrets encrypted as usual). The Stripe
@@ -16,11 +17,13 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS } from '../../../adapters/registry.js';
+import { vendorAccountOwner } from '../../db/repos/connections.js';
 import { connections } from '../../db/schema.js';
 import { createOrgWithKey } from '../../db/seed.js';
 import type { HubContext } from '../context.js';
-import { problem } from '../problem.js';
+import { invalidRequest, problem } from '../problem.js';
 
 const connectionSchema = z.object({
   vendor: z.enum(VENDORS),
@@ -63,6 +66,25 @@ export function sandboxRoutes(hub: HubContext, options: { enabled: boolean }): H
         { field: 'connections', message: 'duplicate vendor' },
       ]);
     }
+    // Even here, connections may name only the simulators (loopback): see adapters/hosts.ts.
+    const badUrls = parsed.data.connections.flatMap((conn, i) =>
+      disallowedConfigUrls(conn.vendor, conn.config, hub.mode).map((p) => ({
+        field: `connections.${i}.${p.field}`,
+        message: p.message,
+      })),
+    );
+    if (badUrls.length > 0) return invalidRequest(c, badUrls);
+    for (const conn of parsed.data.connections) {
+      const owner = conn.externalAccountId && (await vendorAccountOwner(hub.db, conn.vendor, conn.externalAccountId));
+      if (owner) {
+        return problem(
+          c,
+          409,
+          'Vendor account already connected',
+          `the ${conn.vendor} account ${conn.externalAccountId} is connected to another org`,
+        );
+      }
+    }
     const seeded = await createOrgWithKey(hub.db, hub.clock, hub.encryptionKey, {
       name: parsed.data.name ?? 'Sandbox org',
       connections: parsed.data.connections.map((conn) => ({
@@ -78,7 +100,15 @@ export function sandboxRoutes(hub: HubContext, options: { enabled: boolean }): H
       .from(connections)
       .where(and(eq(connections.orgId, seeded.orgId), eq(connections.vendor, 'stripe')))
       .limit(1);
-    return c.json({ orgId: seeded.orgId, apiKey: seeded.apiKey, stripeConnectionId: stripe[0]?.id ?? null }, 201);
+    return c.json(
+      {
+        orgId: seeded.orgId,
+        apiKey: seeded.apiKey,
+        stripeConnectionId: stripe[0]?.id ?? null,
+        salesforceOutboundPath: seeded.salesforceOutboundPath ?? null,
+      },
+      201,
+    );
   });
 
   return app;

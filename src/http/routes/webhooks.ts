@@ -3,7 +3,7 @@
  * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
  */
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   dealEventDedupeKey,
   isStageTransition,
@@ -18,11 +18,14 @@ import {
   wonState,
 } from '../../../adapters/salesforce/events.js';
 import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/salesforce/index.js';
+import type { OutboundMessage } from '../../../adapters/salesforce/webhooks.js';
 import { dealAmendmentJob, dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { newId, type Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
 import {
+  type ConnectionRow,
+  connectionByInboundToken,
   findConnectionByExternalAccount,
   findConnectionById,
   loadConnectionMaterial,
@@ -32,6 +35,7 @@ import { webhookInbox } from '../../db/schema.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
+import { RateLimiter } from '../rate-limit.js';
 
 function inboxStatement(hub: HubContext, orgId: string, provider: string, eventId: string, payload: string): Statement {
   return hub.db
@@ -66,30 +70,71 @@ export async function hasContract(
   return (await findContract(hub.db, orgId, await contractVersionId(orgId, system, dealId, 1))) !== undefined;
 }
 
+/** The config switch that lets a Salesforce connection take Outbound Messages on the org-id-only route. */
+export const ORG_ID_ROUTE_CONFIG = 'orgIdRoute';
+export const orgIdRouteEnabled = (config: Record<string, string>) => config[ORG_ID_ROUTE_CONFIG] === 'enabled';
+
+const connectionConfig = (row: ConnectionRow) => JSON.parse(row.config) as Record<string, string>;
+
+/**
+ * One answer for every caller the hub cannot authenticate: unknown endpoint, unknown account,
+ * a connection missing its secret, a wrong secret or signature. Which one it was is logged, never
+ * told, so the route does not reveal which ids or accounts exist.
+ */
+function unauthenticated(c: Context, why?: string): Response {
+  if (why) console.warn(`[webhooks] ${c.req.method} ${c.req.path.replace(/\/[^/]{32,}$/, '/…')}: ${why}`);
+  return problem(c, 401, 'Unauthorized', 'the request could not be authenticated');
+}
+
 export function webhookRoutes(hub: HubContext): Hono {
   const app = new Hono();
+  const limiter = new RateLimiter(hub.clock);
+  /** A 429 once the key has spent its budget for the window, with Retry-After. */
+  const limit = (c: Context, key: string): Response | undefined => {
+    const decision = limiter.take(key);
+    if (decision.ok) return undefined;
+    c.header('retry-after', String(decision.retryAfterSeconds));
+    return problem(c, 429, 'Too many requests', `retry after ${decision.retryAfterSeconds} s`);
+  };
 
   // Salesforce Outbound Messages: SOAP in, SOAP ack out. Salesforce retries until it gets the
-  // ack, so a message we already have is acknowledged again and changes nothing.
+  // ack, so a message we already have is acknowledged again and changes nothing. The message
+  // carries no signature, so the endpoint URL does: /webhooks/salesforce/{connectionId}/{token},
+  // issued on connect and rotatable (POST /api/v1/connections/salesforce/outbound-message-url).
   // https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_understanding.htm
-  app.post('/salesforce', async (c) => {
-    const xml = await c.req.text();
-    const parsed = parseOutboundMessage(xml);
+  // (The id pattern keeps /salesforce/events/{id} below from matching here.)
+  app.post('/salesforce/:connectionId{con_[^/]+}/:token', async (c) => {
+    const limited = limit(c, `salesforce:${c.req.param('connectionId')}`);
+    if (limited) return limited;
+    const connection = await connectionByInboundToken(hub.db, c.req.param('connectionId'), c.req.param('token'));
+    if (connection?.vendor !== 'salesforce') return unauthenticated(c);
+    const parsed = parseOutboundMessage(await c.req.text());
     if (!parsed.ok) return problem(c, 400, 'Invalid outbound message', parsed.reason);
+    // The URL proves the sender knows this connection's secret; the message must also come from
+    // the Salesforce org connected here, or another org's messages could be replayed into it.
+    if (parsed.value.organizationId !== connection.externalAccountId) return unauthenticated(c);
+    return acceptOutboundMessage(c, connection, parsed.value);
+  });
+
+  // The org-id-only endpoint of earlier versions: anyone who knows a Salesforce org id can call
+  // it, so it answers 401 unless the connection opted in (config orgIdRoute=enabled, shown as a
+  // warning on the connection's health). Unknown org and not opted in get the same answer.
+  app.post('/salesforce', async (c) => {
+    const parsed = parseOutboundMessage(await c.req.text());
+    if (!parsed.ok) return problem(c, 400, 'Invalid outbound message', parsed.reason);
+    const limited = limit(c, `salesforce-org:${parsed.value.organizationId}`);
+    if (limited) return limited;
     const connection = await findConnectionByExternalAccount(hub.db, 'salesforce', parsed.value.organizationId);
-    if (!connection) {
-      return problem(
-        c,
-        403,
-        'Unknown Salesforce org',
-        `no connection for Salesforce org ${parsed.value.organizationId}`,
-      );
-    }
+    if (!connection || !orgIdRouteEnabled(connectionConfig(connection))) return unauthenticated(c);
+    return acceptOutboundMessage(c, connection, parsed.value);
+  });
+
+  async function acceptOutboundMessage(c: Context, connection: ConnectionRow, message: OutboundMessage) {
     const orgId = connection.orgId;
-    const triggerStages = salesforceTriggerStages(JSON.parse(connection.config) as Record<string, string>);
+    const triggerStages = salesforceTriggerStages(connectionConfig(connection));
     const statements: Statement[] = [];
     const jobIds: string[] = [];
-    for (const n of parsed.value.notifications) {
+    for (const n of message.notifications) {
       if (n.objectType !== 'Opportunity') continue;
       if (await inInbox(hub, orgId, 'salesforce', n.id)) continue;
       statements.push(inboxStatement(hub, orgId, 'salesforce', n.id, JSON.stringify(n)));
@@ -114,25 +159,27 @@ export function webhookRoutes(hub: HubContext): Hono {
     await atomic(hub.db, statements);
     await hub.driver.notify(jobIds);
     return c.body(outboundMessageAck(), 200, { 'content-type': 'text/xml; charset=utf-8' });
-  });
+  }
 
   // Salesforce Change Data Capture / Platform Events, forwarded by the customer's relay (a
   // Pub/Sub API subscriber): one endpoint per connection, body signed with its eventSecret.
   // Deduplicated by (transactionKey, sequenceNumber) or replayId; see adapters/salesforce/events.ts.
+  // A connection without an eventSecret refuses every event (401, as a bad signature) and says
+  // so on its health (GET /api/v1/connections), rather than telling a caller what is missing.
   app.post('/salesforce/events/:connectionId', async (c) => {
+    const limited = limit(c, `salesforce-events:${c.req.param('connectionId')}`);
+    if (limited) return limited;
     const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
-    if (connection?.vendor !== 'salesforce') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    if (connection?.vendor !== 'salesforce') return unauthenticated(c);
     const orgId = connection.orgId;
     const material = (await loadConnectionMaterial(hub.db, hub.encryptionKey, orgId)).find(
       (m) => m.vendor === 'salesforce',
     );
     const eventSecret = material?.secrets.eventSecret;
-    if (!eventSecret) {
-      return problem(c, 503, 'Connection unavailable', 'the Salesforce connection has no eventSecret');
-    }
+    if (!eventSecret) return unauthenticated(c);
     const raw = await c.req.text();
     const verified = await verifyEventSignature(raw, c.req.header(EVENT_SIGNATURE_HEADER), eventSecret);
-    if (!verified.ok) return problem(c, 401, 'Invalid signature', verified.reason);
+    if (!verified.ok) return unauthenticated(c, verified.reason);
     const batch = parseOpportunityEvents(raw);
     if (!batch.ok) {
       const field = 'field' in batch ? batch.field : undefined;
@@ -176,14 +223,20 @@ export function webhookRoutes(hub: HubContext): Hono {
   // Stripe: one endpoint per connection, so the signing secret (and the org) is known before
   // the body is trusted. https://docs.stripe.com/webhooks#verify-events
   app.post('/stripe/:connectionId', async (c) => {
+    const limited = limit(c, `stripe:${c.req.param('connectionId')}`);
+    if (limited) return limited;
     const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
-    if (connection?.vendor !== 'stripe') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    if (connection?.vendor !== 'stripe') return unauthenticated(c);
     const orgId = connection.orgId;
     const adapters = await hub.adaptersFor(orgId);
-    if (!adapters.ok) return problem(c, 503, 'Connection unavailable', adapters.reason);
+    if (!adapters.ok) {
+      // Nothing can verify the event; Stripe retries any non-2xx for three days.
+      console.warn(`[webhooks] stripe event for org ${orgId} refused: ${adapters.reason}`);
+      return unauthenticated(c);
+    }
     const raw = await c.req.text();
     const event = await adapters.value.payment.parseWebhook(raw, c.req.raw.headers);
-    if (!event.ok) return problem(c, 401, 'Invalid signature', event.reason);
+    if (!event.ok) return unauthenticated(c, event.reason);
     const e = event.value;
     if (e.type === 'ignored' || !e.paymentExternalId || !e.invoiceId) {
       await atomic(hub.db, [inboxStatement(hub, orgId, 'stripe', e.eventId, raw)]);
@@ -225,14 +278,17 @@ export function webhookRoutes(hub: HubContext): Hono {
   // transition into a trigger stage counts, deduplicated by (deal, stage, change time).
   // https://developers.hubspot.com/docs/api/webhooks/validating-requests
   app.post('/hubspot/:connectionId', async (c) => {
+    const limited = limit(c, `hubspot:${c.req.param('connectionId')}`);
+    if (limited) return limited;
     const connection = await findConnectionById(hub.db, c.req.param('connectionId'));
-    if (connection?.vendor !== 'hubspot') return problem(c, 404, 'Not found', 'unknown webhook endpoint');
+    if (connection?.vendor !== 'hubspot') return unauthenticated(c);
     const orgId = connection.orgId;
     const material = (await loadConnectionMaterial(hub.db, hub.encryptionKey, orgId)).find(
       (m) => m.vendor === 'hubspot',
     );
     const clientSecret = material?.secrets.clientSecret;
-    if (!clientSecret) return problem(c, 503, 'Connection unavailable', 'the HubSpot connection has no client secret');
+    // Shown on the connection's health; a caller only learns it could not be authenticated.
+    if (!clientSecret) return unauthenticated(c);
     const raw = await c.req.text();
     const verified = await verifyWebhookV3({
       method: c.req.method,
@@ -243,7 +299,7 @@ export function webhookRoutes(hub: HubContext): Hono {
       clientSecret,
       now: () => hub.clock.now(),
     });
-    if (!verified.ok) return problem(c, 401, 'Invalid signature', verified.reason);
+    if (!verified.ok) return unauthenticated(c, verified.reason);
     const events = parseDealEvents(raw);
     if (!events.ok) return problem(c, 400, 'Invalid webhook body', events.reason);
     const triggerStages = (material?.config.triggerStageIds ?? 'closedwon').split(',').map((s) => s.trim());
