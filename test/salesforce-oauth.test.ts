@@ -10,6 +10,7 @@ import { loadConnectionMaterial } from '../src/db/repos/connections.js';
 import { auditLog, connections } from '../src/db/schema.js';
 import { needsReconnect } from '../src/jobs/reconnect.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
+import { pemOf, rsaKeyPair } from './support/rsa.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -64,19 +65,6 @@ async function syncDeal(x: Harness) {
   await x.settle();
   const trace = await readJson(await x.api(`/api/v1/deals/salesforce/${seeded.opportunityId}/trace`));
   return trace.contracts as unknown[];
-}
-
-async function pemOf(key: Awaited<ReturnType<typeof crypto.subtle.importKey>>): Promise<string> {
-  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', key)).toString('base64');
-  return `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
-}
-
-async function rsaKeyPair() {
-  return crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  );
 }
 
 describe('Salesforce web-server flow', () => {
