@@ -209,6 +209,14 @@ describe('Salesforce Outbound Messages: a secret URL per connection', () => {
     expect(await h.db.select().from(webhookInbox)).toEqual([]);
   });
 
+  it('refuses a body over 1 MB with 413 before reading it', async () => {
+    h = await startHarness();
+    const huge = `<x>${'a'.repeat(1024 * 1024)}</x>`;
+    const res = await postXml(h, h.salesforceOutboundPath, huge);
+    expect(res.status).toBe(413);
+    expect(await h.db.select().from(webhookInbox)).toEqual([]);
+  });
+
   it('limits the rate per connection with 429 and Retry-After, then lets the next window in', async () => {
     h = await startHarness();
     const bad = `/webhooks/salesforce/${(await salesforceConnection(h)).id}/wrong`;

@@ -4,6 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import {
   dealEventDedupeKey,
   isStageTransition,
@@ -86,8 +87,22 @@ function unauthenticated(c: Context, why?: string): Response {
   return problem(c, 401, 'Unauthorized', 'the request could not be authenticated');
 }
 
+/**
+ * The largest webhook body the hub reads: Salesforce's 100 notifications, HubSpot's batches and
+ * Stripe's events are each far below it; a bigger body is refused before it is buffered.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
 export function webhookRoutes(hub: HubContext): Hono {
   const app = new Hono();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_WEBHOOK_BODY_BYTES,
+      onError: (c) =>
+        problem(c, 413, 'Payload too large', `webhook bodies are limited to ${MAX_WEBHOOK_BODY_BYTES} bytes`),
+    }),
+  );
   const limiter = new RateLimiter(hub.clock);
   /** A 429 once the key has spent its budget for the window, with Retry-After. */
   const limit = (c: Context, key: string): Response | undefined => {
