@@ -67,6 +67,29 @@ describe('one owner per vendor account', () => {
     expect(job).toBeDefined();
   });
 
+  it('answers 409 when a reconnect names a HubSpot portal another org holds', async () => {
+    h = await startHarness();
+    const put = (key: string | undefined, portalId: string) =>
+      h!.api('/api/v1/connections/hubspot', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ config: { portalId }, secrets: { accessToken: 'pat-1', clientSecret: 's' } }),
+        ...(key ? { key } : {}),
+      });
+    expect((await put(undefined, '4242')).status).toBe(200);
+    const b = await createOrgWithKey(h.db, h.clock, h.encryptionKey, {
+      name: 'Other',
+      connections: h.sims.connections
+        .filter((c) => c.vendor === 'hubspot')
+        .map(({ externalAccountId: _none, ...rest }) => rest),
+    });
+    const res = await put(b.apiKey, '4242');
+    expect(res.status).toBe(409);
+    expect((await readJson(res)).errors[0].field).toBe('config.portalId');
+    const owners = await h.db.select().from(connections).where(eq(connections.externalAccountId, '4242'));
+    expect(owners.map((r) => r.orgId)).toEqual([h.orgId]);
+  });
+
   it('refuses to seed an org with a vendor account another org holds (the database enforces it too)', async () => {
     h = await startHarness();
     const salesforce = h.sims.connections.find((c) => c.vendor === 'salesforce')!;

@@ -11,7 +11,13 @@ import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS, type Vendor } from '../../../adapters/registry.js';
 import { parseSessionTimeoutMinutes } from '../../../adapters/salesforce/client.js';
 import { atomic } from '../../db/atomic.js';
-import { connectionReconnectStatements, findConnection, issueInboundToken } from '../../db/repos/connections.js';
+import {
+  connectionReconnectStatements,
+  findConnection,
+  issueInboundToken,
+  isVendorAccountConflict,
+  vendorAccountOwner,
+} from '../../db/repos/connections.js';
 import { jobs } from '../../db/schema.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
@@ -28,6 +34,12 @@ const REQUIRED_SECRETS: Record<Vendor, readonly string[]> = {
   stripe: ['apiKey', 'webhookSecret'],
   quickbooks: ['accessToken'],
 };
+
+/**
+ * Config keys that name the vendor account itself, for vendors whose account id the hub does not
+ * learn from a token response (Salesforce's comes from the OAuth identity URL).
+ */
+const ACCOUNT_CONFIG_KEY: Partial<Record<Vendor, string>> = { hubspot: 'portalId', quickbooks: 'realmId' };
 
 /** Queued jobs woken per reconnect; any beyond are picked up by the driver's next poll or sweep. */
 const MAX_WOKEN_JOBS = 1000;
@@ -91,6 +103,10 @@ const reconnectRoute = createRoute({
     400: { description: 'Bad vendor or body, or a URL naming a host the vendor does not use', content: problemContent },
     403: { description: 'Not an admin', content: problemContent },
     404: { description: 'The org has no connection to this vendor', content: problemContent },
+    409: {
+      description: 'The vendor account (HubSpot portalId, QuickBooks realmId) is connected to another org',
+      content: problemContent,
+    },
   },
 });
 
@@ -174,6 +190,20 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const badUrls = disallowedConfigUrls(vendor, merged, hub.mode);
     if (badUrls.length > 0) return invalidRequest(c, badUrls) as never;
 
+    // The vendor account named in config (HubSpot portal, QuickBooks realm) is this org's alone.
+    const accountKey = ACCOUNT_CONFIG_KEY[vendor];
+    const externalAccountId = accountKey ? merged[accountKey]?.trim() || undefined : undefined;
+    const taken = () =>
+      problem(
+        c,
+        409,
+        'Vendor account already connected',
+        `the ${vendor} account ${externalAccountId} is connected to another org`,
+        [{ field: `config.${accountKey}`, message: 'connected to another org' }],
+      ) as never;
+    const owner = externalAccountId && (await vendorAccountOwner(hub.db, vendor, externalAccountId));
+    if (owner && owner.orgId !== orgId) return taken();
+
     const now = hub.clock.now().toISOString();
     const { statements } = await connectionReconnectStatements(hub.db, hub.encryptionKey, now, {
       orgId,
@@ -181,8 +211,14 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       ...(config ? { config } : {}),
       secrets,
       actor: c.get('apiKeyId'),
+      ...(externalAccountId ? { externalAccountId } : {}),
     });
-    await atomic(hub.db, statements);
+    try {
+      await atomic(hub.db, statements);
+    } catch (error) {
+      if (isVendorAccountConflict(error)) return taken();
+      throw error;
+    }
     hub.invalidateAdapters(orgId);
 
     // Wake the jobs that waited for this connection (the Cloudflare driver needs their ids).
