@@ -1,0 +1,23 @@
+/** Avalara runs the TaxPort contract suite against its AvaTax simulator on loopback. */
+import { runTaxPortContract } from '../contract/tax-port.contract.js';
+import { serveOnLoopback } from '../sandbox/serve.js';
+import { createAvalaraAdapter } from './index.js';
+import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from './simulator.js';
+
+const NOW = new Date('2026-11-02T10:00:00Z');
+const COMPANY = 'ACMECO';
+
+runTaxPortContract('avalara', async () => {
+  const sim = createAvalaraSimulator({ now: () => NOW });
+  const server = await serveOnLoopback(sim.app);
+  return {
+    port: createAvalaraAdapter({ baseUrl: server.url, ...SIMULATOR_CREDENTIALS, companyCode: COMPANY, now: () => NOW }),
+    count: () => sim.state.count(COMPANY),
+    inject: (fault, times) => sim.faults.inject('/api/v2', fault, times),
+    // The simulator's credentials are fixed; a 401 on every call is what a revoked licence key looks like.
+    revokeCredentials: () => sim.faults.always('/api/v2', { kind: 'status', status: 401 }),
+    // AvaTax has no token to refresh: the adapter calls a 401 permanent (no reconnect signal).
+    unauthorized: { expect: 'permanent' },
+    close: () => server.close(),
+  };
+});

@@ -1,0 +1,148 @@
+/**
+ * The ErpPort contract: every ERP adapter runs it against its vendor's simulator.
+ * A new vendor adds `adapters/<vendor>/contract.test.ts` calling
+ * `runErpPortContract('<vendor>', async () => ({ port, count, incomeAccountId, ...faultHooks, close }))`:
+ * the factory starts a fresh simulator on loopback, builds the adapter against it with an
+ * injected clock, and exposes the simulator's state so verdicts come from the vendor's side.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ErpPort, ExternalObject } from '../ports.js';
+import {
+  expectPermanent,
+  expectRateLimited,
+  expectServerError,
+  expectUnauthorized,
+  type FaultHooks,
+  failureOf,
+  unwrap,
+} from './failures.contract.js';
+
+export type ErpObject = 'customer' | 'item' | 'invoice' | 'payment';
+
+export interface ErpContractSetup extends FaultHooks {
+  port: ErpPort;
+  /** How many objects of a kind the simulated vendor holds. */
+  count(object: ErpObject): number;
+  /** An income account the simulated ERP knows. */
+  incomeAccountId: string;
+  close(): Promise<void>;
+}
+
+export function runErpPortContract(name: string, setup: () => Promise<ErpContractSetup>): void {
+  describe(`ErpPort contract: ${name}`, () => {
+    let s: ErpContractSetup;
+    beforeEach(async () => {
+      s = await setup();
+    });
+    afterEach(() => s.close());
+
+    const customer = (localId = 'c1') => ({
+      localId,
+      displayName: `Acme ${localId}`,
+      email: 'ap@acme.example',
+      currency: 'USD',
+    });
+    const item = () => ({ sku: 'SKU-PLAT', name: 'Platform', incomeAccountId: s.incomeAccountId });
+    const invoice = (c: ExternalObject, i: ExternalObject, number = 'INV-0001') => ({
+      invoiceNumber: number,
+      customerExternalId: c.externalId,
+      currency: 'USD',
+      issueDate: '2026-11-23',
+      dueDate: '2026-12-23',
+      lines: [
+        { itemExternalId: i.externalId, description: 'Seats', quantity: '3', unitPrice: '400.10', amount: '1200.30' },
+      ],
+      totalTax: '97.51',
+      total: '1297.81',
+    });
+    async function seed() {
+      const c = unwrap(await s.port.createCustomer(customer(), { idempotencyKey: 'cust-c1' }));
+      const i = unwrap(await s.port.createItem(item(), { idempotencyKey: 'item-plat' }));
+      return { c, i };
+    }
+
+    describe('create and find by our key', () => {
+      it('customer: found by display name; an unknown name is null', async () => {
+        const created = unwrap(await s.port.createCustomer(customer(), { idempotencyKey: 'cust-c1' }));
+        expect(unwrap(await s.port.findCustomer('Acme c1'))?.externalId).toBe(created.externalId);
+        expect(unwrap(await s.port.findCustomer('Nobody Ltd'))).toBeNull();
+      });
+
+      it('item: found by SKU', async () => {
+        const created = unwrap(await s.port.createItem(item(), { idempotencyKey: 'item-plat' }));
+        expect(unwrap(await s.port.findItem('SKU-PLAT'))?.externalId).toBe(created.externalId);
+        expect(unwrap(await s.port.findItem('SKU-NONE'))).toBeNull();
+      });
+
+      it('invoice and payment: found by invoice number and payment reference', async () => {
+        const { c, i } = await seed();
+        const inv = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        expect(unwrap(await s.port.findInvoice('INV-0001'))?.externalId).toBe(inv.externalId);
+        const payment = {
+          paymentRef: 'PAY-1',
+          customerExternalId: c.externalId,
+          invoiceExternalId: inv.externalId,
+          amount: '1297.81',
+          currency: 'USD',
+          date: '2026-11-30',
+        };
+        const pay = unwrap(await s.port.createPayment(payment, { idempotencyKey: 'pay-1' }));
+        expect(unwrap(await s.port.findPayment('PAY-1'))?.externalId).toBe(pay.externalId);
+        expect(unwrap(await s.port.findPayment('PAY-NONE'))).toBeNull();
+      });
+    });
+
+    describe('idempotent retry', () => {
+      it('the same key twice → one object at the vendor, same id', async () => {
+        const { c, i } = await seed();
+        const first = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        const again = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.count('invoice')).toBe(1);
+        unwrap(await s.port.createCustomer(customer(), { idempotencyKey: 'cust-c1' }));
+        expect(s.count('customer')).toBe(1);
+      });
+
+      it('a dropped connection after the write is indeterminate; lookup reconciles, retry adds nothing', async () => {
+        const { c, i } = await seed();
+        s.inject({ kind: 'timeout' });
+        const lost = await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' });
+        expect(failureOf(lost).kind).toBe('indeterminate');
+        const found = unwrap(await s.port.findInvoice('INV-0001'));
+        expect(found).not.toBeNull();
+        const retried = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        expect(retried.externalId).toBe(found?.externalId);
+        expect(s.count('invoice')).toBe(1);
+      });
+    });
+
+    describe('error classes', () => {
+      it('429 with Retry-After is retryable with the wait; nothing is written', async () => {
+        s.inject({ kind: 'status', status: 429, retryAfterSeconds: 7 });
+        expectRateLimited(await s.port.createCustomer(customer(), { idempotencyKey: 'cust-c1' }), 7);
+        expect(s.count('customer')).toBe(0);
+      });
+
+      it('500 is never permanent; the retry with the same key creates one object', async () => {
+        s.inject({ kind: 'status', status: 500 });
+        expectServerError(await s.port.createItem(item(), { idempotencyKey: 'item-plat' }), true);
+        unwrap(await s.port.createItem(item(), { idempotencyKey: 'item-plat' }));
+        expect(s.count('item')).toBe(1);
+        s.inject({ kind: 'status', status: 503 });
+        expectServerError(await s.port.findItem('SKU-PLAT'), false);
+      });
+
+      it('a validation error (unknown customer reference) is permanent', async () => {
+        const { i } = await seed();
+        const ghost = { externalId: '999999' };
+        expectPermanent(await s.port.createInvoice(invoice(ghost, i), { idempotencyKey: 'inv-ghost' }));
+        expect(s.count('invoice')).toBe(0);
+      });
+
+      it('rejected credentials are reported as the port promises', async () => {
+        s.revokeCredentials();
+        expectUnauthorized(await s.port.findCustomer('Acme c1'), s.unauthorized);
+      });
+    });
+  });
+}

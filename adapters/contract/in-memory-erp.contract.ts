@@ -1,0 +1,81 @@
+/**
+ * A tiny in-memory ERP, used only by the contract suites' own test: the smallest adapter that
+ * honours the ErpPort contract, so the suite's shape can be read without any vendor's details.
+ * It keeps its "vendor state" in maps, replays a seen idempotency key, and takes faults the
+ * way the simulators' FaultPlan does (status faults before the write, a timeout after it).
+ */
+import { indeterminate, ok, permanent, reconnectRequired, retryable } from '../../src/domain/outcome.js';
+import type { ErpPort, ExternalObject } from '../ports.js';
+import type { Fault } from '../sandbox/faults.js';
+import type { ErpObject } from './erp-port.contract.js';
+
+export function createInMemoryErp() {
+  const objects: Record<ErpObject, Map<string, { key: string; externalId: string }>> = {
+    customer: new Map(),
+    item: new Map(),
+    invoice: new Map(),
+    payment: new Map(),
+  };
+  const replies = new Map<string, ExternalObject>();
+  const faults: Fault[] = [];
+  let revoked = false;
+  let nextId = 1;
+
+  /** The fault planned for this call, as a failure, or undefined to go ahead. */
+  function planned(write: boolean) {
+    if (revoked) return { failure: reconnectRequired('in-memory ERP: credentials revoked'), after: false };
+    const fault = faults.shift();
+    if (!fault) return undefined;
+    if (fault.kind === 'timeout') {
+      return { failure: write ? indeterminate('in-memory ERP: dropped') : retryable('dropped'), after: true };
+    }
+    const wait =
+      fault.status === 429 && fault.retryAfterSeconds !== undefined ? fault.retryAfterSeconds * 1000 : undefined;
+    return { failure: retryable(`in-memory ERP: ${fault.status}`, wait, fault.status), after: false };
+  }
+
+  function create(object: ErpObject, naturalKey: string, idempotencyKey: string, valid = true) {
+    const fault = planned(true);
+    if (fault && !fault.after) return fault.failure;
+    if (!valid) return permanent(`in-memory ERP: ${object} refers to something unknown`, { status: 400 });
+    let reply = replies.get(idempotencyKey);
+    if (!reply) {
+      reply = { externalId: String(nextId++) };
+      objects[object].set(reply.externalId, { key: naturalKey, externalId: reply.externalId });
+      replies.set(idempotencyKey, reply);
+    }
+    return fault ? fault.failure : ok(reply);
+  }
+
+  function find(object: ErpObject, naturalKey: string) {
+    const fault = planned(false);
+    if (fault) return fault.failure;
+    const hit = [...objects[object].values()].find((o) => o.key === naturalKey);
+    return ok(hit ? { externalId: hit.externalId } : null);
+  }
+
+  const port: ErpPort = {
+    vendor: 'quickbooks', // the port's vendor union has no slot for an example
+    createCustomer: async (r, o) => create('customer', r.displayName, o.idempotencyKey),
+    findCustomer: async (name) => find('customer', name),
+    createItem: async (r, o) => create('item', r.sku, o.idempotencyKey),
+    findItem: async (sku) => find('item', sku),
+    createInvoice: async (r, o) =>
+      create('invoice', r.invoiceNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId)),
+    findInvoice: async (number) => find('invoice', number),
+    createPayment: async (r, o) =>
+      create('payment', r.paymentRef, o.idempotencyKey, objects.invoice.has(r.invoiceExternalId)),
+    findPayment: async (ref) => find('payment', ref),
+  };
+
+  return {
+    port,
+    count: (object: ErpObject) => objects[object].size,
+    inject: (fault: Fault, times = 1) => {
+      for (let i = 0; i < times; i++) faults.push(fault);
+    },
+    revoke: () => {
+      revoked = true;
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The PaymentPort contract: every payment adapter runs it against its vendor's simulator.
+ * A new vendor adds `adapters/<vendor>/contract.test.ts` calling
+ * `runPaymentPortContract('<vendor>', async () => ({ port, count, signedEvent, ...faultHooks, close }))`:
+ * the factory starts a fresh simulator whose test payment method settles at once, builds the
+ * adapter against it with an injected clock, and signs the vendor's latest event as its
+ * webhook would, at a chosen age, so good, tampered and stale deliveries can be checked.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PaymentPort, PaymentRequest } from '../ports.js';
+import {
+  expectPermanent,
+  expectRateLimited,
+  expectServerError,
+  expectUnauthorized,
+  type FaultHooks,
+  failureOf,
+  unwrap,
+} from './failures.contract.js';
+
+export interface PaymentContractSetup extends FaultHooks {
+  port: PaymentPort;
+  count(object: 'customer' | 'payment'): number;
+  /** The vendor's most recent event as its webhook delivers it, signed `ageSeconds` ago. */
+  signedEvent(ageSeconds?: number): Promise<{ rawBody: string; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Older than every vendor's replay window we know of (Stripe 300 s, HubSpot 5 min). */
+const STALE_SECONDS = 3600;
+
+export function runPaymentPortContract(name: string, setup: () => Promise<PaymentContractSetup>): void {
+  describe(`PaymentPort contract: ${name}`, () => {
+    let s: PaymentContractSetup;
+    beforeEach(async () => {
+      s = await setup();
+    });
+    afterEach(() => s.close());
+
+    const newCustomer = async () =>
+      unwrap(
+        await s.port.createCustomer(
+          { localId: 'cust_1', name: 'Acme', email: 'ap@acme.test' },
+          { idempotencyKey: 'c-1' },
+        ),
+      );
+    const payment = (customerExternalId: string): PaymentRequest => ({
+      invoiceId: 'inv_1',
+      invoiceNumber: 'INV-0001',
+      customerExternalId,
+      amountMinor: 125050,
+      currency: 'USD',
+      description: 'Invoice INV-0001',
+    });
+
+    describe('create and find by our key', () => {
+      it('customer: found by our local id; an unknown id is null', async () => {
+        const created = await newCustomer();
+        expect(unwrap(await s.port.findCustomer('cust_1'))?.externalId).toBe(created.externalId);
+        expect(unwrap(await s.port.findCustomer('cust_none'))).toBeNull();
+      });
+
+      it('payment: found by our invoice id, with amount and currency; it has a fee', async () => {
+        const c = await newCustomer();
+        const created = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        expect(created).toMatchObject({ status: 'succeeded', amountMinor: 125050, currency: 'USD' });
+        expect(unwrap(await s.port.findPayment('inv_1'))?.externalId).toBe(created.externalId);
+        expect(unwrap(await s.port.findPayment('inv_none'))).toBeNull();
+        expect(unwrap(await s.port.getPaymentFee(created.externalId))).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe('idempotent retry', () => {
+      it('the same key twice → one object at the vendor, same id', async () => {
+        const c = await newCustomer();
+        await newCustomer();
+        expect(s.count('customer')).toBe(1);
+        const first = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        const again = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.count('payment')).toBe(1);
+      });
+
+      it('a dropped connection after the write is indeterminate; lookup reconciles, retry adds nothing', async () => {
+        const c = await newCustomer();
+        s.inject({ kind: 'timeout' });
+        expect(failureOf(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' })).kind).toBe(
+          'indeterminate',
+        );
+        const found = unwrap(await s.port.findPayment('inv_1'));
+        expect(found).not.toBeNull();
+        const retried = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        expect(retried.externalId).toBe(found?.externalId);
+        expect(s.count('payment')).toBe(1);
+      });
+    });
+
+    describe('error classes', () => {
+      it('429 with Retry-After is retryable with the wait; nothing is written', async () => {
+        s.inject({ kind: 'status', status: 429, retryAfterSeconds: 2 });
+        const outcome = await s.port.createCustomer(
+          { localId: 'cust_1', name: 'Acme', email: null },
+          { idempotencyKey: 'c-1' },
+        );
+        expectRateLimited(outcome, 2);
+        expect(s.count('customer')).toBe(0);
+      });
+
+      it('500 is never permanent; the retry with the same key creates one object', async () => {
+        const c = await newCustomer();
+        s.inject({ kind: 'status', status: 500 });
+        expectServerError(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }), true);
+        unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        expect(s.count('payment')).toBe(1);
+        s.inject({ kind: 'status', status: 503 });
+        expectServerError(await s.port.findPayment('inv_1'), false);
+      });
+
+      it('a validation error (malformed email) is permanent and writes nothing', async () => {
+        const outcome = await s.port.createCustomer(
+          { localId: 'cust_1', name: 'Acme', email: 'not-an-email' },
+          { idempotencyKey: 'c-bad' },
+        );
+        expectPermanent(outcome);
+        expect(s.count('customer')).toBe(0);
+      });
+
+      it('rejected credentials are reported as the port promises', async () => {
+        s.revokeCredentials();
+        expectUnauthorized(await s.port.findCustomer('cust_1'), s.unauthorized);
+      });
+    });
+
+    describe('webhook signature', () => {
+      async function settled() {
+        const c = await newCustomer();
+        return unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+      }
+
+      it('a good signature parses into our event', async () => {
+        const created = await settled();
+        const { rawBody, headers } = await s.signedEvent();
+        const event = unwrap(await s.port.parseWebhook(rawBody, headers));
+        expect(event).toMatchObject({
+          type: 'payment.succeeded',
+          paymentExternalId: created.externalId,
+          invoiceId: 'inv_1',
+          amountMinor: 125050,
+        });
+        expect(event.eventId).not.toBe('');
+      });
+
+      it('a tampered body or missing signature is permanent', async () => {
+        await settled();
+        const { rawBody, headers } = await s.signedEvent();
+        expectPermanent(await s.port.parseWebhook(rawBody.replace('125050', '1'), headers));
+        expectPermanent(await s.port.parseWebhook(rawBody, new Headers()));
+      });
+
+      it('a stale signature is permanent', async () => {
+        await settled();
+        const { rawBody, headers } = await s.signedEvent(STALE_SECONDS);
+        expectPermanent(await s.port.parseWebhook(rawBody, headers));
+      });
+    });
+  });
+}

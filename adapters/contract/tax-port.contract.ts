@@ -1,0 +1,98 @@
+/**
+ * The TaxPort contract: every tax adapter runs it against its vendor's simulator.
+ * A new vendor adds `adapters/<vendor>/contract.test.ts` calling
+ * `runTaxPortContract('<vendor>', async () => ({ port, count, ...faultHooks, close }))`: the
+ * factory starts a fresh simulator, builds the adapter against it with an injected clock, and
+ * lets the suite count the vendor's documents (verdicts come from the vendor's side).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TaxPort, TaxRequest } from '../ports.js';
+import {
+  expectPermanent,
+  expectRateLimited,
+  expectServerError,
+  expectUnauthorized,
+  type FaultHooks,
+  failureOf,
+  unwrap,
+} from './failures.contract.js';
+
+export interface TaxContractSetup extends FaultHooks {
+  port: TaxPort;
+  /** How many tax documents the simulated vendor holds. */
+  count(): number;
+  close(): Promise<void>;
+}
+
+const sale = (over: Partial<TaxRequest> = {}): TaxRequest => ({
+  documentCode: 'INV-2026-0042',
+  customerCode: 'ACME-001',
+  date: '2026-11-02',
+  currency: 'USD',
+  shipTo: { line1: '2000 Main Street', city: 'Irvine', region: 'CA', postalCode: '92614', country: 'US' },
+  lines: [{ number: '1', itemCode: 'PLAT', description: 'Platform', quantity: '1', amount: '1200.00' }],
+  commit: true,
+  ...over,
+});
+const key = { idempotencyKey: 'org1:INV-2026-0042:v1:tax' };
+
+export function runTaxPortContract(name: string, setup: () => Promise<TaxContractSetup>): void {
+  describe(`TaxPort contract: ${name}`, () => {
+    let s: TaxContractSetup;
+    beforeEach(async () => {
+      s = await setup();
+    });
+    afterEach(() => s.close());
+
+    it('records a sale and finds it by document code; an unknown code is null', async () => {
+      const recorded = unwrap(await s.port.recordSale(sale(), key));
+      expect(recorded.documentCode).toBe('INV-2026-0042');
+      expect(recorded.lines.map((l) => l.number)).toEqual(['1']);
+      const found = unwrap(await s.port.findByDocumentCode('INV-2026-0042'));
+      expect(found?.transactionId).toBe(recorded.transactionId);
+      expect(unwrap(await s.port.findByDocumentCode('INV-NOPE'))).toBeNull();
+    });
+
+    it('the same document and key twice → one document at the vendor', async () => {
+      const first = unwrap(await s.port.recordSale(sale(), key));
+      const again = unwrap(await s.port.recordSale(sale(), key));
+      expect(again.transactionId).toBe(first.transactionId);
+      expect(s.count()).toBe(1);
+    });
+
+    it('a dropped connection after the write is indeterminate; lookup reconciles, retry adds nothing', async () => {
+      s.inject({ kind: 'timeout' });
+      expect(failureOf(await s.port.recordSale(sale(), key)).kind).toBe('indeterminate');
+      const found = unwrap(await s.port.findByDocumentCode('INV-2026-0042'));
+      expect(found).not.toBeNull();
+      unwrap(await s.port.recordSale(sale(), key));
+      expect(s.count()).toBe(1);
+    });
+
+    it('429 with Retry-After is retryable with the wait; nothing is recorded', async () => {
+      s.inject({ kind: 'status', status: 429, retryAfterSeconds: 30 });
+      expectRateLimited(await s.port.recordSale(sale(), key), 30);
+      expect(s.count()).toBe(0);
+    });
+
+    it('5xx is never permanent, on a write or a lookup', async () => {
+      s.inject({ kind: 'status', status: 500 });
+      expectServerError(await s.port.recordSale(sale(), key), true);
+      s.inject({ kind: 'status', status: 503 });
+      expectServerError(await s.port.findByDocumentCode('INV-2026-0042'), false);
+    });
+
+    it('a US address without a region is a permanent validation error', async () => {
+      const noRegion = sale({
+        shipTo: { line1: '1 Main', city: 'Irvine', region: '', postalCode: '92614', country: 'US' },
+      });
+      expectPermanent(await s.port.recordSale(noRegion, key));
+      expect(s.count()).toBe(0);
+    });
+
+    it('rejected credentials are reported as the port promises', async () => {
+      s.revokeCredentials();
+      expectUnauthorized(await s.port.findByDocumentCode('INV-2026-0042'), s.unauthorized);
+    });
+  });
+}

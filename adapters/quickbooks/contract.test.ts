@@ -1,0 +1,25 @@
+/** QuickBooks runs the ErpPort contract suite against its simulator on loopback. */
+import { runErpPortContract } from '../contract/erp-port.contract.js';
+import { serveOnLoopback } from '../sandbox/serve.js';
+import { createQuickBooksAdapter } from './index.js';
+import { createQuickBooksSimulator } from './simulator.js';
+
+const REALM = '4620816365000001';
+const TOKEN = 'contract-token';
+const NOW = new Date('2026-11-23T12:00:00Z');
+const ENTITY = { customer: 'Customer', item: 'Item', invoice: 'Invoice', payment: 'Payment' } as const;
+
+runErpPortContract('quickbooks', async () => {
+  const sim = createQuickBooksSimulator({ now: () => NOW, accessToken: TOKEN });
+  const server = await serveOnLoopback(sim.app);
+  return {
+    port: createQuickBooksAdapter({ baseUrl: server.url, realmId: REALM, accessToken: TOKEN, now: () => NOW }),
+    count: (object) => sim.state.count(REALM, ENTITY[object]),
+    incomeAccountId: '79',
+    inject: (fault, times) => sim.faults.inject('/v3/company', fault, times),
+    revokeCredentials: () => sim.state.expiredTokens.add(TOKEN),
+    // QuickBooks' 401 reason; src/jobs/reconnect.ts matches it (the adapter exports no constant).
+    unauthorized: { expect: 'reconnect', reason: 'access token expired' },
+    close: () => server.close(),
+  };
+});
