@@ -2,9 +2,9 @@
  * Draft invoice → tax committed at the tax engine (document code = our invoice number) →
  * finalized invoice with its ledger entry; then collection, ERP posting and the CRM write-back start.
  */
-import { and, eq } from 'drizzle-orm';
 import type { TaxResult } from '../adapters/ports.js';
-import { invoiceLines, invoices } from '../src/db/schema.js';
+import { finalizeInvoiceStatements } from '../src/db/repos/invoice-writes.js';
+import { ledgerStatements } from '../src/db/repos/ledger.js';
 import type { PostalAddress } from '../src/domain/deal.js';
 import { allocateTax } from '../src/domain/invoice.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
@@ -12,7 +12,6 @@ import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/m
 import { ok } from '../src/domain/outcome.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
-import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 
@@ -93,16 +92,13 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
         return ok({
           output: { taxMinor, totalMinor: invoice.subtotalMinor + taxMinor },
           effects: [
-            ...lines.map((line, i) =>
-              db
-                .update(invoiceLines)
-                .set({ taxMinor: lineTaxes[i]! })
-                .where(and(eq(invoiceLines.id, line.id), eq(invoiceLines.orgId, ctx.orgId))),
+            ...finalizeInvoiceStatements(
+              db,
+              ctx.orgId,
+              invoice.id,
+              lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
+              { taxMinor, totalMinor: invoice.subtotalMinor + taxMinor },
             ),
-            db
-              .update(invoices)
-              .set({ taxMinor, totalMinor: invoice.subtotalMinor + taxMinor, status: 'finalized' })
-              .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, ctx.orgId), eq(invoices.status, 'draft'))),
             ...(await ledgerStatements(
               db,
               ctx.orgId,

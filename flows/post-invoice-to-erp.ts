@@ -1,8 +1,6 @@
 /** Finalized invoice → ERP customer, one item per product, and the invoice with our tax. */
 
-import { and, eq, inArray } from 'drizzle-orm';
-import { getCustomer } from '../src/db/repos/billing.js';
-import { products } from '../src/db/schema.js';
+import { getCustomer, productsByIds } from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
 import { type Ensured, ensureExternal } from './external.js';
@@ -51,10 +49,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = {
         const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
         if (!loaded.ok) return loaded;
         const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
-        const rows = await ctx.deps.db
-          .select()
-          .from(products)
-          .where(and(eq(products.orgId, ctx.orgId), inArray(products.id, productIds)));
+        const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
         const { erp, settings } = ctx.adapters;
         const ensured: Record<string, Ensured> = {};
         for (const product of rows) {

@@ -3,14 +3,13 @@
  * the CRM write-back.
  * The payment id is derived from the processor's id, so a replayed event changes nothing.
  */
-import { and, eq } from 'drizzle-orm';
 import { naturalId } from '../src/db/ids.js';
-import { invoices, payments } from '../src/db/schema.js';
+import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
+import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
-import { ledgerStatements } from './ledger-statements.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 
@@ -56,22 +55,18 @@ export const recordPayment: Flow<RecordPaymentInput> = {
         const { db } = ctx.deps;
         const now = ctx.deps.clock.now().toISOString();
         const paymentId = await naturalId('pay', ctx.orgId, input.provider, input.paymentExternalId);
-        const paymentRow = db
-          .insert(payments)
-          .values({
-            id: paymentId,
-            orgId: ctx.orgId,
-            invoiceId: invoice.id,
-            provider: input.provider,
-            externalId: input.paymentExternalId,
-            status: input.status,
-            amountMinor: input.amountMinor,
-            feeMinor,
-            currency: input.currency,
-            receivedAt: input.occurredAt,
-            createdAt: now,
-          })
-          .onConflictDoNothing();
+        const paymentRow = paymentInsert(db, ctx.orgId, {
+          id: paymentId,
+          invoiceId: invoice.id,
+          provider: input.provider,
+          externalId: input.paymentExternalId,
+          status: input.status,
+          amountMinor: input.amountMinor,
+          feeMinor,
+          currency: input.currency,
+          receivedAt: input.occurredAt,
+          createdAt: now,
+        });
         if (input.status === 'failed') return ok({ output: { paymentId, status: 'failed' }, effects: [paymentRow] });
 
         const entry = paymentReceivedEntry({
@@ -87,10 +82,7 @@ export const recordPayment: Flow<RecordPaymentInput> = {
           output: { paymentId, status: 'succeeded' },
           effects: [
             paymentRow,
-            db
-              .update(invoices)
-              .set({ amountPaidMinor: paid, status })
-              .where(and(eq(invoices.id, invoice.id), eq(invoices.orgId, ctx.orgId), eq(invoices.status, 'finalized'))),
+            invoicePaidStatement(db, ctx.orgId, invoice.id, { amountPaidMinor: paid, status }),
             ...(await ledgerStatements(
               db,
               ctx.orgId,

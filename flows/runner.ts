@@ -3,10 +3,16 @@
  * "started" before it runs (so a crash leaves an unknown outcome to reconcile), commits each
  * step's output, refs, rows and follow-up jobs atomically.
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { atomic } from '../src/db/atomic.js';
-import { newId, type Statement } from '../src/db/client.js';
-import { externalRefs, flowRuns, flowSteps } from '../src/db/schema.js';
+import {
+  ensureRun,
+  externalRefInsert,
+  markStepStarted,
+  runStateStatement,
+  stepDoneStatement,
+  stepFailedStatement,
+  stepsOfRun,
+} from '../src/db/repos/flow-runs.js';
 import { sha256Hex } from '../src/db/secrets.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { enqueueStatement } from '../src/jobs/queue.js';
@@ -25,51 +31,17 @@ export async function idempotencyKey(parts: {
   return `hub-${digest.slice(0, 40)}`;
 }
 
-async function ensureRun(deps: FlowDeps, job: JobRow, payload: FlowJobPayload): Promise<string> {
-  const now = deps.clock.now().toISOString();
-  await deps.db
-    .insert(flowRuns)
-    .values({
-      id: newId('run'),
-      orgId: job.orgId,
-      flow: payload.flow,
-      subjectId: payload.subjectId,
-      jobId: job.id,
-      state: 'running',
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing();
-  const rows = await deps.db
-    .select({ id: flowRuns.id })
-    .from(flowRuns)
-    .where(
-      and(eq(flowRuns.orgId, job.orgId), eq(flowRuns.flow, payload.flow), eq(flowRuns.subjectId, payload.subjectId)),
-    );
-  return rows[0]!.id;
-}
-
-function setRunState(
-  deps: FlowDeps,
-  orgId: string,
-  runId: string,
-  state: 'running' | 'succeeded' | 'failed',
-): Statement {
-  return deps.db
-    .update(flowRuns)
-    .set({ state, updatedAt: deps.clock.now().toISOString() })
-    .where(and(eq(flowRuns.id, runId), eq(flowRuns.orgId, orgId)));
-}
-
 export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Promise<Outcome<void>> {
   const payload = JSON.parse(job.payload) as FlowJobPayload;
   const adapters = await deps.adaptersFor(job.orgId);
   if (!adapters.ok) return adapters;
-  const runId = await ensureRun(deps, job, payload);
-  const stored = await deps.db
-    .select()
-    .from(flowSteps)
-    .where(and(eq(flowSteps.runId, runId), eq(flowSteps.orgId, job.orgId)));
+  const runId = await ensureRun(
+    deps.db,
+    job.orgId,
+    { flow: payload.flow, subjectId: payload.subjectId, jobId: job.id },
+    deps.clock.now().toISOString(),
+  );
+  const stored = await stepsOfRun(deps.db, job.orgId, runId);
   const byName = new Map(stored.map((row) => [row.step, row]));
   const outputs: Record<string, unknown> = {};
 
@@ -82,22 +54,7 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
     const unknownOutcome =
       previous?.status === 'started' ||
       (previous?.status === 'failed' && (previous.error ?? '').startsWith('indeterminate'));
-    const now = deps.clock.now().toISOString();
-    await deps.db
-      .insert(flowSteps)
-      .values({
-        id: newId('stp'),
-        orgId: job.orgId,
-        runId,
-        step: step.name,
-        status: 'started',
-        attempts: 1,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [flowSteps.runId, flowSteps.step],
-        set: { status: 'started', attempts: sql`${flowSteps.attempts} + 1`, updatedAt: now },
-      });
+    await markStepStarted(deps.db, job.orgId, runId, step.name, deps.clock.now().toISOString());
 
     const ctx: StepContext<I> = {
       orgId: job.orgId,
@@ -122,15 +79,15 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
 
     if (!result.ok) {
       await atomic(deps.db, [
-        deps.db
-          .update(flowSteps)
-          .set({
-            status: 'failed',
-            error: `${result.kind}: ${result.reason}`,
-            updatedAt: deps.clock.now().toISOString(),
-          })
-          .where(and(eq(flowSteps.runId, runId), eq(flowSteps.step, step.name))),
-        setRunState(deps, job.orgId, runId, 'failed'),
+        stepFailedStatement(
+          deps.db,
+          job.orgId,
+          runId,
+          step.name,
+          `${result.kind}: ${result.reason}`,
+          deps.clock.now().toISOString(),
+        ),
+        runStateStatement(deps.db, job.orgId, runId, 'failed', deps.clock.now().toISOString()),
       ]);
       return { ...result, reason: `${flow.name} › ${step.name}: ${result.reason}` };
     }
@@ -141,27 +98,14 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
     const enqueued = enqueue.map((next) => enqueueStatement(deps.db, deps.clock, next));
     await atomic(deps.db, [
       ...effects,
-      ...refs.map((ref) =>
-        deps.db
-          .insert(externalRefs)
-          .values({ id: newId('ref'), orgId: job.orgId, ...ref, createdAt: deps.clock.now().toISOString() })
-          .onConflictDoNothing(),
-      ),
+      ...refs.map((ref) => externalRefInsert(deps.db, job.orgId, ref, deps.clock.now().toISOString())),
       ...enqueued.map((e) => e.statement),
-      deps.db
-        .update(flowSteps)
-        .set({
-          status: 'done',
-          output: JSON.stringify(output ?? null),
-          error: null,
-          updatedAt: deps.clock.now().toISOString(),
-        })
-        .where(and(eq(flowSteps.runId, runId), eq(flowSteps.step, step.name))),
+      stepDoneStatement(deps.db, job.orgId, runId, step.name, output, deps.clock.now().toISOString()),
     ]);
     if (enqueued.length > 0) await deps.driver.notify(enqueued.map((e) => e.id));
     outputs[step.name] = output ?? null;
   }
 
-  await atomic(deps.db, [setRunState(deps, job.orgId, runId, 'succeeded')]);
+  await atomic(deps.db, [runStateStatement(deps.db, job.orgId, runId, 'succeeded', deps.clock.now().toISOString())]);
   return ok(undefined);
 }

@@ -1,7 +1,7 @@
 /** Reads of the billing objects the flows and the API need; every function is org-scoped. */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { contracts, customers, invoiceLines, invoices, payments } from '../schema.js';
+import { contracts, customers, invoiceLines, invoices, payments, products } from '../schema.js';
 
 export async function getInvoiceWithLines(db: Db, orgId: string, invoiceId: string) {
   const [invoice] = await db
@@ -74,4 +74,12 @@ export async function listPaymentsForInvoices(db: Db, orgId: string, invoiceIds:
     .select()
     .from(payments)
     .where(and(eq(payments.orgId, orgId), inArray(payments.invoiceId, invoiceIds)));
+}
+
+/** The products an invoice's lines name, for ERP item posting. */
+export async function productsByIds(db: Db, orgId: string, productIds: readonly string[]) {
+  return db
+    .select()
+    .from(products)
+    .where(and(eq(products.orgId, orgId), inArray(products.id, [...productIds])));
 }

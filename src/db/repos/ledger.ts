@@ -1,9 +1,9 @@
 /** Turns a balanced journal entry into insert statements; one entry per source event, ever. */
 
-import type { Db, Statement } from '../src/db/client.js';
-import { naturalId } from '../src/db/ids.js';
-import { ledgerEntries, ledgerLines } from '../src/db/schema.js';
-import type { JournalEntry } from '../src/domain/ledger.js';
+import type { JournalEntry } from '../../domain/ledger.js';
+import type { Db, Statement } from '../client.js';
+import { naturalId } from '../ids.js';
+import { ledgerEntries, ledgerLines } from '../schema.js';
 
 export async function ledgerStatements(
   db: Db,
