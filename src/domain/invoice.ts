@@ -130,8 +130,10 @@ function simpleFirstInvoice(contract: ContractDraft, policy: RoundingPolicy): In
   const periodStart = contract.startDate;
   const periodEnd = addMonths(periodStart, 1);
   const rated = contract.lines.map((line, i) => lineAmount(prices[i]!, line.quantity ?? '1', contract.currency));
+  // Every line free: nothing to spread (allocate refuses all-zero weights), so each line is 0.
+  const allFree = rated.every((r) => r.unrounded.isZero());
   const amounts =
-    policy.level === 'line'
+    policy.level === 'line' || allFree
       ? rated.map((r) => roundMinor(r.unrounded, policy))
       : // Document-level rounding: round the exact total once, then spread it over the lines.
         allocate(
