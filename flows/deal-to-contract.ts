@@ -281,7 +281,7 @@ export const dealToContract: Flow<DealToContractInput> = {
               subjectId: created.invoiceId,
               input: { invoiceId: created.invoiceId },
               correlationId: ctx.correlationId,
-              connectionKey: 'avalara',
+              connectionKey: ctx.adapters.tax.vendor,
             }),
           ],
         });

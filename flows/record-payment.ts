@@ -8,6 +8,7 @@ import { naturalId } from '../src/db/ids.js';
 import { invoices, payments } from '../src/db/schema.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
+import type { PaymentVendor } from '../src/domain/vendors.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
 import { ledgerStatements } from './ledger-statements.js';
@@ -15,7 +16,7 @@ import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export interface RecordPaymentInput {
-  provider: 'stripe';
+  provider: PaymentVendor;
   paymentExternalId: string;
   invoiceId: string;
   status: 'succeeded' | 'failed';
@@ -107,7 +108,7 @@ export const recordPayment: Flow<RecordPaymentInput> = {
               subjectId: paymentId,
               input: { paymentId },
               correlationId: ctx.correlationId,
-              connectionKey: 'quickbooks',
+              connectionKey: ctx.adapters.erp.vendor,
             }),
             // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
             ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),
