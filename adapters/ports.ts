@@ -5,6 +5,7 @@
  */
 import type { DealBundle, PostalAddress } from '../src/domain/deal.js';
 import type { Outcome } from '../src/domain/outcome.js';
+import type { CrmVendor, ErpVendor, PaymentVendor, TaxVendor } from '../src/domain/vendors.js';
 
 export type { Outcome } from '../src/domain/outcome.js';
 
@@ -23,7 +24,7 @@ export interface ExternalObject {
 // ---------------------------------------------------------------- CRM
 
 export interface CrmPort {
-  readonly vendor: 'salesforce' | 'hubspot';
+  readonly vendor: CrmVendor;
   /** Reads a deal with its line items, products and account. */
   fetchDeal(dealId: string): Promise<Outcome<DealBundle>>;
   /**
@@ -79,7 +80,7 @@ export interface TaxResult {
 }
 
 export interface TaxPort {
-  readonly vendor: 'avalara';
+  readonly vendor: TaxVendor;
   recordSale(request: TaxRequest, options: WriteOptions): Promise<Outcome<TaxResult>>;
   findByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
 }
@@ -123,7 +124,7 @@ export interface PaymentEvent {
 }
 
 export interface PaymentPort {
-  readonly vendor: 'stripe';
+  readonly vendor: PaymentVendor;
   createCustomer(request: PaymentCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findCustomer(localId: string): Promise<Outcome<ExternalObject | null>>;
   createPayment(request: PaymentRequest, options: WriteOptions): Promise<Outcome<PaymentState>>;
@@ -174,7 +175,7 @@ export interface ErpPaymentRequest {
 }
 
 export interface ErpPort {
-  readonly vendor: 'quickbooks';
+  readonly vendor: ErpVendor;
   createCustomer(request: ErpCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findCustomer(displayName: string): Promise<Outcome<ExternalObject | null>>;
   createItem(request: ErpItemRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
@@ -183,4 +184,35 @@ export interface ErpPort {
   findInvoice(invoiceNumber: string): Promise<Outcome<ExternalObject | null>>;
   createPayment(request: ErpPaymentRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findPayment(paymentRef: string): Promise<Outcome<ExternalObject | null>>;
+}
+
+// ---------------------------------------------------------------- The org's set
+
+/** Per-org settings the flows need beside the ports (from the connections' config). */
+export interface OrgSettings {
+  /** QuickBooks income account for items the hub creates. */
+  erpIncomeAccountId: string;
+  /** Where tax is shipped from when the customer has no address (sandbox default). */
+  defaultShipTo: { line1: string; city: string; region: string; postalCode: string; country: string };
+  /** Write-back settings of each connected CRM, from its connection config (flows/crm-write-back.ts). */
+  crmWriteBack: Partial<Record<CrmVendor, CrmWriteBackConfig>>;
+}
+
+/** Connection config keys the CRM write-back reads, as stored (strings). */
+export interface CrmWriteBackConfig {
+  /** JSON object overriding field names: {status, contractId, contractUrl, lastInvoiceNumber, amountPaid, outstanding}. */
+  writeBackFields?: string;
+  /** JSON object overriding the account's field names: {amountPaid, outstanding}. */
+  writeBackAccountFields?: string;
+  /** Public base URL of the hub, for the contract link; without it the link is a relative path. */
+  publicUrl?: string;
+}
+
+export interface AdapterSet {
+  /** The org's connected CRMs (an org may connect both). */
+  crm: Partial<Record<CrmVendor, CrmPort>>;
+  tax: TaxPort;
+  payment: PaymentPort;
+  erp: ErpPort;
+  settings: OrgSettings;
 }

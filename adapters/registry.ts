@@ -2,11 +2,11 @@
  * The vendor registry: one entry per vendor, keyed exhaustively, each turning a stored
  * connection (config + decrypted secrets) into the port it implements.
  */
-import type { CrmWriteBackConfig, OrgSettings } from '../flows/types.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { type ConnectionMaterial, VENDORS, type Vendor } from '../src/domain/vendors.js';
 import { createAvalaraAdapter } from './avalara/index.js';
 import { createHubSpotAdapter } from './hubspot/index.js';
-import type { CrmPort, ErpPort, PaymentPort, TaxPort } from './ports.js';
+import type { CrmPort, CrmWriteBackConfig, ErpPort, OrgSettings, PaymentPort, TaxPort } from './ports.js';
 import { createQuickBooksAdapter } from './quickbooks/index.js';
 import {
   DEFAULT_SESSION_TIMEOUT_MINUTES,
@@ -17,16 +17,11 @@ import { salesforceTriggerStages } from './salesforce/events.js';
 import { createSalesforceAdapter } from './salesforce/index.js';
 import { createStripeAdapter } from './stripe/index.js';
 
-export const VENDORS = ['salesforce', 'hubspot', 'avalara', 'stripe', 'quickbooks'] as const;
+/** Re-exported for existing importers; the unions are defined in src/domain/vendors.ts. */
+export { type ConnectionMaterial, VENDORS, type Vendor };
+
 /** Vendors every org needs; a CRM (Salesforce or HubSpot, or both) is needed too. */
 const REQUIRED: readonly Vendor[] = ['avalara', 'stripe', 'quickbooks'];
-export type Vendor = (typeof VENDORS)[number];
-
-export interface ConnectionMaterial {
-  vendor: Vendor;
-  config: Record<string, string>;
-  secrets: Record<string, string>;
-}
 
 export interface BuildContext {
   now: () => Date;

@@ -20,7 +20,7 @@ export const collectPayment: Flow<InvoiceInput> = {
         const { customer } = loaded.value;
         const { payment } = ctx.adapters;
         const ensured = await ensureExternal(ctx, {
-          system: 'stripe',
+          system: payment.vendor,
           objectType: 'customer',
           localId: customer.id,
           lookup: () => payment.findCustomer(customer.id),
@@ -47,7 +47,7 @@ export const collectPayment: Flow<InvoiceInput> = {
         const customer = ctx.outputs['payment-customer'] as { externalId: string };
         const { payment } = ctx.adapters;
         const ensured = await ensureExternal(ctx, {
-          system: 'stripe',
+          system: payment.vendor,
           objectType: 'payment_intent',
           localId: invoice.id,
           lookup: () => payment.findPayment(invoice.id),

@@ -17,11 +17,12 @@ import type { DealBundle } from '../src/domain/deal.js';
 import { firstAdvanceInvoice } from '../src/domain/invoice.js';
 import { DEFAULT_ROUNDING } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import type { CrmVendor } from '../src/domain/vendors.js';
 import { flowJob } from './jobs.js';
 import type { Flow, Step, StepContext } from './types.js';
 
 export interface DealToContractInput {
-  system: 'salesforce' | 'hubspot';
+  system: CrmVendor;
   dealId: string;
 }
 
@@ -230,7 +231,7 @@ async function createContractStatements(ctx: StepContext<DealToContractInput>, m
 }
 
 /** Reads the deal through the org's adapter for its CRM; shared by every flow that starts from a deal. */
-export function fetchDealStep<I extends { system: 'salesforce' | 'hubspot'; dealId: string }>(): Step<I> {
+export function fetchDealStep<I extends { system: CrmVendor; dealId: string }>(): Step<I> {
   return {
     name: 'fetch-deal',
     external: false,
@@ -280,7 +281,7 @@ export const dealToContract: Flow<DealToContractInput> = {
               subjectId: created.invoiceId,
               input: { invoiceId: created.invoiceId },
               correlationId: ctx.correlationId,
-              connectionKey: 'avalara',
+              connectionKey: ctx.adapters.tax.vendor,
             }),
           ],
         });

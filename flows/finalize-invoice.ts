@@ -2,7 +2,7 @@
  * Draft invoice → tax committed at the tax engine (document code = our invoice number) →
  * finalized invoice with its ledger entry; then collection, ERP posting and the CRM write-back start.
  */
-import type { TaxResult } from '../adapters/ports.js';
+import type { TaxPort, TaxResult } from '../adapters/ports.js';
 import { finalizeInvoiceStatements } from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import type { PostalAddress } from '../src/domain/deal.js';
@@ -37,7 +37,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
           const found = await tax.findByDocumentCode(invoice.number);
           if (!found.ok) return found;
           if (found.value && found.value.status === 'Committed') {
-            return ok({ output: found.value, refs: [taxRef(invoice.id, found.value)] });
+            return ok({ output: found.value, refs: [taxRef(tax.vendor, invoice.id, found.value)] });
           }
         }
         const shipTo = customer.address
@@ -62,7 +62,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
           { idempotencyKey: await ctx.key('invoice', invoice.id) },
         );
         if (!recorded.ok) return recorded;
-        return ok({ output: recorded.value, refs: [taxRef(invoice.id, recorded.value)] });
+        return ok({ output: recorded.value, refs: [taxRef(tax.vendor, invoice.id, recorded.value)] });
       },
     },
     {
@@ -115,7 +115,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
               subjectId: invoice.id,
               input: jobInput,
               correlationId: ctx.correlationId,
-              connectionKey: 'stripe',
+              connectionKey: ctx.adapters.payment.vendor,
             }),
             flowJob({
               orgId: ctx.orgId,
@@ -123,7 +123,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
               subjectId: invoice.id,
               input: jobInput,
               correlationId: ctx.correlationId,
-              connectionKey: 'quickbooks',
+              connectionKey: ctx.adapters.erp.vendor,
             }),
             // The deal's CRM learns the invoice is out (once per state: see crm-write-back.ts).
             ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: 'finalized' })),
@@ -134,6 +134,6 @@ export const finalizeInvoice: Flow<InvoiceInput> = {
   ],
 };
 
-function taxRef(invoiceId: string, result: TaxResult) {
-  return { system: 'avalara', objectType: 'tax_transaction', localId: invoiceId, externalId: result.transactionId };
+function taxRef(system: TaxPort['vendor'], invoiceId: string, result: TaxResult) {
+  return { system, objectType: 'tax_transaction', localId: invoiceId, externalId: result.transactionId };
 }

@@ -1,4 +1,6 @@
 /** Building the job that runs a flow for one subject: one job per (flow, subject), ever. */
+
+import type { CrmVendor } from '../src/domain/vendors.js';
 import type { NewJob } from '../src/jobs/types.js';
 import type { FlowJobPayload } from './types.js';
 
@@ -28,7 +30,7 @@ export function flowJob(args: {
 export const dealCorrelationId = (system: string, dealId: string) => `${system}:deal:${dealId}`;
 
 /** The one job that carries a CRM deal to a contract: the same key whichever trigger (webhook, pull, embed) starts it. */
-export function dealToContractJob(orgId: string, system: 'salesforce' | 'hubspot', dealId: string): NewJob {
+export function dealToContractJob(orgId: string, system: CrmVendor, dealId: string): NewJob {
   return flowJob({
     orgId,
     flow: 'deal-to-contract',

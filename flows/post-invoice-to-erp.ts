@@ -23,7 +23,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = {
         const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
         const { erp } = ctx.adapters;
         const ensured = await ensureExternal(ctx, {
-          system: 'quickbooks',
+          system: erp.vendor,
           objectType: 'customer',
           localId: customer!.id,
           lookup: () => erp.findCustomer(customer!.name),
@@ -54,7 +54,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = {
         const ensured: Record<string, Ensured> = {};
         for (const product of rows) {
           const result = await ensureExternal(ctx, {
-            system: 'quickbooks',
+            system: erp.vendor,
             objectType: 'item',
             localId: product.id,
             lookup: () => erp.findItem(product.sku),
@@ -85,7 +85,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = {
         const { erp } = ctx.adapters;
         const currency = invoice.currency;
         const ensured = await ensureExternal(ctx, {
-          system: 'quickbooks',
+          system: erp.vendor,
           objectType: 'invoice',
           localId: invoice.id,
           lookup: () => erp.findInvoice(invoice.number),

@@ -29,14 +29,20 @@ export const postPaymentToErp: Flow<{ paymentId: string }> = {
         const found = await getInvoiceWithLines(db, ctx.orgId, payment.invoiceId);
         if (!found) return permanent(`invoice ${payment.invoiceId} not found`);
         const { invoice } = found;
-        const erpInvoiceId = await findExternalId(db, ctx.orgId, 'quickbooks', 'invoice', invoice.id);
-        const erpCustomerId = await findExternalId(db, ctx.orgId, 'quickbooks', 'customer', invoice.customerId);
+        const erpInvoiceId = await findExternalId(db, ctx.orgId, ctx.adapters.erp.vendor, 'invoice', invoice.id);
+        const erpCustomerId = await findExternalId(
+          db,
+          ctx.orgId,
+          ctx.adapters.erp.vendor,
+          'customer',
+          invoice.customerId,
+        );
         if (!erpInvoiceId || !erpCustomerId) {
           return retryable(`waiting for invoice ${invoice.number} to be posted to QuickBooks`, WAIT_FOR_INVOICE_MS);
         }
         const { erp } = ctx.adapters;
         const ensured = await ensureExternal(ctx, {
-          system: 'quickbooks',
+          system: erp.vendor,
           objectType: 'payment',
           localId: payment.id,
           lookup: () => erp.findPayment(erpPaymentRef(payment.id)),

@@ -8,13 +8,14 @@ import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-wri
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
+import type { PaymentVendor } from '../src/domain/vendors.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export interface RecordPaymentInput {
-  provider: 'stripe';
+  provider: PaymentVendor;
   paymentExternalId: string;
   invoiceId: string;
   status: 'succeeded' | 'failed';
@@ -99,7 +100,7 @@ export const recordPayment: Flow<RecordPaymentInput> = {
               subjectId: paymentId,
               input: { paymentId },
               correlationId: ctx.correlationId,
-              connectionKey: 'quickbooks',
+              connectionKey: ctx.adapters.erp.vendor,
             }),
             // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
             ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),

@@ -3,42 +3,18 @@
  * steps; a step returns its output plus the rows to write, and the runner commits them in one
  * atomic unit together with the step's "done" marker, external refs and follow-up jobs.
  */
-import type { CrmPort, ErpPort, PaymentPort, TaxPort } from '../adapters/ports.js';
+import type { AdapterSet } from '../adapters/ports.js';
 import type { Db, Statement } from '../src/db/client.js';
 import type { Clock } from '../src/domain/clock.js';
 import type { Outcome } from '../src/domain/outcome.js';
+import type { CrmVendor } from '../src/domain/vendors.js';
 import type { JobDriver, NewJob } from '../src/jobs/types.js';
 
-/** Per-org settings the flows need beside the ports (from the connections' config). */
-export interface OrgSettings {
-  /** QuickBooks income account for items the hub creates. */
-  erpIncomeAccountId: string;
-  /** Where tax is shipped from when the customer has no address (sandbox default). */
-  defaultShipTo: { line1: string; city: string; region: string; postalCode: string; country: string };
-  /** Write-back settings of each connected CRM, from its connection config (flows/crm-write-back.ts). */
-  crmWriteBack: Partial<Record<CrmSystem, CrmWriteBackConfig>>;
-}
+/** Kept for existing importers: the CRM vendor union (src/domain/vendors.ts). */
+export type CrmSystem = CrmVendor;
 
-export type CrmSystem = 'salesforce' | 'hubspot';
-
-/** Connection config keys the CRM write-back reads, as stored (strings). */
-export interface CrmWriteBackConfig {
-  /** JSON object overriding field names: {status, contractId, contractUrl, lastInvoiceNumber, amountPaid, outstanding}. */
-  writeBackFields?: string;
-  /** JSON object overriding the account's field names: {amountPaid, outstanding}. */
-  writeBackAccountFields?: string;
-  /** Public base URL of the hub, for the contract link; without it the link is a relative path. */
-  publicUrl?: string;
-}
-
-export interface AdapterSet {
-  /** The org's connected CRMs (an org may connect both). */
-  crm: Partial<Record<CrmSystem, CrmPort>>;
-  tax: TaxPort;
-  payment: PaymentPort;
-  erp: ErpPort;
-  settings: OrgSettings;
-}
+// The adapter set and its settings live beside the ports, so the registry needs no flow types.
+export type { AdapterSet, CrmWriteBackConfig, OrgSettings } from '../adapters/ports.js';
 
 export interface FlowHooks {
   /** Test hook: called after a step with external writes returned and before its commit. */

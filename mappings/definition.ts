@@ -3,6 +3,7 @@
  * the bounds. Errors are per field (path, expression, message), never a half-saved mapping.
  */
 import { z } from 'zod';
+import type { CrmVendor } from '../src/domain/vendors.js';
 import { compileBounded } from './bounds.js';
 import type { FieldError, MappingSet } from './engine.js';
 
@@ -70,12 +71,7 @@ function compileInto(errors: FieldError[], field: string, expression: string): v
   }
 }
 
-export function toMappingSet(row: {
-  id: string;
-  crm: 'salesforce' | 'hubspot';
-  version: number;
-  definition: string;
-}): MappingSet {
+export function toMappingSet(row: { id: string; crm: CrmVendor; version: number; definition: string }): MappingSet {
   const definition = JSON.parse(row.definition) as MappingDefinition;
   return {
     id: row.id,

@@ -9,13 +9,14 @@ import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstAdvanceInvoice } from '../src/domain/invoice.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import type { CrmVendor } from '../src/domain/vendors.js';
 import { evaluateBounded } from './bounds.js';
 import { contractDraftSchema } from './validate.js';
 
 export interface MappingSet {
   id: string;
   version: number;
-  crm: 'salesforce' | 'hubspot';
+  crm: CrmVendor;
   description: string;
   defaults: Record<string, unknown>;
   lookups: Record<string, unknown>;

@@ -10,9 +10,10 @@
  * and write-backs, which set absolute values.
  */
 import { type Failure, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
+import { HUBSPOT_TOKEN_REJECTED as TOKEN_REJECTED } from '../../src/domain/reconnect-reasons.js';
 import { HubSpotHttpError } from './client.js';
 
-export const TOKEN_REJECTED = 'access token expired or revoked; reconnect';
+export { TOKEN_REJECTED };
 /** Daily limit exhausted: it resets at midnight in the account's time zone; checking hourly is soon enough. */
 export const DAILY_LIMIT_RETRY_AFTER_MS = 60 * 60 * 1000;
 

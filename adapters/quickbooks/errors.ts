@@ -5,7 +5,9 @@
  * Throttling: HTTP 429; Intuit says to wait 60 s (no Retry-After is documented, but we honour one).
  *   https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles
  */
+
 import { type Failure, indeterminate, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
+import { QUICKBOOKS_TOKEN_EXPIRED } from '../../src/domain/reconnect-reasons.js';
 import type { QboResponse } from './client.js';
 
 export interface QboFaultError {
@@ -81,7 +83,7 @@ export function classifyFailure(response: QboResponse, op: Operation, now: Date)
   }
   if (status === 401) {
     // The token is refreshed elsewhere (OAuth job); the retry then goes out with the new token.
-    return retryable('access token expired', undefined, status);
+    return retryable(QUICKBOOKS_TOKEN_EXPIRED, undefined, status);
   }
   if (status >= 500) {
     // Retrying a write is safe: the same requestid replays instead of creating twice.

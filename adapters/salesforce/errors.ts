@@ -9,6 +9,7 @@
  * of each error code stands in.
  */
 import { type Failure, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
+import { SALESFORCE_SESSION_EXPIRED as SESSION_EXPIRED } from '../../src/domain/reconnect-reasons.js';
 import type { HttpFacts } from './client.js';
 
 /** The daily API allocation is a rolling 24 hours; checking back hourly is soon enough. */
@@ -16,7 +17,7 @@ export const DAILY_LIMIT_RETRY_AFTER_MS = 60 * 60 * 1000;
 /** Too many concurrent long-running requests clears within seconds. */
 const CONCURRENT_LIMIT_RETRY_AFTER_MS = 60 * 1000;
 
-export const SESSION_EXPIRED = 'session expired; reconnect';
+export { SESSION_EXPIRED };
 
 /** Status each known error code comes with, so failures carry it. */
 const STATUS_OF: Record<string, number> = {

@@ -2,8 +2,10 @@
  * A CRM-neutral deal bundle: what a CRM adapter fetches for one closed deal, before mapping.
  * Amounts from the CRM stay decimal strings in major units, exactly as the CRM shows them.
  */
+import type { CrmVendor } from './vendors.js';
+
 export interface DealBundle {
-  source: 'salesforce' | 'hubspot';
+  source: CrmVendor;
   deal: {
     id: string;
     name: string;

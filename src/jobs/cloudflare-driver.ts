@@ -19,10 +19,9 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
-import type { QueueBinding, QueueMessageBatch } from '../runtime/d1.js';
 import { type ProcessDeps, processJob } from './process.js';
 import { claimDueJobs, claimJob } from './queue.js';
-import type { JobDriver, JobRow } from './types.js';
+import type { JobDriver, JobRow, QueueBinding, QueueMessageBatch } from './types.js';
 
 export interface JobMessage {
   jobId: string;

@@ -8,22 +8,25 @@
  * The structured signal is `reconnect: true` on a retryable Failure (src/domain/outcome.ts,
  * `reconnectRequired()`); an adapter that sets it is recognised whatever its reason says. The
  * adapters classify these errors today with fixed reasons and no flag, so the reasons are matched
- * here too, by the adapters' own exported constants where they export one. Once every adapter
+ * here too, by the constants the adapters share (src/domain/reconnect-reasons.ts). Once every adapter
  * sets the flag, the reason table below can go.
  */
 
-import { TOKEN_REJECTED } from '../../adapters/hubspot/errors.js';
-import type { Vendor } from '../../adapters/registry.js';
-import { SESSION_EXPIRED } from '../../adapters/salesforce/errors.js';
 import type { Failure } from '../domain/outcome.js';
+import {
+  HUBSPOT_TOKEN_REJECTED,
+  QUICKBOOKS_TOKEN_EXPIRED,
+  SALESFORCE_SESSION_EXPIRED,
+} from '../domain/reconnect-reasons.js';
+import type { Vendor } from '../domain/vendors.js';
 
-/** adapters/quickbooks/errors.ts answers a 401 with this reason (it exports no constant for it). */
-export const QUICKBOOKS_TOKEN_EXPIRED = 'access token expired';
+// Re-exported for existing importers; defined in the domain, where the adapters take it from too.
+export { QUICKBOOKS_TOKEN_EXPIRED };
 
 /** Reasons that need a reconnect, and the vendor whose connection they condemn. */
 const RECONNECT_REASONS: readonly { reason: string; vendor: Vendor; status?: number }[] = [
-  { reason: SESSION_EXPIRED, vendor: 'salesforce' },
-  { reason: TOKEN_REJECTED, vendor: 'hubspot' },
+  { reason: SALESFORCE_SESSION_EXPIRED, vendor: 'salesforce' },
+  { reason: HUBSPOT_TOKEN_REJECTED, vendor: 'hubspot' },
   // A generic phrase: only a 401 counts.
   { reason: QUICKBOOKS_TOKEN_EXPIRED, vendor: 'quickbooks', status: 401 },
 ];

@@ -35,3 +35,27 @@ export class SimulatedCrash extends Error {
     this.name = 'SimulatedCrash';
   }
 }
+
+// ---------------------------------------------------------------- Cloudflare Queues, as the driver sees them
+
+export interface QueueSendOptions {
+  delaySeconds?: number;
+}
+
+export interface QueueBinding<Body> {
+  send(body: Body, options?: QueueSendOptions): Promise<void>;
+  sendBatch(messages: Iterable<{ body: Body; delaySeconds?: number }>): Promise<void>;
+}
+
+export interface QueueMessage<Body> {
+  readonly id: string;
+  readonly body: Body;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: QueueSendOptions): void;
+}
+
+export interface QueueMessageBatch<Body> {
+  readonly queue: string;
+  readonly messages: readonly QueueMessage<Body>[];
+}

@@ -14,27 +14,8 @@ export interface D1Binding {
   exec(query: string): Promise<unknown>;
 }
 
-export interface QueueSendOptions {
-  delaySeconds?: number;
-}
-
-export interface QueueBinding<Body> {
-  send(body: Body, options?: QueueSendOptions): Promise<void>;
-  sendBatch(messages: Iterable<{ body: Body; delaySeconds?: number }>): Promise<void>;
-}
-
-export interface QueueMessage<Body> {
-  readonly id: string;
-  readonly body: Body;
-  readonly attempts: number;
-  ack(): void;
-  retry(options?: QueueSendOptions): void;
-}
-
-export interface QueueMessageBatch<Body> {
-  readonly queue: string;
-  readonly messages: readonly QueueMessage<Body>[];
-}
+// The queue shapes belong to the jobs layer (its Cloudflare driver); re-exported for the worker.
+export type { QueueBinding, QueueMessage, QueueMessageBatch, QueueSendOptions } from '../jobs/types.js';
 
 export interface WorkerExecutionContext {
   waitUntil(promise: Promise<unknown>): void;

@@ -1,6 +1,6 @@
 /** Vendor connections: config in clear, credentials sealed with AES-GCM. */
 import { and, eq, sql } from 'drizzle-orm';
-import type { ConnectionMaterial, Vendor } from '../../../adapters/registry.js';
+import type { ConnectionMaterial, Vendor } from '../../domain/vendors.js';
 import { atomic } from '../atomic.js';
 import type { Db } from '../client.js';
 import { newId } from '../client.js';

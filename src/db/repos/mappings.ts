@@ -1,13 +1,13 @@
 /** Versioned mapping sets per org: drafts, the published one, and the audit trail of changes. */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { MappingDefinition } from '../../../mappings/definition.js';
+import type { CrmVendor } from '../../domain/vendors.js';
 import { atomic } from '../atomic.js';
 import { type Db, newId } from '../client.js';
 import { auditLog, mappingSets } from '../schema.js';
 
 export type MappingRow = typeof mappingSets.$inferSelect;
 
-export async function listMappingVersions(db: Db, orgId: string, crm: 'salesforce' | 'hubspot') {
+export async function listMappingVersions(db: Db, orgId: string, crm: CrmVendor) {
   return db
     .select()
     .from(mappingSets)
@@ -23,7 +23,7 @@ export async function getMappingVersion(db: Db, orgId: string, id: string): Prom
   return row;
 }
 
-export async function getPublishedMapping(db: Db, orgId: string, crm: 'salesforce' | 'hubspot') {
+export async function getPublishedMapping(db: Db, orgId: string, crm: CrmVendor) {
   const [row] = await db
     .select()
     .from(mappingSets)
@@ -36,7 +36,12 @@ export async function getPublishedMapping(db: Db, orgId: string, crm: 'salesforc
 export async function createDraft(
   db: Db,
   now: string,
-  input: { orgId: string; crm: 'salesforce' | 'hubspot'; definition: MappingDefinition; actor: string },
+  input: {
+    orgId: string;
+    crm: CrmVendor /** Checked by mappings/definition.ts before it gets here; stored as JSON. */;
+    definition: object;
+    actor: string;
+  },
 ): Promise<MappingRow> {
   const id = newId('map');
   const definition = JSON.stringify(input.definition);

@@ -25,11 +25,11 @@ import {
 } from './types';
 
 export type { FlatFeeSpec } from './flat-fee';
-export type { MatrixRow, MatrixSpec } from './matrix';
 export type { PackageSpec } from './package';
 export type { PerUnitSpec } from './per-unit';
 export { chargeTransactions, type PercentSpec, pricesPerTransaction, type TransactionCharge } from './percent';
 export { PRICE_MODELS, raters } from './registry';
+export type { MatrixRow, MatrixSpec } from './schema';
 export {
   type ParsedPriceSpec,
   type PriceModel,

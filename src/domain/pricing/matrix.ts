@@ -6,24 +6,27 @@
  */
 import { z } from 'zod';
 import { specBaseShape } from './decimal';
-import type { PriceSpec } from './schema';
 import { fail, type Rater } from './types';
 
-export interface MatrixRow {
+/**
+ * A cell's price is any model, matrices included; schema.ts fixes `P` to its PriceSpec union
+ * (MatrixSpec there), so this file needs no import of the union that imports it.
+ */
+export interface MatrixRowOf<P> {
   match: Record<string, string>;
-  price: PriceSpec;
+  price: P;
 }
 
-export interface MatrixSpec {
+export interface MatrixSpecOf<P> {
   model: 'matrix';
   currency?: string;
   dimensions: string[];
-  rows: MatrixRow[];
-  default?: PriceSpec;
+  rows: MatrixRowOf<P>[];
+  default?: P;
 }
 
 /** Built from the full price schema so a cell can hold any model (schema.ts passes it in lazily). */
-export function matrixSpecSchemaOf(price: z.ZodType<PriceSpec>) {
+export function matrixSpecSchemaOf<P>(price: z.ZodType<P>) {
   return z
     .strictObject({
       model: z.literal('matrix'),
@@ -76,7 +79,7 @@ function cellLabel(dimensions: readonly string[], values: Readonly<Record<string
   return dimensions.map((d) => `${d}=${values[d]}`).join(', ');
 }
 
-export const rateMatrix: Rater<MatrixSpec> = (spec, usage, ctx) => {
+export const rateMatrix: Rater<MatrixSpecOf<unknown>> = (spec, usage, ctx) => {
   const wanted = cellKey(spec.dimensions, usage.properties);
   const row = spec.rows.find((r) => cellKey(spec.dimensions, r.match) === wanted);
   const price = row?.price ?? spec.default;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type FlatFeeSpec, flatFeeSpecSchema } from './flat-fee';
-import { type MatrixSpec, matrixSpecSchemaOf } from './matrix';
+import { type MatrixRowOf, type MatrixSpecOf, matrixSpecSchemaOf } from './matrix';
 import { type PackageSpec, packageSpecSchema } from './package';
 import { type PerUnitSpec, perUnitSpecSchema } from './per-unit';
 import { type PercentSpec, percentSpecSchema } from './percent';
@@ -23,6 +23,9 @@ export type PriceSpec =
   | PercentSpec
   | MatrixSpec
   | Tiered2dSpec;
+
+export type MatrixSpec = MatrixSpecOf<PriceSpec>;
+export type MatrixRow = MatrixRowOf<PriceSpec>;
 
 export type PriceModel = PriceSpec['model'];
 

@@ -6,7 +6,6 @@ import type Decimal from 'decimal.js';
 import { z } from 'zod';
 import { DEFAULT_ROUNDING, type RoundingPolicy } from '../money';
 import { amountSchema, currencySchema, quantitySchema } from './decimal';
-import type { PriceSpec } from './schema';
 
 export const usageSchema = z.object({
   /** Units used in the period (for `percent`: the total transaction amount in major units). */
@@ -108,8 +107,12 @@ export interface RatingContext {
   readonly currency: string;
   /** 10^exponent of the currency: multiply a major amount by it to get minor units. */
   readonly minorPerMajor: Decimal;
-  /** Rates a nested price (matrix cells) through the registry without an import cycle. */
-  readonly rateNested: (spec: PriceSpec, usage: ParsedUsage) => Rating;
+  /**
+   * Rates a nested price (matrix cells) through the registry. The spec is typed `unknown` here so
+   * this file needs no import of schema.ts (which imports every model, which import this file);
+   * the implementation (index.ts) takes a PriceSpec, and matrix cells were parsed by schema.ts.
+   */
+  rateNested(spec: unknown, usage: ParsedUsage): Rating;
 }
 
 export type Rater<S> = (spec: S, usage: ParsedUsage, ctx: RatingContext) => Rating;

@@ -1,0 +1,67 @@
+/**
+ * The rooms of DESIGN.md, enforced: each folder may import only the rooms its row allows.
+ * Type-only imports count too (tsPreCompilationDeps), so a wrong-way `import type` fails the build.
+ * Tests and benchmarks may import anything, so they are left out of every rule's `from`.
+ */
+const TESTS = '(\\.test\\.ts$|\\.test-helper\\.ts$|^test/|^bench/|/contract/)';
+
+/** The project's own folders; npm packages and Node built-ins are not rooms and stay allowed. */
+const PROJECT = '^(src|adapters|flows|mappings|test|bench)/';
+
+/** A rule: files under `from` may import no project file outside `allowed`. */
+function room(name, from, allowed) {
+  return {
+    name,
+    severity: 'error',
+    comment: `${from} may import only ${allowed.join(', ')} (DESIGN.md, rooms)`,
+    from: { path: from, pathNot: TESTS },
+    to: { path: PROJECT, pathNot: allowed },
+  };
+}
+
+module.exports = {
+  forbidden: [
+    room('domain-is-pure', '^src/domain/', ['^src/domain/']),
+    room('mappings-use-domain', '^mappings/', ['^mappings/', '^src/domain/']),
+    room('adapters-use-domain', '^adapters/', ['^adapters/', '^src/domain/']),
+    room('db-uses-domain', '^src/db/', ['^src/db/', '^src/domain/']),
+    room('jobs-use-db-and-domain', '^src/jobs/', ['^src/jobs/', '^src/db/', '^src/domain/']),
+    // The billing run and the CRM pollers are flows too (they still sit under src/ for now).
+    room('flows-use-ports-not-vendors', '^(flows|src/billing-run|src/crm-poll)/', [
+      '^src/billing-run/',
+      '^src/crm-poll/',
+      '^flows/',
+      '^src/domain/',
+      '^src/db/',
+      '^src/jobs/',
+      '^mappings/',
+      '^adapters/ports\\.ts$',
+      '^adapters/registry\\.ts$',
+    ]),
+    room('http-uses-the-layers-below', '^src/http/', [
+      '^src/http/',
+      '^src/domain/',
+      '^src/db/',
+      '^src/jobs/',
+      '^mappings/',
+      '^adapters/',
+      '^flows/',
+      '^src/billing-run/',
+      '^src/crm-poll/',
+      '^src/hub\\.ts$',
+    ]),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'an import loop (type-only included) ties files that should stand alone',
+      from: { pathNot: TESTS },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^node_modules|__fixtures__)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

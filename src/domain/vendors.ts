@@ -1,0 +1,26 @@
+/**
+ * The vendor unions, defined once: ports, the registry, repositories and flows all type their
+ * vendor ids with these, so adding a vendor is one edit here plus its adapter folder.
+ */
+export const CRM_VENDORS = ['salesforce', 'hubspot'] as const;
+export type CrmVendor = (typeof CRM_VENDORS)[number];
+
+export const TAX_VENDORS = ['avalara'] as const;
+export type TaxVendor = (typeof TAX_VENDORS)[number];
+
+export const PAYMENT_VENDORS = ['stripe'] as const;
+export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];
+
+export const ERP_VENDORS = ['quickbooks'] as const;
+export type ErpVendor = (typeof ERP_VENDORS)[number];
+
+/** Every vendor, CRMs first (the order the UI and the API list them in). */
+export const VENDORS = [...CRM_VENDORS, ...TAX_VENDORS, ...PAYMENT_VENDORS, ...ERP_VENDORS] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+/** A stored connection as the registry turns it into a port: config and decrypted secrets. */
+export interface ConnectionMaterial {
+  vendor: Vendor;
+  config: Record<string, string>;
+  secrets: Record<string, string>;
+}
