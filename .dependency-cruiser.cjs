@@ -26,10 +26,7 @@ module.exports = {
     room('adapters-use-domain', '^adapters/', ['^adapters/', '^src/domain/']),
     room('db-uses-domain', '^src/db/', ['^src/db/', '^src/domain/']),
     room('jobs-use-db-and-domain', '^src/jobs/', ['^src/jobs/', '^src/db/', '^src/domain/']),
-    // The billing run and the CRM pollers are flows too (they still sit under src/ for now).
-    room('flows-use-ports-not-vendors', '^(flows|src/billing-run|src/crm-poll)/', [
-      '^src/billing-run/',
-      '^src/crm-poll/',
+    room('flows-use-ports-not-vendors', '^flows/', [
       '^flows/',
       '^src/domain/',
       '^src/db/',
@@ -46,8 +43,6 @@ module.exports = {
       '^mappings/',
       '^adapters/',
       '^flows/',
-      '^src/billing-run/',
-      '^src/crm-poll/',
       '^src/hub\\.ts$',
     ]),
     {

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { runBilling } from '../src/billing-run/engine.js';
+import { runBilling } from '../flows/billing-run/engine.js';
 import { atomic } from '../src/db/atomic.js';
 import { metricInsert } from '../src/db/repos/metering.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';

@@ -5,9 +5,9 @@
  */
 import { disallowedConfigUrls, type HubMode } from '../adapters/hosts.js';
 import { buildAdapterSet } from '../adapters/registry.js';
+import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from '../flows/billing-run/jobs.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
-import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from './billing-run/jobs.js';
 import type { Db } from './db/client.js';
 import { connectionFingerprint, loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';

@@ -4,7 +4,7 @@
  */
 import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextCursor, pollCrms } from '../src/crm-poll/index.js';
+import { nextCursor, pollCrms } from '../flows/crm-poll/index.js';
 import { connections, jobs } from '../src/db/schema.js';
 import { addApiKey } from '../src/db/seed.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';

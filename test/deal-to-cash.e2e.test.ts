@@ -5,7 +5,7 @@
 import { and, count, eq } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBilling } from '../src/billing-run/engine.js';
+import { runBilling } from '../flows/billing-run/engine.js';
 import { connections, contracts, customers, invoices, ledgerLines, webhookInbox } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
 import { SANDBOX_QBO } from '../src/runtime/simulators.js';

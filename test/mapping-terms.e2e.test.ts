@@ -5,8 +5,8 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBilling } from '../flows/billing-run/engine.js';
 import { defaultMappings } from '../mappings/index.js';
-import { runBilling } from '../src/billing-run/engine.js';
 import { invoiceLines, invoices } from '../src/db/schema.js';
 import { addMonths } from '../src/domain/dates.js';
 import { SANDBOX_QBO } from '../src/runtime/simulators.js';

@@ -6,7 +6,7 @@
  */
 import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pollCrms } from '../src/crm-poll/index.js';
+import { pollCrms } from '../flows/crm-poll/index.js';
 import { connections, jobs } from '../src/db/schema.js';
 import {
   configureConnection,

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BillingRunProgress, isCalendarDate, runBilling } from '../billing-run/engine.js';
+import { type BillingRunProgress, isCalendarDate, runBilling } from '../../flows/billing-run/engine.js';
 import { orgs } from '../db/schema.js';
 import { systemClock } from '../domain/clock.js';
 import { openSqlite } from './sqlite.js';

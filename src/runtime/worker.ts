@@ -4,8 +4,8 @@
  * jobs). Bindings are declared in wrangler.toml. Workers-only: no better-sqlite3, no node:fs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { runScheduledBilling } from '../billing-run/jobs.js';
-import { pollCrms } from '../crm-poll/index.js';
+import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
+import { pollCrms } from '../../flows/crm-poll/index.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';

@@ -134,7 +134,7 @@ export interface InvoiceRowInput {
     sourceRef: string | null;
     detail: string;
   }[];
-  /** Late usage events this invoice bills (src/billing-run/late.ts): marked with its id when it is written. */
+  /** Late usage events this invoice bills (flows/billing-run/late.ts): marked with its id when it is written. */
   lateEventIds?: number[];
 }
 

@@ -3,8 +3,8 @@
  * progress. Runs are org-scoped: another org's run id is a 404.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { isCalendarDate } from '../../billing-run/engine.js';
-import { startBillingRun } from '../../billing-run/jobs.js';
+import { isCalendarDate } from '../../../flows/billing-run/engine.js';
+import { startBillingRun } from '../../../flows/billing-run/jobs.js';
 import { type BillingRunRow, getBillingRun } from '../../db/repos/billing-runs.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';

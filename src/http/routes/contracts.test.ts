@@ -1,7 +1,7 @@
 /** /api/v1/contracts on an in-memory hub: create, read, amend (with credit note and charge), preview, tenancy. */
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBilling } from '../../billing-run/engine.js';
+import { runBilling } from '../../../flows/billing-run/engine.js';
 import { atomic } from '../../db/atomic.js';
 import { newId } from '../../db/client.js';
 import { invoiceId, invoiceIds, invoiceStatements } from '../../db/repos/contracts.js';

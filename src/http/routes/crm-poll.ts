@@ -3,7 +3,7 @@
  * minutes) and report, per CRM connection, what was found and enqueued.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { pollCrms } from '../../crm-poll/index.js';
+import { pollCrms } from '../../../flows/crm-poll/index.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { zodProblemHook } from '../problem.js';

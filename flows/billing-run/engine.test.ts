@@ -1,14 +1,14 @@
 /** The billing run on a small org (better-sqlite3 in memory). */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomic } from '../db/atomic.js';
-import type { Db } from '../db/client.js';
-import { getBillingRun } from '../db/repos/billing-runs.js';
-import { invoiceLines, invoices, usageEvents } from '../db/schema.js';
-import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
-import { createOrgWithKey } from '../db/seed.js';
-import { ManualClock } from '../domain/clock.js';
-import { openSqlite } from '../runtime/sqlite.js';
+import { atomic } from '../../src/db/atomic.js';
+import type { Db } from '../../src/db/client.js';
+import { getBillingRun } from '../../src/db/repos/billing-runs.js';
+import { invoiceLines, invoices, usageEvents } from '../../src/db/schema.js';
+import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
+import { createOrgWithKey } from '../../src/db/seed.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { openSqlite } from '../../src/runtime/sqlite.js';
 import { runBilling } from './engine.js';
 import { CONTRACT_IDS, seedBillingOrg } from './fixtures.js';
 

@@ -2,14 +2,14 @@
  * How a billing run is started: as a job (the API; background on Node and Workers alike), or
  * directly for every org (the daily schedule on both runtimes).
  */
-import { atomic } from '../db/atomic.js';
-import { type Db, newId } from '../db/client.js';
-import { insertRunStatement } from '../db/repos/billing-runs.js';
-import { orgs } from '../db/schema.js';
-import type { Clock } from '../domain/clock.js';
-import { ok } from '../domain/outcome.js';
-import { enqueueStatement } from '../jobs/queue.js';
-import type { JobDriver, JobHandler } from '../jobs/types.js';
+import { atomic } from '../../src/db/atomic.js';
+import { type Db, newId } from '../../src/db/client.js';
+import { insertRunStatement } from '../../src/db/repos/billing-runs.js';
+import { orgs } from '../../src/db/schema.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { ok } from '../../src/domain/outcome.js';
+import { enqueueStatement } from '../../src/jobs/queue.js';
+import type { JobDriver, JobHandler } from '../../src/jobs/types.js';
 import { type BillingRunResult, runBilling } from './engine.js';
 
 export const BILLING_RUN_JOB_KIND = 'billing-run';

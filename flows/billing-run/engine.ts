@@ -9,9 +9,9 @@
  * arrears invoice after computeInvoice and marked in the same unit (see late.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
  * are not part of the run, and the run calls no vendor. Time comes from the injected clock.
  */
-import { atomic, isBatchDb, rowsChanged } from '../db/atomic.js';
-import { type Db, newId } from '../db/client.js';
-import { naturalId } from '../db/ids.js';
+import { atomic, isBatchDb, rowsChanged } from '../../src/db/atomic.js';
+import { type Db, newId } from '../../src/db/client.js';
+import { naturalId } from '../../src/db/ids.js';
 import {
   billableContracts,
   creditDrawn,
@@ -21,14 +21,14 @@ import {
   invoicedKeys,
   invoiceKey,
   updateRunStatement,
-} from '../db/repos/billing-runs.js';
-import { listMetrics, toBillableMetric, unbilledLateEvents } from '../db/repos/metering.js';
-import { type BillingPeriod, computeInvoice, duePeriods } from '../domain/billing/index.js';
-import type { Clock } from '../domain/clock.js';
-import { type ContractTerms, contractTermsSchema, type PeriodUsage } from '../domain/contracts/terms.js';
-import { isIsoDate } from '../domain/dates.js';
-import type { BillableMetric } from '../domain/metering/index.js';
-import { DEFAULT_ROUNDING, majorToMinor } from '../domain/money.js';
+} from '../../src/db/repos/billing-runs.js';
+import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/repos/metering.js';
+import { type BillingPeriod, computeInvoice, duePeriods } from '../../src/domain/billing/index.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { type ContractTerms, contractTermsSchema, type PeriodUsage } from '../../src/domain/contracts/terms.js';
+import { isIsoDate } from '../../src/domain/dates.js';
+import type { BillableMetric } from '../../src/domain/metering/index.js';
+import { DEFAULT_ROUNDING, majorToMinor } from '../../src/domain/money.js';
 import { applyLatePlan, type LatePlan, latePlanKey, planLateUsage } from './late.js';
 import { aggregateUsage, type UsageRequest } from './usage.js';
 

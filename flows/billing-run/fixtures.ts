@@ -3,12 +3,12 @@
  * arrears, quarterly fee in advance), one with broken terms, and usage for January and February.
  * Test support only (imported by *.test.ts).
  */
-import { atomic } from '../db/atomic.js';
-import type { Db } from '../db/client.js';
-import { metricInsert } from '../db/repos/metering.js';
-import { contracts, customers, usageEvents } from '../db/schema.js';
-import type { Clock } from '../domain/clock.js';
-import type { ContractTerms } from '../domain/contracts/terms.js';
+import { atomic } from '../../src/db/atomic.js';
+import type { Db } from '../../src/db/client.js';
+import { metricInsert } from '../../src/db/repos/metering.js';
+import { contracts, customers, usageEvents } from '../../src/db/schema.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { ContractTerms } from '../../src/domain/contracts/terms.js';
 
 type Item = ContractTerms['phases'][number]['items'][number];
 

@@ -11,15 +11,15 @@
  * was, so the next poll asks again from the same point.
  */
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
-import { dealToContractJob } from '../../flows/jobs.js';
-import type { AdapterSet } from '../../flows/types.js';
-import { atomic, rowsChanged } from '../db/atomic.js';
-import type { Db, Statement } from '../db/client.js';
-import { connections } from '../db/schema.js';
-import type { Clock } from '../domain/clock.js';
-import type { Outcome } from '../domain/outcome.js';
-import { enqueueStatement } from '../jobs/queue.js';
-import type { JobDriver } from '../jobs/types.js';
+import { atomic, rowsChanged } from '../../src/db/atomic.js';
+import type { Db, Statement } from '../../src/db/client.js';
+import { connections } from '../../src/db/schema.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { Outcome } from '../../src/domain/outcome.js';
+import { enqueueStatement } from '../../src/jobs/queue.js';
+import type { JobDriver } from '../../src/jobs/types.js';
+import { dealToContractJob } from '../jobs.js';
+import type { AdapterSet } from '../types.js';
 
 export const CRM_POLL_INTERVAL_MS = 5 * 60_000;
 /** Deals read per connection and poll; the rest are read by the next poll, from the new cursor. */

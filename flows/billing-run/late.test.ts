@@ -5,16 +5,16 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atomic } from '../db/atomic.js';
-import type { Db } from '../db/client.js';
-import { metricInsert } from '../db/repos/metering.js';
-import { contracts, customers, invoiceLines, invoices, usageEvents } from '../db/schema.js';
-import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
-import { addApiKey, createOrgWithKey } from '../db/seed.js';
-import { ManualClock } from '../domain/clock.js';
-import type { BillableMetric } from '../domain/metering/index.js';
-import { createHub, type Hub } from '../hub.js';
-import { openSqlite } from '../runtime/sqlite.js';
+import { atomic } from '../../src/db/atomic.js';
+import type { Db } from '../../src/db/client.js';
+import { metricInsert } from '../../src/db/repos/metering.js';
+import { contracts, customers, invoiceLines, invoices, usageEvents } from '../../src/db/schema.js';
+import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
+import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import type { BillableMetric } from '../../src/domain/metering/index.js';
+import { createHub, type Hub } from '../../src/hub.js';
+import { openSqlite } from '../../src/runtime/sqlite.js';
 import { runBilling } from './engine.js';
 import { CONTRACT_IDS, seedBillingOrg, termsWith } from './fixtures.js';
 import { planLateUsage } from './late.js';

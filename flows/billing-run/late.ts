@@ -23,12 +23,12 @@
  * unbilled and listed.
  */
 
-import type { InvoiceRowInput } from '../db/repos/billing-runs.js';
-import type { LateEventRow } from '../db/repos/metering.js';
-import type { BillingPeriod } from '../domain/billing/index.js';
-import type { ContractItem, ContractTerms } from '../domain/contracts/terms.js';
-import { ADDITIVE_AGGREGATIONS, aggregate, type BillableMetric } from '../domain/metering/index.js';
-import { type PriceSpec, type RatedPrice, tryRatePrice } from '../domain/pricing/index.js';
+import type { InvoiceRowInput } from '../../src/db/repos/billing-runs.js';
+import type { LateEventRow } from '../../src/db/repos/metering.js';
+import type { BillingPeriod } from '../../src/domain/billing/index.js';
+import type { ContractItem, ContractTerms } from '../../src/domain/contracts/terms.js';
+import { ADDITIVE_AGGREGATIONS, aggregate, type BillableMetric } from '../../src/domain/metering/index.js';
+import { type PriceSpec, type RatedPrice, tryRatePrice } from '../../src/domain/pricing/index.js';
 
 /** What one arrears invoice does with late events. */
 export interface LatePlan {
