@@ -10,7 +10,6 @@
  * Both store the token's issue time (`accessTokenIssuedAt`) with it, from which the adapter
  * knows when to refresh ahead of the session's end (adapters/salesforce/client.ts).
  */
-import { and, eq, lte } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { disallowedUrlReason } from '../../../adapters/hosts.js';
@@ -23,7 +22,7 @@ import {
   tokenIssuedAt,
 } from '../../../adapters/salesforce/oauth.js';
 import { atomic } from '../../db/atomic.js';
-import { newId } from '../../db/client.js';
+import { auditStatement } from '../../db/repos/audit.js';
 import {
   connectionInsert,
   connectionReconnectStatements,
@@ -32,7 +31,7 @@ import {
   isVendorAccountConflict,
   vendorAccountOwner,
 } from '../../db/repos/connections.js';
-import { auditLog, jobs } from '../../db/schema.js';
+import { dueJobIdsWaitingFor } from '../../db/repos/jobs.js';
 import { decryptSecret, encryptSecret } from '../../db/secrets.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
@@ -140,13 +139,11 @@ async function storeConnection(hub: HubContext, input: StoreInput): Promise<Stor
         secrets: input.secrets,
       });
       connectionId = id;
-      const audit = hub.db.insert(auditLog).values({
-        id: newId('aud'),
-        orgId: input.orgId,
+      const audit = auditStatement(hub.db, input.orgId, {
         actor: input.actor,
         action: input.action,
         subject: 'salesforce',
-        detail: JSON.stringify({ vendor: 'salesforce', secretKeys: Object.keys(input.secrets).sort() }),
+        detail: { vendor: 'salesforce', secretKeys: Object.keys(input.secrets).sort() },
         at: now,
       });
       await atomic(hub.db, [statement, audit]);
@@ -158,19 +155,9 @@ async function storeConnection(hub: HubContext, input: StoreInput): Promise<Stor
     return { ok: false, status: 409, title: 'Vendor account already connected', detail, field: '(credentials)' };
   }
   hub.invalidateAdapters(input.orgId);
-  const waiting = await hub.db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.orgId, input.orgId),
-        eq(jobs.connectionKey, 'salesforce'),
-        eq(jobs.state, 'queued'),
-        lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
-      ),
-    )
-    .limit(1000);
-  await hub.driver.notify(waiting.map((j) => j.id));
+  await hub.driver.notify(
+    await dueJobIdsWaitingFor(hub.db, input.orgId, 'salesforce', hub.clock.now().getTime(), 1000),
+  );
   if (existing?.inboundTokenHash) return { ok: true, externalAccountId };
   const token = await issueInboundToken(hub.db, input.orgId, connectionId, now, input.actor);
   return { ok: true, externalAccountId, outboundMessagePath: outboundMessagePath(connectionId, token) };

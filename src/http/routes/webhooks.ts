@@ -2,7 +2,6 @@
  * Vendor webhooks: verify, record in the inbox (deduplicated by the provider's event id) and
  * enqueue the flow in the same atomic write, then acknowledge. Handlers never call vendors.
  */
-import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import {
@@ -22,7 +21,7 @@ import { outboundMessageAck, parseOutboundMessage } from '../../../adapters/sale
 import type { OutboundMessage } from '../../../adapters/salesforce/webhooks.js';
 import { dealAmendmentJob, dealCorrelationId, dealToContractJob, flowJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
-import { newId, type Statement } from '../../db/client.js';
+import type { Statement } from '../../db/client.js';
 import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
 import {
   type ConnectionRow,
@@ -32,17 +31,14 @@ import {
   loadConnectionMaterial,
 } from '../../db/repos/connections.js';
 import { contractVersionId, findContract } from '../../db/repos/contracts.js';
-import { webhookInbox } from '../../db/schema.js';
+import { inboxHasEvent, recordInboxEvent } from '../../db/repos/webhook-inbox.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
 import { RateLimiter } from '../rate-limit.js';
 
 function inboxStatement(hub: HubContext, orgId: string, provider: string, eventId: string, payload: string): Statement {
-  return hub.db
-    .insert(webhookInbox)
-    .values({ id: newId('evt'), orgId, provider, eventId, payload, receivedAt: hub.clock.now().toISOString() })
-    .onConflictDoNothing();
+  return recordInboxEvent(hub.db, orgId, { provider, eventId, payload, receivedAt: hub.clock.now().toISOString() });
 }
 
 /**
@@ -50,12 +46,7 @@ function inboxStatement(hub: HubContext, orgId: string, provider: string, eventI
  * its contract) then starts nothing. The jobs' own dedupe keys still cover concurrent duplicates.
  */
 async function inInbox(hub: HubContext, orgId: string, provider: string, eventId: string): Promise<boolean> {
-  const [row] = await hub.db
-    .select({ id: webhookInbox.id })
-    .from(webhookInbox)
-    .where(and(eq(webhookInbox.orgId, orgId), eq(webhookInbox.provider, provider), eq(webhookInbox.eventId, eventId)))
-    .limit(1);
-  return row !== undefined;
+  return inboxHasEvent(hub.db, orgId, provider, eventId);
 }
 
 /**
