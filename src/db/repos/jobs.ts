@@ -1,6 +1,6 @@
 /**
- * Reads of the job table for the API and for waking jobs (org-scoped). The queue's own writes —
- * enqueue, claim, complete, fail, replay — are in src/jobs/queue.ts.
+ * Reads of the job table, for the API, for waking jobs and for the queue drivers (org-scoped but
+ * for findJobById). Its writes are in job-queue.ts, driven by src/jobs/queue.ts.
  */
 import { and, desc, eq, lte } from 'drizzle-orm';
 import type { Db } from '../client.js';
@@ -25,6 +25,24 @@ export async function findJob(db: Db, orgId: string, jobId: string): Promise<Job
     .from(jobs)
     .where(and(eq(jobs.id, jobId), eq(jobs.orgId, orgId)));
   return row;
+}
+
+export async function findJobByDedupeKey(db: Db, orgId: string, dedupeKey: string): Promise<JobRow | undefined> {
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.orgId, orgId), eq(jobs.dedupeKey, dedupeKey)))
+    .limit(1);
+  return rows[0];
+}
+
+/**
+ * A job by id alone, for a queue consumer: a Queue message carries only the job id, and the
+ * job's own row then names its org.
+ */
+export async function findJobById(db: Db, jobId: string): Promise<JobRow | undefined> {
+  const rows = await db.select().from(jobs).where(eq(jobs.id, jobId)).limit(1);
+  return rows[0];
 }
 
 /**
