@@ -43,6 +43,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'createPayment',
     storedAs: 'payment',
     external: true,
+    // Undone by a refund, once PaymentPort has one (none yet): no compensate.
     run: async (ctx) => {
       const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

@@ -30,6 +30,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'commitTax',
     storedAs: 'tax',
     external: true,
+    // Undone by voiding the committed document, once TaxPort has a void call (none yet): no compensate.
     run: async (ctx) => {
       const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

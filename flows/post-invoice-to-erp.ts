@@ -80,6 +80,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'createErpInvoice',
     storedAs: 'erp-invoice',
     external: true,
+    // Undone by voiding the ERP invoice, once ErpPort has a void call (none yet): no compensate.
     run: async (ctx) => {
       const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

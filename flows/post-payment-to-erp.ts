@@ -24,6 +24,7 @@ export const postPaymentToErp: Flow<{ paymentId: string }> = defineFlow<{ paymen
     name: 'createErpPayment',
     storedAs: 'erp-payment',
     external: true,
+    // Undone by deleting or voiding the ERP payment, once ErpPort has such a call (none yet): no compensate.
     run: async (ctx) => {
       const { db } = ctx.deps;
       const payment = await getPayment(db, ctx.orgId, ctx.input.paymentId);
