@@ -23,5 +23,7 @@ export const flows: Record<string, Flow<any>> = {
 
 export { DEAL_AMENDMENT, dealAmendmentJob } from './deal-amendment.js';
 export { dealCorrelationId, dealToContractJob, FLOW_JOB_KIND, flowJob } from './jobs.js';
+export { compensateFlow } from './compensate.js';
+export { defineFlow } from './define.js';
 export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';
