@@ -1,5 +1,6 @@
 /** Finalized invoice → payment-processor customer → payment (settles through the webhook). */
 import { ok } from '../src/domain/outcome.js';
+import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadInvoice } from './load.js';
@@ -7,69 +8,71 @@ import type { Flow } from './types.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
 
-export const collectPayment: Flow<InvoiceInput> = {
-  name: COLLECT_PAYMENT,
-  connectionKey: 'stripe',
-  steps: [
-    {
-      name: 'payment-customer',
-      external: true,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const { customer } = loaded.value;
-        const { payment } = ctx.adapters;
-        const ensured = await ensureExternal(ctx, {
-          system: payment.vendor,
-          objectType: 'customer',
-          localId: customer.id,
-          lookup: () => payment.findCustomer(customer.id),
-          write: (idempotencyKey) =>
-            payment.createCustomer(
-              { localId: customer.id, name: customer.name, email: customer.email },
-              { idempotencyKey },
-            ),
-        });
-        if (!ensured.ok) return ensured;
-        return ok({
-          output: { externalId: ensured.value.externalId, via: ensured.value.via },
-          refs: [ensured.value.ref],
-        });
-      },
+export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
+  COLLECT_PAYMENT,
+  ({ adapters }) => adapters.payment.vendor,
+)
+  .step({
+    name: 'createPaymentCustomer',
+    storedAs: 'payment-customer',
+    external: true,
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { customer } = loaded.value;
+      const { payment } = ctx.adapters;
+      const ensured = await ensureExternal(ctx, {
+        system: payment.vendor,
+        objectType: 'customer',
+        localId: customer.id,
+        lookup: () => payment.findCustomer(customer.id),
+        write: (idempotencyKey) =>
+          payment.createCustomer(
+            { localId: customer.id, name: customer.name, email: customer.email },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({
+        output: { externalId: ensured.value.externalId, via: ensured.value.via },
+        refs: [ensured.value.ref],
+      });
     },
-    {
-      name: 'payment',
-      external: true,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const { invoice } = loaded.value;
-        const customer = ctx.outputs['payment-customer'] as { externalId: string };
-        const { payment } = ctx.adapters;
-        const ensured = await ensureExternal(ctx, {
-          system: payment.vendor,
-          objectType: 'payment_intent',
-          localId: invoice.id,
-          lookup: () => payment.findPayment(invoice.id),
-          write: (idempotencyKey) =>
-            payment.createPayment(
-              {
-                invoiceId: invoice.id,
-                invoiceNumber: invoice.number,
-                customerExternalId: customer.externalId,
-                amountMinor: invoice.totalMinor,
-                currency: invoice.currency,
-                description: `Invoice ${invoice.number}`,
-              },
-              { idempotencyKey },
-            ),
-        });
-        if (!ensured.ok) return ensured;
-        return ok({
-          output: { externalId: ensured.value.externalId, via: ensured.value.via },
-          refs: [ensured.value.ref],
-        });
-      },
+  })
+  .step({
+    name: 'createPayment',
+    storedAs: 'payment',
+    external: true,
+    // Undone by a refund, once PaymentPort has one (none yet): no compensate.
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { invoice } = loaded.value;
+      const customer = ctx.outputs.createPaymentCustomer;
+      const { payment } = ctx.adapters;
+      const ensured = await ensureExternal(ctx, {
+        system: payment.vendor,
+        objectType: 'payment_intent',
+        localId: invoice.id,
+        lookup: () => payment.findPayment(invoice.id),
+        write: (idempotencyKey) =>
+          payment.createPayment(
+            {
+              invoiceId: invoice.id,
+              invoiceNumber: invoice.number,
+              customerExternalId: customer.externalId,
+              amountMinor: invoice.totalMinor,
+              currency: invoice.currency,
+              description: `Invoice ${invoice.number}`,
+            },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({
+        output: { externalId: ensured.value.externalId, via: ensured.value.via },
+        refs: [ensured.value.ref],
+      });
     },
-  ],
-};
+  })
+  .build();

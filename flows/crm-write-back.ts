@@ -18,8 +18,9 @@ import {
 } from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { defineFlow } from './define.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
-import type { CrmSystem, CrmWriteBackConfig, Flow } from './types.js';
+import type { CrmSystem, CrmWriteBackConfig, Flow, StepOutcome } from './types.js';
 
 export const CRM_WRITE_BACK = 'crm-write-back';
 
@@ -175,121 +176,126 @@ export async function crmWriteBackJobFor(
   return [crmWriteBackJob({ orgId, contract, invoice })];
 }
 
-export const crmWriteBack: Flow<CrmWriteBackInput> = {
-  name: CRM_WRITE_BACK,
-  connectionKey: 'salesforce',
-  steps: [
-    {
-      name: 'write-back',
-      external: true,
-      run: async (ctx) => {
-        const { system, dealId } = ctx.input;
-        const crm = ctx.adapters.crm[system];
-        if (!crm) return permanent(`no ${system} connection for this org`);
-        const names = writeBackFields(system, ctx.adapters.settings.crmWriteBack[system]);
-        if (!names.ok) return names;
+type WrittenFields = Record<string, string | number | null>;
+/** The deal's write-back: the fields written, or why nothing was. */
+export type WriteBackOutput = { fields: WrittenFields } | { skipped: string };
+/** The account's write-back: the account and fields written, or why nothing was. */
+export type WriteBackAccountOutput = { accountId: string; fields: WrittenFields } | { skipped: string };
 
-        const { db } = ctx.deps;
-        const contracts = await listContractsForDeal(db, ctx.orgId, system, dealId);
-        const contract = contracts.at(-1);
-        if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
-        // Drafts are not issued yet and void invoices are owed by no one: neither counts.
-        const issued = (
-          await listInvoicesForContracts(
-            db,
-            ctx.orgId,
-            contracts.map((c) => c.id),
-          )
-        ).filter((i) => i.status === 'finalized' || i.status === 'paid');
-        const currencies = new Set([contract.currency, ...issued.map((i) => i.currency)]);
-        if (currencies.size > 1) {
-          return permanent(
-            `${system} deal ${dealId} is invoiced in several currencies (${[...currencies].join(', ')})`,
-          );
-        }
-        // A later change to the triggering invoice enqueued its own write-back (in the same commit
-        // as the change), which writes the newer state: this one steps aside rather than write an
-        // older state after it. (A write-back that read before that change and writes after the
-        // newer one can still land last; the next state change corrects it.)
-        const trigger = issued.find((i) => i.id === ctx.input.invoiceId);
-        if (trigger && (trigger.status !== ctx.input.status || trigger.amountPaidMinor !== ctx.input.amountPaidMinor)) {
-          return ok({
-            output: { skipped: `superseded: invoice is now ${trigger.status}, ${trigger.amountPaidMinor} paid` },
-          });
-        }
-        const latest = issued.at(-1);
-        const paidMinor = issued.reduce((sum, i) => sum + i.amountPaidMinor, 0);
-        const outstandingMinor = issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0);
-        // Amounts in major units, exact decimal strings; Salesforce number/currency fields take
-        // JSON numbers (a decimal with at most 15 significant digits survives the round trip).
-        const amount = (minor: number) => {
-          const major = minorToMajor(minor, contract.currency);
-          return system === 'salesforce' ? Number(major) : major;
-        };
-        const values: Record<WriteBackKey, string | number | null> = {
-          status: latest?.status ?? 'contract_created',
-          contractId: contract.id,
-          contractUrl: contractUrl(system, dealId, ctx.adapters.settings.crmWriteBack[system]?.publicUrl),
-          lastInvoiceNumber: latest?.number ?? null,
-          amountPaid: amount(paidMinor),
-          outstanding: amount(outstandingMinor),
-        };
-        const fields: Record<string, string | number | null> = {};
-        for (const key of WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
+export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInput>(
+  CRM_WRITE_BACK,
+  ({ input }) => input.system,
+)
+  .step({
+    name: 'writeBackDeal',
+    storedAs: 'write-back',
+    external: true,
+    run: async (ctx): StepOutcome<WriteBackOutput> => {
+      const { system, dealId } = ctx.input;
+      const crm = ctx.adapters.crm[system];
+      if (!crm) return permanent(`no ${system} connection for this org`);
+      const names = writeBackFields(system, ctx.adapters.settings.crmWriteBack[system]);
+      if (!names.ok) return names;
 
-        const written = await crm.writeBack(dealId, fields);
-        if (!written.ok) return written;
-        return ok({ output: { fields } });
-      },
+      const { db } = ctx.deps;
+      const contracts = await listContractsForDeal(db, ctx.orgId, system, dealId);
+      const contract = contracts.at(-1);
+      if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
+      // Drafts are not issued yet and void invoices are owed by no one: neither counts.
+      const issued = (
+        await listInvoicesForContracts(
+          db,
+          ctx.orgId,
+          contracts.map((c) => c.id),
+        )
+      ).filter((i) => i.status === 'finalized' || i.status === 'paid');
+      const currencies = new Set([contract.currency, ...issued.map((i) => i.currency)]);
+      if (currencies.size > 1) {
+        return permanent(`${system} deal ${dealId} is invoiced in several currencies (${[...currencies].join(', ')})`);
+      }
+      // A later change to the triggering invoice enqueued its own write-back (in the same commit
+      // as the change), which writes the newer state: this one steps aside rather than write an
+      // older state after it. (A write-back that read before that change and writes after the
+      // newer one can still land last; the next state change corrects it.)
+      const trigger = issued.find((i) => i.id === ctx.input.invoiceId);
+      if (trigger && (trigger.status !== ctx.input.status || trigger.amountPaidMinor !== ctx.input.amountPaidMinor)) {
+        return ok({
+          output: { skipped: `superseded: invoice is now ${trigger.status}, ${trigger.amountPaidMinor} paid` },
+        });
+      }
+      const latest = issued.at(-1);
+      const paidMinor = issued.reduce((sum, i) => sum + i.amountPaidMinor, 0);
+      const outstandingMinor = issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0);
+      // Amounts in major units, exact decimal strings; Salesforce number/currency fields take
+      // JSON numbers (a decimal with at most 15 significant digits survives the round trip).
+      const amount = (minor: number) => {
+        const major = minorToMajor(minor, contract.currency);
+        return system === 'salesforce' ? Number(major) : major;
+      };
+      const values: Record<WriteBackKey, string | number | null> = {
+        status: latest?.status ?? 'contract_created',
+        contractId: contract.id,
+        contractUrl: contractUrl(system, dealId, ctx.adapters.settings.crmWriteBack[system]?.publicUrl),
+        lastInvoiceNumber: latest?.number ?? null,
+        amountPaid: amount(paidMinor),
+        outstanding: amount(outstandingMinor),
+      };
+      const fields: Record<string, string | number | null> = {};
+      for (const key of WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
+
+      const written = await crm.writeBack(dealId, fields);
+      if (!written.ok) return written;
+      return ok({ output: { fields } });
     },
-    {
-      // A step of its own: once the deal is written, a failing account write retries alone
-      // (the runner skips finished steps) and the failure names the account, not the deal.
-      name: 'write-back-account',
-      external: true,
-      run: async (ctx) => {
-        const { system, dealId } = ctx.input;
-        const crm = ctx.adapters.crm[system];
-        if (!crm) return permanent(`no ${system} connection for this org`);
-        const names = writeBackAccountFields(system, ctx.adapters.settings.crmWriteBack[system]);
-        if (!names.ok) return names;
-        if (ACCOUNT_WRITE_BACK_KEYS.every((k) => names.value[k] === '')) {
-          return ok({ output: { skipped: 'no account fields configured' } });
-        }
+  })
+  .step({
+    // A step of its own: once the deal is written, a failing account write retries alone
+    // (the runner skips finished steps) and the failure names the account, not the deal.
+    name: 'writeBackAccount',
+    storedAs: 'write-back-account',
+    external: true,
+    run: async (ctx): StepOutcome<WriteBackAccountOutput> => {
+      const { system, dealId } = ctx.input;
+      const crm = ctx.adapters.crm[system];
+      if (!crm) return permanent(`no ${system} connection for this org`);
+      const names = writeBackAccountFields(system, ctx.adapters.settings.crmWriteBack[system]);
+      if (!names.ok) return names;
+      if (ACCOUNT_WRITE_BACK_KEYS.every((k) => names.value[k] === '')) {
+        return ok({ output: { skipped: 'no account fields configured' } });
+      }
 
-        const { db } = ctx.deps;
-        const contract = (await listContractsForDeal(db, ctx.orgId, system, dealId)).at(-1);
-        if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
-        const customer = await getCustomer(db, ctx.orgId, contract.customerId);
-        // The customer's source id is the deal's account (company) id, from this same CRM.
-        if (!customer || customer.sourceSystem !== system || !customer.sourceId) {
-          return ok({ output: { skipped: 'the deal has no account in this CRM' } });
-        }
-        // The customer's totals over all its issued invoices (every deal, every contract).
-        const issued = (await listInvoicesForCustomer(db, ctx.orgId, customer.id)).filter(
-          (i) => i.status === 'finalized' || i.status === 'paid',
+      const { db } = ctx.deps;
+      const contract = (await listContractsForDeal(db, ctx.orgId, system, dealId)).at(-1);
+      if (!contract) return permanent(`no contract for ${system} deal ${dealId}`);
+      const customer = await getCustomer(db, ctx.orgId, contract.customerId);
+      // The customer's source id is the deal's account (company) id, from this same CRM.
+      if (!customer || customer.sourceSystem !== system || !customer.sourceId) {
+        return ok({ output: { skipped: 'the deal has no account in this CRM' } });
+      }
+      // The customer's totals over all its issued invoices (every deal, every contract).
+      const issued = (await listInvoicesForCustomer(db, ctx.orgId, customer.id)).filter(
+        (i) => i.status === 'finalized' || i.status === 'paid',
+      );
+      const currencies = new Set([customer.currency, ...issued.map((i) => i.currency)]);
+      if (currencies.size > 1) {
+        return permanent(
+          `${system} account ${customer.sourceId} is invoiced in several currencies (${[...currencies].join(', ')})`,
         );
-        const currencies = new Set([customer.currency, ...issued.map((i) => i.currency)]);
-        if (currencies.size > 1) {
-          return permanent(
-            `${system} account ${customer.sourceId} is invoiced in several currencies (${[...currencies].join(', ')})`,
-          );
-        }
-        const amount = (minor: number) => {
-          const major = minorToMajor(minor, customer.currency);
-          return system === 'salesforce' ? Number(major) : major;
-        };
-        const values: Record<AccountWriteBackKey, string | number> = {
-          amountPaid: amount(issued.reduce((sum, i) => sum + i.amountPaidMinor, 0)),
-          outstanding: amount(issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0)),
-        };
-        const fields: Record<string, string | number | null> = {};
-        for (const key of ACCOUNT_WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
+      }
+      const amount = (minor: number) => {
+        const major = minorToMajor(minor, customer.currency);
+        return system === 'salesforce' ? Number(major) : major;
+      };
+      const values: Record<AccountWriteBackKey, string | number> = {
+        amountPaid: amount(issued.reduce((sum, i) => sum + i.amountPaidMinor, 0)),
+        outstanding: amount(issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0)),
+      };
+      const fields: Record<string, string | number | null> = {};
+      for (const key of ACCOUNT_WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];
 
-        const written = await crm.writeBackAccount(customer.sourceId, fields);
-        if (!written.ok) return written;
-        return ok({ output: { accountId: customer.sourceId, fields } });
-      },
+      const written = await crm.writeBackAccount(customer.sourceId, fields);
+      if (!written.ok) return written;
+      return ok({ output: { accountId: customer.sourceId, fields } });
     },
-  ],
-};
+  })
+  .build();

@@ -9,16 +9,15 @@
  * finds its job; a new edit is a new job. The amendment itself is keyed by (effective date,
  * terms), so a rerun finds the version it wrote.
  */
-import type { MappingResult } from '../mappings/index.js';
 import { prepareAmendment, storedTerms } from '../src/db/repos/amendments.js';
 import { contractChain, contractVersionId } from '../src/db/repos/contracts.js';
 import { diffTerms, isEmptyDiff, type TermsDiff } from '../src/domain/contracts/diff.js';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
-import type { DealBundle } from '../src/domain/deal.js';
 import { ok, permanent } from '../src/domain/outcome.js';
-import { fetchDealStep, mapDeal } from './deal-to-contract.js';
+import { fetchDealStep, mapDealStep } from './deal-steps.js';
+import { defineFlow } from './define.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
-import type { CrmSystem, Flow } from './types.js';
+import type { CrmSystem, Flow, StepOutcome } from './types.js';
 
 export const DEAL_AMENDMENT = 'deal-amendment';
 
@@ -57,79 +56,68 @@ export function dealAmendmentJob(orgId: string, system: CrmSystem, dealId: strin
 /** The UTC day of an ISO timestamp (or of a date). */
 const utcDay = (iso: string) => new Date(iso).toISOString().slice(0, 10);
 
-export const dealAmendment: Flow<DealAmendmentInput> = {
-  name: DEAL_AMENDMENT,
-  connectionKey: 'salesforce',
-  steps: [
-    fetchDealStep(),
-    {
-      name: 'map',
-      external: false,
-      run: async (ctx) => {
-        const bundle = ctx.outputs['fetch-deal'] as DealBundle;
-        // A deal that left closed-won is not an amendment (a cancellation is not modelled here).
-        if (!bundle.deal.isWon) return ok({ output: null });
-        const mapped = await mapDeal(ctx.deps.db, ctx.orgId, ctx.input.system, bundle);
-        return mapped.ok ? ok({ output: mapped.value }) : mapped;
-      },
-    },
-    {
-      name: 'amend',
-      external: false,
-      run: async (ctx) => {
-        const { db, clock } = ctx.deps;
-        const { orgId } = ctx;
-        const { system, dealId } = ctx.input;
-        const chain = await contractChain(db, orgId, await contractVersionId(orgId, system, dealId, 1));
-        const latest = chain[0];
-        if (!latest) return permanent(`${system} deal ${dealId} has no contract yet; deal-to-contract creates it`);
-        const bundle = ctx.outputs['fetch-deal'] as DealBundle;
-        const mapped = ctx.outputs.map as MappingResult | null;
-        if (!mapped) {
-          const output: DealAmendmentOutput = {
-            changed: false,
-            contractId: latest.id,
-            reason: 'deal is not closed-won',
-          };
-          return ok({ output });
-        }
-        const previous = storedTerms(latest);
-        if (!previous) return permanent(`contract ${latest.id} has no terms (made before terms existed)`);
-        const next = termsFromDraft(mapped.draft);
-        const diff = diffTerms(previous, next);
-        if (isEmptyDiff(diff)) {
-          const output: DealAmendmentOutput = { changed: false, contractId: latest.id };
-          return ok({ output });
-        }
-        // Effective on the change date, never before the newest version's own effective date.
-        const changedOn = utcDay(bundle.deal.lastModified);
-        const effectiveDate =
-          latest.effectiveDate && changedOn < latest.effectiveDate ? latest.effectiveDate : changedOn;
-        const prepared = await prepareAmendment(db, orgId, {
-          chain,
-          next,
-          effectiveDate,
-          mappingVersion: mapped.mappingVersion,
-          now: clock.now().toISOString(),
-        });
-        if (prepared.kind === 'conflict') return permanent(prepared.detail);
-        if (prepared.kind === 'invalid') {
-          const detail = prepared.issues.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-          return permanent(`the amendment of contract ${latest.id} cannot be made: ${detail}`);
-        }
-        const row = prepared.kind === 'replay' ? prepared.latest : prepared.row;
+export const dealAmendment: Flow<DealAmendmentInput> = defineFlow<DealAmendmentInput>(
+  DEAL_AMENDMENT,
+  ({ input }) => input.system,
+)
+  .step(fetchDealStep())
+  .step(mapDealStep('skip'))
+  .step({
+    name: 'amendContract',
+    storedAs: 'amend',
+    external: false,
+    run: async (ctx): StepOutcome<DealAmendmentOutput> => {
+      const { db, clock } = ctx.deps;
+      const { orgId } = ctx;
+      const { system, dealId } = ctx.input;
+      const chain = await contractChain(db, orgId, await contractVersionId(orgId, system, dealId, 1));
+      const latest = chain[0];
+      if (!latest) return permanent(`${system} deal ${dealId} has no contract yet; deal-to-contract creates it`);
+      const bundle = ctx.outputs.fetchDeal;
+      const mapped = ctx.outputs.mapDeal;
+      if (!mapped) {
         const output: DealAmendmentOutput = {
-          changed: true,
-          contractId: row.id,
-          version: row.version,
-          effectiveDate,
-          diff,
-          invoiceIds: prepared.invoiceIds,
-          existing: prepared.kind === 'replay',
+          changed: false,
+          contractId: latest.id,
+          reason: 'deal is not closed-won',
         };
-        // A lost race (another writer of version n+1) fails the commit; the retry finds the version.
-        return ok({ output, effects: prepared.kind === 'write' ? prepared.statements : [] });
-      },
+        return ok({ output });
+      }
+      const previous = storedTerms(latest);
+      if (!previous) return permanent(`contract ${latest.id} has no terms (made before terms existed)`);
+      const next = termsFromDraft(mapped.draft);
+      const diff = diffTerms(previous, next);
+      if (isEmptyDiff(diff)) {
+        const output: DealAmendmentOutput = { changed: false, contractId: latest.id };
+        return ok({ output });
+      }
+      // Effective on the change date, never before the newest version's own effective date.
+      const changedOn = utcDay(bundle.deal.lastModified);
+      const effectiveDate = latest.effectiveDate && changedOn < latest.effectiveDate ? latest.effectiveDate : changedOn;
+      const prepared = await prepareAmendment(db, orgId, {
+        chain,
+        next,
+        effectiveDate,
+        mappingVersion: mapped.mappingVersion,
+        now: clock.now().toISOString(),
+      });
+      if (prepared.kind === 'conflict') return permanent(prepared.detail);
+      if (prepared.kind === 'invalid') {
+        const detail = prepared.issues.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+        return permanent(`the amendment of contract ${latest.id} cannot be made: ${detail}`);
+      }
+      const row = prepared.kind === 'replay' ? prepared.latest : prepared.row;
+      const output: DealAmendmentOutput = {
+        changed: true,
+        contractId: row.id,
+        version: row.version,
+        effectiveDate,
+        diff,
+        invoiceIds: prepared.invoiceIds,
+        existing: prepared.kind === 'replay',
+      };
+      // A lost race (another writer of version n+1) fails the commit; the retry finds the version.
+      return ok({ output, effects: prepared.kind === 'write' ? prepared.statements : [] });
     },
-  ],
-};
+  })
+  .build();

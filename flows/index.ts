@@ -21,7 +21,9 @@ export const flows: Record<string, Flow<any>> = {
   [crmWriteBack.name]: crmWriteBack,
 };
 
+export { compensateFlow } from './compensate.js';
 export { DEAL_AMENDMENT, dealAmendmentJob } from './deal-amendment.js';
+export { defineFlow } from './define.js';
 export { dealCorrelationId, dealToContractJob, FLOW_JOB_KIND, flowJob } from './jobs.js';
 export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

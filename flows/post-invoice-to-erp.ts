@@ -3,6 +3,7 @@
 import { getCustomer, productsByIds } from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
+import { defineFlow } from './define.js';
 import { type Ensured, ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadInvoice } from './load.js';
@@ -10,109 +11,112 @@ import type { Flow } from './types.js';
 
 export const POST_INVOICE_TO_ERP = 'post-invoice-to-erp';
 
-export const postInvoiceToErp: Flow<InvoiceInput> = {
-  name: POST_INVOICE_TO_ERP,
-  connectionKey: 'quickbooks',
-  steps: [
-    {
-      name: 'erp-customer',
-      external: true,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
-        const { erp } = ctx.adapters;
-        const ensured = await ensureExternal(ctx, {
+export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
+  POST_INVOICE_TO_ERP,
+  ({ adapters }) => adapters.erp.vendor,
+)
+  .step({
+    name: 'createErpCustomer',
+    storedAs: 'erp-customer',
+    external: true,
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
+      const { erp } = ctx.adapters;
+      const ensured = await ensureExternal(ctx, {
+        system: erp.vendor,
+        objectType: 'customer',
+        localId: customer!.id,
+        lookup: () => erp.findCustomer(customer!.name),
+        write: (idempotencyKey) =>
+          erp.createCustomer(
+            {
+              localId: customer!.id,
+              displayName: customer!.name,
+              email: customer!.email,
+              currency: customer!.currency,
+            },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
+    },
+  })
+  .step({
+    name: 'createErpItems',
+    storedAs: 'erp-items',
+    external: true,
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
+      const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
+      const { erp, settings } = ctx.adapters;
+      const ensured: Record<string, Ensured> = {};
+      for (const product of rows) {
+        const result = await ensureExternal(ctx, {
           system: erp.vendor,
-          objectType: 'customer',
-          localId: customer!.id,
-          lookup: () => erp.findCustomer(customer!.name),
+          objectType: 'item',
+          localId: product.id,
+          lookup: () => erp.findItem(product.sku),
           write: (idempotencyKey) =>
-            erp.createCustomer(
-              {
-                localId: customer!.id,
-                displayName: customer!.name,
-                email: customer!.email,
-                currency: customer!.currency,
-              },
+            erp.createItem(
+              { sku: product.sku, name: product.name, incomeAccountId: settings.erpIncomeAccountId },
               { idempotencyKey },
             ),
         });
-        if (!ensured.ok) return ensured;
-        return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
-      },
+        if (!result.ok) return result;
+        ensured[product.id] = result.value;
+      }
+      return ok({
+        output: Object.fromEntries(Object.entries(ensured).map(([id, e]) => [id, e.externalId])),
+        refs: Object.values(ensured).map((e) => e.ref),
+      });
     },
-    {
-      name: 'erp-items',
-      external: true,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
-        const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
-        const { erp, settings } = ctx.adapters;
-        const ensured: Record<string, Ensured> = {};
-        for (const product of rows) {
-          const result = await ensureExternal(ctx, {
-            system: erp.vendor,
-            objectType: 'item',
-            localId: product.id,
-            lookup: () => erp.findItem(product.sku),
-            write: (idempotencyKey) =>
-              erp.createItem(
-                { sku: product.sku, name: product.name, incomeAccountId: settings.erpIncomeAccountId },
-                { idempotencyKey },
-              ),
-          });
-          if (!result.ok) return result;
-          ensured[product.id] = result.value;
-        }
-        return ok({
-          output: Object.fromEntries(Object.entries(ensured).map(([id, e]) => [id, e.externalId])),
-          refs: Object.values(ensured).map((e) => e.ref),
-        });
-      },
+  })
+  .step({
+    name: 'createErpInvoice',
+    storedAs: 'erp-invoice',
+    external: true,
+    // Undone by voiding the ERP invoice, once ErpPort has a void call (none yet): no compensate.
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { invoice, lines } = loaded.value;
+      const customer = ctx.outputs.createErpCustomer;
+      const items = ctx.outputs.createErpItems;
+      const { erp } = ctx.adapters;
+      const currency = invoice.currency;
+      const ensured = await ensureExternal(ctx, {
+        system: erp.vendor,
+        objectType: 'invoice',
+        localId: invoice.id,
+        lookup: () => erp.findInvoice(invoice.number),
+        write: (idempotencyKey) =>
+          erp.createInvoice(
+            {
+              invoiceNumber: invoice.number,
+              customerExternalId: customer.externalId,
+              currency,
+              issueDate: invoice.issueDate,
+              dueDate: invoice.dueDate,
+              lines: lines.map((line) => ({
+                itemExternalId: items[line.productId]!,
+                description: line.description,
+                quantity: line.quantity,
+                unitPrice: line.unitAmount,
+                amount: minorToMajor(line.amountMinor, currency),
+              })),
+              totalTax: minorToMajor(invoice.taxMinor, currency),
+              total: minorToMajor(invoice.totalMinor, currency),
+            },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
     },
-    {
-      name: 'erp-invoice',
-      external: true,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const { invoice, lines } = loaded.value;
-        const customer = ctx.outputs['erp-customer'] as { externalId: string };
-        const items = ctx.outputs['erp-items'] as Record<string, string>;
-        const { erp } = ctx.adapters;
-        const currency = invoice.currency;
-        const ensured = await ensureExternal(ctx, {
-          system: erp.vendor,
-          objectType: 'invoice',
-          localId: invoice.id,
-          lookup: () => erp.findInvoice(invoice.number),
-          write: (idempotencyKey) =>
-            erp.createInvoice(
-              {
-                invoiceNumber: invoice.number,
-                customerExternalId: customer.externalId,
-                currency,
-                issueDate: invoice.issueDate,
-                dueDate: invoice.dueDate,
-                lines: lines.map((line) => ({
-                  itemExternalId: items[line.productId]!,
-                  description: line.description,
-                  quantity: line.quantity,
-                  unitPrice: line.unitAmount,
-                  amount: minorToMajor(line.amountMinor, currency),
-                })),
-                totalTax: minorToMajor(invoice.taxMinor, currency),
-                total: minorToMajor(invoice.totalMinor, currency),
-              },
-              { idempotencyKey },
-            ),
-        });
-        if (!ensured.ok) return ensured;
-        return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
-      },
-    },
-  ],
-};
+  })
+  .build();

@@ -4,6 +4,7 @@ import { getInvoiceWithLines, getPayment } from '../src/db/repos/billing.js';
 import { findExternalId } from '../src/db/repos/external-refs.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { ok, permanent, retryable } from '../src/domain/outcome.js';
+import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { Flow } from './types.js';
 
@@ -15,53 +16,54 @@ export const erpPaymentRef = (paymentId: string) => paymentId.replace(/^pay_/, '
 /** How long to wait before checking again whether the invoice reached the ERP. */
 const WAIT_FOR_INVOICE_MS = 30_000;
 
-export const postPaymentToErp: Flow<{ paymentId: string }> = {
-  name: POST_PAYMENT_TO_ERP,
-  connectionKey: 'quickbooks',
-  steps: [
-    {
-      name: 'erp-payment',
-      external: true,
-      run: async (ctx) => {
-        const { db } = ctx.deps;
-        const payment = await getPayment(db, ctx.orgId, ctx.input.paymentId);
-        if (!payment) return permanent(`payment ${ctx.input.paymentId} not found`);
-        const found = await getInvoiceWithLines(db, ctx.orgId, payment.invoiceId);
-        if (!found) return permanent(`invoice ${payment.invoiceId} not found`);
-        const { invoice } = found;
-        const erpInvoiceId = await findExternalId(db, ctx.orgId, ctx.adapters.erp.vendor, 'invoice', invoice.id);
-        const erpCustomerId = await findExternalId(
-          db,
-          ctx.orgId,
-          ctx.adapters.erp.vendor,
-          'customer',
-          invoice.customerId,
-        );
-        if (!erpInvoiceId || !erpCustomerId) {
-          return retryable(`waiting for invoice ${invoice.number} to be posted to QuickBooks`, WAIT_FOR_INVOICE_MS);
-        }
-        const { erp } = ctx.adapters;
-        const ensured = await ensureExternal(ctx, {
-          system: erp.vendor,
-          objectType: 'payment',
-          localId: payment.id,
-          lookup: () => erp.findPayment(erpPaymentRef(payment.id)),
-          write: (idempotencyKey) =>
-            erp.createPayment(
-              {
-                paymentRef: erpPaymentRef(payment.id),
-                customerExternalId: erpCustomerId,
-                invoiceExternalId: erpInvoiceId,
-                amount: minorToMajor(payment.amountMinor, payment.currency),
-                currency: payment.currency,
-                date: payment.receivedAt.slice(0, 10),
-              },
-              { idempotencyKey },
-            ),
-        });
-        if (!ensured.ok) return ensured;
-        return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
-      },
+export const postPaymentToErp: Flow<{ paymentId: string }> = defineFlow<{ paymentId: string }>(
+  POST_PAYMENT_TO_ERP,
+  ({ adapters }) => adapters.erp.vendor,
+)
+  .step({
+    name: 'createErpPayment',
+    storedAs: 'erp-payment',
+    external: true,
+    // Undone by deleting or voiding the ERP payment, once ErpPort has such a call (none yet): no compensate.
+    run: async (ctx) => {
+      const { db } = ctx.deps;
+      const payment = await getPayment(db, ctx.orgId, ctx.input.paymentId);
+      if (!payment) return permanent(`payment ${ctx.input.paymentId} not found`);
+      const found = await getInvoiceWithLines(db, ctx.orgId, payment.invoiceId);
+      if (!found) return permanent(`invoice ${payment.invoiceId} not found`);
+      const { invoice } = found;
+      const erpInvoiceId = await findExternalId(db, ctx.orgId, ctx.adapters.erp.vendor, 'invoice', invoice.id);
+      const erpCustomerId = await findExternalId(
+        db,
+        ctx.orgId,
+        ctx.adapters.erp.vendor,
+        'customer',
+        invoice.customerId,
+      );
+      if (!erpInvoiceId || !erpCustomerId) {
+        return retryable(`waiting for invoice ${invoice.number} to be posted to QuickBooks`, WAIT_FOR_INVOICE_MS);
+      }
+      const { erp } = ctx.adapters;
+      const ensured = await ensureExternal(ctx, {
+        system: erp.vendor,
+        objectType: 'payment',
+        localId: payment.id,
+        lookup: () => erp.findPayment(erpPaymentRef(payment.id)),
+        write: (idempotencyKey) =>
+          erp.createPayment(
+            {
+              paymentRef: erpPaymentRef(payment.id),
+              customerExternalId: erpCustomerId,
+              invoiceExternalId: erpInvoiceId,
+              amount: minorToMajor(payment.amountMinor, payment.currency),
+              currency: payment.currency,
+              date: payment.receivedAt.slice(0, 10),
+            },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
     },
-  ],
-};
+  })
+  .build();

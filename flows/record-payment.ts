@@ -10,6 +10,7 @@ import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import type { PaymentVendor } from '../src/domain/vendors.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
+import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice } from './load.js';
 import type { Flow } from './types.js';
@@ -26,87 +27,88 @@ export interface RecordPaymentInput {
 
 export const RECORD_PAYMENT = 'record-payment';
 
-export const recordPayment: Flow<RecordPaymentInput> = {
-  name: RECORD_PAYMENT,
-  connectionKey: 'stripe',
-  steps: [
-    {
-      name: 'fee',
-      external: false,
-      run: async (ctx) => {
-        if (ctx.input.status !== 'succeeded') return ok({ output: { feeMinor: 0 } });
-        const fee = await ctx.adapters.payment.getPaymentFee(ctx.input.paymentExternalId);
-        return fee.ok ? ok({ output: { feeMinor: fee.value } }) : fee;
-      },
+export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentInput>(
+  RECORD_PAYMENT,
+  ({ adapters }) => adapters.payment.vendor,
+)
+  .step({
+    name: 'fetchPaymentFee',
+    storedAs: 'fee',
+    external: false,
+    run: async (ctx) => {
+      if (ctx.input.status !== 'succeeded') return ok({ output: { feeMinor: 0 } });
+      const fee = await ctx.adapters.payment.getPaymentFee(ctx.input.paymentExternalId);
+      return fee.ok ? ok({ output: { feeMinor: fee.value } }) : fee;
     },
-    {
-      name: 'record',
-      external: false,
-      run: async (ctx) => {
-        const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-        if (!loaded.ok) return loaded;
-        const { invoice } = loaded.value;
-        const { input } = ctx;
-        if (input.currency !== invoice.currency) {
-          return permanent(
-            `payment ${input.paymentExternalId} is in ${input.currency}, invoice ${invoice.number} in ${invoice.currency}`,
-          );
-        }
-        const { feeMinor } = ctx.outputs.fee as { feeMinor: number };
-        const { db } = ctx.deps;
-        const now = ctx.deps.clock.now().toISOString();
-        const paymentId = await naturalId('pay', ctx.orgId, input.provider, input.paymentExternalId);
-        const paymentRow = paymentInsert(db, ctx.orgId, {
-          id: paymentId,
-          invoiceId: invoice.id,
-          provider: input.provider,
-          externalId: input.paymentExternalId,
-          status: input.status,
-          amountMinor: input.amountMinor,
-          feeMinor,
-          currency: input.currency,
-          receivedAt: input.occurredAt,
-          createdAt: now,
-        });
-        if (input.status === 'failed') return ok({ output: { paymentId, status: 'failed' }, effects: [paymentRow] });
+  })
+  .step({
+    name: 'recordPayment',
+    storedAs: 'record',
+    external: false,
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { invoice } = loaded.value;
+      const { input } = ctx;
+      if (input.currency !== invoice.currency) {
+        return permanent(
+          `payment ${input.paymentExternalId} is in ${input.currency}, invoice ${invoice.number} in ${invoice.currency}`,
+        );
+      }
+      const { feeMinor } = ctx.outputs.fetchPaymentFee;
+      const { db } = ctx.deps;
+      const now = ctx.deps.clock.now().toISOString();
+      const paymentId = await naturalId('pay', ctx.orgId, input.provider, input.paymentExternalId);
+      const paymentRow = paymentInsert(db, ctx.orgId, {
+        id: paymentId,
+        invoiceId: invoice.id,
+        provider: input.provider,
+        externalId: input.paymentExternalId,
+        status: input.status,
+        amountMinor: input.amountMinor,
+        feeMinor,
+        currency: input.currency,
+        receivedAt: input.occurredAt,
+        createdAt: now,
+      });
+      if (input.status === 'failed') return ok({ output: { paymentId, status: 'failed' }, effects: [paymentRow] });
 
-        const entry = paymentReceivedEntry({
-          invoiceNumber: invoice.number,
-          currency: input.currency,
-          amountMinor: input.amountMinor,
-          feeMinor,
-        });
-        if (!entry.ok) return entry;
-        const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
-        const status = paid >= invoice.totalMinor ? 'paid' : invoice.status;
-        return ok({
-          output: { paymentId, status: 'succeeded' },
-          effects: [
-            paymentRow,
-            invoicePaidStatement(db, ctx.orgId, invoice.id, { amountPaidMinor: paid, status }),
-            ...(await ledgerStatements(
-              db,
-              ctx.orgId,
-              { type: 'payment', id: paymentId },
-              entry.value,
-              now,
-              input.occurredAt,
-            )),
-          ],
-          enqueue: [
-            flowJob({
-              orgId: ctx.orgId,
-              flow: 'post-payment-to-erp',
-              subjectId: paymentId,
-              input: { paymentId },
-              correlationId: ctx.correlationId,
-              connectionKey: ctx.adapters.erp.vendor,
-            }),
-            // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
-            ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),
-          ],
-        });
-      },
+      const entry = paymentReceivedEntry({
+        invoiceNumber: invoice.number,
+        currency: input.currency,
+        amountMinor: input.amountMinor,
+        feeMinor,
+      });
+      if (!entry.ok) return entry;
+      const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
+      const status = paid >= invoice.totalMinor ? 'paid' : invoice.status;
+      return ok({
+        output: { paymentId, status: 'succeeded' },
+        effects: [
+          paymentRow,
+          invoicePaidStatement(db, ctx.orgId, invoice.id, { amountPaidMinor: paid, status }),
+          ...(await ledgerStatements(
+            db,
+            ctx.orgId,
+            { type: 'payment', id: paymentId },
+            entry.value,
+            now,
+            input.occurredAt,
+          )),
+        ],
+        enqueue: [
+          flowJob({
+            orgId: ctx.orgId,
+            flow: 'post-payment-to-erp',
+            subjectId: paymentId,
+            input: { paymentId },
+            correlationId: ctx.correlationId,
+            connectionKey: ctx.adapters.erp.vendor,
+          }),
+          // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
+          ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),
+        ],
+      });
     },
-  ],
-};
+  })
+  .build();

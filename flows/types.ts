@@ -1,7 +1,10 @@
 /**
- * A flow is a list of named steps. Each step's output is stored, so a rerun skips finished
+ * A flow is a list of named, typed steps. Each step's output is stored, so a rerun skips finished
  * steps; a step returns its output plus the rows to write, and the runner commits them in one
  * atomic unit together with the step's "done" marker, external refs and follow-up jobs.
+ *
+ * Flows are declared with `defineFlow` (flows/define.ts), which types each step's context by the
+ * steps before it: a later step reads `ctx.outputs.createErpCustomer`, typed, with no cast.
  */
 import type { AdapterSet } from '../adapters/ports.js';
 import type { Db, Statement } from '../src/db/client.js';
@@ -17,7 +20,7 @@ export type CrmSystem = CrmVendor;
 export type { AdapterSet, CrmWriteBackConfig, OrgSettings } from '../adapters/ports.js';
 
 export interface FlowHooks {
-  /** Test hook: called after a step with external writes returned and before its commit. */
+  /** Test hook: called after a step with external writes returned and before its commit (stored step name). */
   afterExternalWrite?: (flow: string, step: string) => void;
 }
 
@@ -36,22 +39,29 @@ export interface ExternalRefInput {
   externalId: string;
 }
 
-export interface StepResult {
-  output: unknown;
+export interface StepResult<O = unknown> {
+  output: O;
   refs?: ExternalRefInput[];
   effects?: Statement[];
   enqueue?: NewJob[];
 }
 
-export interface StepContext<I> {
+/** What a step's run returns; annotate a run with it when its output type is a union. */
+export type StepOutcome<O> = Promise<Outcome<StepResult<O>>>;
+
+/** Outputs of finished steps, by step name. */
+export type StepOutputs = Record<string, unknown>;
+
+export interface StepContext<I, P extends object = object> {
   orgId: string;
   flow: string;
+  /** The step's stored name (flow_steps.step), as in the runner's messages. */
   step: string;
   runId: string;
   correlationId: string;
   input: I;
   /** Outputs of the steps before this one, by step name. */
-  outputs: Record<string, unknown>;
+  outputs: Readonly<P>;
   deps: FlowDeps;
   adapters: AdapterSet;
   /** True when an earlier attempt of this step may have written to a vendor without recording it. */
@@ -60,17 +70,48 @@ export interface StepContext<I> {
   key(objectType: string, localId: string, version?: number | string): Promise<string>;
 }
 
-export interface Step<I> {
-  name: string;
+/**
+ * What undoing a step writes: the same shape as a step's result (its output is stored as the
+ * compensation's own step output; refs, rows and jobs commit with it).
+ */
+export type CompensationResult = StepResult<unknown>;
+
+/**
+ * A step as declared. `name` is a verb-noun in camelCase: the key later steps read its output
+ * by. `storedAs` is the key in flow_steps and in the step's idempotency keys; it never changes
+ * once jobs have run, because in-flight runs in existing databases find their finished steps by
+ * it and a new key would let a rerun write to a vendor again.
+ */
+export interface StepSpec<I, P extends object, N extends string, O> {
+  name: N;
+  storedAs: string;
   /** Whether the step writes to a vendor (the crash hook fires for these). */
   external: boolean;
+  run: (ctx: StepContext<I, P>) => Promise<Outcome<StepResult<O>>>;
+  /**
+   * Undoes the step after it finished (void the invoice, refund the payment, reverse the tax),
+   * given its stored output. Only where the port has such a call; runs in reverse step order
+   * (compensateFlow in flows/compensate.ts) and must be idempotent like any write.
+   */
+  compensate?: (ctx: StepContext<I, P>, output: O) => Promise<Outcome<CompensationResult>>;
+}
+
+/** A step as the runner sees it: outputs by name, untyped (methods, so every StepSpec fits). */
+export interface Step<I> {
+  name: string;
+  storedAs: string;
+  external: boolean;
   run(ctx: StepContext<I>): Promise<Outcome<StepResult>>;
+  compensate?(ctx: StepContext<I>, output: unknown): Promise<Outcome<CompensationResult>>;
 }
 
 export interface Flow<I> {
   name: string;
-  /** Rate-limit bucket for the job that runs this flow. */
-  connectionKey: string;
+  /**
+   * Rate-limit bucket of the job that runs this flow: the vendor of the adapter the flow
+   * writes through, read from the adapters (or the input's CRM), never a literal.
+   */
+  connectionKey(given: { adapters: AdapterSet; input: I }): string;
   steps: Step<I>[];
 }
 

@@ -22,11 +22,7 @@ export async function ensureRun(
     .insert(flowRuns)
     .values({ id: newId('run'), orgId, ...run, state: 'running', createdAt: now, updatedAt: now })
     .onConflictDoNothing();
-  const rows = await db
-    .select({ id: flowRuns.id })
-    .from(flowRuns)
-    .where(and(eq(flowRuns.orgId, orgId), eq(flowRuns.flow, run.flow), eq(flowRuns.subjectId, run.subjectId)));
-  return rows[0]!.id;
+  return (await findRun(db, orgId, run.flow, run.subjectId))!;
 }
 
 export function runStateStatement(db: Db, orgId: string, runId: string, state: RunState, now: string): Statement {
@@ -88,4 +84,13 @@ export function externalRefInsert(db: Db, orgId: string, ref: ExternalRefToWrite
     .insert(externalRefs)
     .values({ id: newId('ref'), orgId, ...ref, createdAt: now })
     .onConflictDoNothing();
+}
+
+/** The run of (flow, subject), or null when no attempt ever started it. */
+export async function findRun(db: Db, orgId: string, flow: string, subjectId: string): Promise<string | null> {
+  const rows = await db
+    .select({ id: flowRuns.id })
+    .from(flowRuns)
+    .where(and(eq(flowRuns.orgId, orgId), eq(flowRuns.flow, flow), eq(flowRuns.subjectId, subjectId)));
+  return rows[0]?.id ?? null;
 }

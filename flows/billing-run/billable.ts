@@ -1,0 +1,113 @@
+/**
+ * What a billing run bills: every contract version with readable terms, with its due periods
+ * that start inside the version's own window and are not invoiced yet. A version whose terms
+ * cannot be read is a failure of that contract, not of the run.
+ */
+import type { billableContracts } from '../../src/db/repos/billing-runs.js';
+import { invoiceKey } from '../../src/db/repos/billing-runs.js';
+import { type BillingPeriod, duePeriods } from '../../src/domain/billing/index.js';
+import { type ContractTerms, contractTermsSchema } from '../../src/domain/contracts/terms.js';
+
+export interface Billable {
+  id: string;
+  customerId: string;
+  wallet: string;
+  terms: ContractTerms;
+  periods: BillingPeriod[];
+}
+
+/** A contract the run could not bill, and why (kept in billing_runs.error). */
+export interface ContractFailure {
+  contractId: string;
+  reason: string;
+}
+
+type ContractRow = Awaited<ReturnType<typeof billableContracts>>[number];
+
+export function metricsOf(terms: ContractTerms): string[] {
+  const codes = new Set<string>();
+  for (const phase of terms.phases) for (const item of phase.items) if (item.metric) codes.add(item.metric);
+  return [...codes];
+}
+
+/** The billable versions among `rows` through `at`; `invoiced` holds invoiceKey()s already billed. */
+export function billableVersions(
+  rows: readonly ContractRow[],
+  at: string,
+  invoiced: ReadonlySet<string>,
+  failures: ContractFailure[],
+): Billable[] {
+  const billable: Billable[] = [];
+  const nextEffective = versionWindows(rows);
+  for (const row of rows) {
+    const due = duePeriodsOf(row, at);
+    if (!due.ok) {
+      failures.push({ contractId: row.id, reason: due.reason });
+      continue;
+    }
+    // Each version bills only the periods that start inside its own window [effective date, the
+    // next version's effective date): the amendment already credited and charged the period it
+    // fell in, so neither version bills that period again.
+    const from = row.effectiveDate ?? due.terms.startDate;
+    const until = nextEffective.get(row.id);
+    const periods = due.periods.filter(
+      (p) =>
+        p.start >= from &&
+        (until === undefined || p.start < until) &&
+        !invoiced.has(invoiceKey(row.id, p.start, p.kind)),
+    );
+    const wallet = `${row.sourceSystem}|${row.sourceDealId}`;
+    billable.push({ id: row.id, customerId: row.customerId, wallet, terms: due.terms, periods });
+  }
+  return billable;
+}
+
+/** The version's terms and due periods, or the reason they cannot be read. */
+function duePeriodsOf(
+  row: ContractRow,
+  at: string,
+): { ok: true; terms: ContractTerms; periods: BillingPeriod[] } | { ok: false; reason: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(row.terms!);
+  } catch {
+    return { ok: false, reason: 'terms are not valid JSON' };
+  }
+  const parsed = contractTermsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, reason: `terms.${issue.path.join('.')}: ${issue.message}` };
+  }
+  try {
+    return { ok: true, terms: parsed.data, periods: duePeriods(parsed.data, at) };
+  } catch (error) {
+    // duePeriods checks more than the schema (BillingTermsError names the terms field).
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** For each contract version, the effective date of the version after it in the same deal, if any. */
+function versionWindows(
+  rows: readonly {
+    id: string;
+    sourceSystem: string;
+    sourceDealId: string;
+    version: number;
+    effectiveDate: string | null;
+  }[],
+): Map<string, string> {
+  const byDeal = new Map<string, (typeof rows)[number][]>();
+  for (const row of rows) {
+    const key = `${row.sourceSystem}|${row.sourceDealId}`;
+    byDeal.set(key, [...(byDeal.get(key) ?? []), row]);
+  }
+  const next = new Map<string, string>();
+  for (const versions of byDeal.values()) {
+    versions.sort((a, b) => a.version - b.version);
+    versions.forEach((v, i) => {
+      const later = versions[i + 1];
+      if (later?.effectiveDate) next.set(v.id, later.effectiveDate);
+    });
+  }
+  return next;
+}
