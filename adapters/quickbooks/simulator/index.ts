@@ -8,11 +8,11 @@
  */
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
-import { IdempotencyCache } from '../sandbox/idempotency.js';
-import { createEntity, faultBody, type Json, type Realm, type SimEntity } from './simulator-entities.js';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { IdempotencyCache } from '../../sandbox/idempotency.js';
+import { createEntity, faultBody, type Json, type Realm, type SimEntity } from './entities.js';
 
-export type { Realm, SimEntity } from './simulator-entities.js';
+export type { Realm, SimEntity } from './entities.js';
 
 export interface QuickBooksSimulatorOptions {
   now?: () => Date;

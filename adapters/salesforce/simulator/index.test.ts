@@ -4,12 +4,12 @@
  */
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningServer, serveOnLoopback } from '../sandbox/serve.js';
-import { SESSION_EXPIRED } from './errors.js';
-import { checkId } from './ids.js';
-import { createSalesforceAdapter, opportunitySoql, primaryQuoteSoql } from './index.js';
-import { createSalesforceSimulator, type SalesforceSimulator } from './simulator.js';
-import { parseOutboundMessage } from './webhooks.js';
+import { type RunningServer, serveOnLoopback } from '../../sandbox/serve.js';
+import { SESSION_EXPIRED } from '../errors.js';
+import { checkId } from '../ids.js';
+import { createSalesforceAdapter, opportunitySoql, primaryQuoteSoql } from '../index.js';
+import { parseOutboundMessage } from '../webhooks.js';
+import { createSalesforceSimulator, type SalesforceSimulator } from './index.js';
 
 const NOW = new Date('2026-01-15T10:00:00.000Z');
 

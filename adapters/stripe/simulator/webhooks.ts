@@ -3,7 +3,7 @@
  * delivery loop. Signature scheme: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`
  * keyed with the endpoint secret. https://docs.stripe.com/webhooks/signature
  */
-import type { SimEvent } from './simulator-objects.js';
+import type { SimEvent } from './objects.js';
 
 export async function signStripePayload(secret: string, body: string, timestamp: number): Promise<string> {
   const encoder = new TextEncoder();

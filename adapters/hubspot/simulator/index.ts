@@ -7,7 +7,8 @@
 import Decimal from 'decimal.js';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { SIGNATURE_HEADER, signV3, TIMESTAMP_HEADER } from '../webhooks.js';
 import {
   ASSOCIATION_TYPES,
   type AssociationType,
@@ -19,8 +20,7 @@ import {
   type StoredObject,
   TYPE_ALIASES,
   userDefinedLabel,
-} from './simulator-store.js';
-import { SIGNATURE_HEADER, signV3, TIMESTAMP_HEADER } from './webhooks.js';
+} from './state.js';
 
 export interface HubSpotSimulatorOptions {
   now?: () => Date;

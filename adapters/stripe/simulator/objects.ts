@@ -3,7 +3,7 @@
  * (stripe/openapi fixtures3.json) and https://docs.stripe.com/api. Only fields the hub or
  * the SDK's types rely on are filled; the rest carry Stripe's defaults.
  */
-import { decimal, roundMinor } from '../../src/domain/money.js';
+import { decimal, roundMinor } from '../../../src/domain/money.js';
 
 export interface SimCustomer {
   id: string;

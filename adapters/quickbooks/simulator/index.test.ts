@@ -1,10 +1,10 @@
 /** The adapter against the QuickBooks simulator on loopback (no nock here). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ErpInvoiceRequest, ErpPort } from '../ports.js';
-import type { RunningServer } from '../sandbox/serve.js';
-import { serveOnLoopback } from '../sandbox/serve.js';
-import { createQuickBooksAdapter } from './index.js';
-import { createQuickBooksSimulator, type QuickBooksSimulator } from './simulator.js';
+import type { ErpInvoiceRequest, ErpPort } from '../../ports.js';
+import type { RunningServer } from '../../sandbox/serve.js';
+import { serveOnLoopback } from '../../sandbox/serve.js';
+import { createQuickBooksAdapter } from '../index.js';
+import { createQuickBooksSimulator, type QuickBooksSimulator } from './index.js';
 
 const REALM = '4620816365000001';
 const NOW = new Date('2026-11-23T12:00:00Z');

@@ -4,7 +4,7 @@
  * Runtime-neutral: decimal.js only.
  */
 import Decimal from 'decimal.js';
-import { exponentOf, isKnownCurrency } from '../../src/domain/money.js';
+import { exponentOf, isKnownCurrency } from '../../../src/domain/money.js';
 
 /** US state rates (decimal strings). Other US states get OTHER_US_RATE; outside the US, 0. */
 export const DEFAULT_RATES: Readonly<Record<string, string>> = Object.freeze({

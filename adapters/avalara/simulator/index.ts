@@ -6,8 +6,8 @@
  * Paths: https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/
  */
 import { type Context, Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
-import { decodeTransactionCode } from './map.js';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { decodeTransactionCode } from '../map.js';
 import {
   DEFAULT_RATES,
   errorEnvelope,
@@ -16,10 +16,10 @@ import {
   type SimError,
   type SimTransaction,
   toTransactionModel,
-} from './simulator-model.js';
+} from './transactions-model.js';
 
-export type { SimTransaction } from './simulator-model.js';
-export { DEFAULT_RATES, OTHER_US_RATE } from './simulator-model.js';
+export type { SimTransaction } from './transactions-model.js';
+export { DEFAULT_RATES, OTHER_US_RATE } from './transactions-model.js';
 
 /** Credentials the simulator accepts unless told otherwise (sandbox mode passes these to the adapter). */
 export const SIMULATOR_CREDENTIALS = Object.freeze({ accountId: '2000000001', licenseKey: 'SIMULATOR-LICENSE-KEY' });

@@ -6,15 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningServer, serveOnLoopback } from '../sandbox/serve.js';
-import { TOKEN_REJECTED } from './errors.js';
-import { createHubSpotAdapter } from './index.js';
-import {
-  createHubSpotSimulator,
-  DEFAULT_CLIENT_SECRET,
-  type HubSpotSimulator,
-  type SeedLineItem,
-} from './simulator.js';
+import { type RunningServer, serveOnLoopback } from '../../sandbox/serve.js';
+import { TOKEN_REJECTED } from '../errors.js';
+import { createHubSpotAdapter } from '../index.js';
 import {
   dealEventDedupeKey,
   isStageTransition,
@@ -22,10 +16,11 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhookV3,
-} from './webhooks.js';
+} from '../webhooks.js';
+import { createHubSpotSimulator, DEFAULT_CLIENT_SECRET, type HubSpotSimulator, type SeedLineItem } from './index.js';
 
 const NOW = new Date('2026-01-15T10:00:00.000Z');
-const spec = JSON.parse(readFileSync(new URL('../../../shared/apispecs/hubspot.json', import.meta.url), 'utf8'));
+const spec = JSON.parse(readFileSync(new URL('../../../../shared/apispecs/hubspot.json', import.meta.url), 'utf8'));
 
 let server: RunningServer;
 let sim: HubSpotSimulator;

@@ -5,9 +5,9 @@
  * signed webhook delivery from an outbox. Runtime-neutral (Hono, fetch, Web Crypto).
  */
 import { type Context, Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
-import { IdempotencyCache } from '../sandbox/idempotency.js';
-import { fingerprint, listParam, mapParam, parseStripeForm, stringParam } from './simulator-form.js';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { IdempotencyCache } from '../../sandbox/idempotency.js';
+import { fingerprint, listParam, mapParam, parseStripeForm, stringParam } from './form.js';
 import {
   newCustomer,
   type SimBalanceTransaction,
@@ -15,7 +15,7 @@ import {
   type SimCustomer,
   type SimEvent,
   type SimPaymentIntent,
-} from './simulator-objects.js';
+} from './objects.js';
 import {
   confirmPaymentIntent,
   createPaymentIntent,
@@ -23,9 +23,9 @@ import {
   type SimResult,
   snapshot,
   stripeError,
-} from './simulator-payments.js';
-import { matchesSearch, parseSearchQuery } from './simulator-search.js';
-import { type DeliveryAttempt, deliverOutbox, signStripePayload } from './simulator-webhooks.js';
+} from './payment-intents.js';
+import { matchesSearch, parseSearchQuery } from './search.js';
+import { type DeliveryAttempt, deliverOutbox, signStripePayload } from './webhooks.js';
 
 export interface StripeSimulatorOptions {
   /** Endpoint signing secret (`whsec_…`) used to sign deliveries. */

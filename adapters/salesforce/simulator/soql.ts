@@ -14,8 +14,8 @@
  * unknown fields and objects get Salesforce's INVALID_FIELD / INVALID_TYPE.
  * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
  */
-import { sameId } from './ids.js';
-import { type FieldValue, SCHEMA, type SObjectRecord, type SObjectStore } from './simulator-store.js';
+import { sameId } from '../ids.js';
+import { type FieldValue, SCHEMA, type SObjectRecord, type SObjectStore } from './state.js';
 
 export class SoqlError extends Error {
   constructor(

@@ -4,7 +4,7 @@
  * Codes follow https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes
  */
 import Decimal from 'decimal.js';
-import type { IdempotencyCache } from '../sandbox/idempotency.js';
+import type { IdempotencyCache } from '../../sandbox/idempotency.js';
 
 export type Json = Record<string, unknown>;
 export type SimEntity = 'Customer' | 'Item' | 'Invoice' | 'Payment';

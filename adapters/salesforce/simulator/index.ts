@@ -9,12 +9,12 @@
 import Decimal from 'decimal.js';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../sandbox/faults.js';
-import { makeId } from './ids.js';
-import { base64Url, base64UrlDecode, JWT_BEARER_GRANT } from './oauth.js';
-import { runSoql, SoqlError, withAttributes } from './simulator-soql.js';
-import { type FieldValue, SCHEMA, type SObjectRecord, SObjectStore } from './simulator-store.js';
-import { buildOutboundMessage } from './webhooks.js';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { makeId } from '../ids.js';
+import { base64Url, base64UrlDecode, JWT_BEARER_GRANT } from '../oauth.js';
+import { buildOutboundMessage } from '../webhooks.js';
+import { runSoql, SoqlError, withAttributes } from './soql.js';
+import { type FieldValue, SCHEMA, type SObjectRecord, SObjectStore } from './state.js';
 
 export interface SalesforceSimulatorOptions {
   organizationId?: string;

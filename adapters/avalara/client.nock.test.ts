@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TaxRequest } from '../ports.js';
-import { createAvalaraAdapter } from './index.js';
 import {
   findOperation,
   lineFields,
   minimumTransactionFields,
   responseKeyFields,
   spec,
-} from './spec-check.test-helper.js';
+} from '../../test/support/avalara-spec.js';
+import type { TaxRequest } from '../ports.js';
+import { createAvalaraAdapter } from './index.js';
 
 const BASE = 'https://sandbox-rest.avatax.test';
 const fixture = (name: string): Record<string, unknown> =>

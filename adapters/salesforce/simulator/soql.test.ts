@@ -1,8 +1,8 @@
 /** The simulator's SOQL for the poller: IsWon = true AND SystemModstamp > dateTime, ORDER BY, LIMIT. */
 import { describe, expect, it } from 'vitest';
-import { wonChangedSinceSoql } from './index.js';
-import { createSalesforceSimulator } from './simulator.js';
-import { runSoql, SoqlError } from './simulator-soql.js';
+import { wonChangedSinceSoql } from '../index.js';
+import { createSalesforceSimulator } from './index.js';
+import { runSoql, SoqlError } from './soql.js';
 
 describe('Salesforce simulator: the poller query', () => {
   it('filters on IsWon and SystemModstamp (exclusive), sorts and limits', () => {

@@ -4,13 +4,13 @@
  */
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/domain/clock.js';
-import type { PaymentPort } from '../ports.js';
-import { type RunningServer, serveOnLoopback } from '../sandbox/serve.js';
-import { createStripeAdapter } from './index.js';
-import { createStripeSimulator, type StripeSimulator } from './simulator.js';
-import { parseStripeForm } from './simulator-form.js';
-import { simulatedFee } from './simulator-objects.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import type { PaymentPort } from '../../ports.js';
+import { type RunningServer, serveOnLoopback } from '../../sandbox/serve.js';
+import { createStripeAdapter } from '../index.js';
+import { parseStripeForm } from './form.js';
+import { createStripeSimulator, type StripeSimulator } from './index.js';
+import { simulatedFee } from './objects.js';
 
 const SECRET = 'whsec_sim_secret';
 const KEY = 'sk_test_simulator_key_0001';

@@ -1,7 +1,7 @@
 /** The simulator's deal search: the filters, sort, limit and `after` paging the poller uses. */
 import { describe, expect, it } from 'vitest';
-import { wonDealsSearchRequest } from './index.js';
-import { createHubSpotSimulator, DEFAULT_ACCESS_TOKEN } from './simulator.js';
+import { wonDealsSearchRequest } from '../index.js';
+import { createHubSpotSimulator, DEFAULT_ACCESS_TOKEN } from './index.js';
 
 async function search(sim: ReturnType<typeof createHubSpotSimulator>, body: unknown) {
   const res = await sim.app.request('/crm/v3/objects/deals/search', {

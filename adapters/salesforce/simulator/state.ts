@@ -5,7 +5,7 @@
  * Object reference: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/
  */
 import Decimal from 'decimal.js';
-import { makeId, sameId } from './ids.js';
+import { makeId, sameId } from '../ids.js';
 
 export type FieldValue = string | number | boolean | null;
 export type SObjectRecord = Record<string, FieldValue>;

@@ -4,11 +4,11 @@
  */
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TaxPort, TaxRequest } from '../ports.js';
-import { type RunningServer, serveOnLoopback } from '../sandbox/serve.js';
-import { createAvalaraAdapter } from './index.js';
-import { type AvalaraSimulator, createAvalaraSimulator, SIMULATOR_CREDENTIALS } from './simulator.js';
-import { responseKeyFields } from './spec-check.test-helper.js';
+import { responseKeyFields } from '../../../test/support/avalara-spec.js';
+import type { TaxPort, TaxRequest } from '../../ports.js';
+import { type RunningServer, serveOnLoopback } from '../../sandbox/serve.js';
+import { createAvalaraAdapter } from '../index.js';
+import { type AvalaraSimulator, createAvalaraSimulator, SIMULATOR_CREDENTIALS } from './index.js';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 let sim: AvalaraSimulator;

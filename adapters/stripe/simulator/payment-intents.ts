@@ -3,7 +3,7 @@
  * Stripe's test payment methods. https://docs.stripe.com/testing#cards and
  * https://docs.stripe.com/api/payment_intents/create
  */
-import { booleanParam, type FormObject, mapParam, stringParam } from './simulator-form.js';
+import { booleanParam, type FormObject, mapParam, stringParam } from './form.js';
 import {
   declineError,
   newBalanceTransaction,
@@ -14,7 +14,7 @@ import {
   type SimCustomer,
   type SimEvent,
   type SimPaymentIntent,
-} from './simulator-objects.js';
+} from './objects.js';
 
 /** Test payment methods that succeed, and those that decline (https://docs.stripe.com/testing). */
 const SUCCEEDING = new Set(['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex', 'pm_card_visa_debit']);
