@@ -15,7 +15,8 @@
  * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
  */
 import { sameId } from '../ids.js';
-import { type FieldValue, SCHEMA, type SObjectRecord, type SObjectStore } from './state.js';
+import { type FieldValue, SCHEMA, type SObjectRecord } from './schema.js';
+import type { SObjectStore } from './state.js';
 
 export class SoqlError extends Error {
   constructor(

@@ -1,224 +1,11 @@
 /**
- * The simulator's org: a few standard objects with their real key prefixes, fields and
- * relationships, and the fields Salesforce derives (Amount from line items, IsWon from the
- * stage, SystemModstamp on every change). Runtime-neutral: no node: imports.
- * Object reference: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/
+ * The simulator's org: its records (the fields Salesforce derives: Amount from line items, IsWon
+ * from the stage, SystemModstamp on every change), and the sessions, tokens and counters every
+ * route file shares. Runtime-neutral: no node: imports.
  */
 import Decimal from 'decimal.js';
 import { makeId, sameId } from '../ids.js';
-
-export type FieldValue = string | number | boolean | null;
-export type SObjectRecord = Record<string, FieldValue>;
-
-export interface ObjectSchema {
-  keyPrefix: string;
-  fields: string[];
-  /** Fields the API rejects in a create or update body. */
-  readOnly: string[];
-  /** Lookup relationships: relationship name → id field and target type. */
-  parents: Record<string, { field: string; type: string }>;
-  /** Child relationships: relationship name → child type and its lookup field. */
-  children: Record<string, { type: string; field: string }>;
-}
-
-const SYSTEM_FIELDS = ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'];
-/**
- * Custom fields the simulated org has: any `Hub_<Name>__c` (the hub's write-back fields, e.g.
- * Hub_Billing_Status__c) on the objects a write-back targets.
- */
-export const CUSTOM_FIELD = /^Hub_[A-Za-z0-9_]+__c$/;
-const CUSTOM_FIELD_OBJECTS = ['Opportunity', 'Account'];
-
-export const SCHEMA: Record<string, ObjectSchema> = {
-  Account: {
-    keyPrefix: '001',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'BillingStreet',
-      'BillingCity',
-      'BillingState',
-      'BillingPostalCode',
-      'BillingCountry',
-      'Phone',
-      'Website',
-      'Type',
-      'CurrencyIsoCode',
-    ],
-    readOnly: SYSTEM_FIELDS,
-    parents: {},
-    children: { Opportunities: { type: 'Opportunity', field: 'AccountId' } },
-  },
-  Pricebook2: {
-    keyPrefix: '01s',
-    fields: [...SYSTEM_FIELDS, 'Name', 'IsActive', 'IsStandard'],
-    readOnly: [...SYSTEM_FIELDS, 'IsStandard'],
-    parents: {},
-    children: {},
-  },
-  Product2: {
-    keyPrefix: '01t',
-    fields: [...SYSTEM_FIELDS, 'Name', 'ProductCode', 'Description', 'IsActive', 'Family', 'QuantityUnitOfMeasure'],
-    readOnly: SYSTEM_FIELDS,
-    parents: {},
-    children: {},
-  },
-  PricebookEntry: {
-    keyPrefix: '01u',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'Pricebook2Id',
-      'Product2Id',
-      'ProductCode',
-      'UnitPrice',
-      'IsActive',
-      'UseStandardPrice',
-      'CurrencyIsoCode',
-    ],
-    readOnly: [...SYSTEM_FIELDS, 'Name', 'ProductCode'],
-    parents: {
-      Pricebook2: { field: 'Pricebook2Id', type: 'Pricebook2' },
-      Product2: { field: 'Product2Id', type: 'Product2' },
-    },
-    children: {},
-  },
-  Opportunity: {
-    keyPrefix: '006',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'AccountId',
-      'StageName',
-      'CloseDate',
-      'Amount',
-      'Probability',
-      'Pricebook2Id',
-      'CurrencyIsoCode',
-      'IsClosed',
-      'IsWon',
-      'HasOpportunityLineItem',
-      'Type',
-      'Description',
-      // A custom lookup to the Opportunity a renewal renews (the hub's renewalOfField convention).
-      'Renewal_Of__c',
-    ],
-    readOnly: [...SYSTEM_FIELDS, 'IsClosed', 'IsWon', 'HasOpportunityLineItem'],
-    parents: {
-      Account: { field: 'AccountId', type: 'Account' },
-      Pricebook2: { field: 'Pricebook2Id', type: 'Pricebook2' },
-    },
-    children: {
-      OpportunityLineItems: { type: 'OpportunityLineItem', field: 'OpportunityId' },
-      OpportunityContactRoles: { type: 'OpportunityContactRole', field: 'OpportunityId' },
-    },
-  },
-  Contact: {
-    keyPrefix: '003',
-    // Name is the compound of FirstName and LastName, computed by Salesforce.
-    fields: [...SYSTEM_FIELDS, 'AccountId', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'Title'],
-    readOnly: [...SYSTEM_FIELDS, 'Name'],
-    parents: { Account: { field: 'AccountId', type: 'Account' } },
-    children: {},
-  },
-  // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunitycontactrole.htm
-  OpportunityContactRole: {
-    keyPrefix: '00K',
-    fields: [...SYSTEM_FIELDS, 'OpportunityId', 'ContactId', 'Role', 'IsPrimary'],
-    readOnly: SYSTEM_FIELDS,
-    parents: {
-      Opportunity: { field: 'OpportunityId', type: 'Opportunity' },
-      Contact: { field: 'ContactId', type: 'Contact' },
-    },
-    children: {},
-  },
-  /*
-   * Salesforce CPQ (managed package, namespace SBQQ). Custom objects get org-specific key
-   * prefixes in real Salesforce (a0x, a1B, ...: assigned when the package is installed), so a
-   * client must never rely on them; the simulated org uses a0x and a0y.
-   * https://developer.salesforce.com/docs/atlas.en-us.cpq_dev_api.meta/cpq_dev_api/cpq_quote_api_objects.htm
-   */
-  SBQQ__Quote__c: {
-    keyPrefix: 'a0x',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'SBQQ__Opportunity2__c',
-      'SBQQ__Account__c',
-      'SBQQ__Primary__c',
-      'SBQQ__StartDate__c',
-      'SBQQ__SubscriptionTerm__c',
-      'SBQQ__NetAmount__c',
-      'CurrencyIsoCode',
-    ],
-    readOnly: [...SYSTEM_FIELDS, 'Name', 'SBQQ__NetAmount__c'],
-    parents: {
-      SBQQ__Opportunity2__r: { field: 'SBQQ__Opportunity2__c', type: 'Opportunity' },
-      SBQQ__Account__r: { field: 'SBQQ__Account__c', type: 'Account' },
-    },
-    children: { SBQQ__LineItems__r: { type: 'SBQQ__QuoteLine__c', field: 'SBQQ__Quote__c' } },
-  },
-  SBQQ__QuoteLine__c: {
-    keyPrefix: 'a0y',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'SBQQ__Quote__c',
-      'SBQQ__Product__c',
-      'SBQQ__ProductCode__c',
-      'SBQQ__ProductName__c',
-      'SBQQ__Number__c',
-      'SBQQ__Quantity__c',
-      'SBQQ__ListPrice__c',
-      'SBQQ__NetPrice__c',
-      'SBQQ__NetTotal__c',
-      'SBQQ__Description__c',
-      'SBQQ__ChargeType__c',
-      'SBQQ__BillingFrequency__c',
-      'CurrencyIsoCode',
-    ],
-    readOnly: [
-      ...SYSTEM_FIELDS,
-      'Name',
-      'SBQQ__Quote__c',
-      'SBQQ__ProductCode__c',
-      'SBQQ__ProductName__c',
-      'SBQQ__NetTotal__c',
-    ],
-    parents: {
-      SBQQ__Quote__r: { field: 'SBQQ__Quote__c', type: 'SBQQ__Quote__c' },
-      SBQQ__Product__r: { field: 'SBQQ__Product__c', type: 'Product2' },
-    },
-    children: {},
-  },
-  OpportunityLineItem: {
-    keyPrefix: '00k',
-    fields: [
-      ...SYSTEM_FIELDS,
-      'OpportunityId',
-      'PricebookEntryId',
-      'Product2Id',
-      'ProductCode',
-      'Name',
-      'Quantity',
-      'UnitPrice',
-      'TotalPrice',
-      'ListPrice',
-      'Discount',
-      'ServiceDate',
-      'Description',
-      'SortOrder',
-      'CurrencyIsoCode',
-    ],
-    readOnly: [...SYSTEM_FIELDS, 'OpportunityId', 'PricebookEntryId', 'Product2Id', 'ProductCode', 'Name', 'ListPrice'],
-    parents: {
-      Opportunity: { field: 'OpportunityId', type: 'Opportunity' },
-      PricebookEntry: { field: 'PricebookEntryId', type: 'PricebookEntry' },
-      Product2: { field: 'Product2Id', type: 'Product2' },
-    },
-    children: {},
-  },
-};
+import { CUSTOM_FIELD, CUSTOM_FIELD_OBJECTS, SCHEMA, type SObjectRecord } from './schema.js';
 
 /** Salesforce's datetime format: 2026-01-15T10:00:00.000+0000. */
 export function sfDateTime(at: Date): string {
@@ -346,4 +133,102 @@ export class SObjectStore {
       }
     }
   }
+}
+
+export interface SalesforceSimulatorOptions {
+  organizationId?: string;
+  now?: () => Date;
+  /** false: a single-currency org, where no object has CurrencyIsoCode (default true). */
+  multiCurrency?: boolean;
+  /** The org's corporate currency (default USD). */
+  corporateCurrency?: string;
+  /** Daily API request allocation (default 100 000). */
+  apiRequestLimit?: number;
+  /** Instance URL written into outbound messages (the app itself answers on any host). */
+  instanceUrl?: string;
+}
+
+/** Everything the route and seed files share: one org, its records, its sessions. */
+export interface SalesforceSim {
+  readonly options: SalesforceSimulatorOptions;
+  readonly now: () => Date;
+  readonly organizationId: string;
+  readonly userId: string;
+  readonly store: SObjectStore;
+  readonly standardPricebookId: string;
+  /** The connected app and the session the simulator starts with. */
+  readonly credentials: { accessToken: string; refreshToken: string; clientId: string; clientSecret: string };
+  /** What tests read: sessions, the API allocation, and every accepted update. */
+  readonly state: ReturnType<typeof initialState>;
+  /** Sequence numbers behind the ids and tokens, so every run issues the same ones. */
+  readonly counters: { token: number; code: number; notification: number; quote: number };
+  /** A new access token (not yet accepted: the caller adds it to state.accessTokens). */
+  issueToken(): string;
+}
+
+function initialState(
+  organizationId: string,
+  store: SObjectStore,
+  accessToken: string,
+  refreshToken: string,
+  apiRequestLimit: number,
+) {
+  return {
+    organizationId,
+    store,
+    /** Access tokens the API accepts. */
+    accessTokens: new Set([accessToken]),
+    refreshTokens: new Set([refreshToken]),
+    api: { max: apiRequestLimit, used: 0 },
+    /** Number of access tokens issued through the refresh grant. */
+    refreshes: 0,
+    /** Authorization codes not yet exchanged (single use), with the redirect URI they were issued for. */
+    authorizationCodes: new Map<string, { clientId: string; redirectUri: string }>(),
+    /** Connected-app certificates for the JWT bearer flow: client id → SPKI public key. */
+    jwtPublicKeys: new Map<string, Uint8Array>(),
+    /** Every accepted record update (PATCH), in order: what a test counts writes by. */
+    updates: [] as { type: string; id: string; values: SObjectRecord }[],
+  };
+}
+
+export function createSalesforceSim(options: SalesforceSimulatorOptions): SalesforceSim {
+  const now = options.now ?? (() => new Date());
+  const organizationId = options.organizationId ?? makeId('00D', 1);
+  const store = new SObjectStore({
+    now,
+    multiCurrency: options.multiCurrency ?? true,
+    corporateCurrency: options.corporateCurrency ?? 'USD',
+  });
+  // Inserted first, so the standard price book has the org's first record id in every run.
+  const standardPricebook = store.insert('Pricebook2', {
+    Name: 'Standard Price Book',
+    IsActive: true,
+    IsStandard: true,
+  });
+  const counters = { token: 0, code: 0, notification: 0, quote: 0 };
+  const issueToken = () => `${organizationId.slice(0, 15)}!SIM.access.${++counters.token}`;
+  const credentials = {
+    accessToken: issueToken(),
+    refreshToken: `5Aep861SIM.refresh.${organizationId.slice(0, 15)}`,
+    clientId: '3MVG9SIM.consumer.key',
+    clientSecret: 'SIM-consumer-secret',
+  };
+  return {
+    options,
+    now,
+    organizationId,
+    userId: makeId('005', 1),
+    store,
+    standardPricebookId: String(standardPricebook.Id),
+    credentials,
+    state: initialState(
+      organizationId,
+      store,
+      credentials.accessToken,
+      credentials.refreshToken,
+      options.apiRequestLimit ?? 100_000,
+    ),
+    counters,
+    issueToken,
+  };
 }
