@@ -279,3 +279,8 @@ export function declineError(charge: SimCharge): SimLastPaymentError {
     doc_url: 'https://docs.stripe.com/error-codes/card-declined',
   };
 }
+
+/** A deep copy, as Stripe's answers and events carry the object as it was at that moment. */
+export function snapshot<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,50 +1,25 @@
 /**
- * PaymentIntent behaviour of the simulator: create (optionally confirming) and confirm with
- * Stripe's test payment methods. https://docs.stripe.com/testing#cards and
+ * PaymentIntents: create (optionally confirming), confirm with Stripe's test payment methods,
+ * read and search. https://docs.stripe.com/testing#cards and
  * https://docs.stripe.com/api/payment_intents/create
  */
+import type { Hono } from 'hono';
+import { missing, type SimResult, stripeError } from './errors.js';
 import { booleanParam, type FormObject, mapParam, stringParam } from './form.js';
 import {
   declineError,
   newBalanceTransaction,
   newCharge,
   newPaymentIntent,
-  type SimBalanceTransaction,
-  type SimCharge,
-  type SimCustomer,
-  type SimEvent,
   type SimPaymentIntent,
+  snapshot,
 } from './objects.js';
+import { read, search, write } from './requests.js';
+import type { PaymentStore, StripeSim } from './state.js';
 
 /** Test payment methods that succeed, and those that decline (https://docs.stripe.com/testing). */
 const SUCCEEDING = new Set(['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex', 'pm_card_visa_debit']);
 const DECLINING = new Set(['pm_card_chargeDeclined', 'pm_card_visa_chargeDeclined']);
-
-export interface SimResult {
-  status: number;
-  body: unknown;
-  /** False for requests rejected before execution began: Stripe does not store those under the key. */
-  cache: boolean;
-}
-
-export interface PaymentStore {
-  customers: Map<string, SimCustomer>;
-  paymentIntents: Map<string, SimPaymentIntent>;
-  charges: Map<string, SimCharge>;
-  balanceTransactions: Map<string, SimBalanceTransaction>;
-  newId(prefix: string): string;
-  nowSeconds(): number;
-  emit(type: SimEvent['type'], intent: SimPaymentIntent): void;
-  requestLogUrl(): string;
-}
-
-export function stripeError(
-  status: number,
-  error: { type: string; message: string; code?: string; param?: string; [extra: string]: unknown },
-  cache = false,
-): SimResult {
-  return { status, body: { error }, cache };
-}
 
 function invalid(message: string, param?: string, code?: string): SimResult {
   return stripeError(400, {
@@ -177,6 +152,17 @@ function dropEmpty(metadata: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== ''));
 }
 
-export function snapshot<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+export function paymentIntentRoutes(app: Hono, sim: StripeSim): void {
+  const { state, store } = sim;
+  app.post('/v1/payment_intents', (c) => write(sim, c, (params) => createPaymentIntent(store, params)));
+  app.get('/v1/payment_intents/search', (c) => search(sim, c, state.paymentIntents, '/v1/payment_intents/search'));
+  app.get('/v1/payment_intents/:id', (c) =>
+    read(sim, c, c.req.param('id'), (id) => state.paymentIntents.get(id), 'payment_intent'),
+  );
+  app.post('/v1/payment_intents/:id/confirm', (c) =>
+    write(sim, c, (params) => {
+      const intent = state.paymentIntents.get(c.req.param('id'));
+      return intent ? confirmPaymentIntent(store, intent, params) : missing('payment_intent', c.req.param('id'));
+    }),
+  );
 }
