@@ -5,6 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import { exponentOf, isKnownCurrency } from '../../../src/domain/money.js';
+import type { SimError } from './errors.js';
 
 /** US state rates (decimal strings). Other US states get OTHER_US_RATE; outside the US, 0. */
 export const DEFAULT_RATES: Readonly<Record<string, string>> = Object.freeze({
@@ -26,39 +27,6 @@ const DOCUMENT_TYPES = [
   'ReturnOrder',
   'ReturnInvoice',
 ];
-
-/** The `error` object of AvaTax's envelope. */
-export interface SimError {
-  status: number;
-  code: string;
-  number: number;
-  message: string;
-  target: string;
-  refersTo?: string;
-  faultCode?: 'Client' | 'Server';
-}
-
-export function errorEnvelope(e: SimError): unknown {
-  return {
-    error: {
-      code: e.code,
-      message: e.message,
-      target: e.target,
-      details: [
-        {
-          code: e.code,
-          number: e.number,
-          message: e.message,
-          description: e.message,
-          faultCode: e.faultCode ?? 'Client',
-          helpLink: `https://developer.avalara.com/avatax/errors/${e.code}`,
-          ...(e.refersTo ? { refersTo: e.refersTo } : {}),
-          severity: 'Error',
-        },
-      ],
-    },
-  };
-}
 
 const valueRequired = (refersTo: string): SimError => ({
   status: 400,
