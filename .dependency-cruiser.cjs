@@ -3,7 +3,7 @@
  * Type-only imports count too (tsPreCompilationDeps), so a wrong-way `import type` fails the build.
  * Tests and benchmarks may import anything, so they are left out of every rule's `from`.
  */
-const TESTS = '(\\.test\\.ts$|\\.test-helper\\.ts$|^test/|^bench/|/contract/)';
+const TESTS = '(\\.test\\.ts$|^test/|^bench/|/contract/)';
 
 /** The project's own folders; npm packages and Node built-ins are not rooms and stay allowed. */
 const PROJECT = '^(src|adapters|flows|mappings|test|bench)/';

@@ -2,7 +2,7 @@
 import { runTaxPortContract } from '../contract/tax-port.contract.js';
 import { serveOnLoopback } from '../sandbox/serve.js';
 import { createAvalaraAdapter } from './index.js';
-import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from './simulator.js';
+import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from './simulator/index.js';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 const COMPANY = 'ACMECO';

@@ -13,7 +13,7 @@ import { type Failure, ok } from '../../src/domain/outcome.js';
 import type { TaxPort } from '../ports.js';
 import { createAvaTaxClient } from './client.js';
 import { classifyAvalaraError, isEntityNotFound } from './errors.js';
-import { encodeTransactionCode, toCreateOrAdjustModel, toTaxResult } from './map.js';
+import { encodeTransactionCode, fromTransaction, toCreateOrAdjustModel } from './map.js';
 
 export interface AvalaraAdapterConfig {
   /** https://sandbox-rest.avatax.com, https://rest.avatax.com, or the simulator's loopback URL. */
@@ -55,7 +55,7 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
       } catch (error) {
         return fail(error, true);
       }
-      return ok(toTaxResult(transaction));
+      return ok(fromTransaction(transaction));
     },
 
     async findByDocumentCode(documentCode) {
@@ -72,7 +72,7 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
         if (isEntityNotFound(error)) return ok(null);
         return fail(error, false);
       }
-      return ok(toTaxResult(transaction));
+      return ok(fromTransaction(transaction));
     },
   };
 }

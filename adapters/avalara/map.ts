@@ -103,7 +103,7 @@ export function toCreateOrAdjustModel(
 }
 
 /** TransactionModel (as AvaTax sends it: enums as names, amounts as numbers) → TaxResult. */
-export function toTaxResult(transaction: TransactionModel): TaxResult {
+export function fromTransaction(transaction: TransactionModel): TaxResult {
   const currency = transaction.currencyCode;
   return {
     transactionId: String(transaction.id),

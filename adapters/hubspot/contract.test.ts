@@ -3,7 +3,7 @@ import { runCrmPortContract } from '../contract/crm-port.contract.js';
 import { serveOnLoopback } from '../sandbox/serve.js';
 import { TOKEN_REJECTED } from './errors.js';
 import { createHubSpotAdapter } from './index.js';
-import { createHubSpotSimulator, DEFAULT_ACCESS_TOKEN, DEFAULT_CLIENT_SECRET } from './simulator.js';
+import { createHubSpotSimulator, DEFAULT_ACCESS_TOKEN, DEFAULT_CLIENT_SECRET } from './simulator/index.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookV3 } from './webhooks.js';
 
 const NOW = new Date('2026-01-15T10:00:00.000Z');

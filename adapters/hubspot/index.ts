@@ -17,9 +17,9 @@ import {
   CONTACT_PROPERTIES,
   DEAL_PROPERTIES,
   DEFAULT_RENEWAL_OF_PROPERTY,
+  fromDeal,
   type HubSpotObject,
   LINE_ITEM_PROPERTIES,
-  mapDeal,
   PRODUCT_PROPERTIES,
   productIdsToRead,
 } from './map.js';
@@ -163,7 +163,7 @@ export function createHubSpotAdapter(config: HubSpotConfig, options: HubSpotAdap
         ]);
         const productIds = productIdsToRead(lineItems);
         const products = productIds.length > 0 ? await readAll('products', productIds, PRODUCT_PROPERTIES) : [];
-        return mapDeal(deal, companies[0] ?? null, lineItems, {
+        return fromDeal(deal, companies[0] ?? null, lineItems, {
           products: new Map(products.map((p) => [p.id, p])),
           renewalOfProperty,
           contacts: contacts.map((contact) => ({ contact, labels: labelsOf(contactRows, contact.id) })),

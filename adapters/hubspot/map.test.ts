@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalProperty, type HubSpotObject, mapDeal, productIdsToRead, toDateOnly } from './map.js';
+import { decimalProperty, fromDeal, type HubSpotObject, productIdsToRead, toDateOnly } from './map.js';
 
 const deal = (props: Record<string, string | null> = {}): HubSpotObject => ({
   id: '101',
@@ -19,20 +19,20 @@ const line = (props: Record<string, string | null> = {}): HubSpotObject => ({
   properties: { name: 'Seat', quantity: '2', price: '6.25', hs_product_id: '301', hs_sku: 'SEAT', ...props },
 });
 
-describe('mapDeal', () => {
+describe('fromDeal', () => {
   it('keeps decimal strings exactly as HubSpot sent them', () => {
-    const result = mapDeal(deal({ amount: '1000.10' }), null, [line({ quantity: '1.5000', price: '0.005' })]);
+    const result = fromDeal(deal({ amount: '1000.10' }), null, [line({ quantity: '1.5000', price: '0.005' })]);
     expect(result.ok && result.value.deal.amount).toBe('1000.10');
     expect(result.ok && result.value.lineItems[0]).toMatchObject({ quantity: '1.5000', unitPrice: '0.005' });
   });
 
   it('an empty amount and an absent currency are null', () => {
-    const result = mapDeal(deal({ amount: '', deal_currency_code: null }), null, []);
+    const result = fromDeal(deal({ amount: '', deal_currency_code: null }), null, []);
     expect(result.ok && result.value.deal).toMatchObject({ amount: null, currency: null });
   });
 
   it.each(['1,000.00', '1e3', '12.', 'NaN'])('rejects the deal amount %j as permanent', (amount) => {
-    expect(mapDeal(deal({ amount }), null, [])).toMatchObject({ ok: false, kind: 'permanent', field: 'amount' });
+    expect(fromDeal(deal({ amount }), null, [])).toMatchObject({ ok: false, kind: 'permanent', field: 'amount' });
   });
 
   it.each([
@@ -42,23 +42,23 @@ describe('mapDeal', () => {
     [{ price: '€5' }, 'price'],
     [{ hs_product_id: null }, 'hs_product_id'],
   ])('rejects the line item %j as permanent', (props, field) => {
-    expect(mapDeal(deal(), null, [line(props)])).toMatchObject({ ok: false, kind: 'permanent', field });
+    expect(fromDeal(deal(), null, [line(props)])).toMatchObject({ ok: false, kind: 'permanent', field });
   });
 
   it('isWon follows hs_is_closed_won, not the stage id', () => {
-    const custom = mapDeal(deal({ dealstage: '987654321', hs_is_closed_won: 'true' }), null, []);
-    const lost = mapDeal(deal({ dealstage: 'closedwon', hs_is_closed_won: 'false' }), null, []);
+    const custom = fromDeal(deal({ dealstage: '987654321', hs_is_closed_won: 'true' }), null, []);
+    const lost = fromDeal(deal({ dealstage: 'closedwon', hs_is_closed_won: 'false' }), null, []);
     expect(custom.ok && custom.value.deal.isWon).toBe(true);
     expect(lost.ok && lost.value.deal.isWon).toBe(false);
   });
 
   it('a deal without close date is permanent', () => {
-    expect(mapDeal(deal({ closedate: null }), null, [])).toMatchObject({ kind: 'permanent', field: 'closedate' });
+    expect(fromDeal(deal({ closedate: null }), null, [])).toMatchObject({ kind: 'permanent', field: 'closedate' });
   });
 
   it('falls back to the product for a missing SKU or name', () => {
     const products = new Map([['301', { id: '301', properties: { name: 'Seat (product)', hs_sku: 'SEAT-P' } }]]);
-    const result = mapDeal(deal(), null, [line({ hs_sku: null, name: '' })], { products });
+    const result = fromDeal(deal(), null, [line({ hs_sku: null, name: '' })], { products });
     expect(result.ok && result.value.lineItems[0]).toMatchObject({
       productCode: 'SEAT-P',
       productName: 'Seat (product)',

@@ -87,7 +87,7 @@ function toIso(value: string | null | undefined, fallback: Date | string | undef
   return fallback ?? '';
 }
 
-export function mapCompanyAddress(p: Properties): PostalAddress | null {
+export function fromCompanyAddress(p: Properties): PostalAddress | null {
   const address: PostalAddress = {
     line1: text(p.address),
     city: text(p.city),
@@ -144,7 +144,7 @@ export function productIdsToRead(lineItems: HubSpotObject[]): string[] {
 }
 
 /** The contact's role: its first custom label ("Billing contact"); "Primary" marks the primary one. */
-export function mapContacts(contacts: LabelledContact[]): DealContact[] {
+export function fromContacts(contacts: LabelledContact[]): DealContact[] {
   return contacts.map(({ contact, labels }) => {
     const p = contact.properties;
     return {
@@ -178,7 +178,7 @@ export interface DealParts {
  * isWon comes from hs_is_closed_won, which HubSpot computes from the stage's "closed won"
  * flag in the deal's pipeline, or from the stage being one of the connection's trigger stages.
  */
-export function mapDeal(
+export function fromDeal(
   deal: HubSpotObject,
   company: HubSpotObject | null,
   lineItems: HubSpotObject[],
@@ -222,10 +222,10 @@ export function mapDeal(
           name: text(company.properties.name),
           // Companies have no email property; contacts carry emails.
           email: null,
-          billingAddress: mapCompanyAddress(company.properties),
+          billingAddress: fromCompanyAddress(company.properties),
         }
       : null,
     lineItems: items,
-    contacts: mapContacts(parts.contacts ?? []),
+    contacts: fromContacts(parts.contacts ?? []),
   });
 }

@@ -2,7 +2,7 @@
 import { runErpPortContract } from '../contract/erp-port.contract.js';
 import { serveOnLoopback } from '../sandbox/serve.js';
 import { createQuickBooksAdapter } from './index.js';
-import { createQuickBooksSimulator } from './simulator.js';
+import { createQuickBooksSimulator } from './simulator/index.js';
 
 const REALM = '4620816365000001';
 const TOKEN = 'contract-token';

@@ -9,15 +9,15 @@ import type { ErpPort, ExternalObject, WriteOptions } from '../ports.js';
 import { createQboClient, type QboEntity } from './client.js';
 import { classifyFailure, isDuplicateName } from './errors.js';
 import {
-  customerBody,
   entityOf,
-  invoiceBody,
-  itemBody,
-  paymentBody,
+  fromEntity,
   type QboEntityName,
   rowsOf,
   selectByField,
-  toExternalObject,
+  toCustomer,
+  toInvoice,
+  toItem,
+  toPayment,
 } from './map.js';
 
 export { DEFAULT_MINOR_VERSION, QBO_PRODUCTION_BASE_URL, QBO_SANDBOX_BASE_URL } from './client.js';
@@ -67,7 +67,7 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
     const response = await client.create(ENTITY_PATH[entity], body.value, key);
     if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
       const created = entityOf(response.body, entity);
-      if (created) return { outcome: ok(toExternalObject(created)), duplicateName: false };
+      if (created) return { outcome: ok(fromEntity(created)), duplicateName: false };
     }
     return {
       outcome: classifyFailure(response, { what, write: true }, now()),
@@ -90,7 +90,7 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
       const rows = rowsOf(response.body, entity);
       if (rows) {
         if (rows.length === 0) return ok(null);
-        if (rows.length === 1) return ok(toExternalObject(rows[0]));
+        if (rows.length === 1) return ok(fromEntity(rows[0]));
         const reason = `QuickBooks has ${rows.length} ${entity} objects with ${field} = "${value}"; pick one by hand`;
         return permanent(reason, { field });
       }
@@ -124,13 +124,13 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
   return {
     vendor: 'quickbooks',
     createCustomer: (request, options) =>
-      createNamed('Customer', 'DisplayName', request.displayName, customerBody(request), options),
+      createNamed('Customer', 'DisplayName', request.displayName, toCustomer(request), options),
     findCustomer: (displayName) => find('Customer', 'DisplayName', displayName),
-    createItem: (request, options) => createNamed('Item', 'Name', request.sku, itemBody(request), options),
+    createItem: (request, options) => createNamed('Item', 'Name', request.sku, toItem(request), options),
     findItem: (sku) => find('Item', 'Name', sku),
-    createInvoice: (request, options) => create('Invoice', invoiceBody(request), options),
+    createInvoice: (request, options) => create('Invoice', toInvoice(request), options),
     findInvoice: (invoiceNumber) => find('Invoice', 'DocNumber', invoiceNumber),
-    createPayment: (request, options) => create('Payment', paymentBody(request), options),
+    createPayment: (request, options) => create('Payment', toPayment(request), options),
     findPayment: (paymentRef) => find('Payment', 'PaymentRefNum', paymentRef),
   };
 }

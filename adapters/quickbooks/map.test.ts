@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErpInvoiceRequest } from '../ports.js';
-import { invoiceBody, paymentBody, selectByField, toExternalObject, toJsonNumber } from './map.js';
+import { fromEntity, selectByField, toInvoice, toJsonNumber, toPayment } from './map.js';
 
 describe('toJsonNumber', () => {
   it.each([
@@ -49,9 +49,9 @@ const invoice: ErpInvoiceRequest = {
   total: '1297.81',
 };
 
-describe('invoiceBody', () => {
+describe('toInvoice', () => {
   it('maps lines, tax and references', () => {
-    const body = invoiceBody(invoice);
+    const body = toInvoice(invoice);
     expect(body.ok).toBe(true);
     if (!body.ok) return;
     expect(body.value).toMatchObject({
@@ -71,7 +71,7 @@ describe('invoiceBody', () => {
   });
 
   it('refuses an invoice whose lines and tax do not add up to the total', () => {
-    expect(invoiceBody({ ...invoice, total: '1297.80' })).toMatchObject({
+    expect(toInvoice({ ...invoice, total: '1297.80' })).toMatchObject({
       ok: false,
       kind: 'permanent',
       field: 'total',
@@ -79,7 +79,7 @@ describe('invoiceBody', () => {
   });
 
   it('refuses a DocNumber longer than 21 characters', () => {
-    expect(invoiceBody({ ...invoice, invoiceNumber: 'X'.repeat(22) })).toMatchObject({
+    expect(toInvoice({ ...invoice, invoiceNumber: 'X'.repeat(22) })).toMatchObject({
       ok: false,
       kind: 'permanent',
       field: 'DocNumber',
@@ -87,9 +87,9 @@ describe('invoiceBody', () => {
   });
 });
 
-describe('paymentBody / toExternalObject', () => {
+describe('toPayment / fromEntity', () => {
   it('links the payment to the invoice', () => {
-    const body = paymentBody({
+    const body = toPayment({
       paymentRef: 'PAY-1',
       customerExternalId: '58',
       invoiceExternalId: '130',
@@ -111,8 +111,8 @@ describe('paymentBody / toExternalObject', () => {
   });
 
   it('reports DocNumber or PaymentRefNum as the number', () => {
-    expect(toExternalObject({ Id: '130', DocNumber: 'INV-1' })).toEqual({ externalId: '130', number: 'INV-1' });
-    expect(toExternalObject({ Id: '131', PaymentRefNum: 'PAY-1' })).toEqual({ externalId: '131', number: 'PAY-1' });
-    expect(toExternalObject({ Id: '58' })).toEqual({ externalId: '58' });
+    expect(fromEntity({ Id: '130', DocNumber: 'INV-1' })).toEqual({ externalId: '130', number: 'INV-1' });
+    expect(fromEntity({ Id: '131', PaymentRefNum: 'PAY-1' })).toEqual({ externalId: '131', number: 'PAY-1' });
+    expect(fromEntity({ Id: '58' })).toEqual({ externalId: '58' });
   });
 });

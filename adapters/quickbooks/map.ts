@@ -99,7 +99,7 @@ function checkLength(value: string, field: keyof typeof LIMITS): Failure | null 
   return null;
 }
 
-export function customerBody(request: ErpCustomerRequest): Outcome<QboCustomer> {
+export function toCustomer(request: ErpCustomerRequest): Outcome<QboCustomer> {
   const bad = checkLength(request.displayName, 'DisplayName');
   if (bad) return bad;
   return ok({
@@ -109,7 +109,7 @@ export function customerBody(request: ErpCustomerRequest): Outcome<QboCustomer> 
   });
 }
 
-export function itemBody(request: ErpItemRequest): Outcome<QboItem> {
+export function toItem(request: ErpItemRequest): Outcome<QboItem> {
   const bad = checkLength(request.sku, 'Name');
   if (bad) return bad;
   if (!request.incomeAccountId)
@@ -122,7 +122,7 @@ export function itemBody(request: ErpItemRequest): Outcome<QboItem> {
   });
 }
 
-export function invoiceBody(request: ErpInvoiceRequest): Outcome<QboInvoice> {
+export function toInvoice(request: ErpInvoiceRequest): Outcome<QboInvoice> {
   const bad = checkLength(request.invoiceNumber, 'DocNumber');
   if (bad) return bad;
   if (request.lines.length === 0) return permanent('an invoice needs at least one line', { field: 'Line' });
@@ -167,7 +167,7 @@ export function invoiceBody(request: ErpInvoiceRequest): Outcome<QboInvoice> {
   });
 }
 
-export function paymentBody(request: ErpPaymentRequest): Outcome<QboPayment> {
+export function toPayment(request: ErpPaymentRequest): Outcome<QboPayment> {
   const bad = checkLength(request.paymentRef, 'PaymentRefNum');
   if (bad) return bad;
   const amount = toJsonNumber(request.amount, 'amount');
@@ -219,7 +219,7 @@ export function rowsOf(body: unknown, entity: QboEntityName): QboIdentified[] | 
   return rows.filter((row): row is QboIdentified => typeof row?.Id === 'string');
 }
 
-export function toExternalObject(entity: QboIdentified): ExternalObject {
+export function fromEntity(entity: QboIdentified): ExternalObject {
   const number =
     typeof entity.DocNumber === 'string'
       ? entity.DocNumber

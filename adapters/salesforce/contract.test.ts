@@ -9,7 +9,7 @@ import { SESSION_EXPIRED } from './errors.js';
 import { EVENT_SIGNATURE_HEADER, signEventBody, verifyEventSignature } from './events.js';
 import { makeId } from './ids.js';
 import { createSalesforceAdapter } from './index.js';
-import { createSalesforceSimulator } from './simulator.js';
+import { createSalesforceSimulator } from './simulator/index.js';
 
 const NOW = new Date('2026-01-15T10:00:00.000Z');
 const EVENT_SECRET = 'contract-event-secret';

@@ -14,8 +14,8 @@ import {
   type ContactRoleRecord,
   type CpqQuoteLineRecord,
   type CpqQuoteRecord,
+  fromOpportunity,
   type LineItemRecord,
-  mapOpportunity,
   type OpportunityRecord,
   type SubqueryResult,
 } from './map.js';
@@ -258,7 +258,7 @@ export function createSalesforceAdapter(
       } catch (error) {
         return classifySalesforceError(error, config.now);
       }
-      return mapOpportunity(opportunity, {
+      return fromOpportunity(opportunity, {
         lineItems,
         quoteLines,
         contactRoles,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkId, idSuffix, makeId, sameId, toId18 } from './ids.js';
-import { mapBillingAddress, toDecimalString, toIsoTimestamp } from './map.js';
+import { fromBillingAddress, toDecimalString, toIsoTimestamp } from './map.js';
 
 describe('toDecimalString', () => {
   it.each([
@@ -59,14 +59,14 @@ describe('toIsoTimestamp', () => {
   });
 });
 
-describe('mapBillingAddress', () => {
+describe('fromBillingAddress', () => {
   it('joins street lines and keeps missing parts empty', () => {
     expect(
-      mapBillingAddress({ Id: 'x', Name: 'x', BillingStreet: ' 1 Main St \r\n\r\nSuite 4 ', BillingCountry: 'US' }),
+      fromBillingAddress({ Id: 'x', Name: 'x', BillingStreet: ' 1 Main St \r\n\r\nSuite 4 ', BillingCountry: 'US' }),
     ).toEqual({ line1: '1 Main St, Suite 4', city: '', region: '', postalCode: '', country: 'US' });
   });
 
   it('is null when the account has no address at all', () => {
-    expect(mapBillingAddress({ Id: 'x', Name: 'x', BillingStreet: null, BillingCity: '  ' })).toBeNull();
+    expect(fromBillingAddress({ Id: 'x', Name: 'x', BillingStreet: null, BillingCity: '  ' })).toBeNull();
   });
 });

@@ -123,7 +123,7 @@ function text(value: string | null | undefined): string {
 }
 
 /** Billing address compound fields; null when the account has none at all. */
-export function mapBillingAddress(account: AccountRecord): PostalAddress | null {
+export function fromBillingAddress(account: AccountRecord): PostalAddress | null {
   const street = text(account.BillingStreet);
   const address: PostalAddress = {
     // BillingStreet is a textarea: its lines (street, suite) become one line.
@@ -168,7 +168,7 @@ function mapLineItem(item: LineItemRecord): Outcome<DealLineItem> {
  * A CPQ quote line as a deal line: the unit price is the net price (after every discount),
  * the quote's own figure; Product2.Family comes through the SBQQ__Product__r lookup.
  */
-export function mapQuoteLine(line: CpqQuoteLineRecord): Outcome<DealLineItem> {
+export function fromQuoteLine(line: CpqQuoteLineRecord): Outcome<DealLineItem> {
   const quantity = toDecimalString(line.SBQQ__Quantity__c);
   const unitPrice = toDecimalString(line.SBQQ__NetPrice__c);
   if (quantity === null) {
@@ -208,7 +208,7 @@ function nonEmpty(value: string | null | undefined): string | null {
  * Contact roles whose contact cannot be read are left out: Salesforce may return a role whose
  * ContactId names a deleted contact (or one the user cannot see), with the Contact lookup null.
  */
-export function mapContactRoles(roles: ContactRoleRecord[]): DealContact[] {
+export function fromContactRoles(roles: ContactRoleRecord[]): DealContact[] {
   return roles
     .filter((r) => lookupId(r.ContactId) !== null && r.Contact)
     .map((r) => ({
@@ -239,11 +239,11 @@ export interface OpportunityParts {
 }
 
 /** Maps an Opportunity with its Account, line items (or CPQ quote lines) and contact roles. */
-export function mapOpportunity(opportunity: OpportunityRecord, parts: OpportunityParts): Outcome<DealBundle> {
+export function fromOpportunity(opportunity: OpportunityRecord, parts: OpportunityParts): Outcome<DealBundle> {
   const { lineItems, quoteLines, renewalOfField } = parts;
   const items: DealLineItem[] = [];
   for (const record of quoteLines ?? []) {
-    const item = mapQuoteLine(record);
+    const item = fromQuoteLine(record);
     if (!item.ok) return item;
     items.push(item.value);
   }
@@ -274,10 +274,10 @@ export function mapOpportunity(opportunity: OpportunityRecord, parts: Opportunit
           name: account.Name,
           // Account has no standard email field; contacts carry emails.
           email: null,
-          billingAddress: mapBillingAddress(account),
+          billingAddress: fromBillingAddress(account),
         }
       : null,
     lineItems: items,
-    contacts: mapContactRoles(parts.contactRoles ?? []),
+    contacts: fromContactRoles(parts.contactRoles ?? []),
   });
 }

@@ -2,7 +2,7 @@
 import { runPaymentPortContract } from '../contract/payment-port.contract.js';
 import { serveOnLoopback } from '../sandbox/serve.js';
 import { createStripeAdapter } from './index.js';
-import { createStripeSimulator } from './simulator.js';
+import { createStripeSimulator } from './simulator/index.js';
 
 const NOW = new Date('2026-11-20T09:30:00Z');
 const SECRET = 'whsec_contract_secret';

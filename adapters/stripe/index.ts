@@ -20,14 +20,14 @@ import { createStripeClient } from './client.js';
 import { classifyStripeError, type StripeOperation } from './errors.js';
 import {
   feeFromPaymentIntent,
+  fromCustomer,
+  fromPaymentIntent,
   METADATA,
   metadataQuery,
   pickCustomer,
   pickPaymentIntent,
   toCustomerParams,
-  toCustomerRef,
   toPaymentIntentParams,
-  toPaymentState,
 } from './map.js';
 import { parseStripeWebhook } from './webhooks.js';
 
@@ -67,7 +67,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
       const created = await call('write', () =>
         stripe.customers.create(toCustomerParams(request), { idempotencyKey: options.idempotencyKey }),
       );
-      return created.ok ? ok(toCustomerRef(created.value)) : created;
+      return created.ok ? ok(fromCustomer(created.value)) : created;
     },
 
     async findCustomer(localId: string): Promise<Outcome<ExternalObject | null>> {
@@ -76,7 +76,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
       );
       if (!found.ok) return found;
       const customer = pickCustomer(found.value.data);
-      return ok(customer ? toCustomerRef(customer) : null);
+      return ok(customer ? fromCustomer(customer) : null);
     },
 
     async createPayment(request: PaymentRequest, options: WriteOptions): Promise<Outcome<PaymentState>> {
@@ -89,13 +89,13 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
         const intent = await stripe.paymentIntents.create(toPaymentIntentParams(request, config.testPaymentMethod), {
           idempotencyKey: options.idempotencyKey,
         });
-        return ok(toPaymentState(intent));
+        return ok(fromPaymentIntent(intent));
       } catch (error) {
         // A declined confirmation still created the PaymentIntent (returned inside the
         // card error): report it as a failed payment so the hub stores its id, the same
         // state findPayment would return. https://docs.stripe.com/declines
         const declined = declinedIntent(error);
-        if (declined) return ok(toPaymentState(declined));
+        if (declined) return ok(fromPaymentIntent(declined));
         return classifyStripeError(error, 'write', now());
       }
     },
@@ -106,7 +106,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
       );
       if (!found.ok) return found;
       const intent = pickPaymentIntent(found.value.data);
-      return ok(intent ? toPaymentState(intent) : null);
+      return ok(intent ? fromPaymentIntent(intent) : null);
     },
 
     async getPaymentFee(paymentExternalId: string): Promise<Outcome<number>> {

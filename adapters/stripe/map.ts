@@ -27,7 +27,7 @@ export function toCustomerParams(request: PaymentCustomerRequest): Stripe.Custom
   };
 }
 
-export function toCustomerRef(customer: Stripe.Customer): ExternalObject {
+export function fromCustomer(customer: Stripe.Customer): ExternalObject {
   return { externalId: customer.id };
 }
 
@@ -64,7 +64,7 @@ export function toPaymentIntentParams(
  * Stripe → hub status. A failed attempt sends the intent back to `requires_payment_method`
  * with `last_payment_error` set; canceled intents will never be paid.
  */
-export function toPaymentStatus(intent: Pick<Stripe.PaymentIntent, 'status' | 'last_payment_error'>) {
+export function fromPaymentIntentStatus(intent: Pick<Stripe.PaymentIntent, 'status' | 'last_payment_error'>) {
   switch (intent.status) {
     case 'succeeded':
       return 'succeeded' as const;
@@ -80,10 +80,10 @@ export function toPaymentStatus(intent: Pick<Stripe.PaymentIntent, 'status' | 'l
   }
 }
 
-export function toPaymentState(intent: Stripe.PaymentIntent): PaymentState {
+export function fromPaymentIntent(intent: Stripe.PaymentIntent): PaymentState {
   return {
     externalId: intent.id,
-    status: toPaymentStatus(intent),
+    status: fromPaymentIntentStatus(intent),
     amountMinor: intent.amount,
     currency: intent.currency.toUpperCase(),
   };
@@ -133,7 +133,7 @@ const EVENT_TYPES: Record<string, PaymentEvent['type']> = {
 };
 
 /** A verified Stripe event in our terms; events about other objects are `ignored`. */
-export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
+export function fromEvent(event: Stripe.Event): PaymentEvent {
   const object = event.data?.object as unknown as Partial<Stripe.PaymentIntent> | undefined;
   const occurredAt = new Date(event.created * 1000).toISOString();
   const mapped = EVENT_TYPES[event.type];

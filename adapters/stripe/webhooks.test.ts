@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { createStripeAdapter } from './index.js';
-import { signStripePayload } from './simulator-webhooks.js';
+import { signStripePayload } from './simulator/webhooks.js';
 
 const SECRET = 'whsec_test_secret_for_unit_tests';
 const NOW = new Date('2026-01-01T10:00:00Z');

@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type { PaymentEvent } from '../ports.js';
-import { toPaymentEvent } from './map.js';
+import { fromEvent } from './map.js';
 
 export interface WebhookVerifyOptions {
   secret: string;
@@ -45,7 +45,7 @@ export async function parseStripeWebhook(
   if (!event || typeof event.id !== 'string' || typeof event.type !== 'string' || !event.data) {
     return permanent('Stripe webhook body is not an event', { status: 400 });
   }
-  return ok(toPaymentEvent(event));
+  return ok(fromEvent(event));
 }
 
 function firstLine(message: string): string {

@@ -3,16 +3,16 @@
  * settings that point the real SDKs at them. Used by `npm start` and the end-to-end tests.
  */
 
-import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator.js';
+import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator/index.js';
 import {
   createHubSpotSimulator,
   DEFAULT_CLIENT_SECRET as HUBSPOT_CLIENT_SECRET,
   DEFAULT_ACCESS_TOKEN as HUBSPOT_TOKEN,
-} from '../../adapters/hubspot/simulator.js';
-import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator.js';
-import { createSalesforceSimulator } from '../../adapters/salesforce/simulator.js';
+} from '../../adapters/hubspot/simulator/index.js';
+import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator/index.js';
+import { createSalesforceSimulator } from '../../adapters/salesforce/simulator/index.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
-import { createStripeSimulator } from '../../adapters/stripe/simulator.js';
+import { createStripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import type { NewConnection } from '../db/repos/connections.js';
 
 export const SANDBOX_STRIPE = { apiKey: 'sk_test_sandbox_hub', webhookSecret: 'whsec_sandbox_hub' };

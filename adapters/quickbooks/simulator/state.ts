@@ -1,0 +1,74 @@
+/**
+ * The simulator's companies (realms): each with its own entities, ids, income accounts and
+ * requestid replay cache, created empty on first use as a fresh sandbox company is.
+ */
+import { IdempotencyCache } from '../../sandbox/idempotency.js';
+
+export type Json = Record<string, unknown>;
+export type SimEntity = 'Customer' | 'Item' | 'Invoice' | 'Payment';
+
+export interface Realm {
+  readonly id: string;
+  nextId: number;
+  readonly entities: Record<SimEntity, Map<string, Json>>;
+  /** Income account ids that IncomeAccountRef may point at. */
+  readonly accounts: Set<string>;
+  /** requestid → original response, per realm as Intuit scopes it. */
+  readonly requests: IdempotencyCache;
+}
+
+/** The entity a path segment names (/v3/company/{realmId}/{entity}), case-insensitively. */
+export const ENTITY_BY_PATH: Record<string, SimEntity> = {
+  customer: 'Customer',
+  item: 'Item',
+  invoice: 'Invoice',
+  payment: 'Payment',
+};
+
+export interface QuickBooksSimulatorOptions {
+  now?: () => Date;
+  /** When set, only this Bearer token is accepted; by default any non-empty Bearer token is. */
+  accessToken?: string;
+  /** Income account ids every realm starts with (Item.IncomeAccountRef must be one). Default ['1', '79']. */
+  incomeAccountIds?: string[];
+}
+
+export interface QuickBooksSimulatorState {
+  readonly realms: Map<string, Realm>;
+  /** The realm, created empty on first use (a fresh sandbox company). */
+  realm(realmId: string): Realm;
+  /** How many objects of `entity` the realm holds (0 for an unknown realm). */
+  count(realmId: string, entity: SimEntity): number;
+  /** A stored object by Id (a copy), or undefined. */
+  get(realmId: string, entity: SimEntity, id: string): Json | undefined;
+  /** Tokens answered with 401 from now on (an access token that expired mid-sync). */
+  readonly expiredTokens: Set<string>;
+}
+
+export function createQuickBooksState(options: QuickBooksSimulatorOptions): QuickBooksSimulatorState {
+  const accounts = options.incomeAccountIds ?? ['1', '79'];
+  const realms = new Map<string, Realm>();
+  return {
+    realms,
+    expiredTokens: new Set<string>(),
+    realm(realmId) {
+      let realm = realms.get(realmId);
+      if (!realm) {
+        realm = {
+          id: realmId,
+          nextId: 1,
+          entities: { Customer: new Map(), Item: new Map(), Invoice: new Map(), Payment: new Map() },
+          accounts: new Set(accounts),
+          requests: new IdempotencyCache(),
+        };
+        realms.set(realmId, realm);
+      }
+      return realm;
+    },
+    count: (realmId, entity) => realms.get(realmId)?.entities[entity].size ?? 0,
+    get(realmId, entity, id) {
+      const found = realms.get(realmId)?.entities[entity].get(id);
+      return found ? structuredClone(found) : undefined;
+    },
+  };
+}
