@@ -9,7 +9,7 @@ import type { Fault } from '../sandbox/faults.js';
 
 /** How the adapter reports credentials the vendor rejects for good. */
 export type Unauthorized =
-  /** Retryable with `reconnect: true` or the vendor's exported reconnect reason (src/jobs/reconnect.ts). */
+  /** Retryable with `reconnect: true` or the vendor's exported reconnect reason (its errors' needsReconnect). */
   | { expect: 'reconnect'; reason: string }
   /** Permanent: the adapter has no reconnect signal (a gap the suite records, not hides). */
   | { expect: 'permanent' };

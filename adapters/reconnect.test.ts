@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_REJECTED } from '../../adapters/hubspot/errors.js';
-import { SESSION_EXPIRED } from '../../adapters/salesforce/errors.js';
-import { permanent, reconnectRequired, retryable } from '../domain/outcome.js';
-import { needsReconnect, QUICKBOOKS_TOKEN_EXPIRED } from './reconnect.js';
+import { permanent, reconnectRequired, retryable } from '../src/domain/outcome.js';
+import { TOKEN_REJECTED } from './hubspot/errors.js';
+import { QUICKBOOKS_TOKEN_EXPIRED } from './quickbooks/errors.js';
+import { needsReconnect } from './registry.js';
+import { SESSION_EXPIRED } from './salesforce/errors.js';
 
 describe('needsReconnect', () => {
   it.each([
