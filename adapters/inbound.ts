@@ -4,8 +4,6 @@
  * the connection the way the endpoint says, asks the endpoint, and turns what it answers into
  * inbox rows and jobs; it knows no vendor's signature scheme or body format.
  */
-import type { Outcome } from '../src/domain/outcome.js';
-
 /** What the route hands an endpoint: the request as received, bytes unchanged. */
 export interface InboundRequest {
   method: string;
@@ -40,7 +38,7 @@ export type InboundRefusal =
 export type ConnectionLookup =
   | { by: 'id' }
   | { by: 'inbound-token' }
-  | { by: 'account'; accountOf(rawBody: string): Outcome<string> | InboundRefusal };
+  | { by: 'account'; accountOf(rawBody: string): { account: string } | InboundRefusal };
 
 /** One change a CRM reported, in the hub's terms: what to record and which jobs it may start. */
 export interface DealChange {

@@ -17,6 +17,10 @@ describe('vendor registry', () => {
     expect(vendorModule(m.id)).toBe(m);
   });
 
+  it.each(VENDOR_MODULES.map((m) => [m.id, m] as const))('%s declares webhooks of its own port only', (_, m) => {
+    for (const endpoint of m.webhooks ?? []) expect(endpoint.port).toBe(m.port);
+  });
+
   it.each(VENDOR_MODULES.map((m) => [m.id, m] as const))('%s points at a simulator factory', async (_, m) => {
     expect(typeof (await m.simulator())).toBe('function');
   });

@@ -12,6 +12,7 @@ import { salesforceTriggerStages } from './events.js';
 import { salesforceWebhooks } from './webhook-endpoints.js';
 
 export * from './adapter.js';
+export { ORG_ID_ROUTE_CONFIG, orgIdRouteEnabled } from './webhook-endpoints.js';
 
 /**
  * The connection's `sessionTimeoutMinutes` config (integer 15..1440, default 120). A value outside

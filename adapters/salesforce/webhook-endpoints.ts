@@ -9,7 +9,6 @@
  * - `/events/{connectionId}`: Change Data Capture and Platform Events forwarded by the customer's
  *   relay, body signed with the connection's eventSecret (events.ts).
  */
-import { ok } from '../../src/domain/outcome.js';
 import type { CrmWebhookEndpoint, DealChange, DealChanges, InboundRefusal } from '../inbound.js';
 import {
   EVENT_SIGNATURE_HEADER,
@@ -89,7 +88,7 @@ const orgIdOutboundMessage: CrmWebhookEndpoint = {
     by: 'account',
     accountOf(rawBody) {
       const parsed = parseOutboundMessage(rawBody);
-      return parsed.ok ? ok(parsed.value.organizationId) : invalidMessage(parsed.reason);
+      return parsed.ok ? { account: parsed.value.organizationId } : invalidMessage(parsed.reason);
     },
   },
   async receive(request, connection) {

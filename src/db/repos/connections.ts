@@ -1,10 +1,10 @@
 /** Vendor connections: config in clear, credentials sealed with AES-GCM. */
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ConnectionMaterial, Vendor } from '../../domain/vendors.js';
 import { atomic } from '../atomic.js';
 import type { Db } from '../client.js';
 import { newId } from '../client.js';
-import { auditLog, connections, jobs } from '../schema.js';
+import { auditLog, connections } from '../schema.js';
 import {
   constantTimeEqual,
   decryptSecret,
@@ -187,29 +187,6 @@ export async function findConnection(db: Db, orgId: string, vendor: string): Pro
     .where(and(eq(connections.orgId, orgId), eq(connections.vendor, vendor)))
     .limit(1);
   return row;
-}
-
-/** Queued jobs woken per reconnect; any beyond are picked up by the driver's next poll or sweep. */
-export const MAX_WOKEN_JOBS = 1000;
-
-/**
- * Ids of the org's queued jobs that are due and wait on its connection to `vendor`: after a
- * reconnect they can run again, and the Cloudflare driver needs their ids to send them.
- */
-export async function jobsWaitingForConnection(db: Db, orgId: string, vendor: string, nowMs: number) {
-  const rows = await db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.orgId, orgId),
-        eq(jobs.connectionKey, vendor),
-        eq(jobs.state, 'queued'),
-        lte(jobs.nextAttemptAt, nowMs),
-      ),
-    )
-    .limit(MAX_WOKEN_JOBS);
-  return rows.map((row) => row.id);
 }
 
 /**

@@ -6,6 +6,7 @@
  * (PUT with new credentials) makes it healthy again and wakes those jobs.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { and, eq, lte } from 'drizzle-orm';
 import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS, vendorModule } from '../../../adapters/registry.js';
 import { atomic } from '../../db/atomic.js';
@@ -14,15 +15,18 @@ import {
   findConnection,
   issueInboundToken,
   isVendorAccountConflict,
-  jobsWaitingForConnection,
   vendorAccountOwner,
 } from '../../db/repos/connections.js';
+import { jobs } from '../../db/schema.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { invalidRequest, problem, zodProblemHook } from '../problem.js';
 import { connectionHealth } from './connection-health.js';
 import { problemContent } from './schemas.js';
+
+/** Queued jobs woken per reconnect; any beyond are picked up by the driver's next poll or sweep. */
+const MAX_WOKEN_JOBS = 1000;
 
 const connectionSchema = z
   .object({
@@ -211,7 +215,19 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     hub.invalidateAdapters(orgId);
 
     // Wake the jobs that waited for this connection (the Cloudflare driver needs their ids).
-    await hub.driver.notify(await jobsWaitingForConnection(hub.db, orgId, vendor, hub.clock.now().getTime()));
+    const waiting = await hub.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.orgId, orgId),
+          eq(jobs.connectionKey, vendor),
+          eq(jobs.state, 'queued'),
+          lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
+        ),
+      )
+      .limit(MAX_WOKEN_JOBS);
+    await hub.driver.notify(waiting.map((j) => j.id));
 
     const updated = (await connectionHealth(hub, orgId)).find((row) => row.id === connection.id)!;
     return c.json(updated, 200);

@@ -10,6 +10,7 @@
  * Both store the token's issue time (`accessTokenIssuedAt`) with it, from which the adapter
  * knows when to refresh ahead of the session's end (adapters/salesforce/client.ts).
  */
+import { and, eq, lte } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { disallowedUrlReason } from '../../../adapters/hosts.js';
@@ -29,10 +30,9 @@ import {
   findConnection,
   issueInboundToken,
   isVendorAccountConflict,
-  jobsWaitingForConnection,
   vendorAccountOwner,
 } from '../../db/repos/connections.js';
-import { auditLog } from '../../db/schema.js';
+import { auditLog, jobs } from '../../db/schema.js';
 import { decryptSecret, encryptSecret } from '../../db/secrets.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
@@ -158,7 +158,19 @@ async function storeConnection(hub: HubContext, input: StoreInput): Promise<Stor
     return { ok: false, status: 409, title: 'Vendor account already connected', detail, field: '(credentials)' };
   }
   hub.invalidateAdapters(input.orgId);
-  await hub.driver.notify(await jobsWaitingForConnection(hub.db, input.orgId, 'salesforce', hub.clock.now().getTime()));
+  const waiting = await hub.db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.orgId, input.orgId),
+        eq(jobs.connectionKey, 'salesforce'),
+        eq(jobs.state, 'queued'),
+        lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
+      ),
+    )
+    .limit(1000);
+  await hub.driver.notify(waiting.map((j) => j.id));
   if (existing?.inboundTokenHash) return { ok: true, externalAccountId };
   const token = await issueInboundToken(hub.db, input.orgId, connectionId, now, input.actor);
   return { ok: true, externalAccountId, outboundMessagePath: outboundMessagePath(connectionId, token) };
