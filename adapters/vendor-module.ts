@@ -17,6 +17,7 @@ import type {
   Vendor,
 } from '../src/domain/vendors.js';
 import type { CrmWebhookEndpoint, PaymentWebhookEndpoint } from './inbound.js';
+import type { VendorOAuth } from './oauth-connect.js';
 import type { CrmPort, ErpPort, PaymentPort, TaxPort } from './ports.js';
 
 /** The port each kind of vendor implements. */
@@ -89,6 +90,8 @@ export interface VendorModule<K extends PortKind = PortKind> {
   errors: VendorErrors;
   /** Inbound webhook endpoints, mounted under /webhooks/<id> (src/http/routes/webhooks.ts). */
   webhooks?: readonly (CrmWebhookEndpoint | PaymentWebhookEndpoint)[];
+  /** Connecting with OAuth 2.0 (src/http/routes/oauth.ts), for vendors that offer it. */
+  oauth?: VendorOAuth<unknown>;
   /**
    * The vendor's simulator, loaded only when asked for (sandbox mode, tests), so a live build
    * does not run it. Typed loosely here; each simulator module types its own factory.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createSalesforceAdapter } from './adapter.js';
 import { DEFAULT_SESSION_TIMEOUT_MINUTES, parseSessionTimeoutMinutes, type RefreshedToken } from './client.js';
+import { salesforceOAuth } from './connect.js';
 import { needsReconnect } from './errors.js';
 import { salesforceTriggerStages } from './events.js';
 import { salesforceWebhooks } from './webhook-endpoints.js';
@@ -103,5 +104,6 @@ export const salesforceVendor: VendorModule<'crm'> = {
     ),
   errors: { needsReconnect },
   webhooks: salesforceWebhooks,
+  oauth: salesforceOAuth,
   simulator: () => import('./simulator.js').then((m) => m.createSalesforceSimulator),
 };
