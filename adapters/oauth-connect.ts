@@ -6,7 +6,9 @@
  * the jobs that waited for it.
  */
 import type { z } from 'zod';
-import type { HubMode } from './hosts.js';
+
+/** Why the hub will not call `url` for this vendor (its host allow-list, adapters/hosts.ts), or undefined. */
+export type UrlCheck = (url: string) => string | undefined;
 
 /** What the org's connection to the vendor holds today, if it has one. */
 export interface StoredConnection {
@@ -25,7 +27,7 @@ export interface OAuthStartRequest<Body> {
   stored: StoredConnection | undefined;
   /** The hub's callback for this vendor (https://<hub>/oauth/<vendor>/callback). */
   callbackUrl: string;
-  mode: HubMode;
+  urlProblem: UrlCheck;
 }
 
 export interface OAuthAuthorization {
@@ -45,7 +47,7 @@ export interface OAuthFinishRequest {
   unsealedSecret: string | undefined;
   stored: StoredConnection | undefined;
   now: Date;
-  mode: HubMode;
+  urlProblem: UrlCheck;
   fetch?: typeof fetch;
 }
 

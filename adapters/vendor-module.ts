@@ -52,6 +52,14 @@ export interface BuildContext {
   onSecretsRefreshed?: (vendor: Vendor, secrets: Record<string, string>) => void;
 }
 
+/** The hosts a connection to the vendor may make the hub call (live mode; checked by hosts.ts). */
+export interface VendorHosts {
+  /** Config keys whose value is a URL the adapter calls. */
+  readonly urlKeys: readonly string[];
+  /** Exact host names, or suffixes starting with "." (any subdomain). */
+  readonly hosts: readonly string[];
+}
+
 /** How a vendor's failures are read beyond their kind. */
 export interface VendorErrors {
   /**
@@ -86,6 +94,8 @@ export interface VendorModule<K extends PortKind = PortKind> {
    * from a token response (Salesforce's comes from the OAuth identity URL): unique across orgs.
    */
   accountConfigKey?: string;
+  /** Where the vendor lives: the allow-list its connections' URLs are checked against. */
+  hosts: VendorHosts;
   createAdapter(material: ConnectionMaterial, ctx: BuildContext): PortsByKind[K];
   errors: VendorErrors;
   /** Inbound webhook endpoints, mounted under /webhooks/<id> (src/http/routes/webhooks.ts). */

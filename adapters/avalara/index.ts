@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createAvalaraAdapter } from './adapter.js';
+import { API_HOSTS } from './client.js';
 import { needsReconnect } from './errors.js';
 
 export * from './adapter.js';
@@ -29,6 +30,7 @@ export const avalaraVendor: VendorModule<'tax'> = {
       licenseKey: s.licenseKey!,
       now: ctx.now,
     }),
+  hosts: API_HOSTS,
   errors: { needsReconnect },
   simulator: () => import('./simulator.js').then((m) => m.createAvalaraSimulator),
 };

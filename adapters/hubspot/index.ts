@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createHubSpotAdapter } from './adapter.js';
+import { API_HOSTS } from './client.js';
 import { needsReconnect } from './errors.js';
 import { hubspotWebhooks } from './webhook-endpoints.js';
 
@@ -71,6 +72,7 @@ export const hubspotVendor: VendorModule<'crm'> = {
       },
       c.renewalOfProperty?.trim() ? { renewalOfProperty: c.renewalOfProperty.trim() } : {},
     ),
+  hosts: API_HOSTS,
   errors: { needsReconnect },
   webhooks: hubspotWebhooks,
   simulator: () => import('./simulator.js').then((m) => m.createHubSpotSimulator),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createQuickBooksAdapter } from './adapter.js';
+import { API_HOSTS } from './client.js';
 import { needsReconnect } from './errors.js';
 
 export * from './adapter.js';
@@ -35,6 +36,7 @@ export const quickbooksVendor: VendorModule<'erp'> = {
       now: ctx.now,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
+  hosts: API_HOSTS,
   errors: { needsReconnect },
   simulator: () => import('./simulator.js').then((m) => m.createQuickBooksSimulator),
 };

@@ -5,8 +5,13 @@
  * The JWT bearer flow (server to server) shares `connectionFromToken`.
  */
 import { z } from 'zod';
-import { disallowedUrlReason, type HubMode } from '../hosts.js';
-import { isOAuthProblem, type OAuthConnection, type OAuthProblem, type VendorOAuth } from '../oauth-connect.js';
+import {
+  isOAuthProblem,
+  type OAuthConnection,
+  type OAuthProblem,
+  type UrlCheck,
+  type VendorOAuth,
+} from '../oauth-connect.js';
 import {
   DEFAULT_LOGIN_URL,
   orgIdFromIdentityUrl,
@@ -37,9 +42,9 @@ export function connectionFromToken(
   token: SalesforceTokenResponse,
   loginUrl: string,
   secrets: Record<string, string>,
-  mode: HubMode,
+  urlProblem: UrlCheck,
 ): OAuthConnection | OAuthProblem {
-  const instanceProblem = disallowedUrlReason('salesforce', token.instance_url ?? '', mode);
+  const instanceProblem = urlProblem(token.instance_url ?? '');
   if (instanceProblem) {
     return {
       problem: `Salesforce answered an instance URL the hub will not call: ${instanceProblem}`,
@@ -59,14 +64,14 @@ export const salesforceOAuth: VendorOAuth<z.infer<typeof startBody>> = {
   inboundUrlHint: 'Set this as the Endpoint URL of your Outbound Message',
   startBody,
 
-  start({ body, stored, callbackUrl, mode }) {
+  start({ body, stored, callbackUrl, urlProblem }) {
     const clientId = body.clientId ?? stored?.secrets.clientId;
     if (!clientId) return { problem: 'required: no consumer key is stored', field: 'clientId' };
     if (!body.clientSecret && !stored?.secrets.clientSecret) {
       return { problem: 'required: no consumer secret is stored', field: 'clientSecret' };
     }
     const loginUrl = (body.loginUrl ?? stored?.config.loginUrl ?? DEFAULT_LOGIN_URL).replace(/\/+$/, '');
-    const loginProblem = disallowedUrlReason('salesforce', loginUrl, mode);
+    const loginProblem = urlProblem(loginUrl);
     if (loginProblem) return { problem: loginProblem, field: 'loginUrl' };
     const redirectUri = body.redirectUri ?? callbackUrl;
     return {
@@ -84,7 +89,7 @@ export const salesforceOAuth: VendorOAuth<z.infer<typeof startBody>> = {
     };
   },
 
-  async finish({ code, carried, unsealedSecret, stored, now, mode, fetch }) {
+  async finish({ code, carried, unsealedSecret, stored, now, urlProblem, fetch }) {
     const { clientId, loginUrl, redirectUri } = carried as { clientId: string; loginUrl: string; redirectUri: string };
     const clientSecret = unsealedSecret ?? stored?.secrets.clientSecret;
     if (!clientSecret) return { problem: 'no consumer secret for this connection', field: 'state' };
@@ -110,7 +115,7 @@ export const salesforceOAuth: VendorOAuth<z.infer<typeof startBody>> = {
       clientId,
       clientSecret,
     };
-    const connection = connectionFromToken(result.token, loginUrl, secrets, mode);
+    const connection = connectionFromToken(result.token, loginUrl, secrets, urlProblem);
     // At the callback the person can only start again: the problem is the code's.
     return isOAuthProblem(connection) ? { ...connection, field: 'code' } : connection;
   },

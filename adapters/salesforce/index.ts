@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createSalesforceAdapter } from './adapter.js';
-import { DEFAULT_SESSION_TIMEOUT_MINUTES, parseSessionTimeoutMinutes, type RefreshedToken } from './client.js';
+import {
+  API_HOSTS,
+  DEFAULT_SESSION_TIMEOUT_MINUTES,
+  parseSessionTimeoutMinutes,
+  type RefreshedToken,
+} from './client.js';
 import { salesforceOAuth } from './connect.js';
 import { needsReconnect } from './errors.js';
 import { salesforceTriggerStages } from './events.js';
@@ -102,6 +107,7 @@ export const salesforceVendor: VendorModule<'crm'> = {
         triggerStages: salesforceTriggerStages(c),
       },
     ),
+  hosts: API_HOSTS,
   errors: { needsReconnect },
   webhooks: salesforceWebhooks,
   oauth: salesforceOAuth,

@@ -7,6 +7,7 @@
  *   state, lets the vendor exchange the code, and stores the connection encrypted (oauth-store.ts).
  */
 import { type Context, Hono } from 'hono';
+import { disallowedUrlReason } from '../../../adapters/hosts.js';
 import type { VendorOAuth } from '../../../adapters/oauth-connect.js';
 import { isOAuthProblem } from '../../../adapters/oauth-connect.js';
 import { VENDOR_MODULES } from '../../../adapters/registry.js';
@@ -38,7 +39,7 @@ async function start(hub: HubContext, c: Context<AppEnv>, vendor: Vendor, oauth:
     body: body.value,
     stored: await storedConnection(hub, orgId, vendor),
     callbackUrl: `${new URL(c.req.url).origin}/oauth/${vendor}/callback`,
-    mode: hub.mode,
+    urlProblem: (url) => disallowedUrlReason(vendor, url, hub.mode),
   });
   if (isOAuthProblem(authorization)) {
     return invalidRequest(c, [{ field: authorization.field, message: authorization.problem }]);
@@ -95,7 +96,7 @@ async function callback(hub: HubContext, c: Context<AppEnv>, vendor: Vendor, oau
     unsealedSecret: s.sealedSecret ? await decryptSecret<string>(hub.encryptionKey, s.sealedSecret) : undefined,
     stored: await storedConnection(hub, s.orgId, vendor),
     now: hub.clock.now(),
-    mode: hub.mode,
+    urlProblem: (url) => disallowedUrlReason(vendor, url, hub.mode),
     ...(hub.fetch ? { fetch: hub.fetch } : {}),
   });
   if (isOAuthProblem(connection)) return refuse(connection.problem, connection.field);

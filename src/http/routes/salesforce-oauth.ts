@@ -55,7 +55,9 @@ export function salesforceOAuthApiRoutes(hub: HubContext): Hono<AppEnv> {
       username,
       privateKeyPem,
     };
-    const connection = connectionFromToken(result.token, loginUrl, secrets, hub.mode);
+    const connection = connectionFromToken(result.token, loginUrl, secrets, (url) =>
+      disallowedUrlReason('salesforce', url, hub.mode),
+    );
     if (isOAuthProblem(connection)) {
       return problem(c, 400, 'Invalid request', connection.problem, [
         { field: connection.field, message: connection.problem },
