@@ -60,8 +60,14 @@ export interface VendorHosts {
   readonly hosts: readonly string[];
 }
 
-/** How a vendor's failures are read beyond their kind. */
+/** How a vendor's failures are sorted and read (its errors.ts). */
 export interface VendorErrors {
+  /**
+   * The adapter's classifier: what the vendor answered (an SDK error, a response) into retryable,
+   * permanent, indeterminate or needs-a-reconnect. Its inputs are the vendor's own, so only the
+   * adapter calls it; it is named here so every vendor shows where its sorting lives.
+   */
+  classify(failure: never, ...context: never[]): Failure | undefined;
   /**
    * The reason to show on the connection when `failure` means its credentials no longer work
    * (only a person reconnecting helps); undefined for any other failure, and for another

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createAvalaraAdapter } from './adapter.js';
 import { API_HOSTS } from './client.js';
-import { needsReconnect } from './errors.js';
+import { classifyAvalaraError, needsReconnect } from './errors.js';
 
 export * from './adapter.js';
 
@@ -31,6 +31,6 @@ export const avalaraVendor: VendorModule<'tax'> = {
       now: ctx.now,
     }),
   hosts: API_HOSTS,
-  errors: { needsReconnect },
+  errors: { classify: classifyAvalaraError, needsReconnect },
   simulator: () => import('./simulator.js').then((m) => m.createAvalaraSimulator),
 };

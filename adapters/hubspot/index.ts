@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createHubSpotAdapter } from './adapter.js';
 import { API_HOSTS } from './client.js';
-import { needsReconnect } from './errors.js';
+import { classifyHubSpotError, needsReconnect } from './errors.js';
 import { hubspotWebhooks } from './webhook-endpoints.js';
 
 export * from './adapter.js';
@@ -73,7 +73,7 @@ export const hubspotVendor: VendorModule<'crm'> = {
       c.renewalOfProperty?.trim() ? { renewalOfProperty: c.renewalOfProperty.trim() } : {},
     ),
   hosts: API_HOSTS,
-  errors: { needsReconnect },
+  errors: { classify: classifyHubSpotError, needsReconnect },
   webhooks: hubspotWebhooks,
   simulator: () => import('./simulator.js').then((m) => m.createHubSpotSimulator),
 };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createQuickBooksAdapter } from './adapter.js';
 import { API_HOSTS } from './client.js';
-import { needsReconnect } from './errors.js';
+import { classifyFailure, needsReconnect } from './errors.js';
 
 export * from './adapter.js';
 
@@ -37,6 +37,6 @@ export const quickbooksVendor: VendorModule<'erp'> = {
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
   hosts: API_HOSTS,
-  errors: { needsReconnect },
+  errors: { classify: classifyFailure, needsReconnect },
   simulator: () => import('./simulator.js').then((m) => m.createQuickBooksSimulator),
 };

@@ -13,11 +13,13 @@ import {
   type RefreshedToken,
 } from './client.js';
 import { salesforceOAuth } from './connect.js';
-import { needsReconnect } from './errors.js';
+import { classifySalesforceError, needsReconnect } from './errors.js';
 import { salesforceTriggerStages } from './events.js';
 import { salesforceWebhooks } from './webhook-endpoints.js';
 
 export * from './adapter.js';
+export { connectionFromToken } from './connect.js';
+export { exchangeJwt, tokenIssuedAt } from './oauth.js';
 export { ORG_ID_ROUTE_CONFIG, orgIdRouteEnabled } from './webhook-endpoints.js';
 
 /**
@@ -108,7 +110,7 @@ export const salesforceVendor: VendorModule<'crm'> = {
       },
     ),
   hosts: API_HOSTS,
-  errors: { needsReconnect },
+  errors: { classify: classifySalesforceError, needsReconnect },
   webhooks: salesforceWebhooks,
   oauth: salesforceOAuth,
   simulator: () => import('./simulator.js').then((m) => m.createSalesforceSimulator),

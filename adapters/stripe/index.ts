@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
 import { createStripeAdapter } from './adapter.js';
 import { API_HOSTS } from './client.js';
-import { needsReconnect } from './errors.js';
+import { classifyStripeError, needsReconnect } from './errors.js';
 
 export * from './adapter.js';
 
@@ -36,7 +36,7 @@ export const stripeVendor: VendorModule<'payment'> = {
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
   hosts: API_HOSTS,
-  errors: { needsReconnect },
+  errors: { classify: classifyStripeError, needsReconnect },
   // One endpoint per connection, so the signing secret (and the org) is known before the body is
   // trusted. https://docs.stripe.com/webhooks#verify-events
   webhooks: [{ port: 'payment', name: 'events', path: '/:connectionId', lookup: { by: 'id' } }],
