@@ -2,7 +2,7 @@
  * /api/v1/connections: the org's vendor connections and their health, and reconnecting one.
  *
  * A connection turns unhealthy when its credentials stop working (the job queue marks it, see
- * src/jobs/reconnect.ts); its jobs then wait, queued, without spending attempts. Reconnecting
+ * src/domain/reconnect.ts); its jobs then wait, queued, without spending attempts. Reconnecting
  * (PUT with new credentials) makes it healthy again and wakes those jobs.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
