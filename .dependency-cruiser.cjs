@@ -46,6 +46,22 @@ module.exports = {
       '^src/hub\\.ts$',
     ]),
     {
+      name: 'only-repositories-touch-the-schema',
+      severity: 'error',
+      comment:
+        'tables are read and written through src/db/repos/ (where org scoping lives); ' +
+        'the runtimes open the database with the schema and query nothing (DESIGN.md, rooms)',
+      from: { path: PROJECT, pathNot: `${TESTS}|^src/db/|^src/runtime/(d1|sqlite)\\.ts$` },
+      to: { path: '^src/db/schema\\.ts$' },
+    },
+    {
+      name: 'only-repositories-write-sql',
+      severity: 'error',
+      comment: 'queries are built in src/db/ (repositories), not around them; the runtimes only open the database',
+      from: { path: PROJECT, pathNot: `${TESTS}|^src/db/|^src/runtime/(d1|sqlite)\\.ts$` },
+      to: { path: '^node_modules/drizzle-orm/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'an import loop (type-only included) ties files that should stand alone',
@@ -55,7 +71,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^node_modules|__fixtures__)' },
+    // node_modules stays in the graph (not followed) so a rule can name a package: drizzle-orm.
+    exclude: { path: '__fixtures__' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
   },

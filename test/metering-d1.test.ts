@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBilling } from '../flows/billing-run/engine.js';
-import { seedBillingOrg } from '../flows/billing-run/fixtures.js';
+import { seedBillingOrg } from '../flows/billing-run/fixtures.test-helper.js';
 import { atomic } from '../src/db/atomic.js';
 import type { Db } from '../src/db/client.js';
 import { countUsageEvents } from '../src/db/repos/metering.js';

@@ -10,7 +10,7 @@ import { createOrgWithKey } from '../../src/db/seed.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { openSqlite } from '../../src/runtime/sqlite.js';
 import { runBilling } from './engine.js';
-import { CONTRACT_IDS, seedBillingOrg } from './fixtures.js';
+import { CONTRACT_IDS, seedBillingOrg } from './fixtures.test-helper.js';
 
 let db: Db;
 let close: () => void;

@@ -2,7 +2,7 @@
  * The billing run: every due period of every active contract version with terms, invoiced once.
  *
  * Reads are bulk (one query each for contracts, invoiced keys, credit drawn, metrics, and one
- * query per aggregation type for usage; see usage.ts). Invoices are computed by the billing
+ * query per aggregation type for usage; see db/repos/usage-aggregates.ts). Invoices are computed by the billing
  * domain (computeInvoice, pure) and written per chunk of contracts in one atomic() unit whose
  * SQL skips anything already invoiced (see invoiceChunkStatements), so a re-run or a concurrent
  * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next
@@ -23,6 +23,7 @@ import {
   updateRunStatement,
 } from '../../src/db/repos/billing-runs.js';
 import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/repos/metering.js';
+import { aggregateUsage, type UsageRequest } from '../../src/db/repos/usage-aggregates.js';
 import { type BillingPeriod, computeInvoice, duePeriods } from '../../src/domain/billing/index.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { type ContractTerms, contractTermsSchema, type PeriodUsage } from '../../src/domain/contracts/terms.js';
@@ -30,7 +31,6 @@ import { isIsoDate } from '../../src/domain/dates.js';
 import type { BillableMetric } from '../../src/domain/metering/index.js';
 import { DEFAULT_ROUNDING, majorToMinor } from '../../src/domain/money.js';
 import { applyLatePlan, type LatePlan, latePlanKey, planLateUsage } from './late.js';
-import { aggregateUsage, type UsageRequest } from './usage.js';
 
 export interface BillingRunDeps {
   db: Db;

@@ -5,7 +5,7 @@
 import { atomic } from '../../src/db/atomic.js';
 import { type Db, newId } from '../../src/db/client.js';
 import { insertRunStatement } from '../../src/db/repos/billing-runs.js';
-import { orgs } from '../../src/db/schema.js';
+import { listOrgIds } from '../../src/db/repos/orgs.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { ok } from '../../src/domain/outcome.js';
 import { enqueueStatement } from '../../src/jobs/queue.js';
@@ -59,9 +59,8 @@ export async function runScheduledBilling(
   hub: { db: Db; clock: Clock },
   at: string = hub.clock.now().toISOString().slice(0, 10),
 ): Promise<{ orgId: string; result?: BillingRunResult; error?: string }[]> {
-  const all = await hub.db.select({ id: orgs.id }).from(orgs).orderBy(orgs.id);
   const out: { orgId: string; result?: BillingRunResult; error?: string }[] = [];
-  for (const { id } of all) {
+  for (const id of await listOrgIds(hub.db)) {
     try {
       out.push({ orgId: id, result: await runBilling(hub, id, at) });
     } catch (error) {

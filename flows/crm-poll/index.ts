@@ -10,10 +10,13 @@
  * and by POST /api/v1/crm/poll. Failures are values: a CRM that fails leaves its cursor where it
  * was, so the next poll asks again from the same point.
  */
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { atomic, rowsChanged } from '../../src/db/atomic.js';
 import type { Db, Statement } from '../../src/db/client.js';
-import { connections } from '../../src/db/schema.js';
+import {
+  advancePollCursorStatement,
+  listPollableConnections,
+  type PollableConnection,
+} from '../../src/db/repos/crm-connections.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Outcome } from '../../src/domain/outcome.js';
 import { enqueueStatement } from '../../src/jobs/queue.js';
@@ -53,8 +56,6 @@ export interface ConnectionPollResult {
   error?: string;
 }
 
-type ConnectionRow = Pick<typeof connections.$inferSelect, 'id' | 'orgId' | 'vendor' | 'status' | 'pollCursor'>;
-
 /**
  * The latest change seen. When the page was full, more deals may share its last change time
  * and the next poll asks strictly after the cursor, so it stops one change time short: those
@@ -69,7 +70,7 @@ export function nextCursor(changes: string[], limit: number): string {
 }
 
 /** Polls one CRM connection. */
-export async function pollConnection(deps: CrmPollDeps, row: ConnectionRow): Promise<ConnectionPollResult> {
+export async function pollConnection(deps: CrmPollDeps, row: PollableConnection): Promise<ConnectionPollResult> {
   const vendor = row.vendor as CrmVendor;
   const since = row.pollCursor ?? new Date(deps.clock.now().getTime() - FIRST_POLL_LOOKBACK_MS).toISOString();
   const base = { orgId: row.orgId, connectionId: row.id, vendor, since, cursor: row.pollCursor, found: 0, enqueued: 0 };
@@ -94,16 +95,7 @@ export async function pollConnection(deps: CrmPollDeps, row: ConnectionRow): Pro
   );
   const jobs = deals.map((d) => enqueueStatement(deps.db, deps.clock, dealToContractJob(row.orgId, vendor, d.id)));
   // Only ever forward: a slower, concurrent poll cannot move the cursor back.
-  const cursorStatement = deps.db
-    .update(connections)
-    .set({ pollCursor: cursor })
-    .where(
-      and(
-        eq(connections.orgId, row.orgId),
-        eq(connections.id, row.id),
-        or(isNull(connections.pollCursor), lt(connections.pollCursor, cursor)),
-      ),
-    );
+  const cursorStatement = advancePollCursorStatement(deps.db, row.orgId, row.id, cursor);
   const results = await atomic(deps.db, [...jobs.map((j) => j.statement as Statement), cursorStatement]);
   const created = jobs.filter((_, i) => rowsChanged(results[i]) > 0).map((j) => j.id);
   await deps.driver.notify(created);
@@ -120,22 +112,7 @@ export async function pollConnection(deps: CrmPollDeps, row: ConnectionRow): Pro
  * not stop the others.
  */
 export async function pollCrms(deps: CrmPollDeps, options: { orgId?: string } = {}): Promise<ConnectionPollResult[]> {
-  const rows = await deps.db
-    .select({
-      id: connections.id,
-      orgId: connections.orgId,
-      vendor: connections.vendor,
-      status: connections.status,
-      pollCursor: connections.pollCursor,
-    })
-    .from(connections)
-    .where(
-      and(
-        inArray(connections.vendor, [...CRM_VENDORS]),
-        options.orgId !== undefined ? eq(connections.orgId, options.orgId) : undefined,
-      ),
-    )
-    .orderBy(connections.orgId, connections.vendor);
+  const rows = await listPollableConnections(deps.db, CRM_VENDORS, options.orgId);
   const out: ConnectionPollResult[] = [];
   for (const row of rows) {
     try {

@@ -1,7 +1,6 @@
 /** API keys: "Authorization: Bearer hub_…", looked up by hash; the key's org scopes everything. */
-import { and, eq, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import { apiKeys } from '../db/schema.js';
+import { findActiveApiKey } from '../db/repos/api-keys.js';
 import { sha256Hex } from '../db/secrets.js';
 import type { AppEnv, HubContext, Role } from './context.js';
 import { problem } from './problem.js';
@@ -12,11 +11,7 @@ export function apiKeyAuth(hub: HubContext): MiddlewareHandler<AppEnv> {
     const match = /^Bearer\s+(hub_[0-9a-f]{64})$/.exec(header);
     if (!match) return problem(c, 401, 'Unauthorized', 'send an API key as "Authorization: Bearer hub_…"');
     const hash = await sha256Hex(match[1]!);
-    const [key] = await hub.db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
-      .limit(1);
+    const key = await findActiveApiKey(hub.db, hash);
     if (!key) return problem(c, 401, 'Unauthorized', 'unknown or revoked API key');
     c.set('orgId', key.orgId);
     c.set('role', key.role);

@@ -15,9 +15,9 @@
  * running under a live lease, finished, or not yet due is simply acknowledged. So is a job paused
  * because its connection is unhealthy: the reconnect (PUT /api/v1/connections/{vendor}) sends it again.
  */
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { jobs } from '../db/schema.js';
+import { markUnfinishedJobDead } from '../db/repos/job-queue.js';
+import { findJobById } from '../db/repos/jobs.js';
 import type { Clock } from '../domain/clock.js';
 import { type ProcessDeps, processJob } from './process.js';
 import { claimDueJobs, claimJob } from './queue.js';
@@ -72,11 +72,6 @@ export interface ConsumerDeps {
   queue: QueueBinding<JobMessage>;
 }
 
-async function readJob(db: Db, jobId: string): Promise<JobRow | undefined> {
-  const rows = await db.select().from(jobs).where(eq(jobs.id, jobId)).limit(1);
-  return rows[0];
-}
-
 /** Seconds until `nextAttemptAt`, at least 0 and at most the Queues maximum. */
 export function queueDelaySeconds(nextAttemptAt: number, now: Date): number {
   const seconds = Math.ceil((nextAttemptAt - now.getTime()) / 1000);
@@ -119,7 +114,7 @@ export async function consumeJobBatch(batch: QueueMessageBatch<unknown>, deps: C
       const claimed = await claimJob(deps.db, deps.clock, jobId);
       if (!claimed) {
         // Not due yet (an early or duplicate message), running elsewhere, finished or unknown.
-        const current = await readJob(deps.db, jobId);
+        const current = await findJobById(deps.db, jobId);
         if (current?.state === 'queued' && current.nextAttemptAt > deps.clock.now().getTime()) {
           await resendIfWaiting(deps, current);
         }
@@ -128,7 +123,7 @@ export async function consumeJobBatch(batch: QueueMessageBatch<unknown>, deps: C
         continue;
       }
       await processJob(deps.process, claimed);
-      await resendIfWaiting(deps, await readJob(deps.db, jobId));
+      await resendIfWaiting(deps, await findJobById(deps.db, jobId));
       message.ack();
       summary.ran++;
     } catch (error) {
@@ -154,20 +149,11 @@ export async function consumeDeadLetters(
       continue;
     }
     const { jobId } = message.body;
-    const current = await readJob(deps.db, jobId);
+    const current = await findJobById(deps.db, jobId);
     if (current && current.state !== 'succeeded' && current.state !== 'dead') {
       const previous = current.lastError ? `; last job error: ${current.lastError}` : '';
-      const rows = await deps.db
-        .update(jobs)
-        .set({
-          state: 'dead',
-          leaseUntil: null,
-          lastError: `queue delivery failed repeatedly (message ${message.id} moved to ${batch.queue})${previous}`,
-          updatedAt: deps.clock.now().toISOString(),
-        })
-        .where(and(eq(jobs.id, jobId), inArray(jobs.state, ['queued', 'running'])))
-        .returning({ id: jobs.id });
-      marked += rows.length;
+      const lastError = `queue delivery failed repeatedly (message ${message.id} moved to ${batch.queue})${previous}`;
+      if (await markUnfinishedJobDead(deps.db, jobId, lastError, deps.clock.now().toISOString())) marked += 1;
     }
     message.ack();
   }

@@ -1,10 +1,10 @@
 /**
- * The durable job table: enqueue (deduplicated), claim due jobs with a lease (one UPDATE …
- * RETURNING, atomic on SQLite and D1), complete, fail into retry or dead letter, replay.
+ * The durable job queue: enqueue (deduplicated), claim due jobs with a lease, complete, fail into
+ * retry or dead letter, replay. This file decides what happens to a job (defaults, leases, retry
+ * and dead-letter policy); the SQL is the job table's repository (src/db/repos/job-queue.ts).
  */
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
-import { connections, jobs } from '../db/schema.js';
+import { claimDueJobRows, claimJobRow, jobInsert, jobUpdateStatement, requeueDeadJob } from '../db/repos/job-queue.js';
 import type { Clock } from '../domain/clock.js';
 import type { Failure } from '../domain/outcome.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry.js';
@@ -17,74 +17,32 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
 export function enqueueStatement(db: Db, clock: Clock, job: NewJob): { id: string; statement: Statement } {
   const id = newId('job');
   const now = clock.now();
-  const statement = db
-    .insert(jobs)
-    .values({
-      id,
-      orgId: job.orgId,
-      kind: job.kind,
-      payload: JSON.stringify(job.payload),
-      dedupeKey: job.dedupeKey,
-      correlationId: job.correlationId,
-      connectionKey: job.connectionKey ?? null,
-      state: 'queued',
-      attempts: 0,
-      maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      nextAttemptAt: (job.runAt ?? now).getTime(),
-      leaseUntil: null,
-      lastError: null,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    })
-    .onConflictDoNothing();
+  const statement = jobInsert(db, {
+    id,
+    orgId: job.orgId,
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    dedupeKey: job.dedupeKey,
+    correlationId: job.correlationId,
+    connectionKey: job.connectionKey ?? null,
+    state: 'queued',
+    attempts: 0,
+    maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    nextAttemptAt: (job.runAt ?? now).getTime(),
+    leaseUntil: null,
+    lastError: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  });
   return { id, statement };
 }
 
-export async function findJobByDedupeKey(db: Db, orgId: string, dedupeKey: string): Promise<JobRow | undefined> {
-  const rows = await db
-    .select()
-    .from(jobs)
-    .where(and(eq(jobs.orgId, orgId), eq(jobs.dedupeKey, dedupeKey)))
-    .limit(1);
-  return rows[0];
-}
-
-/** Due: queued with its next attempt time reached, or running under a lease that expired (its worker died). */
-function isDue(now: number) {
-  return or(
-    and(eq(jobs.state, 'queued'), lte(jobs.nextAttemptAt, now)),
-    and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, now)),
-  );
-}
-
-/**
- * Paused: the org's connection for the job's connection key is unhealthy (its credentials stopped
- * working). Such jobs stay queued and are not claimed until a reconnect marks it healthy again.
- * A correlated NOT EXISTS, so claiming stays one UPDATE … RETURNING on SQLite and D1 alike.
- */
-function connectionNotPaused() {
-  return sql`NOT EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.orgId} = ${jobs.orgId} AND ${connections.vendor} = ${jobs.connectionKey} AND ${connections.status} = 'unhealthy')`;
-}
+/** Re-exported here, where the queue's callers look for it. */
+export { findJobByDedupeKey } from '../db/repos/jobs.js';
 
 /** Claims up to `limit` due jobs (queued and due, or running with an expired lease) whose connection is not paused. */
 export async function claimDueJobs(db: Db, clock: Clock, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<JobRow[]> {
-  const now = clock.now().getTime();
-  const due = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(and(isDue(now), connectionNotPaused()))
-    .orderBy(jobs.nextAttemptAt)
-    .limit(limit);
-  return db
-    .update(jobs)
-    .set({
-      state: 'running',
-      leaseUntil: now + leaseMs,
-      attempts: sql`${jobs.attempts} + 1`,
-      updatedAt: new Date(now).toISOString(),
-    })
-    .where(inArray(jobs.id, due))
-    .returning();
+  return claimDueJobRows(db, clock.now().getTime(), limit, leaseMs);
 }
 
 /** Claims one job by id if it is due and its connection is not paused (the Cloudflare Queues consumer path). */
@@ -94,25 +52,11 @@ export async function claimJob(
   jobId: string,
   leaseMs = DEFAULT_LEASE_MS,
 ): Promise<JobRow | undefined> {
-  const now = clock.now().getTime();
-  const rows = await db
-    .update(jobs)
-    .set({
-      state: 'running',
-      leaseUntil: now + leaseMs,
-      attempts: sql`${jobs.attempts} + 1`,
-      updatedAt: new Date(now).toISOString(),
-    })
-    .where(and(eq(jobs.id, jobId), isDue(now), connectionNotPaused()))
-    .returning();
-  return rows[0];
+  return claimJobRow(db, jobId, clock.now().getTime(), leaseMs);
 }
 
 export function completeJobStatement(db: Db, clock: Clock, job: JobRow): Statement {
-  return db
-    .update(jobs)
-    .set({ state: 'succeeded', leaseUntil: null, updatedAt: clock.now().toISOString() })
-    .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
+  return jobUpdateStatement(db, job, { state: 'succeeded', leaseUntil: null, updatedAt: clock.now().toISOString() });
 }
 
 export interface FailureDecision {
@@ -147,16 +91,13 @@ export function decideFailure(
 }
 
 export function failJobStatement(db: Db, clock: Clock, job: JobRow, decision: FailureDecision): Statement {
-  return db
-    .update(jobs)
-    .set({
-      state: decision.state,
-      nextAttemptAt: decision.nextAttemptAt,
-      leaseUntil: null,
-      lastError: decision.lastError,
-      updatedAt: clock.now().toISOString(),
-    })
-    .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
+  return jobUpdateStatement(db, job, {
+    state: decision.state,
+    nextAttemptAt: decision.nextAttemptAt,
+    leaseUntil: null,
+    lastError: decision.lastError,
+    updatedAt: clock.now().toISOString(),
+  });
 }
 
 /**
@@ -166,28 +107,19 @@ export function failJobStatement(db: Db, clock: Clock, job: JobRow, decision: Fa
  */
 export function pauseJobStatement(db: Db, clock: Clock, job: JobRow, lastError: string): Statement {
   const now = clock.now();
-  return db
-    .update(jobs)
-    .set({
-      state: 'queued',
-      attempts: Math.max(job.attempts - 1, 0),
-      nextAttemptAt: now.getTime(),
-      leaseUntil: null,
-      lastError,
-      updatedAt: now.toISOString(),
-    })
-    .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
+  return jobUpdateStatement(db, job, {
+    state: 'queued',
+    attempts: Math.max(job.attempts - 1, 0),
+    nextAttemptAt: now.getTime(),
+    leaseUntil: null,
+    lastError,
+    updatedAt: now.toISOString(),
+  });
 }
 
 /** Puts a dead job back in the queue with a fresh attempt budget. Org-scoped: another org's id matches nothing. */
 export async function replayJob(db: Db, clock: Clock, orgId: string, jobId: string): Promise<JobRow | undefined> {
-  const now = clock.now();
-  const rows = await db
-    .update(jobs)
-    .set({ state: 'queued', attempts: 0, nextAttemptAt: now.getTime(), leaseUntil: null, updatedAt: now.toISOString() })
-    .where(and(eq(jobs.id, jobId), eq(jobs.orgId, orgId), eq(jobs.state, 'dead')))
-    .returning();
-  return rows[0];
+  return requeueDeadJob(db, orgId, jobId, clock.now());
 }
 
 export { DEFAULT_RETRY_POLICY };

@@ -1,8 +1,8 @@
-import type { jobs } from '../db/schema.js';
+import type { JobRow } from '../db/repos/jobs.js';
 import type { Outcome } from '../domain/outcome.js';
 
-export type JobRow = typeof jobs.$inferSelect;
-export type JobState = JobRow['state'];
+/** The job table's row, defined by its repository; re-exported for the queue's callers. */
+export type { JobRow, JobState } from '../db/repos/jobs.js';
 
 export interface NewJob {
   orgId: string;

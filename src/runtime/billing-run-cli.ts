@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BillingRunProgress, isCalendarDate, runBilling } from '../../flows/billing-run/engine.js';
-import { orgs } from '../db/schema.js';
+import { listOrgIds } from '../db/repos/orgs.js';
 import { systemClock } from '../domain/clock.js';
 import { openSqlite } from './sqlite.js';
 
@@ -32,9 +32,7 @@ async function main(): Promise<number> {
   const path = resolve(values.db ?? process.env.HUB_DB_PATH ?? 'data/hub.db');
   const sqlite = openSqlite(path);
   try {
-    const ids = values.org
-      ? [values.org]
-      : (await sqlite.db.select({ id: orgs.id }).from(orgs).orderBy(orgs.id)).map((o) => o.id);
+    const ids = values.org ? [values.org] : await listOrgIds(sqlite.db);
     let failed = 0;
     for (const orgId of ids) {
       const started = performance.now();

@@ -5,6 +5,8 @@
  */
 import { drizzle } from 'drizzle-orm/d1';
 import type { Db } from '../db/client.js';
+// The one use of the schema outside src/db: drizzle needs it to open the database, and only
+// the runtime knows which driver that is (DESIGN.md, rooms). Nothing here queries a table.
 import * as schema from '../db/schema.js';
 
 /** The part of a D1 binding drizzle and the migration helper use. */

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Db } from '../db/client.js';
+// The one use of the schema outside src/db: drizzle needs it to open the database, and only
+// the runtime knows which driver that is (DESIGN.md, rooms). Nothing here queries a table.
 import * as schema from '../db/schema.js';
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../db/migrations');

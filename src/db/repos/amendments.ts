@@ -14,14 +14,12 @@ import {
   type ContractRow,
   contractInsert,
   contractVersionId,
-  type InvoiceToWrite,
   invoiceId,
-  invoiceIds,
-  invoiceStatements,
   invoicesOf,
   summaryColumns,
   supersedeStatement,
 } from './contracts.js';
+import { type InvoiceToWrite, invoiceIds, invoiceStatements } from './invoice-inserts.js';
 
 export type Issues = { ok: false; status: 400 | 422; errors: { field: string; message: string }[] };
 

@@ -1,15 +1,14 @@
 /**
- * Contract versions built from ContractTerms (the /api/v1/contracts routes), and the invoices an
- * amendment writes. Every function takes an org id. Reads are async; writes are statement
+ * Contract versions built from ContractTerms (the /api/v1/contracts routes) and their reads; the
+ * invoices they bill are written by invoice-inserts.ts. Every function takes an org id. Reads are async; writes are statement
  * builders for one atomic() unit, built synchronously after every id is computed (drizzle
  * builders are thenables and must not pass through await).
  */
-import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
-import { DEFAULT_ROUNDING, type RoundingPolicy } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import { naturalId } from '../ids.js';
-import { contracts, customers, invoiceLines, invoices, products, sequences, usageEvents } from '../schema.js';
+import { contracts, customers, invoiceLines, invoices, usageEvents } from '../schema.js';
 
 export type ContractRow = typeof contracts.$inferSelect;
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -160,128 +159,4 @@ export async function usageEventsIn(
       ),
     )
     .orderBy(asc(usageEvents.timestamp), asc(usageEvents.id));
-}
-
-/** What an invoice write needs; `computation` mirrors the billing domain's InvoiceComputation. */
-export interface InvoiceToWrite {
-  id: string;
-  contractId: string;
-  customerId: string;
-  kind: InvoiceRow['kind'];
-  computation: {
-    currency: string;
-    periodStart: string;
-    periodEnd: string;
-    issueDate: string;
-    dueDate: string;
-    totalMinor: number;
-    lines: {
-      lineKind: string;
-      sourceRef: string | null;
-      sku: string | null;
-      description: string;
-      quantity: string;
-      unitAmount: string;
-      amountMinor: number;
-      detail: unknown;
-    }[];
-  };
-}
-
-export interface InvoiceIds {
-  lineIds: string[];
-  /** One per line: the product of its SKU, or a pseudo-product per line kind (discount, credit) for lines without one. */
-  productIds: string[];
-  productSkus: string[];
-}
-
-/** Line kinds without a SKU still need a product row: ERP posting maps every line to an item. */
-function lineSku(line: InvoiceToWrite['computation']['lines'][number]): string {
-  return line.sku ?? `hub:${line.lineKind}`;
-}
-
-export async function invoiceIds(orgId: string, invoice: InvoiceToWrite): Promise<InvoiceIds> {
-  const lines = invoice.computation.lines;
-  const productSkus = lines.map(lineSku);
-  return {
-    lineIds: await Promise.all(lines.map((_, i) => naturalId('inl', orgId, invoice.id, i + 1))),
-    productIds: await Promise.all(productSkus.map((sku) => naturalId('prd', orgId, sku))),
-    productSkus,
-  };
-}
-
-/**
- * The statements that write one invoice with its lines. The number comes from the per-org
- * sequence bumped in the same unit only while the invoice does not exist yet (the pattern of
- * flows/deal-to-contract.ts), so a rerun never burns a number. Tax comes later (finalize), so
- * the subtotal is the net of every line and the total equals it until then.
- */
-export function invoiceStatements(
-  db: Db,
-  orgId: string,
-  now: string,
-  invoice: InvoiceToWrite,
-  ids: InvoiceIds,
-  rounding: RoundingPolicy = DEFAULT_ROUNDING,
-): Statement[] {
-  const c = invoice.computation;
-  return [
-    ...c.lines.map((line, i) =>
-      db
-        .insert(products)
-        .values({ id: ids.productIds[i]!, orgId, sku: ids.productSkus[i]!, name: line.description, createdAt: now })
-        .onConflictDoNothing(),
-    ),
-    db
-      .insert(sequences)
-      .values({ orgId, name: 'invoice', last: 1 })
-      .onConflictDoUpdate({
-        target: [sequences.orgId, sequences.name],
-        set: { last: sql`${sequences.last} + 1` },
-        setWhere: sql`NOT EXISTS (SELECT 1 FROM invoices WHERE id = ${invoice.id})`,
-      }),
-    db
-      .insert(invoices)
-      .values({
-        id: invoice.id,
-        orgId,
-        number: sql`(SELECT printf('INV-%06d', last) FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')`,
-        contractId: invoice.contractId,
-        customerId: invoice.customerId,
-        kind: invoice.kind,
-        periodStart: c.periodStart,
-        periodEnd: c.periodEnd,
-        status: 'draft',
-        currency: c.currency,
-        subtotalMinor: c.totalMinor,
-        taxMinor: 0,
-        totalMinor: c.totalMinor,
-        amountPaidMinor: 0,
-        issueDate: c.issueDate,
-        dueDate: c.dueDate,
-        rounding: JSON.stringify(rounding),
-        createdAt: now,
-      })
-      .onConflictDoNothing(),
-    ...c.lines.map((line, i) =>
-      db
-        .insert(invoiceLines)
-        .values({
-          id: ids.lineIds[i]!,
-          orgId,
-          invoiceId: invoice.id,
-          lineNo: i + 1,
-          productId: ids.productIds[i]!,
-          description: line.description,
-          quantity: line.quantity,
-          unitAmount: line.unitAmount,
-          amountMinor: line.amountMinor,
-          taxMinor: 0,
-          lineKind: line.lineKind,
-          sourceRef: line.sourceRef,
-          detail: JSON.stringify(line.detail ?? null),
-        })
-        .onConflictDoNothing(),
-    ),
-  ];
 }

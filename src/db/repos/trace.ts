@@ -1,29 +1,76 @@
-/** Everything that happened to one deal, for support and sales ops (org-scoped throughout). */
+/**
+ * Everything that happened to one deal, for support and sales ops (org-scoped throughout): its
+ * contracts and their renewal links, invoices, payments, vendor refs, ledger, and the jobs of its
+ * correlation id with their flow runs and steps. Each part is read by its own function below;
+ * dealTrace() reads them in turn and shapes the answer.
+ */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { contractLines, contracts, flowRuns, flowSteps, jobs, ledgerEntries, ledgerLines } from '../schema.js';
 import { listContractsForDeal, listInvoicesForContracts, listPaymentsForInvoices } from './billing.js';
 import { listExternalRefs } from './external-refs.js';
 
+type ContractRow = typeof contracts.$inferSelect;
+type JobRow = typeof jobs.$inferSelect;
+
 export async function dealTrace(db: Db, orgId: string, system: string, dealId: string, correlationId: string) {
   const contractRows = await listContractsForDeal(db, orgId, system, dealId);
   const contractIds = contractRows.map((c) => c.id);
-  const lines =
-    contractIds.length === 0
-      ? []
-      : await db
-          .select()
-          .from(contractLines)
-          .where(and(eq(contractLines.orgId, orgId), inArray(contractLines.contractId, contractIds)))
-          .orderBy(asc(contractLines.lineNo));
-  // Renewal links both ways: the contract this deal's renews, and the contracts renewing this deal's.
+  const lines = await contractLinesOf(db, orgId, contractIds);
+  const renewals = await renewalLinks(db, orgId, contractRows);
+  const invoiceRows = await listInvoicesForContracts(db, orgId, contractIds);
+  const invoiceIds = invoiceRows.map((i) => i.id);
+  const paymentRows = await listPaymentsForInvoices(db, orgId, invoiceIds);
+  const paymentIds = paymentRows.map((p) => p.id);
+  const refs = await listExternalRefs(db, orgId, [
+    ...new Set(contractRows.map((c) => c.customerId)),
+    ...contractIds,
+    ...invoiceIds,
+    ...paymentIds,
+    ...new Set(lines.map((l) => l.productId)),
+  ]);
+  const ledger = await ledgerOf(db, orgId, [...invoiceIds, ...paymentIds]);
+  const jobRuns = await jobRunsOf(db, orgId, correlationId);
+
+  return {
+    deal: { system, id: dealId },
+    contracts: contractRows.map((c) => ({
+      ...c,
+      lines: lines.filter((l) => l.contractId === c.id).map((l) => ({ ...l, priceSpec: JSON.parse(l.priceSpec) })),
+    })),
+    renewalOf: renewals.renewalOf ? linkSummary(renewals.renewalOf) : null,
+    renewedBy: renewals.renewedBy.map(linkSummary),
+    invoices: invoiceRows.map((i) => ({ ...i, rounding: JSON.parse(i.rounding) })),
+    payments: paymentRows,
+    externalRefs: refs.map(({ system: s, objectType, localId, externalId }) => ({
+      system: s,
+      objectType,
+      localId,
+      externalId,
+    })),
+    ledger: ledger.entries.map((e) => ({
+      ...e,
+      lines: ledger.lines
+        .filter((l) => l.entryId === e.id)
+        .map(({ account, currency, debitMinor, creditMinor }) => ({ account, currency, debitMinor, creditMinor })),
+    })),
+    jobs: jobRuns.jobs.map((job) => jobSummary(job, jobRuns)),
+  };
+}
+
+async function contractLinesOf(db: Db, orgId: string, contractIds: string[]) {
+  if (contractIds.length === 0) return [];
+  return db
+    .select()
+    .from(contractLines)
+    .where(and(eq(contractLines.orgId, orgId), inArray(contractLines.contractId, contractIds)))
+    .orderBy(asc(contractLines.lineNo));
+}
+
+/** Renewal links both ways: the contract this deal's renews, and the contracts renewing this deal's. */
+async function renewalLinks(db: Db, orgId: string, contractRows: readonly ContractRow[]) {
+  const contractIds = contractRows.map((c) => c.id);
   const renewalOfIds = [...new Set(contractRows.map((c) => c.renewalOfContractId).filter((id) => id !== null))];
-  const linkSummary = (c: typeof contracts.$inferSelect) => ({
-    contractId: c.id,
-    dealId: c.sourceDealId,
-    version: c.version,
-    startDate: c.startDate,
-  });
   const renewalOf =
     renewalOfIds.length === 0
       ? []
@@ -39,21 +86,15 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
           .from(contracts)
           .where(and(eq(contracts.orgId, orgId), inArray(contracts.renewalOfContractId, contractIds)))
           .orderBy(asc(contracts.createdAt), asc(contracts.id));
-  const invoiceRows = await listInvoicesForContracts(db, orgId, contractIds);
-  const invoiceIds = invoiceRows.map((i) => i.id);
-  const paymentRows = await listPaymentsForInvoices(db, orgId, invoiceIds);
-  const paymentIds = paymentRows.map((p) => p.id);
-  const customerIds = [...new Set(contractRows.map((c) => c.customerId))];
-  const productIds = [...new Set(lines.map((l) => l.productId))];
-  const refs = await listExternalRefs(db, orgId, [
-    ...customerIds,
-    ...contractIds,
-    ...invoiceIds,
-    ...paymentIds,
-    ...productIds,
-  ]);
+  return { renewalOf: renewalOf[0], renewedBy };
+}
 
-  const sourceIds = [...invoiceIds, ...paymentIds];
+function linkSummary(c: ContractRow) {
+  return { contractId: c.id, dealId: c.sourceDealId, version: c.version, startDate: c.startDate };
+}
+
+/** The journal entries whose source is one of these invoices or payments, with their lines. */
+async function ledgerOf(db: Db, orgId: string, sourceIds: string[]) {
   const entries =
     sourceIds.length === 0
       ? []
@@ -62,7 +103,7 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
           .from(ledgerEntries)
           .where(and(eq(ledgerEntries.orgId, orgId), inArray(ledgerEntries.sourceId, sourceIds)))
           .orderBy(asc(ledgerEntries.occurredAt));
-  const entryLines =
+  const lines =
     entries.length === 0
       ? []
       : await db
@@ -77,7 +118,11 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
               ),
             ),
           );
+  return { entries, lines };
+}
 
+/** The jobs of one correlation id, oldest first, with the flow run of each and the runs' steps. */
+async function jobRunsOf(db: Db, orgId: string, correlationId: string) {
   const jobRows = await db
     .select()
     .from(jobs)
@@ -113,47 +158,25 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
               ),
             ),
           );
+  return { jobs: jobRows, runs, steps };
+}
 
+function jobSummary(job: JobRow, { runs, steps }: Awaited<ReturnType<typeof jobRunsOf>>) {
+  const run = runs.find((r) => r.jobId === job.id);
   return {
-    deal: { system, id: dealId },
-    contracts: contractRows.map((c) => ({
-      ...c,
-      lines: lines.filter((l) => l.contractId === c.id).map((l) => ({ ...l, priceSpec: JSON.parse(l.priceSpec) })),
-    })),
-    renewalOf: renewalOf[0] ? linkSummary(renewalOf[0]) : null,
-    renewedBy: renewedBy.map(linkSummary),
-    invoices: invoiceRows.map((i) => ({ ...i, rounding: JSON.parse(i.rounding) })),
-    payments: paymentRows,
-    externalRefs: refs.map(({ system: s, objectType, localId, externalId }) => ({
-      system: s,
-      objectType,
-      localId,
-      externalId,
-    })),
-    ledger: entries.map((e) => ({
-      ...e,
-      lines: entryLines
-        .filter((l) => l.entryId === e.id)
-        .map(({ account, currency, debitMinor, creditMinor }) => ({ account, currency, debitMinor, creditMinor })),
-    })),
-    jobs: jobRows.map((j) => {
-      const run = runs.find((r) => r.jobId === j.id);
-      return {
-        id: j.id,
-        kind: j.kind,
-        dedupeKey: j.dedupeKey,
-        state: j.state,
-        attempts: j.attempts,
-        maxAttempts: j.maxAttempts,
-        nextAttemptAt: new Date(j.nextAttemptAt).toISOString(),
-        lastError: j.lastError,
-        flow: run ? { flow: run.flow, subjectId: run.subjectId, state: run.state } : null,
-        steps: run
-          ? steps
-              .filter((s) => s.runId === run.id)
-              .map(({ step, status, error, attempts }) => ({ step, status, error, attempts }))
-          : [],
-      };
-    }),
+    id: job.id,
+    kind: job.kind,
+    dedupeKey: job.dedupeKey,
+    state: job.state,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    nextAttemptAt: new Date(job.nextAttemptAt).toISOString(),
+    lastError: job.lastError,
+    flow: run ? { flow: run.flow, subjectId: run.subjectId, state: run.state } : null,
+    steps: run
+      ? steps
+          .filter((s) => s.runId === run.id)
+          .map(({ step, status, error, attempts }) => ({ step, status, error, attempts }))
+      : [],
   };
 }

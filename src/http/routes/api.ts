@@ -3,12 +3,11 @@
  * (connections, events, billing runs, contracts, ...). zod validates every input.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
 import { dealAmendmentJob, dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { unhealthyConnectionReasons } from '../../db/repos/connections.js';
+import { findJob, type JobRow, listJobs } from '../../db/repos/jobs.js';
 import { dealTrace } from '../../db/repos/trace.js';
-import { jobs } from '../../db/schema.js';
 import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
@@ -52,7 +51,7 @@ const jobSummary = z
   .openapi('Job');
 
 /** `unhealthy` maps a connection key (vendor) to why it is unhealthy; its queued jobs show as paused. */
-function toJobSummary(row: typeof jobs.$inferSelect, unhealthy?: ReadonlyMap<string, string>) {
+function toJobSummary(row: JobRow, unhealthy?: ReadonlyMap<string, string>) {
   const pausedReason = row.state === 'queued' && row.connectionKey ? unhealthy?.get(row.connectionKey) : undefined;
   return {
     id: row.id,
@@ -185,12 +184,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.openapi(listJobsRoute, async (c) => {
     const { state, limit } = c.req.valid('query');
     const orgId = c.get('orgId');
-    const rows = await hub.db
-      .select()
-      .from(jobs)
-      .where(state ? and(eq(jobs.orgId, orgId), eq(jobs.state, state)) : eq(jobs.orgId, orgId))
-      .orderBy(desc(jobs.updatedAt))
-      .limit(limit);
+    const rows = await listJobs(hub.db, orgId, { ...(state ? { state } : {}), limit });
     const unhealthy = await unhealthyConnectionReasons(hub.db, orgId);
     return c.json({ jobs: rows.map((row) => toJobSummary(row, unhealthy)) }, 200);
   });
@@ -203,10 +197,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       await hub.driver.notify([replayed.id]);
       return c.json(toJobSummary(replayed), 202);
     }
-    const [existing] = await hub.db
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.id, id), eq(jobs.orgId, orgId)));
+    const existing = await findJob(hub.db, orgId, id);
     // problem() builds the documented problem+json body; the typed-response helper cannot express it.
     if (!existing) return problem(c, 404, 'Not found', `no job ${id} in this org`) as never;
     return problem(c, 409, 'Conflict', `job ${id} is ${existing.state}; only dead jobs can be replayed`) as never;

@@ -1,6 +1,6 @@
 /** /api/v1/billing-runs on an in-memory hub: the run is a job the test drains by hand. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT_IDS, seedBillingOrg } from '../../../flows/billing-run/fixtures.js';
+import { CONTRACT_IDS, seedBillingOrg } from '../../../flows/billing-run/fixtures.test-helper.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../db/secrets.js';
 import { createOrgWithKey } from '../../db/seed.js';
 import { ManualClock } from '../../domain/clock.js';

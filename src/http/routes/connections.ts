@@ -6,7 +6,6 @@
  * (PUT with new credentials) makes it healthy again and wakes those jobs.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, eq, lte } from 'drizzle-orm';
 import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS, vendorModule } from '../../../adapters/registry.js';
 import { atomic } from '../../db/atomic.js';
@@ -17,7 +16,7 @@ import {
   isVendorAccountConflict,
   vendorAccountOwner,
 } from '../../db/repos/connections.js';
-import { jobs } from '../../db/schema.js';
+import { dueJobIdsWaitingFor } from '../../db/repos/jobs.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
@@ -215,19 +214,9 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     hub.invalidateAdapters(orgId);
 
     // Wake the jobs that waited for this connection (the Cloudflare driver needs their ids).
-    const waiting = await hub.db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(
-        and(
-          eq(jobs.orgId, orgId),
-          eq(jobs.connectionKey, vendor),
-          eq(jobs.state, 'queued'),
-          lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
-        ),
-      )
-      .limit(MAX_WOKEN_JOBS);
-    await hub.driver.notify(waiting.map((j) => j.id));
+    await hub.driver.notify(
+      await dueJobIdsWaitingFor(hub.db, orgId, vendor, hub.clock.now().getTime(), MAX_WOKEN_JOBS),
+    );
 
     const updated = (await connectionHealth(hub, orgId)).find((row) => row.id === connection.id)!;
     return c.json(updated, 200);

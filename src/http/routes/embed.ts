@@ -12,15 +12,14 @@
  *
  * Every answer, errors included, may be framed by Salesforce and HubSpot pages only.
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { verifyWebhookV3 } from '../../../adapters/hubspot/index.js';
 import { dealCorrelationId, dealToContractJob } from '../../../flows/index.js';
 import { atomic } from '../../db/atomic.js';
 import { getCustomer } from '../../db/repos/billing.js';
 import { findConnectionByExternalAccount, loadConnectionMaterial } from '../../db/repos/connections.js';
+import { orgsClaimingHubspotPortal } from '../../db/repos/crm-connections.js';
 import { dealTrace } from '../../db/repos/trace.js';
-import { connections } from '../../db/schema.js';
 import { minorToMajor } from '../../domain/money.js';
 import { type Outcome, ok, permanent } from '../../domain/outcome.js';
 import { enqueueStatement, findJobByDedupeKey } from '../../jobs/queue.js';
@@ -251,15 +250,9 @@ export function embedRoutes(hub: HubContext): Hono<AppEnv> {
   app.get('/hubspot/crm-card', async (c) => {
     const portalId = c.req.query('portalId') ?? '';
     if (!HUBSPOT_ID.test(portalId)) return unauthorized(c, 'unknown portal');
-    const candidates = await hub.db
-      .select({ orgId: connections.orgId })
-      .from(connections)
-      .where(
-        and(eq(connections.vendor, 'hubspot'), sql`json_extract(${connections.config}, '$.portalId') = ${portalId}`),
-      )
-      .limit(MAX_PORTAL_CANDIDATES);
+    const candidates = await orgsClaimingHubspotPortal(hub.db, portalId, MAX_PORTAL_CANDIDATES);
     const verifiedOrgs: string[] = [];
-    for (const { orgId } of candidates) {
+    for (const orgId of candidates) {
       const material = (await loadConnectionMaterial(hub.db, hub.encryptionKey, orgId)).find(
         (m) => m.vendor === 'hubspot',
       );

@@ -4,11 +4,10 @@
  * already holds the vendor account, then the org's adapters rebuilt and the jobs that waited for
  * the connection woken. A vendor whose inbound URL carries a secret gets one, returned this once.
  */
-import { and, eq, lte } from 'drizzle-orm';
 import type { OAuthConnection } from '../../../adapters/oauth-connect.js';
 import { vendorModule } from '../../../adapters/registry.js';
 import { atomic } from '../../db/atomic.js';
-import { newId } from '../../db/client.js';
+import { auditStatement } from '../../db/repos/audit.js';
 import {
   connectionInsert,
   connectionReconnectStatements,
@@ -17,10 +16,13 @@ import {
   isVendorAccountConflict,
   vendorAccountOwner,
 } from '../../db/repos/connections.js';
-import { auditLog, jobs } from '../../db/schema.js';
+import { dueJobIdsWaitingFor } from '../../db/repos/jobs.js';
 import { decryptSecret } from '../../db/secrets.js';
 import type { Vendor } from '../../domain/vendors.js';
 import type { HubContext } from '../context.js';
+
+/** Queued jobs woken per connect; any beyond are picked up by the driver's next poll or sweep. */
+const MAX_WOKEN_JOBS = 1000;
 
 export interface StoreInput {
   orgId: string;
@@ -85,13 +87,11 @@ export async function storeConnection(hub: HubContext, input: StoreInput): Promi
         secrets: connection.secrets,
       });
       connectionId = id;
-      const audit = hub.db.insert(auditLog).values({
-        id: newId('aud'),
-        orgId,
+      const audit = auditStatement(hub.db, orgId, {
         actor: input.actor,
         action: input.action,
         subject: vendor,
-        detail: JSON.stringify({ vendor, secretKeys: Object.keys(connection.secrets).sort() }),
+        detail: { vendor, secretKeys: Object.keys(connection.secrets).sort() },
         at: now,
       });
       await atomic(hub.db, [statement, audit]);
@@ -102,7 +102,8 @@ export async function storeConnection(hub: HubContext, input: StoreInput): Promi
     return taken();
   }
   hub.invalidateAdapters(orgId);
-  await wakeWaitingJobs(hub, orgId, vendor);
+  // The jobs that waited for this connection can run again (the Cloudflare driver needs their ids).
+  await hub.driver.notify(await dueJobIdsWaitingFor(hub.db, orgId, vendor, hub.clock.now().getTime(), MAX_WOKEN_JOBS));
   if (existing?.inboundTokenHash || !takesInboundToken(vendor)) return { ok: true, externalAccountId };
   const token = await issueInboundToken(hub.db, orgId, connectionId, now, input.actor);
   return { ok: true, externalAccountId, inboundUrlPath: `/webhooks/${vendor}/${connectionId}/${token}` };
@@ -111,21 +112,4 @@ export async function storeConnection(hub: HubContext, input: StoreInput): Promi
 /** Whether one of the vendor's webhook endpoints is authenticated by a secret in its URL. */
 function takesInboundToken(vendor: Vendor): boolean {
   return (vendorModule(vendor).webhooks ?? []).some((e) => e.port === 'crm' && e.lookup.by === 'inbound-token');
-}
-
-/** The queued jobs that waited for this connection can run again (the Cloudflare driver needs their ids). */
-async function wakeWaitingJobs(hub: HubContext, orgId: string, vendor: Vendor): Promise<void> {
-  const waiting = await hub.db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.orgId, orgId),
-        eq(jobs.connectionKey, vendor),
-        eq(jobs.state, 'queued'),
-        lte(jobs.nextAttemptAt, hub.clock.now().getTime()),
-      ),
-    )
-    .limit(1000);
-  await hub.driver.notify(waiting.map((j) => j.id));
 }

@@ -14,13 +14,11 @@
  * Refused with 404 unless the hub runs in sandbox mode (HUB_MODE=sandbox): in live mode the route
  * does not exist. Not mounted by the Node runtime (it seeds itself).
  */
-import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { disallowedConfigUrls } from '../../../adapters/hosts.js';
 import { VENDORS } from '../../../adapters/registry.js';
-import { vendorAccountOwner } from '../../db/repos/connections.js';
-import { connections } from '../../db/schema.js';
+import { findConnection, vendorAccountOwner } from '../../db/repos/connections.js';
 import { createOrgWithKey } from '../../db/seed.js';
 import type { HubContext } from '../context.js';
 import { invalidRequest, problem } from '../problem.js';
@@ -95,16 +93,12 @@ export function sandboxRoutes(hub: HubContext, options: { enabled: boolean }): H
         ...(conn.externalAccountId ? { externalAccountId: conn.externalAccountId } : {}),
       })),
     });
-    const stripe = await hub.db
-      .select({ id: connections.id })
-      .from(connections)
-      .where(and(eq(connections.orgId, seeded.orgId), eq(connections.vendor, 'stripe')))
-      .limit(1);
+    const stripe = await findConnection(hub.db, seeded.orgId, 'stripe');
     return c.json(
       {
         orgId: seeded.orgId,
         apiKey: seeded.apiKey,
-        stripeConnectionId: stripe[0]?.id ?? null,
+        stripeConnectionId: stripe?.id ?? null,
         salesforceOutboundPath: seeded.salesforceOutboundPath ?? null,
       },
       201,

@@ -15,10 +15,10 @@
  * Metric rounding is applied to every result, SQL or not.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../src/db/client.js';
-import { type MetricRow, toBillableMetric } from '../../src/db/repos/metering.js';
-import { aggregate, type BillableMetric, roundQuantity } from '../../src/domain/metering/index.js';
-import { Dec, plain } from '../../src/domain/pricing/decimal.js';
+import { aggregate, type BillableMetric, roundQuantity } from '../../domain/metering/index.js';
+import { Dec, plain } from '../../domain/pricing/decimal.js';
+import type { Db } from '../client.js';
+import { type MetricRow, toBillableMetric } from './metering.js';
 
 export interface UsageRequest {
   /** Caller's key for the answer. */

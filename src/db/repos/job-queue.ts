@@ -1,0 +1,106 @@
+/**
+ * The job table's writes, for the durable queue in src/jobs/queue.ts, which decides what they
+ * are (defaults, retry and dead-letter policy) and passes the time in. Claims are one
+ * UPDATE … RETURNING, atomic on SQLite and D1. A claim takes no org id: the queue runs every
+ * org's jobs, and each claimed row's org scopes what its handler does. Every other write names
+ * the job's org too.
+ */
+import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Db, Statement } from '../client.js';
+import { connections, jobs } from '../schema.js';
+import type { JobRow } from './jobs.js';
+
+export type JobInsertRow = typeof jobs.$inferInsert;
+
+/** An insert that does nothing when (org, dedupeKey) exists, so it can join any atomic batch. */
+export function jobInsert(db: Db, row: JobInsertRow): Statement {
+  return db.insert(jobs).values(row).onConflictDoNothing();
+}
+
+/** Due: queued with its next attempt time reached, or running under a lease that expired (its worker died). */
+function isDue(nowMs: number) {
+  return or(
+    and(eq(jobs.state, 'queued'), lte(jobs.nextAttemptAt, nowMs)),
+    and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, nowMs)),
+  );
+}
+
+/**
+ * Paused: the org's connection for the job's connection key is unhealthy (its credentials stopped
+ * working). Such jobs stay queued and are not claimed until a reconnect marks it healthy again.
+ * A correlated NOT EXISTS, so claiming stays one UPDATE … RETURNING on SQLite and D1 alike.
+ */
+function connectionNotPaused() {
+  return sql`NOT EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.orgId} = ${jobs.orgId} AND ${connections.vendor} = ${jobs.connectionKey} AND ${connections.status} = 'unhealthy')`;
+}
+
+/** What a claim sets: running under a lease, one more attempt counted. */
+function claimed(nowMs: number, leaseMs: number) {
+  return {
+    state: 'running' as const,
+    leaseUntil: nowMs + leaseMs,
+    attempts: sql`${jobs.attempts} + 1`,
+    updatedAt: new Date(nowMs).toISOString(),
+  };
+}
+
+/** Claims up to `limit` due jobs, earliest first, whose connection is not paused. */
+export async function claimDueJobRows(db: Db, nowMs: number, limit: number, leaseMs: number): Promise<JobRow[]> {
+  const due = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(isDue(nowMs), connectionNotPaused()))
+    .orderBy(jobs.nextAttemptAt)
+    .limit(limit);
+  return db.update(jobs).set(claimed(nowMs, leaseMs)).where(inArray(jobs.id, due)).returning();
+}
+
+/** Claims one job by id if it is due and its connection is not paused. */
+export async function claimJobRow(db: Db, jobId: string, nowMs: number, leaseMs: number): Promise<JobRow | undefined> {
+  const rows = await db
+    .update(jobs)
+    .set(claimed(nowMs, leaseMs))
+    .where(and(eq(jobs.id, jobId), isDue(nowMs), connectionNotPaused()))
+    .returning();
+  return rows[0];
+}
+
+/** Changes one job (of its org) as the queue decided: done, rescheduled, dead or paused. */
+export function jobUpdateStatement(
+  db: Db,
+  job: Pick<JobRow, 'id' | 'orgId'>,
+  set: Partial<Pick<JobRow, 'state' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'lastError' | 'updatedAt'>>,
+): Statement {
+  return db
+    .update(jobs)
+    .set(set)
+    .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
+}
+
+/** Puts a dead job back in the queue with a fresh attempt budget. Another org's id matches nothing. */
+export async function requeueDeadJob(db: Db, orgId: string, jobId: string, now: Date): Promise<JobRow | undefined> {
+  const rows = await db
+    .update(jobs)
+    .set({ state: 'queued', attempts: 0, nextAttemptAt: now.getTime(), leaseUntil: null, updatedAt: now.toISOString() })
+    .where(and(eq(jobs.id, jobId), eq(jobs.orgId, orgId), eq(jobs.state, 'dead')))
+    .returning();
+  return rows[0];
+}
+
+/**
+ * Marks a job dead unless it already finished (queued or running only); true when it did. By id
+ * alone: a dead-lettered queue message carries only the job id, and the job's own row is changed.
+ */
+export async function markUnfinishedJobDead(
+  db: Db,
+  jobId: string,
+  lastError: string,
+  nowIso: string,
+): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({ state: 'dead', leaseUntil: null, lastError, updatedAt: nowIso })
+    .where(and(eq(jobs.id, jobId), inArray(jobs.state, ['queued', 'running'])))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
