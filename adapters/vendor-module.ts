@@ -67,7 +67,7 @@ export interface VendorErrors {
    * permanent, indeterminate or needs-a-reconnect. Its inputs are the vendor's own, so only the
    * adapter calls it; it is named here so every vendor shows where its sorting lives.
    */
-  classify(failure: never, ...context: never[]): Failure | undefined;
+  classify(vendorAnswer: never, ...context: never[]): Failure | undefined;
   /**
    * The reason to show on the connection when `failure` means its credentials no longer work
    * (only a person reconnecting helps); undefined for any other failure, and for another
