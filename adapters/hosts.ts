@@ -2,25 +2,16 @@
  * Which hosts a connection may make the hub call. A URL in a connection's config (login, API base,
  * instance) is checked here wherever it is set and again before adapters are built, so no admin
  * and no token response can point the hub at an address of their choosing:
- * - live mode: https and a host the vendor documents (each vendor's `API_HOSTS` in its client.ts);
+ * - live mode: https and a host the vendor documents (its module's `hosts`, `API_HOSTS` in its client.ts);
  * - sandbox mode: the hub's own simulators only, which listen on loopback.
  */
-import { API_HOSTS as avalara } from './avalara/client.js';
-import { API_HOSTS as hubspot } from './hubspot/client.js';
-import { API_HOSTS as quickbooks } from './quickbooks/client.js';
-import { API_HOSTS as salesforce } from './salesforce/client.js';
-import { API_HOSTS as stripe } from './stripe/client.js';
+import { VENDOR_MODULES } from './registry.js';
+import type { VendorHosts } from './vendor-module.js';
 
 export type HubMode = 'sandbox' | 'live';
 
-interface VendorHosts {
-  /** Config keys whose value is a URL the adapter calls. */
-  readonly urlKeys: readonly string[];
-  /** Exact host names, or suffixes starting with "." (any subdomain). */
-  readonly hosts: readonly string[];
-}
-
-const VENDOR_HOSTS: Record<string, VendorHosts> = { salesforce, hubspot, avalara, stripe, quickbooks };
+/** The vendor module's allow-list (its `hosts`, from `API_HOSTS` in its client.ts). */
+const hostsOf = (vendor: string): VendorHosts | undefined => VENDOR_MODULES.find((m) => m.id === vendor)?.hosts;
 
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -45,7 +36,7 @@ export function disallowedUrlReason(vendor: string, value: string, mode: HubMode
     }
     return undefined;
   }
-  const allowed = VENDOR_HOSTS[vendor]?.hosts ?? [];
+  const allowed = hostsOf(vendor)?.hosts ?? [];
   if (url.protocol !== 'https:') return 'must use https';
   if (url.port !== '') return 'must not name a port';
   if (!allowed.some((rule) => matches(url.hostname, rule))) {
@@ -60,7 +51,7 @@ export function disallowedConfigUrls(
   config: Record<string, string | undefined>,
   mode: HubMode,
 ): { field: string; message: string }[] {
-  const keys = VENDOR_HOSTS[vendor]?.urlKeys ?? [];
+  const keys = hostsOf(vendor)?.urlKeys ?? [];
   const problems: { field: string; message: string }[] = [];
   for (const key of keys) {
     const value = config[key];

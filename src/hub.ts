@@ -3,8 +3,10 @@
  * resolution per org, flow handlers and the HTTP app. Runtime files only add the driver
  * (Node loop or Cloudflare Queues) and the server.
  */
+
+import { buildAdapterSet } from '../adapters/adapter-set.js';
 import { disallowedConfigUrls, type HubMode } from '../adapters/hosts.js';
-import { buildAdapterSet } from '../adapters/registry.js';
+import { needsReconnect } from '../adapters/registry.js';
 import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from '../flows/billing-run/jobs.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
@@ -100,6 +102,8 @@ export function createHub(options: HubOptions) {
     db,
     clock,
     handlers,
+    // The vendor modules say which failures need a reconnect; the job layer knows no vendor.
+    needsReconnect,
     ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
   };
   /** Forget built adapters (after a connection changes); all orgs when none is named. */

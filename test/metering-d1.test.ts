@@ -8,7 +8,6 @@ import { and, eq } from 'drizzle-orm';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBilling } from '../flows/billing-run/engine.js';
-import { seedBillingOrg } from './support/billing-fixtures.js';
 import { atomic } from '../src/db/atomic.js';
 import type { Db } from '../src/db/client.js';
 import { countUsageEvents } from '../src/db/repos/metering.js';
@@ -19,6 +18,7 @@ import { ManualClock } from '../src/domain/clock.js';
 import { createHub, type Hub } from '../src/hub.js';
 import { type D1Binding, migrationStatements, openD1 } from '../src/runtime/d1.js';
 import { MIGRATIONS_DIR } from '../src/runtime/sqlite.js';
+import { seedBillingOrg } from './support/billing-fixtures.js';
 
 const NOW = '2026-03-02T09:00:00.000Z';
 

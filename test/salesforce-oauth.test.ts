@@ -6,9 +6,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubSpotAdapter } from '../adapters/hubspot/index.js';
+import { needsReconnect } from '../adapters/registry.js';
 import { loadConnectionMaterial } from '../src/db/repos/connections.js';
 import { auditLog, connections } from '../src/db/schema.js';
-import { needsReconnect } from '../src/jobs/reconnect.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 import { pemOf, rsaKeyPair } from './support/rsa.js';
 

@@ -215,10 +215,10 @@ describe('error classification on recordSale', () => {
     expect(result.ok ? '' : result.reason).toContain('ServerConfiguration');
   });
 
-  it('401 AuthenticationException → permanent, credentials rejected', async () => {
+  it('401 AuthenticationException → needs a reconnect, credentials rejected', async () => {
     post().reply(401, fixture('error-401'));
     const result = await record();
-    expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
+    expect(result).toMatchObject({ ok: false, kind: 'retryable', status: 401, reconnect: true });
     expect(result.ok ? '' : result.reason).toMatch(/credentials rejected/);
   });
 

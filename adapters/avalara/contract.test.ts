@@ -16,8 +16,8 @@ runTaxPortContract('avalara', async () => {
     inject: (fault, times) => sim.faults.inject('/api/v2', fault, times),
     // The simulator's credentials are fixed; a 401 on every call is what a revoked licence key looks like.
     revokeCredentials: () => sim.faults.always('/api/v2', { kind: 'status', status: 401 }),
-    // AvaTax has no token to refresh: the adapter calls a 401 permanent (no reconnect signal).
-    unauthorized: { expect: 'permanent' },
+    // AvaTax has no token to refresh: a rejected licence key is flagged for a reconnect.
+    unauthorized: { expect: 'reconnect', reason: '(flagged)' },
     close: () => server.close(),
   };
 });

@@ -6,7 +6,28 @@
  * (https://developer.avalara.com/avatax/errors/). The SDK's own transport drops the HTTP status and
  * headers, so client.ts throws the two error classes below instead, which keep them.
  */
-import { type Failure, indeterminate, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
+import {
+  type Failure,
+  indeterminate,
+  parseRetryAfter,
+  permanent,
+  reconnectRequired,
+  retryable,
+} from '../../src/domain/outcome.js';
+import { withoutFlowPrefix } from '../../src/domain/reconnect.js';
+
+/** How rejected credentials' reason starts (AvaTax's own message follows). */
+export const CREDENTIALS_REJECTED = 'AvaTax credentials rejected (check account id and license key)';
+
+/**
+ * The Avalara module's reconnect check (vendor-module.ts): rejected credentials, flagged by
+ * classifyAvalaraError, behind any flow prefix. The reason shown is the adapter's own.
+ */
+export function needsReconnect(failure: Failure): string | undefined {
+  if (failure.kind !== 'retryable' || !failure.reconnect) return undefined;
+  const reason = withoutFlowPrefix(failure.reason);
+  return reason.startsWith(CREDENTIALS_REJECTED) ? reason : undefined;
+}
 
 export interface AvalaraErrorDetail {
   code?: string;
@@ -103,7 +124,9 @@ export function classifyAvalaraError(error: unknown, ctx: ClassifyContext): Fail
     return retryable(`AvaTax server error: ${text}`, parseRetryAfter(error.retryAfter, ctx.now), status);
   }
   if (status === 401 || info?.code === 'AuthenticationException') {
-    return permanent(`AvaTax credentials rejected (check account id and license key): ${text}`, { status });
+    // A wrong or revoked license key: retrying cannot help until a person enters the right one, so
+    // the connection waits for a reconnect. https://developer.avalara.com/avatax/errors/AuthenticationException/
+    return reconnectRequired(`${CREDENTIALS_REJECTED}: ${text}`, status);
   }
   if (status >= 200 && status < 300) {
     // A success status with a body we could not read as a transaction: we cannot know what happened.

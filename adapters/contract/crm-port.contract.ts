@@ -139,7 +139,7 @@ export function runCrmPortContract(name: string, setup: () => Promise<CrmContrac
       it('rejected credentials that cannot be refreshed ask for a reconnect', async () => {
         const { dealId } = s.seedWonDeal();
         s.revokeCredentials();
-        expectUnauthorized(await s.port.fetchDeal(dealId), s.unauthorized);
+        expectUnauthorized(await s.port.fetchDeal(dealId), s.unauthorized, s.port.vendor);
       });
     });
 

@@ -141,7 +141,7 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
 
       it('rejected credentials are reported as the port promises', async () => {
         s.revokeCredentials();
-        expectUnauthorized(await s.port.findCustomer('Acme c1'), s.unauthorized);
+        expectUnauthorized(await s.port.findCustomer('Acme c1'), s.unauthorized, s.port.vendor);
       });
     });
   });

@@ -5,11 +5,13 @@
  */
 import { expect } from 'vitest';
 import type { Failure, Outcome } from '../../src/domain/outcome.js';
+import type { Vendor } from '../../src/domain/vendors.js';
+import { needsReconnect } from '../registry.js';
 import type { Fault } from '../sandbox/faults.js';
 
 /** How the adapter reports credentials the vendor rejects for good. */
 export type Unauthorized =
-  /** Retryable with `reconnect: true` or the vendor's exported reconnect reason (src/jobs/reconnect.ts). */
+  /** Retryable with `reconnect: true` or the vendor's exported reconnect reason (its errors' needsReconnect). */
   | { expect: 'reconnect'; reason: string }
   /** Permanent: the adapter has no reconnect signal (a gap the suite records, not hides). */
   | { expect: 'permanent' };
@@ -47,7 +49,11 @@ export function expectPermanent<T>(outcome: Outcome<T>): void {
   expect(failureOf(outcome).kind).toBe('permanent');
 }
 
-export function expectUnauthorized<T>(outcome: Outcome<T>, unauthorized: Unauthorized): void {
+/**
+ * Rejected credentials, sorted as the adapter promises. A reconnect must also be recognised by the
+ * registry (the job queue asks it), as the adapter's own vendor's when a module claims it.
+ */
+export function expectUnauthorized<T>(outcome: Outcome<T>, unauthorized: Unauthorized, vendor?: Vendor): void {
   const failure = failureOf(outcome);
   if (unauthorized.expect === 'permanent') {
     expect(failure).toMatchObject({ kind: 'permanent', status: 401 });
@@ -56,4 +62,7 @@ export function expectUnauthorized<T>(outcome: Outcome<T>, unauthorized: Unautho
   expect(failure.kind).toBe('retryable');
   const flagged = failure.kind === 'retryable' && failure.reconnect === true;
   expect(flagged || failure.reason === unauthorized.reason).toBe(true);
+  const signal = needsReconnect(failure);
+  expect(signal).toBeDefined();
+  if (signal?.vendor !== undefined) expect(signal.vendor).toBe(vendor);
 }

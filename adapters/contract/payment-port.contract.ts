@@ -127,7 +127,7 @@ export function runPaymentPortContract(name: string, setup: () => Promise<Paymen
 
       it('rejected credentials are reported as the port promises', async () => {
         s.revokeCredentials();
-        expectUnauthorized(await s.port.findCustomer('cust_1'), s.unauthorized);
+        expectUnauthorized(await s.port.findCustomer('cust_1'), s.unauthorized, s.port.vendor);
       });
     });
 

@@ -92,7 +92,7 @@ export function runTaxPortContract(name: string, setup: () => Promise<TaxContrac
 
     it('rejected credentials are reported as the port promises', async () => {
       s.revokeCredentials();
-      expectUnauthorized(await s.port.findByDocumentCode('INV-2026-0042'), s.unauthorized);
+      expectUnauthorized(await s.port.findByDocumentCode('INV-2026-0042'), s.unauthorized, s.port.vendor);
     });
   });
 }

@@ -354,6 +354,7 @@ describe('error classification', () => {
       kind: 'retryable',
       reason: TOKEN_REJECTED,
       status: 401,
+      reconnect: true,
     });
   });
 

@@ -9,11 +9,17 @@
  * SDK rejects with is a transport failure. Every call the CRM port makes is safe to repeat: reads,
  * and write-backs, which set absolute values.
  */
-import { type Failure, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
-import { HUBSPOT_TOKEN_REJECTED as TOKEN_REJECTED } from '../../src/domain/reconnect-reasons.js';
+import { type Failure, parseRetryAfter, permanent, reconnectRequired, retryable } from '../../src/domain/outcome.js';
+import { carriesReason } from '../../src/domain/reconnect.js';
 import { HubSpotHttpError } from './client.js';
 
-export { TOKEN_REJECTED };
+/** A 401, or a refresh token HubSpot rejects: only a person reconnecting the account helps. */
+export const TOKEN_REJECTED = 'access token expired or revoked; reconnect';
+
+/** The HubSpot module's reconnect check (vendor-module.ts): its one reason, behind any flow prefix. */
+export function needsReconnect(failure: Failure): string | undefined {
+  return failure.kind === 'retryable' && carriesReason(failure.reason, TOKEN_REJECTED) ? TOKEN_REJECTED : undefined;
+}
 /** Daily limit exhausted: it resets at midnight in the account's time zone; checking hourly is soon enough. */
 export const DAILY_LIMIT_RETRY_AFTER_MS = 60 * 60 * 1000;
 
@@ -84,7 +90,7 @@ export function classifyHubSpotError(
   }
   const { status } = failure;
   const reason = describe(failure);
-  if (status === 401) return retryable(TOKEN_REJECTED, undefined, 401);
+  if (status === 401) return reconnectRequired(TOKEN_REJECTED);
   if (status === 429) return retryable(reason, rateLimitWait(failure.headers, now()), 429);
   if (status >= 500) return retryable(reason, parseRetryAfter(failure.headers['retry-after'], now()), status);
   if (status === 404) return permanent(context.notFound ?? reason, { status });

@@ -264,7 +264,13 @@ describe('error classification', () => {
       { localId: 'c', displayName: 'Acme', email: null, currency: 'USD' },
       { idempotencyKey: 'k' },
     );
-    expect(result).toEqual({ ok: false, kind: 'retryable', reason: 'access token expired', status: 401 });
+    expect(result).toEqual({
+      ok: false,
+      kind: 'retryable',
+      reason: 'access token expired',
+      status: 401,
+      reconnect: true,
+    });
   });
 
   it('400 ValidationFault → permanent naming the element and the Detail', async () => {

@@ -18,7 +18,7 @@ runErpPortContract('quickbooks', async () => {
     incomeAccountId: '79',
     inject: (fault, times) => sim.faults.inject('/v3/company', fault, times),
     revokeCredentials: () => sim.state.expiredTokens.add(TOKEN),
-    // QuickBooks' 401 reason; src/jobs/reconnect.ts matches it (the adapter exports no constant).
+    // QuickBooks' 401 reason (errors.ts QUICKBOOKS_TOKEN_EXPIRED), flagged for a reconnect.
     unauthorized: { expect: 'reconnect', reason: 'access token expired' },
     close: () => server.close(),
   };

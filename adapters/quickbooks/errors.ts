@@ -6,9 +6,28 @@
  *   https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles
  */
 
-import { type Failure, indeterminate, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
-import { QUICKBOOKS_TOKEN_EXPIRED } from '../../src/domain/reconnect-reasons.js';
+import {
+  type Failure,
+  indeterminate,
+  parseRetryAfter,
+  permanent,
+  reconnectRequired,
+  retryable,
+} from '../../src/domain/outcome.js';
+import { carriesReason } from '../../src/domain/reconnect.js';
 import type { QboResponse } from './client.js';
+
+/** What a 401 says: the access token expired or was revoked. */
+export const QUICKBOOKS_TOKEN_EXPIRED = 'access token expired';
+
+/**
+ * The QuickBooks module's reconnect check (vendor-module.ts). The reason is a generic phrase, so
+ * only a 401 that carries it counts.
+ */
+export function needsReconnect(failure: Failure): string | undefined {
+  const ours = failure.kind === 'retryable' && failure.status === 401;
+  return ours && carriesReason(failure.reason, QUICKBOOKS_TOKEN_EXPIRED) ? QUICKBOOKS_TOKEN_EXPIRED : undefined;
+}
 
 export interface QboFaultError {
   Message?: string;
@@ -82,8 +101,10 @@ export function classifyFailure(response: QboResponse, op: Operation, now: Date)
     return retryable(`QuickBooks ${op.what}: rate limited (429) ${details}`, wait, status);
   }
   if (status === 401) {
-    // The token is refreshed elsewhere (OAuth job); the retry then goes out with the new token.
-    return retryable(QUICKBOOKS_TOKEN_EXPIRED, undefined, status);
+    // Intuit's 401 means the access token expired or was revoked; the hub holds no refresh token
+    // for QuickBooks, so the connection waits for a person to reconnect it with a new one.
+    // https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes
+    return reconnectRequired(QUICKBOOKS_TOKEN_EXPIRED, status);
   }
   if (status >= 500) {
     // Retrying a write is safe: the same requestid replays instead of creating twice.

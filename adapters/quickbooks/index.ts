@@ -1,136 +1,42 @@
 /**
- * QuickBooks Online adapter for the ERP port. Every create sends WriteOptions.idempotencyKey as
- * Intuit's `requestid`, and every object has a lookup by our natural key through the query
- * endpoint (DisplayName, Item Name = SKU, Invoice DocNumber, Payment PaymentRefNum), used to
- * reconcile a write whose outcome is unknown.
+ * The QuickBooks Online vendor module (adapters/vendor-module.ts): the ERP over Intuit's REST API,
+ * called with plain fetch (README: why QuickBooks has no SDK here).
  */
-import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { ErpPort, ExternalObject, WriteOptions } from '../ports.js';
-import { createQboClient, type QboEntity } from './client.js';
-import { classifyFailure, isDuplicateName } from './errors.js';
-import {
-  entityOf,
-  fromEntity,
-  type QboEntityName,
-  rowsOf,
-  selectByField,
-  toCustomer,
-  toInvoice,
-  toItem,
-  toPayment,
-} from './map.js';
+import { z } from 'zod';
+import { optionalKey, requiredSecret, type VendorModule } from '../vendor-module.js';
+import { createQuickBooksAdapter } from './adapter.js';
+import { API_HOSTS } from './client.js';
+import { classifyFailure, needsReconnect } from './errors.js';
 
-export { DEFAULT_MINOR_VERSION, QBO_PRODUCTION_BASE_URL, QBO_SANDBOX_BASE_URL } from './client.js';
+export * from './adapter.js';
 
-export interface QuickBooksConfig {
-  /** https://quickbooks.api.intuit.com (live), https://sandbox-quickbooks.api.intuit.com, or a simulator. */
-  baseUrl: string;
-  realmId: string;
-  /** OAuth 2 access token (1 h); refreshing it is someone else's job. */
-  accessToken: string;
-  /** `minorversion` sent on every call; default '75'. */
-  minorVersion?: string;
-  fetch?: typeof fetch;
-  /** Clock for turning an HTTP-date Retry-After into a wait. */
-  now?: () => Date;
-}
+const config = z.looseObject({
+  baseUrl: optionalKey,
+  /** The company (realm) id: the connection's vendor account (unique across orgs). */
+  realmId: optionalKey,
+  minorVersion: optionalKey,
+  /** Income account of the items the hub creates (default 1). */
+  incomeAccountId: optionalKey,
+});
 
-/** Intuit's requestid limit. https://blogs.intuit.com/2015/04/06/15346/ */
-const MAX_REQUEST_ID = 50;
+const secrets = z.looseObject({ accessToken: requiredSecret('quickbooks') });
 
-const ENTITY_PATH: Record<QboEntityName, QboEntity> = {
-  Customer: 'customer',
-  Item: 'item',
-  Invoice: 'invoice',
-  Payment: 'payment',
+export const quickbooksVendor: VendorModule<'erp'> = {
+  id: 'quickbooks',
+  port: 'erp',
+  config,
+  secrets,
+  accountConfigKey: 'realmId',
+  createAdapter: ({ config: c, secrets: s }, ctx) =>
+    createQuickBooksAdapter({
+      baseUrl: c.baseUrl!,
+      realmId: c.realmId!,
+      accessToken: s.accessToken!,
+      minorVersion: c.minorVersion,
+      now: ctx.now,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    }),
+  hosts: API_HOSTS,
+  errors: { classify: classifyFailure, needsReconnect },
+  simulator: () => import('./simulator/index.js').then((m) => m.createQuickBooksSimulator),
 };
-
-export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
-  const client = createQboClient(config);
-  const now = config.now ?? (() => new Date());
-
-  /** Sends one create; `duplicateName` tells createNamed the answer was a 6240. */
-  async function send(
-    entity: QboEntityName,
-    body: Outcome<unknown>,
-    options: WriteOptions,
-  ): Promise<{ outcome: Outcome<ExternalObject>; duplicateName: boolean }> {
-    if (!body.ok) return { outcome: body, duplicateName: false };
-    const key = options.idempotencyKey;
-    if (!key || key.length > MAX_REQUEST_ID) {
-      const outcome = permanent(`idempotency key must be 1–${MAX_REQUEST_ID} characters for QuickBooks requestid`, {
-        field: 'idempotencyKey',
-      });
-      return { outcome, duplicateName: false };
-    }
-    const what = `create ${entity.toLowerCase()}`;
-    const response = await client.create(ENTITY_PATH[entity], body.value, key);
-    if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
-      const created = entityOf(response.body, entity);
-      if (created) return { outcome: ok(fromEntity(created)), duplicateName: false };
-    }
-    return {
-      outcome: classifyFailure(response, { what, write: true }, now()),
-      duplicateName: isDuplicateName(response),
-    };
-  }
-
-  async function create(
-    entity: QboEntityName,
-    body: Outcome<unknown>,
-    options: WriteOptions,
-  ): Promise<Outcome<ExternalObject>> {
-    return (await send(entity, body, options)).outcome;
-  }
-
-  async function find(entity: QboEntityName, field: string, value: string): Promise<Outcome<ExternalObject | null>> {
-    const what = `find ${entity.toLowerCase()}`;
-    const response = await client.query(selectByField(entity, field, value));
-    if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
-      const rows = rowsOf(response.body, entity);
-      if (rows) {
-        if (rows.length === 0) return ok(null);
-        if (rows.length === 1) return ok(fromEntity(rows[0]));
-        const reason = `QuickBooks has ${rows.length} ${entity} objects with ${field} = "${value}"; pick one by hand`;
-        return permanent(reason, { field });
-      }
-    }
-    return classifyFailure(response, { what, write: false }, now());
-  }
-
-  /**
-   * Customer and Item names are unique in QuickBooks. A 6240 "Duplicate Name Exists" means the
-   * object is already there (an earlier run, or a person made it): adopt it by looking it up.
-   * Customer names are shared with vendors and employees, so the lookup may still find nothing.
-   */
-  async function createNamed(
-    entity: 'Customer' | 'Item',
-    field: string,
-    name: string,
-    body: Outcome<unknown>,
-    options: WriteOptions,
-  ): Promise<Outcome<ExternalObject>> {
-    const { outcome, duplicateName } = await send(entity, body, options);
-    if (!duplicateName) return outcome;
-    const existing = await find(entity, field, name);
-    if (!existing.ok) return existing;
-    if (existing.value) return ok(existing.value);
-    return permanent(
-      `QuickBooks says the name "${name}" is taken but no ${entity} has it (a vendor or employee may use it)`,
-      { field },
-    );
-  }
-
-  return {
-    vendor: 'quickbooks',
-    createCustomer: (request, options) =>
-      createNamed('Customer', 'DisplayName', request.displayName, toCustomer(request), options),
-    findCustomer: (displayName) => find('Customer', 'DisplayName', displayName),
-    createItem: (request, options) => createNamed('Item', 'Name', request.sku, toItem(request), options),
-    findItem: (sku) => find('Item', 'Name', sku),
-    createInvoice: (request, options) => create('Invoice', toInvoice(request), options),
-    findInvoice: (invoiceNumber) => find('Invoice', 'DocNumber', invoiceNumber),
-    createPayment: (request, options) => create('Payment', toPayment(request), options),
-    findPayment: (paymentRef) => find('Payment', 'PaymentRefNum', paymentRef),
-  };
-}

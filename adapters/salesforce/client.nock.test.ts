@@ -390,7 +390,7 @@ describe('token refresh on 401', () => {
     nock(LOGIN).post('/services/oauth2/token').reply(400, fixture('token-invalid-grant'));
     const reported: string[] = [];
     const result = await refreshing((t) => reported.push(t)).fetchDeal(OPP_ID);
-    expect(result).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401 });
+    expect(result).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401, reconnect: true });
     expect(reported).toEqual([]);
   });
 

@@ -8,8 +8,8 @@
  * the response's status and headers (client.ts); where they are missing, the documented status
  * of each error code stands in.
  */
-import { type Failure, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
-import { SALESFORCE_SESSION_EXPIRED as SESSION_EXPIRED } from '../../src/domain/reconnect-reasons.js';
+import { type Failure, parseRetryAfter, permanent, reconnectRequired, retryable } from '../../src/domain/outcome.js';
+import { carriesReason } from '../../src/domain/reconnect.js';
 import type { HttpFacts } from './client.js';
 
 /** The daily API allocation is a rolling 24 hours; checking back hourly is soon enough. */
@@ -17,7 +17,13 @@ export const DAILY_LIMIT_RETRY_AFTER_MS = 60 * 60 * 1000;
 /** Too many concurrent long-running requests clears within seconds. */
 const CONCURRENT_LIMIT_RETRY_AFTER_MS = 60 * 1000;
 
-export { SESSION_EXPIRED };
+/** A session that cannot be refreshed: only a person reconnecting the org helps. */
+export const SESSION_EXPIRED = 'session expired; reconnect';
+
+/** The Salesforce module's reconnect check (vendor-module.ts): its one reason, behind any flow prefix. */
+export function needsReconnect(failure: Failure): string | undefined {
+  return failure.kind === 'retryable' && carriesReason(failure.reason, SESSION_EXPIRED) ? SESSION_EXPIRED : undefined;
+}
 
 /** Status each known error code comes with, so failures carry it. */
 const STATUS_OF: Record<string, number> = {
@@ -72,7 +78,7 @@ export function classifySalesforceError(error: unknown, now: () => Date = () => 
   const message = error instanceof Error ? error.message : String(error);
   // jsforce's session refresh failed (refresh token revoked or expired, connected app changed):
   // the connection needs a person to reconnect; the job retries once that has happened.
-  if (message.startsWith('Unable to refresh session')) return retryable(SESSION_EXPIRED, undefined, 401);
+  if (message.startsWith('Unable to refresh session')) return reconnectRequired(SESSION_EXPIRED);
   // Anything else thrown by the SDK is a transport failure: refused, reset, DNS, timeout, or a
   // body cut off (jsforce then fails reading the empty result). Every call is safe to repeat.
   return retryable(`network error or incomplete response from Salesforce: ${message}`);
@@ -85,7 +91,7 @@ function classifyApiError(api: SalesforceApiError, now: () => Date): Failure {
   const retryAfterMs = parseRetryAfter(api.headers?.['retry-after'], now());
   const reason = `Salesforce ${errorCode}: ${oneLine(message)}`;
 
-  if (errorCode === 'INVALID_SESSION_ID' || status === 401) return retryable(SESSION_EXPIRED, undefined, 401);
+  if (errorCode === 'INVALID_SESSION_ID' || status === 401) return reconnectRequired(SESSION_EXPIRED);
   if (errorCode === 'REQUEST_LIMIT_EXCEEDED') {
     const wait = /concurrent/i.test(message) ? CONCURRENT_LIMIT_RETRY_AFTER_MS : DAILY_LIMIT_RETRY_AFTER_MS;
     return retryable(reason, retryAfterMs ?? wait, status);

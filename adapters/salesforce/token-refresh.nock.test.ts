@@ -10,8 +10,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { Failure } from '../../src/domain/outcome.js';
-import { needsReconnect } from '../../src/jobs/reconnect.js';
-import { buildPort, sessionTimeoutMinutes } from '../registry.js';
+import { buildPort, needsReconnect, sessionTimeoutMinutes } from '../registry.js';
 import {
   DEFAULT_SESSION_TIMEOUT_MINUTES,
   parseSessionTimeoutMinutes,
@@ -164,7 +163,7 @@ describe('refresh ahead of expiry (refresh token grant)', () => {
     expect(query.isDone()).toBe(false);
     expect(wire).toEqual([]);
     expect(reported).toEqual([]);
-    expect(proactive).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401 });
+    expect(proactive).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401, reconnect: true });
     expect(needsReconnect(proactive as Failure)?.vendor).toBe('salesforce');
 
     // The same refusal after a 401 (issue time unknown, so no refresh ahead) gives the same outcome.
@@ -207,7 +206,7 @@ describe('refresh ahead of expiry (refresh token grant)', () => {
     clock.advance(116 * MINUTE);
     const outcomes = await Promise.all([sf.fetchDeal(OPP_ID), sf.listWonDealsChangedSince(START, 10)]);
     for (const outcome of outcomes) {
-      expect(outcome).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401 });
+      expect(outcome).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401, reconnect: true });
     }
     expect(query.isDone()).toBe(false);
   });
@@ -330,7 +329,7 @@ describe('refresh ahead of expiry (JWT bearer)', () => {
     const sf = adapter({ refreshToken: undefined, clientSecret: undefined, jwt });
     clock.advance(117 * MINUTE);
     const outcome = await sf.fetchDeal(OPP_ID);
-    expect(outcome).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401 });
+    expect(outcome).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401, reconnect: true });
     expect(query.isDone()).toBe(false);
   });
 });

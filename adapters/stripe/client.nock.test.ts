@@ -281,10 +281,10 @@ describe('Stripe error classification', () => {
     });
   });
 
-  it('401 is permanent: the API key was rejected', async () => {
+  it('401 needs a reconnect: the API key was rejected', async () => {
     nock(API).post('/v1/customers').reply(401, fixture('error_authentication'));
     const result = await adapter().createCustomer({ localId: 'c', name: 'n', email: null }, { idempotencyKey: 'k' });
-    expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
+    expect(result).toMatchObject({ ok: false, kind: 'retryable', status: 401, reconnect: true });
     expect(!result.ok && result.reason).toContain('API key rejected');
   });
 

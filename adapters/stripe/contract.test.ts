@@ -32,8 +32,8 @@ runPaymentPortContract('stripe', async () => {
     inject: (fault, times) => sim.faults.inject('/v1', fault, times),
     // An API key has no refresh: an expired key answers 401 on every call.
     revokeCredentials: () => sim.faults.always('/v1', { kind: 'status', status: 401 }),
-    // The adapter calls a rejected key permanent (no reconnect signal for Stripe).
-    unauthorized: { expect: 'permanent' },
+    // A rejected key needs a person to enter a new one: flagged for a reconnect.
+    unauthorized: { expect: 'reconnect', reason: '(flagged)' },
     close: () => server.close(),
   };
 });

@@ -4,7 +4,28 @@
  * https://docs.stripe.com/api/errors ; retry advice: https://docs.stripe.com/error-low-level
  */
 import Stripe from 'stripe';
-import { type Failure, indeterminate, parseRetryAfter, permanent, retryable } from '../../src/domain/outcome.js';
+import {
+  type Failure,
+  indeterminate,
+  parseRetryAfter,
+  permanent,
+  reconnectRequired,
+  retryable,
+} from '../../src/domain/outcome.js';
+import { withoutFlowPrefix } from '../../src/domain/reconnect.js';
+
+/** How a rejected secret key's reason starts (the SDK's detail follows). */
+export const API_KEY_REJECTED = 'Stripe API key rejected (check the secret key in the connection settings)';
+
+/**
+ * The Stripe module's reconnect check (vendor-module.ts): a rejected key, flagged by
+ * classifyStripeError, behind any flow prefix. The reason shown is the adapter's own.
+ */
+export function needsReconnect(failure: Failure): string | undefined {
+  if (failure.kind !== 'retryable' || !failure.reconnect) return undefined;
+  const reason = withoutFlowPrefix(failure.reason);
+  return reason.startsWith(API_KEY_REJECTED) ? reason : undefined;
+}
 
 /** A write may have been applied by Stripe even when we saw no answer; a read never changes anything. */
 export type StripeOperation = 'read' | 'write';
@@ -33,9 +54,9 @@ export function classifyStripeError(error: unknown, operation: StripeOperation, 
     return retryable(`Stripe rate limit: ${detail}`, retryAfterMs, 429);
   }
   if (error instanceof Stripe.errors.StripeAuthenticationError || status === 401) {
-    return permanent(`Stripe API key rejected (check the secret key in the connection settings): ${detail}`, {
-      status: 401,
-    });
+    // A revoked or rolled key: retrying cannot help until a person enters a new one, so the
+    // connection waits for a reconnect. https://docs.stripe.com/keys#rolling-keys
+    return reconnectRequired(`${API_KEY_REJECTED}: ${detail}`, 401);
   }
   if (error instanceof Stripe.errors.StripePermissionError || status === 403) {
     return permanent(`Stripe API key lacks permission for this request: ${detail}`, { status: 403 });

@@ -9,8 +9,8 @@ import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets
 import { createOrgWithKey } from '../../src/db/seed.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { openSqlite } from '../../src/runtime/sqlite.js';
-import { runBilling } from './engine.js';
 import { CONTRACT_IDS, seedBillingOrg } from '../../test/support/billing-fixtures.js';
+import { runBilling } from './engine.js';
 
 let db: Db;
 let close: () => void;

@@ -15,8 +15,8 @@ import { ManualClock } from '../../src/domain/clock.js';
 import type { BillableMetric } from '../../src/domain/metering/index.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { openSqlite } from '../../src/runtime/sqlite.js';
-import { runBilling } from './engine.js';
 import { CONTRACT_IDS, seedBillingOrg, termsWith } from '../../test/support/billing-fixtures.js';
+import { runBilling } from './engine.js';
 import { planLateUsage } from './late.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of JSON bodies directly

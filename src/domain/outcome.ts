@@ -13,7 +13,7 @@ export type Failure =
       /**
        * The vendor rejected the connection's credentials and refreshing them failed: only a person
        * reconnecting helps. The job queue then marks the connection unhealthy and pauses its jobs
-       * instead of spending their attempts (src/jobs/reconnect.ts).
+       * instead of spending their attempts (src/domain/reconnect.ts).
        */
       reconnect?: true;
     }

@@ -8,7 +8,7 @@ import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
 import { assetRoutes } from './routes/assets.js';
 import { embedRoutes } from './routes/embed.js';
-import { salesforceOAuthCallbackRoutes } from './routes/salesforce-oauth.js';
+import { oauthCallbackRoutes } from './routes/oauth.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(hub: HubContext): Hono<AppEnv> {
@@ -22,7 +22,7 @@ export function createApp(hub: HubContext): Hono<AppEnv> {
   app.route('/api/v1', apiRoutes(hub));
   app.route('/webhooks', webhookRoutes(hub));
   // OAuth redirects come back here without an API key; the signed state authenticates them.
-  app.route('/oauth', salesforceOAuthCallbackRoutes(hub));
+  app.route('/oauth', oauthCallbackRoutes(hub));
   // CRM-embedded views; each route authenticates itself (Canvas signed request, API key or HubSpot v3).
   app.route('/embed', embedRoutes(hub));
   // Static files those views link (the SLDS stylesheet); public, versioned, cached forever.

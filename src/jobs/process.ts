@@ -1,6 +1,6 @@
 /**
  * Runs one claimed job and records its fate: succeeded, rescheduled with backoff, dead, or
- * paused because its connection needs a reconnect (src/jobs/reconnect.ts).
+ * paused because its connection needs a reconnect (src/domain/reconnect.ts).
  */
 
 import { atomic } from '../db/atomic.js';
@@ -8,8 +8,8 @@ import type { Db, Statement } from '../db/client.js';
 import { findConnection, markConnectionUnhealthyStatement } from '../db/repos/connections.js';
 import type { Clock } from '../domain/clock.js';
 import { type Failure, type Outcome, permanent } from '../domain/outcome.js';
+import { flaggedReconnect, type ReconnectCheck } from '../domain/reconnect.js';
 import { completeJobStatement, decideFailure, failJobStatement, pauseJobStatement } from './queue.js';
-import { needsReconnect } from './reconnect.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { JobHandler, JobRow } from './types.js';
 
@@ -18,6 +18,11 @@ export interface ProcessDeps {
   clock: Clock;
   handlers: Readonly<Record<string, JobHandler>>;
   retryPolicy?: RetryPolicy;
+  /**
+   * Which failures need a reconnect, and of which vendor: the vendor modules' answer
+   * (adapters/registry.ts), handed in by the composition root. Without it, the flag alone counts.
+   */
+  needsReconnect?: ReconnectCheck;
 }
 
 export async function processJob(deps: ProcessDeps, job: JobRow): Promise<Outcome<unknown>> {
@@ -56,7 +61,7 @@ async function failureStatements(deps: ProcessDeps, job: JobRow, failure: Failur
       job,
       decideFailure(job, failure, now, deps.retryPolicy ?? DEFAULT_RETRY_POLICY),
     );
-  const signal = needsReconnect(failure);
+  const signal = (deps.needsReconnect ?? flaggedReconnect)(failure);
   const vendor = signal ? (signal.vendor ?? job.connectionKey) : null;
   if (!signal || !vendor || !(await findConnection(deps.db, job.orgId, vendor))) return [decide()];
   const mark = markConnectionUnhealthyStatement(deps.db, job.orgId, vendor, signal.reason, now.toISOString());

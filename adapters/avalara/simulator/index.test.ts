@@ -152,7 +152,7 @@ describe('faults', () => {
     expect(found.ok && found.value?.transactionId).toBe(String(sim.state.find('ACMECO', 'INV-2026-0042')?.id));
   });
 
-  it('wrong license key → permanent, credentials rejected', async () => {
+  it('wrong license key → needs a reconnect, credentials rejected', async () => {
     const wrong = createAvalaraAdapter({
       baseUrl: server.url,
       accountId: SIMULATOR_CREDENTIALS.accountId,
@@ -160,7 +160,7 @@ describe('faults', () => {
       companyCode: 'ACMECO',
     });
     const result = await wrong.recordSale(sale(), key);
-    expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
+    expect(result).toMatchObject({ ok: false, kind: 'retryable', status: 401, reconnect: true });
     expect(result.ok ? '' : result.reason).toMatch(/credentials rejected/);
     expect(sim.state.count('ACMECO')).toBe(0);
   });

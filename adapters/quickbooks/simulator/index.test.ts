@@ -183,6 +183,7 @@ describe('faults', () => {
       kind: 'retryable',
       reason: 'access token expired',
       status: 401,
+      reconnect: true,
     });
     const fresh = adapterFor(REALM, 'token-2');
     expect(await fresh.findItem('SKU-PLAT')).toMatchObject({ ok: false, status: 401 });

@@ -252,7 +252,7 @@ describe('sessions and tokens', () => {
     const seeded = sim.seedClosedWonOpportunity();
     sim.expireAccessToken();
     const result = await adapterFor(sim, { refresh: false }).fetchDeal(seeded.opportunityId);
-    expect(result).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401 });
+    expect(result).toEqual({ ok: false, kind: 'retryable', reason: SESSION_EXPIRED, status: 401, reconnect: true });
   });
 
   it('a revoked refresh token is "session expired; reconnect"', async () => {

@@ -164,20 +164,20 @@ describe('Stripe simulator with the adapter', () => {
     expect(sim.state.customers.size).toBe(1);
   });
 
-  it('500 on a lookup is retryable; an injected 401 is permanent', async () => {
+  it('500 on a lookup is retryable; an injected 401 needs a reconnect', async () => {
     const port = adapterFor();
     sim.faults.inject('/v1/payment_intents/search', { kind: 'status', status: 500 });
     expect(await port.findPayment('inv_x')).toMatchObject({ ok: false, kind: 'retryable', status: 500 });
     expect(await port.findPayment('inv_x')).toEqual({ ok: true, value: null });
     sim.faults.inject('/v1/customers', { kind: 'status', status: 401 });
     const denied = await port.findCustomer('x');
-    expect(denied).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
+    expect(denied).toMatchObject({ ok: false, kind: 'retryable', status: 401, reconnect: true });
   });
 
   it('a bad API key is rejected by the simulator with Stripe’s 401', async () => {
     const port = adapterFor(undefined, 'sk_live_not_for_the_sandbox');
     const result = await port.createCustomer({ localId: 'c', name: 'n', email: null }, { idempotencyKey: 'k' });
-    expect(result).toMatchObject({ ok: false, kind: 'permanent', status: 401 });
+    expect(result).toMatchObject({ ok: false, kind: 'retryable', status: 401, reconnect: true });
     expect(sim.state.customers.size).toBe(0);
   });
 

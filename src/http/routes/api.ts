@@ -18,6 +18,7 @@ import { contractRoutes } from './contracts.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { eventRoutes } from './events.js';
 import { mountMappingRoutes } from './mappings.js';
+import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
@@ -208,6 +209,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', eventRoutes(hub));
   api.route('/', billingRunRoutes(hub));
   api.route('/', contractRoutes(hub));
+  api.route('/', oauthStartRoutes(hub));
   api.route('/', salesforceOAuthApiRoutes(hub));
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));

@@ -2,13 +2,12 @@
  * /api/v1/connections: the org's vendor connections and their health, and reconnecting one.
  *
  * A connection turns unhealthy when its credentials stop working (the job queue marks it, see
- * src/jobs/reconnect.ts); its jobs then wait, queued, without spending attempts. Reconnecting
+ * src/domain/reconnect.ts); its jobs then wait, queued, without spending attempts. Reconnecting
  * (PUT with new credentials) makes it healthy again and wakes those jobs.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { disallowedConfigUrls } from '../../../adapters/hosts.js';
-import { VENDORS, type Vendor } from '../../../adapters/registry.js';
-import { parseSessionTimeoutMinutes } from '../../../adapters/salesforce/client.js';
+import { VENDORS, vendorModule } from '../../../adapters/registry.js';
 import { atomic } from '../../db/atomic.js';
 import {
   connectionReconnectStatements,
@@ -24,21 +23,6 @@ import type { AppEnv, HubContext } from '../context.js';
 import { invalidRequest, problem, zodProblemHook } from '../problem.js';
 import { connectionHealth } from './connection-health.js';
 import { problemContent } from './schemas.js';
-
-/** Credentials each vendor's adapter cannot be built without (see adapters/registry.ts). */
-const REQUIRED_SECRETS: Record<Vendor, readonly string[]> = {
-  salesforce: ['accessToken'],
-  hubspot: ['accessToken'],
-  avalara: ['accountId', 'licenseKey'],
-  stripe: ['apiKey', 'webhookSecret'],
-  quickbooks: ['accessToken'],
-};
-
-/**
- * Config keys that name the vendor account itself, for vendors whose account id the hub does not
- * learn from a token response (Salesforce's comes from the OAuth identity URL).
- */
-const ACCOUNT_CONFIG_KEY: Partial<Record<Vendor, string>> = { hubspot: 'portalId', quickbooks: 'realmId' };
 
 /** Queued jobs woken per reconnect; any beyond are picked up by the driver's next poll or sweep. */
 const MAX_WOKEN_JOBS = 1000;
@@ -130,6 +114,20 @@ const outboundUrlRoute = createRoute({
   },
 });
 
+/** A module schema's issues as the problem body's fields (`secrets.accessToken`, ...). */
+function fieldProblems(
+  under: 'config' | 'secrets',
+  parsed:
+    | { success: true }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
+) {
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => ({
+    field: [under, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
 /** Where Salesforce must send this connection's Outbound Messages: the hub's public URL when configured. */
 export function outboundMessageUrl(requestUrl: string, config: Record<string, string>, path: string): string {
   const base = config.publicUrl?.trim().replace(/\/+$/, '') || new URL(requestUrl).origin;
@@ -169,18 +167,13 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const { vendor } = c.req.valid('param');
     const { config, secrets } = c.req.valid('json');
     const orgId = c.get('orgId');
-    const missing = REQUIRED_SECRETS[vendor].filter((name) => !secrets[name]);
-    const timeout = vendor === 'salesforce' ? parseSessionTimeoutMinutes(config?.sessionTimeoutMinutes) : undefined;
-    // A bad value would otherwise fall back to the default silently at every adapter build.
-    if (timeout && !timeout.ok) {
-      return invalidRequest(c, [{ field: 'config.sessionTimeoutMinutes', message: timeout.message }]) as never;
-    }
-    if (missing.length > 0) {
-      return invalidRequest(
-        c,
-        missing.map((name) => ({ field: `secrets.${name}`, message: `required for ${vendor}` })),
-      ) as never;
-    }
+    const module = vendorModule(vendor);
+    // Checked here, where a person can fix it: a bad value would otherwise fall back to a default
+    // silently at every adapter build, or fail it.
+    const badConfig = fieldProblems('config', module.config.safeParse(config ?? {}));
+    if (badConfig.length > 0) return invalidRequest(c, badConfig) as never;
+    const badSecrets = fieldProblems('secrets', module.secrets.safeParse(secrets));
+    if (badSecrets.length > 0) return invalidRequest(c, badSecrets) as never;
     const connection = await findConnection(hub.db, orgId, vendor);
     // problem() builds the documented problem+json body; the typed-response helper cannot express it.
     if (!connection) return problem(c, 404, 'Not found', `this org has no ${vendor} connection`) as never;
@@ -190,7 +183,7 @@ export function connectionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     if (badUrls.length > 0) return invalidRequest(c, badUrls) as never;
 
     // The vendor account named in config (HubSpot portal, QuickBooks realm) is this org's alone.
-    const accountKey = ACCOUNT_CONFIG_KEY[vendor];
+    const accountKey = module.accountConfigKey;
     const externalAccountId = accountKey ? merged[accountKey]?.trim() || undefined : undefined;
     const taken = () =>
       problem(

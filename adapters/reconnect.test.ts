@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_REJECTED } from '../../adapters/hubspot/errors.js';
-import { SESSION_EXPIRED } from '../../adapters/salesforce/errors.js';
-import { permanent, reconnectRequired, retryable } from '../domain/outcome.js';
-import { needsReconnect, QUICKBOOKS_TOKEN_EXPIRED } from './reconnect.js';
+import { permanent, reconnectRequired, retryable } from '../src/domain/outcome.js';
+import { flaggedReconnect } from '../src/domain/reconnect.js';
+import { CREDENTIALS_REJECTED } from './avalara/errors.js';
+import { TOKEN_REJECTED } from './hubspot/errors.js';
+import { QUICKBOOKS_TOKEN_EXPIRED } from './quickbooks/errors.js';
+import { needsReconnect } from './registry.js';
+import { SESSION_EXPIRED } from './salesforce/errors.js';
+import { API_KEY_REJECTED } from './stripe/errors.js';
 
 describe('needsReconnect', () => {
   it.each([
@@ -20,6 +24,18 @@ describe('needsReconnect', () => {
       'quickbooks',
       QUICKBOOKS_TOKEN_EXPIRED,
     ],
+    [
+      'Stripe, a rejected key',
+      reconnectRequired(`collect-payment › create-payment: ${API_KEY_REJECTED}: Invalid API Key`),
+      'stripe',
+      `${API_KEY_REJECTED}: Invalid API Key`,
+    ],
+    [
+      'Avalara, rejected credentials',
+      reconnectRequired(`finalize-invoice › record-tax: ${CREDENTIALS_REJECTED}: AuthenticationException`),
+      'avalara',
+      `${CREDENTIALS_REJECTED}: AuthenticationException`,
+    ],
     ['any adapter setting the flag', reconnectRequired('collect › charge: key revoked'), undefined, 'key revoked'],
   ])('recognises %s', (_, failure, vendor, reason) => {
     expect(needsReconnect(failure)).toEqual({ vendor, reason });
@@ -32,5 +48,15 @@ describe('needsReconnect', () => {
     ['a permanent failure', permanent(SESSION_EXPIRED)],
   ])('ignores %s', (_, failure) => {
     expect(needsReconnect(failure)).toBeUndefined();
+  });
+});
+
+describe('flaggedReconnect (the job queue without the registry)', () => {
+  it('takes the flag alone, on the job’s own connection', () => {
+    expect(flaggedReconnect(reconnectRequired(`collect › charge: ${API_KEY_REJECTED}`))).toEqual({
+      vendor: undefined,
+      reason: API_KEY_REJECTED,
+    });
+    expect(flaggedReconnect(retryable(SESSION_EXPIRED, undefined, 401))).toBeUndefined();
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * The one handler behind every payment vendor's webhook endpoint: one endpoint per connection, so
+ * the signing secret (and the org) is known before the body is trusted; the org's PaymentPort
+ * verifies and parses the event, and a payment event starts the record-payment flow.
+ */
+import type { Context } from 'hono';
+import type { PaymentEvent } from '../../../adapters/ports.js';
+import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import { atomic } from '../../db/atomic.js';
+import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
+import { findConnectionById } from '../../db/repos/connections.js';
+import { recordInboxEvent } from '../../db/repos/webhook-inbox.js';
+import type { PaymentVendor } from '../../domain/vendors.js';
+import { enqueueStatement } from '../../jobs/queue.js';
+import type { HubContext } from '../context.js';
+import { problem } from '../problem.js';
+import { type Limit, unauthenticated } from './webhook-answers.js';
+
+type HandledEvent = PaymentEvent & {
+  type: 'payment.succeeded' | 'payment.failed';
+  paymentExternalId: string;
+  invoiceId: string;
+};
+
+/** The record-payment job for an event that names our invoice, correlated with its deal when there is one. */
+async function recordPaymentJob(hub: HubContext, orgId: string, vendor: PaymentVendor, e: HandledEvent) {
+  const invoice = await getInvoiceWithLines(hub.db, orgId, e.invoiceId);
+  if (!invoice) return undefined;
+  const contract = await getContract(hub.db, orgId, invoice.invoice.contractId);
+  return enqueueStatement(
+    hub.db,
+    hub.clock,
+    flowJob({
+      orgId,
+      flow: 'record-payment',
+      subjectId: `${vendor}:${e.paymentExternalId}:${e.type}`,
+      input: {
+        provider: vendor,
+        paymentExternalId: e.paymentExternalId,
+        invoiceId: e.invoiceId,
+        status: e.type === 'payment.succeeded' ? 'succeeded' : 'failed',
+        amountMinor: e.amountMinor,
+        currency: e.currency,
+        occurredAt: e.occurredAt,
+      },
+      correlationId: contract
+        ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId)
+        : `invoice:${e.invoiceId}`,
+      connectionKey: vendor,
+    }),
+  );
+}
+
+export function paymentWebhookHandler(hub: HubContext, vendor: PaymentVendor, endpointName: string, limit: Limit) {
+  return async (c: Context): Promise<Response> => {
+    const connectionId = c.req.param('connectionId') ?? '';
+    const limited = limit(c, `${vendor}:${endpointName}:${connectionId}`);
+    if (limited) return limited;
+    const connection = await findConnectionById(hub.db, connectionId);
+    if (connection?.vendor !== vendor) return unauthenticated(c);
+    const orgId = connection.orgId;
+    const adapters = await hub.adaptersFor(orgId);
+    if (!adapters.ok) {
+      // Nothing can verify the event; the vendor retries (Stripe: any non-2xx, for three days).
+      console.warn(`[webhooks] ${vendor} event for org ${orgId} refused: ${adapters.reason}`);
+      return unauthenticated(c);
+    }
+    if (adapters.value.payment.vendor !== vendor)
+      return unauthenticated(c, `the org pays through ${adapters.value.payment.vendor}`);
+    const raw = await c.req.text();
+    const event = await adapters.value.payment.parseWebhook(raw, c.req.raw.headers);
+    if (!event.ok) return unauthenticated(c, event.reason);
+    const e = event.value;
+    const inbox = recordInboxEvent(hub.db, orgId, {
+      provider: vendor,
+      eventId: e.eventId,
+      payload: raw,
+      receivedAt: hub.clock.now().toISOString(),
+    });
+    if (e.type === 'ignored' || !e.paymentExternalId || !e.invoiceId) {
+      await atomic(hub.db, [inbox]);
+      return c.json({ received: true, handled: false });
+    }
+    const job = await recordPaymentJob(hub, orgId, vendor, e as HandledEvent);
+    if (!job)
+      return problem(c, 422, 'Unknown invoice', `event ${e.eventId} names invoice ${e.invoiceId}, not in this org`);
+    await atomic(hub.db, [inbox, job.statement]);
+    await hub.driver.notify([job.id]);
+    return c.json({ received: true, handled: true });
+  };
+}
