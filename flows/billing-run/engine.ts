@@ -203,7 +203,7 @@ async function execute(
         toWrite.push(inv);
       }
     }
-    const statements = toWrite.length > 0 ? invoiceChunkStatements(db, orgId, now, toWrite, newProducts) : [];
+    const statements = toWrite.length > 0 ? invoiceChunkStatements(db, orgId, now, toWrite, newProducts, runId) : [];
     const results = await atomic(db, statements);
     progress.invoicesCreated += toWrite.length > 0 ? rowsChanged(results.at(-1)) : 0;
     progress.contractsDone += chunk.length;

@@ -110,7 +110,11 @@ export interface IllegalTransition {
 export type TransitionResult = { ok: true; next: InvoiceStatus } | IllegalTransition;
 
 /** The state `event` leads to from `current`, or an IllegalTransition naming the current state. */
-export function transition(current: InvoiceStatus, event: InvoiceEvent, side: DocumentSide = 'invoice'): TransitionResult {
+export function transition(
+  current: InvoiceStatus,
+  event: InvoiceEvent,
+  side: DocumentSide = 'invoice',
+): TransitionResult {
   const next = side === 'credit_note' && INVOICE_ONLY.has(event) ? undefined : TRANSITIONS[current][event];
   if (next !== undefined) return { ok: true, next };
   const what = side === 'credit_note' ? 'a credit note' : 'an invoice';
