@@ -5,6 +5,7 @@ import {
   INVOICE_STATUSES,
   type InvoiceEvent,
   type InvoiceStatus,
+  isIssuedCredit,
   legalEvents,
   transition,
 } from './invoice-lifecycle.js';
@@ -106,5 +107,12 @@ describe('amount due', () => {
     ['void', 12_000, 0, 0, 0],
   ] as const)('%s total %i paid %i credited %i → %i', (status, totalMinor, amountPaidMinor, creditedMinor, due) => {
     expect(amountDueMinor({ status, totalMinor, amountPaidMinor, creditedMinor })).toBe(due);
+  });
+});
+
+describe('issued credit notes', () => {
+  it('count once finalized and until voided', () => {
+    const issued = INVOICE_STATUSES.filter(isIssuedCredit);
+    expect(issued).toEqual(['finalized', 'paid', 'partially_paid', 'overdue', 'uncollectible']);
   });
 });

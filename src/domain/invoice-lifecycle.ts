@@ -160,3 +160,8 @@ export function amountDueMinor(doc: {
   if (doc.status === 'void' || doc.status === 'paid') return 0;
   return Math.max(0, doc.totalMinor - doc.amountPaidMinor - doc.creditedMinor);
 }
+
+/** A credit note takes money off its invoice once it is issued: finalized or later, and not voided. */
+export function isIssuedCredit(status: InvoiceStatus): boolean {
+  return status !== 'draft' && status !== 'tax_pending' && status !== 'void';
+}
