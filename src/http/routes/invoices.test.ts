@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedBillingOrg } from '../../../flows/billing-run/fixtures.js';
+import { seedBillingOrg } from '../../../flows/billing-run/fixtures.test-helper.js';
 import { atomic } from '../../db/atomic.js';
 import {
   externalRefs,
