@@ -114,7 +114,7 @@ async function execute(
   const size = deps.chunkSize ?? (isBatchDb(db) ? 100 : 500);
   for (let from = 0; from < billable.length; from += size) {
     const chunk = billable.slice(from, from + size);
-    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, { inputs, productIds, failures });
+    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, { runId, inputs, productIds, failures });
     progress.contractsDone += chunk.length;
     await report(clock.now().toISOString());
   }
@@ -166,7 +166,7 @@ async function writeChunk(
   orgId: string,
   now: string,
   chunk: readonly Billable[],
-  run: { inputs: RunInputs; productIds: Map<string, string>; failures: ContractFailure[] },
+  run: { runId: string; inputs: RunInputs; productIds: Map<string, string>; failures: ContractFailure[] },
 ): Promise<number> {
   const toWrite: InvoiceRowInput[] = [];
   const newProducts: { id: string; sku: string; name: string }[] = [];
@@ -184,6 +184,6 @@ async function writeChunk(
     }
   }
   if (toWrite.length === 0) return 0;
-  const results = await atomic(db, invoiceChunkStatements(db, orgId, now, toWrite, newProducts));
+  const results = await atomic(db, invoiceChunkStatements(db, orgId, now, toWrite, newProducts, run.runId));
   return rowsChanged(results.at(-1));
 }

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { INVOICE_KINDS, INVOICE_STATUSES } from '../domain/invoice-lifecycle.js';
 
 const timestamps = {
   createdAt: text('created_at').notNull(),
@@ -156,7 +157,8 @@ export const invoices = sqliteTable(
     kind: text('kind', { enum: ['recurring', 'advance', 'arrears', 'one_time', 'credit_note'] }).notNull(),
     periodStart: text('period_start').notNull(),
     periodEnd: text('period_end').notNull(),
-    status: text('status', { enum: ['draft', 'finalized', 'paid', 'void'] }).notNull(),
+    /** The lifecycle of src/domain/invoice-lifecycle.ts (no CHECK in SQL: the enum lives here). */
+    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
     currency: text('currency').notNull(),
     subtotalMinor: integer('subtotal_minor').notNull(),
     taxMinor: integer('tax_minor').notNull(),
@@ -167,10 +169,24 @@ export const invoices = sqliteTable(
     /** RoundingPolicy JSON used for this document (same one goes to tax and ERP). */
     rounding: text('rounding').notNull(),
     ...timestamps,
+    // Columns below come last: bulk writers insert … select in schema order (billing-runs.ts).
+    /**
+     * What the document is for, the API's `kind` (first, recurring, usage, proration, true_up,
+     * manual, credit_note); `kind` above is the period kind of the natural key.
+     */
+    documentKind: text('document_kind', { enum: INVOICE_KINDS }).notNull(),
+    /** The billing run that wrote the invoice; null for invoices made outside a run. */
+    billingRunId: text('billing_run_id'),
+    /** For a credit note: the invoice it credits (an amendment's: the one holding the effective date). */
+    creditedInvoiceId: text('credited_invoice_id'),
   },
   (t) => [
     uniqueIndex('invoices_period_uq').on(t.orgId, t.contractId, t.periodStart, t.kind),
     uniqueIndex('invoices_number_uq').on(t.orgId, t.number),
+    // The invoice list pages newest first by (created_at, id).
+    index('invoices_list_idx').on(t.orgId, t.createdAt, t.id),
+    index('invoices_billing_run_idx').on(t.orgId, t.billingRunId),
+    index('invoices_credited_idx').on(t.orgId, t.creditedInvoiceId),
   ],
 );
 

@@ -92,7 +92,8 @@ export async function amendmentPlan(
   const add = async (computation: InvoiceComputation | null, contractId: string, kind: 'credit_note' | 'advance') => {
     if (!computation || computation.lines.length === 0) return;
     const id = await invoiceId(orgId, contractId, computation.periodStart, kind);
-    invoices.push({ id, contractId, customerId: previous.customerId, kind, computation });
+    const documentKind = kind === 'credit_note' ? 'credit_note' : 'proration';
+    invoices.push({ id, contractId, customerId: previous.customerId, kind, documentKind, computation });
   };
   await add(result.creditNote, previous.id, 'credit_note');
   await add(result.charge, input.newContractId, 'advance');

@@ -165,6 +165,7 @@ export function invoiceChunkStatements(
   now: string,
   chunk: readonly InvoiceRowInput[],
   newProducts: readonly { id: string; sku: string; name: string }[],
+  billingRunId: string | null = null,
 ): Statement[] {
   const statements: Statement[] = [];
   if (newProducts.length > 0) {
@@ -269,7 +270,8 @@ export function invoiceChunkStatements(
               printf('INV-%06d', (SELECT last FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')
                 - count(*) OVER () + row_number() OVER (ORDER BY j.value->>11)),
               j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
-              j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now}
+              j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now},
+              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL
             FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)}`,
       )
       .onConflictDoNothing({ target: [invoices.orgId, invoices.contractId, invoices.periodStart, invoices.kind] }),

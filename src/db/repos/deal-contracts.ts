@@ -52,7 +52,14 @@ async function dealContractIds(orgId: string, input: DealContract): Promise<Deal
   // Keyed like a billing run's in-advance invoice for the same period (invoices_period_uq and the
   // run's invoicedKeys: contract, period start, kind), so the run never bills it again.
   const id = await invoiceId(orgId, contractId, input.firstInvoice.periodStart, 'advance');
-  const invoice: InvoiceToWrite = { id, contractId, customerId, kind: 'advance', computation: input.firstInvoice };
+  const invoice: InvoiceToWrite = {
+    id,
+    contractId,
+    customerId,
+    kind: 'advance',
+    documentKind: 'first',
+    computation: input.firstInvoice,
+  };
   const invoiceLines = await invoiceIds(orgId, invoice);
   const extraSkus = [...new Set(invoiceLines.productSkus.filter((sku) => !draft.lines.some((l) => l.sku === sku)))];
   return {

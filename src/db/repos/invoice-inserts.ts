@@ -17,6 +17,8 @@ export interface InvoiceToWrite {
   contractId: string;
   customerId: string;
   kind: InvoiceRow['kind'];
+  /** What the invoice is for; default: credit_note for credit notes, else recurring. */
+  documentKind?: InvoiceRow['documentKind'];
   computation: Pick<
     InvoiceComputation,
     'currency' | 'periodStart' | 'periodEnd' | 'issueDate' | 'dueDate' | 'totalMinor' | 'lines'
@@ -133,9 +135,21 @@ function invoiceInsert(
       dueDate: c.dueDate,
       rounding: JSON.stringify(rounding),
       createdAt: now,
+      documentKind: invoice.documentKind ?? (invoice.kind === 'credit_note' ? 'credit_note' : 'recurring'),
+      creditedInvoiceId: invoice.kind === 'credit_note' ? creditedInvoice(orgId, invoice) : null,
     })
     .onConflictDoNothing();
 }
+
+/**
+ * The invoice an amendment's credit note credits: the contract version's in-advance invoice whose
+ * period holds the effective date (the credit note's period start); migration 0009 linked older ones alike.
+ */
+const creditedInvoice = (orgId: string, note: InvoiceToWrite) =>
+  sql`(SELECT i.id FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = ${note.contractId}
+        AND i.kind IN ('advance', 'recurring') AND i.period_start <= ${note.computation.periodStart}
+        AND ${note.computation.periodStart} < i.period_end
+      ORDER BY i.period_start DESC LIMIT 1)`;
 
 function invoiceLineInserts(
   db: Db,

@@ -17,6 +17,7 @@ import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { eventRoutes } from './events.js';
+import { invoiceRoutes } from './invoices.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
@@ -213,7 +214,21 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', salesforceOAuthApiRoutes(hub));
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));
+  api.route('/', invoiceRoutes(hub));
 
-  api.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'CPQ-to-cash hub API', version: '1' } });
+  // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'hub_…',
+    description: 'An API key of the org (admin, finance, sales_ops or viewer)',
+  });
+  api.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: 'CPQ-to-cash hub API', version: '1' },
+    // Paths in this document are relative to /api/v1 on whichever host serves it.
+    servers: [{ url: '/api/v1', description: 'This hub' }],
+    security: [{ bearer: [] }],
+  });
   return api;
 }
