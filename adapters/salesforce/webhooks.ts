@@ -41,6 +41,9 @@ export function outboundMessageAck(): string {
   return `<soapenv:Envelope xmlns:soapenv="${SOAP_ENV}"><soapenv:Body><notificationsResponse xmlns="${OUTBOUND_NS}"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>`;
 }
 
+/** The deepest element nesting the Outbound Message parser reads. */
+export const MAX_XML_DEPTH = 32;
+
 const parser = new XMLParser({
   removeNSPrefix: true,
   ignoreAttributes: false,
@@ -49,6 +52,11 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   isArray: (_name, jpath) => jpath === 'Envelope.Body.notifications.Notification',
+  // An Outbound Message nests about 7 deep (Envelope/Body/notifications/Notification/sObject/field);
+  // anything far deeper is not from Salesforce and is refused before it costs memory.
+  maxNestedTags: MAX_XML_DEPTH,
+  // No DTD is accepted (below), so there is nothing to expand: entities stay off.
+  processEntities: false,
 });
 
 type Node = Record<string, unknown>;
@@ -91,7 +99,13 @@ export function parseOutboundMessage(xml: string): Outcome<OutboundMessage> {
   if (valid !== true) {
     return permanent(`outbound message is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   }
-  const doc = parser.parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(xml) as Node;
+  } catch (error) {
+    // The parser's own bounds (depth) throw; that is a refused message, not a failure of ours.
+    return permanent(`outbound message refused: ${(error as Error).message} (at most ${MAX_XML_DEPTH} levels)`);
+  }
   const envelope = doc.Envelope;
   const body = isNode(envelope) ? envelope.Body : undefined;
   const notifications = isNode(body) ? body.notifications : undefined;

@@ -107,7 +107,13 @@ async function verifyApiKey(hub: HubContext, c: EmbedContext): Promise<Viewer | 
 async function formField(c: EmbedContext, name: string): Promise<string | undefined> {
   const type = c.req.header('content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return undefined;
-  const body = await c.req.parseBody();
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    // A form that does not parse carries no field: the caller gets the same answer as a missing one.
+    return undefined;
+  }
   const value = body[name];
   return typeof value === 'string' ? value : undefined;
 }
