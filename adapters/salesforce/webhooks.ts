@@ -55,8 +55,8 @@ const parser = new XMLParser({
   // An Outbound Message nests about 7 deep (Envelope/Body/notifications/Notification/sObject/field);
   // anything far deeper is not from Salesforce and is refused before it costs memory.
   maxNestedTags: MAX_XML_DEPTH,
-  // No DTD is accepted (below), so there is nothing to expand: entities stay off.
-  processEntities: false,
+  // The five predefined entities (&amp; ...) are still decoded; a DTD, the only way to declare
+  // more, is refused before parsing, so nothing can expand.
 });
 
 type Node = Record<string, unknown>;
