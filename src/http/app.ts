@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { apiKeyAuth } from './auth.js';
+import { requestBodyLimit } from './body-limits.js';
 import type { AppEnv, HubContext } from './context.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
@@ -14,6 +15,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 export function createApp(hub: HubContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/health', (c) => c.json({ ok: true }));
+  // Every body is bounded before anything reads it (webhooks have their own limit, webhooks.ts).
+  for (const prefix of ['/api/v1/*', '/oauth/*', '/embed/*']) app.use(prefix, requestBodyLimit);
   app.use('/api/v1/*', async (c, next) => {
     // The API description is public; everything else needs a key.
     if (c.req.path === '/api/v1/openapi.json') return next();

@@ -69,7 +69,10 @@ function vendorBody(route: SweptRoute): fc.Arbitrary<string> | undefined {
               amount: fc.oneof(fc.constant(1000), nasty),
               amount_received: fc.oneof(fc.constant(1000), nasty),
               currency: fc.oneof(fc.constantFrom('usd', 'jpy', 'xxx', ''), nasty),
-              metadata: fc.oneof(fc.constant({ hub_invoice_id: 'inv_missing' }), fc.dictionary(fc.string(), fc.string())),
+              metadata: fc.oneof(
+                fc.constant({ hub_invoice_id: 'inv_missing' }),
+                fc.dictionary(fc.string(), fc.string()),
+              ),
             },
             { requiredKeys: [] },
           ),
@@ -119,7 +122,12 @@ beforeAll(async () => {
   // The app logs every unexpected exception before answering 500; collect them for the verdict.
   console.error = (...args: unknown[]) => {
     if (String(args[0]).includes('unhandled error')) {
-      serverErrors.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ').slice(0, 600));
+      serverErrors.push(
+        args
+          .map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a)))
+          .join(' ')
+          .slice(0, 600),
+      );
     }
   };
 });
@@ -159,7 +167,10 @@ describe('fuzz sweep: no 5xx and nothing written on malformed input', () => {
       const arb = malformedRequest(cat, route, `Bearer ${h.apiKey}`, goodPathValues);
       const shaped = vendorBody(route);
       const requests = shaped
-        ? fc.oneof(arb, fc.tuple(arb, shaped).map(([r, body]) => ({ ...r, init: { ...r.init, body } })))
+        ? fc.oneof(
+            arb,
+            fc.tuple(arb, shaped).map(([r, body]) => ({ ...r, init: { ...r.init, body } })),
+          )
         : arb;
       try {
         await fc.assert(

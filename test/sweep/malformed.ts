@@ -188,20 +188,19 @@ export function malformedRequest(
   const pathParams = route.params.filter((p) => p.in === 'path');
   const queryParams = route.params.filter((p) => p.in === 'query');
   const pathValue = (name: string) =>
-    fc.oneof(nastyString.filter((s) => s.length > 0), fc.constantFrom(...(goodPathValues[name] ?? ['x'])));
-  const path = fc
-    .tuple(...pathParams.map((p) => pathValue(p.name)))
-    .map((values) =>
-      route.template.replace(/\{([^}]+)\}/g, (_, name: string) => {
-        const i = pathParams.findIndex((p) => p.name === name);
-        return safeEncode(String(i >= 0 ? values[i] : 'x'));
-      }),
+    fc.oneof(
+      nastyString.filter((s) => s.length > 0),
+      fc.constantFrom(...(goodPathValues[name] ?? ['x'])),
     );
+  const path = fc.tuple(...pathParams.map((p) => pathValue(p.name))).map((values) =>
+    route.template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const i = pathParams.findIndex((p) => p.name === name);
+      return safeEncode(String(i >= 0 ? values[i] : 'x'));
+    }),
+  );
   const query = fc
     .tuple(
-      ...queryParams.map((p) =>
-        fc.option(fc.oneof(plausible(cat, p.schema, 3), nastyString), { nil: undefined }),
-      ),
+      ...queryParams.map((p) => fc.option(fc.oneof(plausible(cat, p.schema, 3), nastyString), { nil: undefined })),
       fc.option(fc.tuple(fc.constantFrom('unknown', 'limit', 'cursor'), nastyString), { nil: undefined }),
     )
     .map((values) => {
@@ -231,7 +230,14 @@ export function malformedRequest(
       body: hasBody ? body : fc.constant(undefined),
       contentType: fc.constantFrom(...CONTENT_TYPES),
       extraHeaders: fc.dictionary(
-        fc.constantFrom('x-hub-signature', 'stripe-signature', 'x-hubspot-signature-v3', 'x-hubspot-request-timestamp', 'accept', 'soapaction'),
+        fc.constantFrom(
+          'x-hub-signature',
+          'stripe-signature',
+          'x-hubspot-signature-v3',
+          'x-hubspot-request-timestamp',
+          'accept',
+          'soapaction',
+        ),
         nastyString.map((s) => s.replace(/[^\x20-\x7e]/g, '')),
         { maxKeys: 2 },
       ),

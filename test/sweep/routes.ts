@@ -3,7 +3,11 @@
  * document for /api/v1 (parameters and body schemas), and Hono's own route list for everything
  * else (webhooks, OAuth, embedded views), so a route added anywhere is swept without an edit here.
  */
-import type { Hono } from 'hono';
+/** What the sweeps need of the app: its in-process request and Hono's route list. */
+export interface SweptApp {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+  routes: readonly { method: string; path: string }[];
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema fragments of the OpenAPI document are untyped
 export type JsonSchema = any;
@@ -37,7 +41,7 @@ function honoToTemplate(path: string): string {
   return path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, '{$1}');
 }
 
-export async function routeCatalogue(app: Hono<never> | Hono): Promise<RouteCatalogue> {
+export async function routeCatalogue(app: SweptApp): Promise<RouteCatalogue> {
   const res = await app.request('/api/v1/openapi.json');
   if (res.status !== 200) throw new Error(`openapi.json answered ${res.status}`);
   // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is plain JSON

@@ -40,6 +40,10 @@ import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../p
 import { problemContent } from './schemas.js';
 
 export const MAX_BATCH_EVENTS = 10_000;
+/** Bounds on one event's properties (scalars only, so depth is one): a metric reads a few, never a document. */
+export const MAX_PROPERTIES = 50;
+export const MAX_PROPERTY_KEY_LENGTH = 128;
+export const MAX_PROPERTY_VALUE_LENGTH = 1024;
 /** Events may be stamped at most this far ahead of the hub clock (clock skew at the sender). */
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
@@ -65,9 +69,19 @@ const usageEventSchema = z
       .openapi({ description: 'Billable metric code', example: 'api_calls' }),
     timestamp: timestampSchema.openapi({ example: '2026-03-02T09:00:00Z' }),
     properties: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .record(
+        z.string().max(MAX_PROPERTY_KEY_LENGTH, `names must be at most ${MAX_PROPERTY_KEY_LENGTH} characters`),
+        z.union([
+          z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
+          z.number(),
+          z.boolean(),
+        ]),
+      )
+      .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `at most ${MAX_PROPERTIES} properties`)
       .optional()
-      .openapi({ description: 'Scalar properties read by metrics (field, filters, group_by)' }),
+      .openapi({
+        description: `Scalar properties read by metrics (field, filters, group_by); at most ${MAX_PROPERTIES}, names up to ${MAX_PROPERTY_KEY_LENGTH} and strings up to ${MAX_PROPERTY_VALUE_LENGTH} characters`,
+      }),
   })
   .openapi('UsageEvent');
 

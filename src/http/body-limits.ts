@@ -1,0 +1,45 @@
+/**
+ * Request body limits for every route outside /webhooks (which has its own, webhooks.ts): each
+ * sized to the largest legal request of its route, refused with a 413 problem naming the limit
+ * before the body is buffered. https://hono.dev/docs/middleware/builtin/body-limit
+ */
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { problem } from './problem.js';
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** Default for API, OAuth and embed routes: contracts with many phases and mapping sets fit well within it. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1 * MB;
+
+/**
+ * Routes whose largest legal request differs from the default. A batch holds at most 10,000
+ * events of at most MAX_EVENT_BYTES-ish each in practice (ids plus bounded properties); 16 MB
+ * admits a full batch with properties averaging over 1 KB per event.
+ */
+export const BODY_LIMITS: Readonly<Record<string, number>> = {
+  '/api/v1/events/batch': 16 * MB,
+  '/api/v1/events': 64 * KB,
+};
+
+function limiter(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: (c) =>
+      problem(c, 413, 'Payload too large', `bodies of ${c.req.method} ${c.req.path} are limited to ${maxSize} bytes`, [
+        { field: '(body)', message: `at most ${maxSize} bytes` },
+      ]),
+  });
+}
+
+const limiters = new Map<number, MiddlewareHandler>();
+const forSize = (size: number) => {
+  let m = limiters.get(size);
+  if (!m) limiters.set(size, (m = limiter(size)));
+  return m;
+};
+
+/** The limit middleware for a request: the route's own limit, else the default. */
+export const requestBodyLimit: MiddlewareHandler = (c, next) =>
+  forSize(BODY_LIMITS[c.req.path] ?? DEFAULT_BODY_LIMIT_BYTES)(c, next);
