@@ -1,0 +1,206 @@
+/**
+ * The tenant sweep: every route that takes an id, called with another org's key and this org's
+ * ids, must answer as if the id did not exist — 404 for the hub's own resources (contracts,
+ * invoices, jobs, mappings, billing runs, ...), never 200 or 403 — change nothing, and show none
+ * of the first org's data.
+ *
+ * The routes come from the app (the OpenAPI document and Hono's route list), so a new route is
+ * swept without an edit here. Its resource is the path segment before its first parameter
+ * (`/invoices/{id}/void` → `invoices`); a resource needs one entry in FIXTURES (how org A gets
+ * one) or in NOT_HUB_RESOURCES (why the sweep does not apply), and the sweep fails naming the
+ * route when it has neither.
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMappings } from '../../mappings/index.js';
+import { contracts, customers, invoices, jobs } from '../../src/db/schema.js';
+import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
+import { createOrgWithKey } from '../../src/db/seed.js';
+import { type Harness, readJson, startHarness } from '../support/harness.js';
+import { changedTables, rowCounts } from './db-rows.js';
+import { fillPath, resourceOf, routeCatalogue, type SweptRoute } from './routes.js';
+
+const { id: _id, version: _v, crm: _crm, ...DEFAULT_DEFINITION } = defaultMappings.salesforce;
+
+/** How org A gets one resource of each kind: its id. */
+const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = {
+  contracts: async (h) => first(await h.db.select().from(contracts).where(eq(contracts.orgId, h.orgId)), 'contract'),
+  invoices: async (h) =>
+    first(
+      await h.db
+        .select()
+        .from(invoices)
+        .where(and(eq(invoices.orgId, h.orgId), ne(invoices.kind, 'credit_note'))),
+      'invoice',
+    ),
+  'credit-notes': async (h) =>
+    first(
+      await h.db
+        .select()
+        .from(invoices)
+        .where(and(eq(invoices.orgId, h.orgId), eq(invoices.kind, 'credit_note'))),
+      'credit note',
+    ),
+  customers: async (h) => first(await h.db.select().from(customers).where(eq(customers.orgId, h.orgId)), 'customer'),
+  jobs: async (h) => first(await h.db.select().from(jobs).where(eq(jobs.orgId, h.orgId)), 'job'),
+  mappings: async (h) => {
+    const res = await h.api('/api/v1/mappings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ crm: 'salesforce', definition: DEFAULT_DEFINITION }),
+    });
+    expect(res.status, 'fixture: POST /api/v1/mappings').toBe(201);
+    return (await readJson(res)).id;
+  },
+  'billing-runs': async (h) => {
+    const res = await h.api('/api/v1/billing-runs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status, 'fixture: POST /api/v1/billing-runs').toBeLessThan(300);
+    return (await readJson(res)).id;
+  },
+};
+
+/**
+ * Path parameters that are not the hub's resources: the sweep still checks that another org's
+ * answer shows none of org A's data and matches its answer for an id nobody has.
+ */
+const NOT_HUB_RESOURCES: Record<string, string> = {
+  opportunities: 'a Salesforce record id: each org pulls from its own CRM connection',
+  deals: 'a CRM record id (the HubSpot deal, or the Salesforce Opportunity of a trace): read in the caller’s org',
+  hubspot: 'a HubSpot deal id of a trace: read in the caller’s org',
+  salesforce: 'the Salesforce record id of an embedded page: read in the caller’s org',
+  opportunity: 'the Salesforce record id of an embedded page: read in the caller’s org',
+  connections: 'a vendor name: every org has its own connection of each vendor',
+};
+
+/** Routes authenticated by their own secret, not an org's API key; their tenancy is their own test. */
+const OWN_CREDENTIAL_ROUTES: Record<string, string> = {
+  'POST /webhooks/salesforce/{connectionId}/{token}': 'test/vendor-account-owner.test.ts',
+  'POST /webhooks/salesforce/events/{connectionId}': 'test/vendor-account-owner.test.ts',
+  'POST /webhooks/hubspot/{connectionId}': 'test/vendor-account-owner.test.ts',
+  'POST /webhooks/stripe/{connectionId}': 'test/reliability.test.ts (forged signatures)',
+  'GET /assets/slds/2.264.1/salesforce-lightning-design-system.min.css': 'public, no id',
+};
+
+/** Bodies that get a request past validation to the id lookup (routes without one are sent `{}`). */
+const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
+  'POST /api/v1/mappings/{id}/dry-run': async (h) => ({ deal_id: h.opportunityId }),
+  'POST /api/v1/contracts/{id}/amendments': async () => ({ effective_date: '2026-03-15', terms: { items: [] } }),
+};
+
+/** Required query parameters, for routes that have them. */
+const QUERIES: Record<string, string | undefined> = {
+  'GET /api/v1/contracts/{id}/invoice-preview': '?at=2026-03-15',
+};
+
+function first(rows: { id: string }[], what: string): string {
+  if (!rows[0]) throw new Error(`fixture: org A has no ${what}`);
+  return rows[0].id;
+}
+
+type H = Harness & { opportunityId: string };
+let h: H;
+let keyB: string;
+let aIds: string[];
+
+beforeAll(async () => {
+  const harness = await startHarness();
+  const seeded = harness.sims.salesforce.seedClosedWonOpportunity();
+  expect(
+    (await harness.deliverOutboundMessage(harness.sims.salesforce.outboundMessageFor(seeded.opportunityId))).status,
+  ).toBe(200);
+  await harness.settle();
+  h = Object.assign(harness, { opportunityId: seeded.opportunityId }) as H;
+  keyB = (
+    await createOrgWithKey(h.db, h.clock, await importEncryptionKey(generateEncryptionKey()), {
+      name: 'Other',
+      connections: [],
+    })
+  ).apiKey;
+  // Whatever org A holds that must never appear in org B's answers.
+  aIds = [
+    ...(await h.db.select().from(contracts).where(eq(contracts.orgId, h.orgId))).map((r) => r.id),
+    ...(await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId))).map((r) => r.id),
+    ...(await h.db.select().from(customers).where(eq(customers.orgId, h.orgId))).map((r) => r.id),
+  ];
+  expect(aIds.length).toBeGreaterThan(2);
+});
+afterAll(async () => h?.close());
+
+async function call(route: SweptRoute, path: string, key: string, body: unknown) {
+  const res = await h.hub.app.request(path, {
+    method: route.method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    ...(route.method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('tenant sweep: another org’s key and this org’s ids', () => {
+  it('every route with an id answers org B as if the id did not exist, and changes nothing', async () => {
+    const cat = await routeCatalogue(h.hub.app);
+    const withIds = cat.routes.filter((r) => r.params.some((p) => p.in === 'path') && !OWN_CREDENTIAL_ROUTES[r.name]);
+    expect(withIds.length).toBeGreaterThan(10);
+    const problems: string[] = [];
+    const fixtureIds = new Map<string, string>();
+    for (const route of withIds) {
+      const { param, resource } = resourceOf(route)!;
+      const fixture = FIXTURES[resource];
+      if (!fixture && !NOT_HUB_RESOURCES[resource]) {
+        problems.push(
+          `${route.name}: no fixture for resource "${resource}" — add one to FIXTURES in test/sweep/tenant.test.ts`,
+        );
+        continue;
+      }
+      let aId: string;
+      if (fixture) {
+        if (!fixtureIds.has(resource)) {
+          try {
+            fixtureIds.set(resource, await fixture(h));
+          } catch (error) {
+            problems.push(`${route.name}: ${(error as Error).message}`);
+            continue;
+          }
+        }
+        aId = fixtureIds.get(resource)!;
+      } else {
+        aId = resource === 'connections' ? 'salesforce' : h.opportunityId;
+      }
+      const otherParams = Object.fromEntries(route.params.filter((p) => p.in === 'path').map((p) => [p.name, aId]));
+      const bodyOf = BODIES[route.name];
+      const body = bodyOf ? await bodyOf(h) : {};
+      const query = QUERIES[route.name] ?? '';
+      const path = fillPath(route.template, { ...otherParams, [param]: aId }) + query;
+      const unknownPath =
+        fillPath(route.template, {
+          ...otherParams,
+          [param]: fixture ? `${aId.split('_')[0]}_0000000000000000000000000000000` : aId.replace(/.{3}$/, 'ZZZ'),
+        }) + query;
+
+      const before = await rowCounts(h.db);
+      const asB = await call(route, path, keyB, body);
+      const unknownAsB = await call(route, unknownPath, keyB, body);
+      const where = `${route.name} (${param}=${aId})`;
+      if (fixture) {
+        const changed = changedTables(before, await rowCounts(h.db));
+        if (asB.status !== 404) problems.push(`${where}: org B got ${asB.status}, not 404: ${asB.text.slice(0, 200)}`);
+        if (changed.length > 0) problems.push(`${where}: org B's call changed ${changed.join(', ')}`);
+        // The fixture is real: org A's own key does not get the 404 org B got (for a route that reads it).
+        if (route.method === 'GET') {
+          const asA = await call(route, path, h.apiKey, body);
+          if (asA.status === 404) problems.push(`${where}: org A's own key got 404, so the sweep proves nothing`);
+        }
+      } else if (asB.status !== unknownAsB.status) {
+        problems.push(`${where}: org B got ${asB.status} for org A's id but ${unknownAsB.status} for an unknown one`);
+      }
+      if (asB.status === 403) problems.push(`${where}: 403 tells org B the id exists`);
+      // The id org B sent may be echoed back ("no contract ctr_… in this org"); nothing else of org A's may.
+      for (const id of aIds)
+        if (id !== aId && asB.text.includes(id)) problems.push(`${where}: org B's answer shows org A's ${id}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
