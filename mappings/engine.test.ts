@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstAdvanceInvoice } from '../src/domain/invoice.js';
-import { applyMapping, checkDefinition, defaultMappings, mapDeal, mappingDefinitionSchema } from './index.js';
+import {
+  applyMapping,
+  checkDefinition,
+  defaultMappings,
+  evaluationError,
+  mapDeal,
+  mappingDefinitionSchema,
+  mappingFailure,
+} from './index.js';
 
 const bundle = (
   over: Partial<DealBundle['deal']> = {},
@@ -177,6 +185,20 @@ describe('default Salesforce mapping', () => {
     };
     const result = await applyMapping(broken, bundle());
     expect(!result.ok && result.kind === 'permanent' && result.field).toBe('currency');
+  });
+
+  it('retries an evaluation that ran out of time instead of dead-lettering a good deal', () => {
+    // JSONata's timeout error (code D1012), as it throws under load.
+    const timeout = Object.assign(new Error('Evaluation timeout after 250 milliseconds'), { code: 'D1012' });
+    const timedOut = evaluationError('customer.email', 'billingContact.email', timeout);
+    expect(timedOut.timedOut).toBe(true);
+    const failure = mappingFailure(defaultMappings.salesforce, bundle(), [timedOut]);
+    expect(failure.kind).toBe('retryable');
+    expect(failure.reason).toContain('customer.email');
+    // Any other evaluation error says the expression or the deal is wrong: a person must look.
+    const other = evaluationError('currency', '$unknownFn(deal)', Object.assign(new Error('x'), { code: 'T1006' }));
+    expect(other.timedOut).toBeUndefined();
+    expect(mappingFailure(defaultMappings.salesforce, bundle(), [other]).kind).toBe('permanent');
   });
 });
 

@@ -8,7 +8,7 @@ import type { ContractDraft } from '../src/domain/contract.js';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstAdvanceInvoice } from '../src/domain/invoice.js';
-import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { type Failure, type Outcome, ok, permanent, retryable } from '../src/domain/outcome.js';
 import type { CrmVendor } from '../src/domain/vendors.js';
 import { evaluateBounded } from './bounds.js';
 import { contractDraftSchema } from './validate.js';
@@ -28,6 +28,22 @@ export interface FieldError {
   path: string;
   expression?: string;
   message: string;
+  /** The evaluation ran out of time: says nothing about the deal (a slow machine), so it is retried. */
+  timedOut?: true;
+}
+
+/** JSONata's error code for its evaluation timeout (https://docs.jsonata.org/embedding-extending#errors). */
+const JSONATA_TIMEOUT = 'D1012';
+
+/** The field error for an expression that threw while evaluating. */
+export function evaluationError(path: string, expression: string, error: unknown): FieldError {
+  const e = error as { message?: string; code?: string };
+  return {
+    path,
+    expression,
+    message: e.message ?? String(error),
+    ...(e.code === JSONATA_TIMEOUT ? { timedOut: true as const } : {}),
+  };
 }
 
 export interface MappingResult {
@@ -61,7 +77,7 @@ export async function mapDeal(set: MappingSet, bundle: DealBundle): Promise<MapD
       const value = await evaluateBounded(expression, bundle, bindings);
       setPath(output, path, value ?? null);
     } catch (error) {
-      errors.push({ path, expression, message: (error as { message?: string }).message ?? String(error) });
+      errors.push(evaluationError(path, expression, error));
     }
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -137,12 +153,23 @@ function checkDraftTerms(draft: ContractDraft): { path: string; message: string 
   return [];
 }
 
-/** mapDeal as a flow outcome: a rejected deal is a permanent failure naming every field at fault. */
+/**
+ * mapDeal as a flow outcome: a rejected deal is a permanent failure naming every field at fault;
+ * an evaluation that timed out is retryable (under load a good deal can run out of time, and
+ * dead-lettering it as "bad deal" would be wrong), and spends the job's attempt budget if it persists.
+ */
 export async function applyMapping(set: MappingSet, bundle: DealBundle): Promise<Outcome<MappingResult>> {
   const mapped = await mapDeal(set, bundle);
   if (mapped.ok) return ok(mapped.value);
-  const detail = mapped.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  return mappingFailure(set, bundle, mapped.errors);
+}
+
+export function mappingFailure(set: MappingSet, bundle: DealBundle, errors: FieldError[]): Failure {
+  const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  if (errors.some((e) => e.timedOut)) {
+    return retryable(`mapping ${mappingVersionOf(set)} timed out on deal ${bundle.deal.id}: ${detail}`);
+  }
   return permanent(`mapping ${mappingVersionOf(set)} rejected deal ${bundle.deal.id}: ${detail}`, {
-    field: mapped.errors[0]?.path,
+    field: errors[0]?.path,
   });
 }

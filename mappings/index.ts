@@ -6,10 +6,12 @@ export { sourcePaths } from './bounds.js';
 export { checkDefinition, type MappingDefinition, mappingDefinitionSchema, toMappingSet } from './definition.js';
 export {
   applyMapping,
+  evaluationError,
   type FieldError,
   type MappingResult,
   type MappingSet,
   mapDeal,
+  mappingFailure,
   mappingVersionOf,
 } from './engine.js';
 
