@@ -15,8 +15,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1 * MB;
 
 /**
  * Routes whose largest legal request differs from the default. A batch holds at most 10,000
- * events of at most MAX_EVENT_BYTES-ish each in practice (ids plus bounded properties); 16 MB
- * admits a full batch with properties averaging over 1 KB per event.
+ * events (ids plus bounded properties, routes/events.ts); 16 MB admits a full batch whose events
+ * average over 1.5 KB each.
  */
 export const BODY_LIMITS: Readonly<Record<string, number>> = {
   '/api/v1/events/batch': 16 * MB,
@@ -35,9 +35,11 @@ function limiter(maxSize: number): MiddlewareHandler {
 
 const limiters = new Map<number, MiddlewareHandler>();
 const forSize = (size: number) => {
-  let m = limiters.get(size);
-  if (!m) limiters.set(size, (m = limiter(size)));
-  return m;
+  const known = limiters.get(size);
+  if (known) return known;
+  const made = limiter(size);
+  limiters.set(size, made);
+  return made;
 };
 
 /** The limit middleware for a request: the route's own limit, else the default. */
