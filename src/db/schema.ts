@@ -282,6 +282,11 @@ export const jobs = sqliteTable(
     maxAttempts: integer('max_attempts').notNull(),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     leaseUntil: integer('lease_until'),
+    /**
+     * Which process holds the lease (Node: `node:<host>:<pid>`; null on Workers): a Node process that
+     * starts hands back the leases of processes on its host that are gone, instead of waiting them out.
+     */
+    leaseOwner: text('lease_owner'),
     lastError: text('last_error'),
     ...timestamps,
     updatedAt: text('updated_at').notNull(),

@@ -7,7 +7,7 @@ import PQueue from 'p-queue';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../domain/clock.js';
 import { type ProcessDeps, processJob } from './process.js';
-import { claimDueJobs } from './queue.js';
+import { claimDueJobs, DEFAULT_LEASE_MS, reclaimLeasesOfGoneProcesses } from './queue.js';
 import type { JobDriver, JobRow } from './types.js';
 
 export interface NodeDriverOptions {
@@ -17,6 +17,11 @@ export interface NodeDriverOptions {
   /** Jobs claimed per poll. */
   batchSize?: number;
   pollIntervalMs?: number;
+  /**
+   * This process's name in the leases it takes, and how to tell that another lease holder has died
+   * (src/runtime/lease-owner.ts); with both, start() hands back the jobs of dead processes at once.
+   */
+  leases?: { owner: string; isGone: (owner: string) => boolean };
   /** Per-connection limits (defaults suit the strictest vendor here: QuickBooks' 10 req/s). */
   perConnection?: { concurrency: number; intervalCap: number; intervalMs: number };
 }
@@ -48,7 +53,13 @@ export class NodeJobDriver implements JobDriver {
   async drain(maxRounds = 1000): Promise<number> {
     let ran = 0;
     for (let round = 0; round < maxRounds; round++) {
-      const claimed: JobRow[] = await claimDueJobs(this.options.db, this.options.clock, this.options.batchSize ?? 16);
+      const claimed: JobRow[] = await claimDueJobs(
+        this.options.db,
+        this.options.clock,
+        this.options.batchSize ?? 16,
+        DEFAULT_LEASE_MS,
+        this.options.leases?.owner ?? null,
+      );
       if (claimed.length === 0) break;
       await Promise.all(
         claimed.map((job) => this.queueFor(job.connectionKey).add(() => processJob(this.options.process, job))),
@@ -80,10 +91,26 @@ export class NodeJobDriver implements JobDriver {
       });
   }
 
+  /** Hands back the running jobs of lease holders that are gone (a crashed earlier run of the hub). */
+  async reclaimDeadLeases(): Promise<JobRow[]> {
+    const leases = this.options.leases;
+    if (!leases) return [];
+    return reclaimLeasesOfGoneProcesses(
+      this.options.db,
+      this.options.clock,
+      (o) => o !== leases.owner && leases.isGone(o),
+    );
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1000);
-    this.wake();
+    this.reclaimDeadLeases()
+      .then((released) => {
+        if (released.length > 0) console.log(`[jobs] resumed ${released.length} job(s) of a process that is gone`);
+      })
+      .catch((error) => console.error('[jobs] lease reclaim failed', error))
+      .finally(() => this.wake());
   }
 
   async stop(): Promise<void> {

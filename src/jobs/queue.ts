@@ -4,7 +4,15 @@
  * and dead-letter policy); the SQL is the job table's repository (src/db/repos/job-queue.ts).
  */
 import { type Db, newId, type Statement } from '../db/client.js';
-import { claimDueJobRows, claimJobRow, jobInsert, jobUpdateStatement, requeueDeadJob } from '../db/repos/job-queue.js';
+import {
+  claimDueJobRows,
+  claimJobRow,
+  jobInsert,
+  jobUpdateStatement,
+  releaseLeasesOf,
+  requeueDeadJob,
+  runningLeaseOwners,
+} from '../db/repos/job-queue.js';
 import type { Clock } from '../domain/clock.js';
 import type { Failure } from '../domain/outcome.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry.js';
@@ -40,9 +48,33 @@ export function enqueueStatement(db: Db, clock: Clock, job: NewJob): { id: strin
 /** Re-exported here, where the queue's callers look for it. */
 export { findJobByDedupeKey } from '../db/repos/jobs.js';
 
-/** Claims up to `limit` due jobs (queued and due, or running with an expired lease) whose connection is not paused. */
-export async function claimDueJobs(db: Db, clock: Clock, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<JobRow[]> {
-  return claimDueJobRows(db, clock.now().getTime(), limit, leaseMs);
+/**
+ * Claims up to `limit` due jobs (queued and due, or running with an expired lease) whose connection
+ * is not paused; `owner` names the claiming process in the lease (see reclaimLeasesOfGoneProcesses).
+ */
+export async function claimDueJobs(
+  db: Db,
+  clock: Clock,
+  limit: number,
+  leaseMs = DEFAULT_LEASE_MS,
+  owner: string | null = null,
+): Promise<JobRow[]> {
+  return claimDueJobRows(db, clock.now().getTime(), limit, leaseMs, owner);
+}
+
+/**
+ * Hands back, due now, the running jobs whose lease holder `isGone` says has died: a restarted hub
+ * resumes them at once rather than after the lease. The crashed attempt stays counted, and each job
+ * is idempotent (reconcile-before-retry), so running it again is safe. Leases without an owner
+ * (Workers) or held by a live or unknown process are left to expire.
+ */
+export async function reclaimLeasesOfGoneProcesses(
+  db: Db,
+  clock: Clock,
+  isGone: (owner: string) => boolean,
+): Promise<JobRow[]> {
+  const gone = (await runningLeaseOwners(db)).filter(isGone);
+  return releaseLeasesOf(db, gone, clock.now().getTime());
 }
 
 /** Claims one job by id if it is due and its connection is not paused (the Cloudflare Queues consumer path). */

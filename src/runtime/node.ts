@@ -3,6 +3,7 @@
  * default) it starts the vendor simulators on loopback, seeds a demo org and a closed-won
  * Salesforce opportunity, delivers the Outbound Message and follows the deal to cash.
  */
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -14,6 +15,7 @@ import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
 import { startSimulators } from './simulators.js';
 import { openSqlite } from './sqlite.js';
@@ -35,7 +37,14 @@ async function main() {
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
   const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
   const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets });
-  const driver = new NodeJobDriver({ db, clock, process: hub.processDeps, pollIntervalMs: 500 });
+  const driver = new NodeJobDriver({
+    db,
+    clock,
+    process: hub.processDeps,
+    pollIntervalMs: 500,
+    // A restart after a crash resumes the dead process's running jobs now, not after their lease.
+    leases: { owner: nodeLeaseOwner(), isGone: (owner) => isLeaseOwnerGone(owner) },
+  });
   hub.attachDriver(driver);
   const baseUrl = `http://127.0.0.1:${port}`;
   serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port });

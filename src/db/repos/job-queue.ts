@@ -5,7 +5,7 @@
  * org's jobs, and each claimed row's org scopes what its handler does. Every other write names
  * the job's org too.
  */
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
 import { connections, jobs } from '../schema.js';
 import type { JobRow } from './jobs.js';
@@ -34,35 +34,74 @@ function connectionNotPaused() {
   return sql`NOT EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.orgId} = ${jobs.orgId} AND ${connections.vendor} = ${jobs.connectionKey} AND ${connections.status} = 'unhealthy')`;
 }
 
-/** What a claim sets: running under a lease, one more attempt counted. */
-function claimed(nowMs: number, leaseMs: number) {
+/** What a claim sets: running under a lease (held by `owner`), one more attempt counted. */
+function claimed(nowMs: number, leaseMs: number, owner: string | null) {
   return {
     state: 'running' as const,
     leaseUntil: nowMs + leaseMs,
+    leaseOwner: owner,
     attempts: sql`${jobs.attempts} + 1`,
     updatedAt: new Date(nowMs).toISOString(),
   };
 }
 
 /** Claims up to `limit` due jobs, earliest first, whose connection is not paused. */
-export async function claimDueJobRows(db: Db, nowMs: number, limit: number, leaseMs: number): Promise<JobRow[]> {
+export async function claimDueJobRows(
+  db: Db,
+  nowMs: number,
+  limit: number,
+  leaseMs: number,
+  owner: string | null = null,
+): Promise<JobRow[]> {
   const due = db
     .select({ id: jobs.id })
     .from(jobs)
     .where(and(isDue(nowMs), connectionNotPaused()))
     .orderBy(jobs.nextAttemptAt)
     .limit(limit);
-  return db.update(jobs).set(claimed(nowMs, leaseMs)).where(inArray(jobs.id, due)).returning();
+  return db
+    .update(jobs)
+    .set(claimed(nowMs, leaseMs, owner))
+    .where(inArray(jobs.id, due))
+    .returning();
 }
 
 /** Claims one job by id if it is due and its connection is not paused. */
 export async function claimJobRow(db: Db, jobId: string, nowMs: number, leaseMs: number): Promise<JobRow | undefined> {
   const rows = await db
     .update(jobs)
-    .set(claimed(nowMs, leaseMs))
+    .set(claimed(nowMs, leaseMs, null))
     .where(and(eq(jobs.id, jobId), isDue(nowMs), connectionNotPaused()))
     .returning();
   return rows[0];
+}
+
+/** The processes holding leases on running jobs right now. */
+export async function runningLeaseOwners(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ owner: jobs.leaseOwner })
+    .from(jobs)
+    .where(and(eq(jobs.state, 'running'), isNotNull(jobs.leaseOwner)));
+  return rows.map((r) => r.owner!).filter((o) => o.length > 0);
+}
+
+/**
+ * Hands the running jobs of processes that are gone back to the queue, due now. Only rows still
+ * running under one of those owners change, so a job another process finished meanwhile stays done.
+ */
+export async function releaseLeasesOf(db: Db, owners: string[], nowMs: number): Promise<JobRow[]> {
+  if (owners.length === 0) return [];
+  return db
+    .update(jobs)
+    .set({
+      state: 'queued',
+      leaseUntil: null,
+      leaseOwner: null,
+      nextAttemptAt: nowMs,
+      updatedAt: new Date(nowMs).toISOString(),
+    })
+    .where(and(eq(jobs.state, 'running'), inArray(jobs.leaseOwner, owners)))
+    .returning();
 }
 
 /** Changes one job (of its org) as the queue decided: done, rescheduled, dead or paused. */
