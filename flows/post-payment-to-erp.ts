@@ -2,10 +2,12 @@
 
 import { getInvoiceWithLines, getPayment } from '../src/db/repos/billing.js';
 import { findExternalId } from '../src/db/repos/external-refs.js';
+import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { minorToMajor } from '../src/domain/money.js';
-import { ok, permanent, retryable } from '../src/domain/outcome.js';
+import { ok, permanent, retryable, waitingOn } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
+import { POST_INVOICE_TO_ERP } from './post-invoice-to-erp.js';
 import type { Flow } from './types.js';
 
 export const POST_PAYMENT_TO_ERP = 'post-payment-to-erp';
@@ -41,7 +43,18 @@ export const postPaymentToErp: Flow<{ paymentId: string }> = defineFlow<{ paymen
         invoice.customerId,
       );
       if (!erpInvoiceId || !erpCustomerId) {
-        return retryable(`waiting for invoice ${invoice.number} to be posted to QuickBooks`, WAIT_FOR_INVOICE_MS);
+        // Wait on the invoice's own job while it is alive (queued, retrying, or running — perhaps
+        // under the lease of a crashed process), spending no attempt; once it is dead or missing,
+        // the ordinary budget runs and the dead letter names the invoice.
+        const invoiceJob = await findJobByDedupeKey(db, ctx.orgId, `${POST_INVOICE_TO_ERP}:${invoice.id}`);
+        const waiting = `waiting for invoice ${invoice.number} to be posted to ${ctx.adapters.erp.vendor}`;
+        if (invoiceJob && (invoiceJob.state === 'queued' || invoiceJob.state === 'running')) {
+          return waitingOn(waiting, invoiceJob.id, WAIT_FOR_INVOICE_MS);
+        }
+        return retryable(
+          `${waiting}; its job ${invoiceJob ? `${invoiceJob.id} is ${invoiceJob.state}` : 'does not exist'}`,
+          WAIT_FOR_INVOICE_MS,
+        );
       }
       const { erp } = ctx.adapters;
       const ensured = await ensureExternal(ctx, {

@@ -16,6 +16,11 @@ export type Failure =
        * instead of spending their attempts (src/domain/reconnect.ts).
        */
       reconnect?: true;
+      /**
+       * The work waits on another job (its id) that is still queued or running: waiting spends no
+       * attempt, so a slow or crashed dependency cannot dead-letter the job that only waited for it.
+       */
+      waitsOn?: string;
     }
   | { ok: false; kind: 'permanent'; reason: string; status?: number; field?: string }
   | { ok: false; kind: 'indeterminate'; reason: string; status?: number };
@@ -64,3 +69,12 @@ export function parseRetryAfter(header: string | null | undefined, now: Date): n
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());
 }
+
+/** Retry later without spending an attempt: `jobId` (still queued or running) must finish first. */
+export const waitingOn = (reason: string, jobId: string, retryAfterMs: number): Failure => ({
+  ok: false,
+  kind: 'retryable',
+  reason,
+  retryAfterMs,
+  waitsOn: jobId,
+});

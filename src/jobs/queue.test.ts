@@ -4,7 +4,7 @@ import { atomic } from '../db/atomic.js';
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import { ManualClock } from '../domain/clock.js';
-import { permanent, retryable } from '../domain/outcome.js';
+import { permanent, retryable, waitingOn } from '../domain/outcome.js';
 import { openSqlite } from '../runtime/sqlite.js';
 import { claimDueJobs, claimJob, decideFailure, enqueueStatement, replayJob } from './queue.js';
 import { retryDelayMs } from './retry.js';
@@ -74,6 +74,17 @@ describe('failure decisions', () => {
     const d = decideFailure(row(1), permanent('mapping failed'), now, fixed);
     expect(d.state).toBe('dead');
     expect(d.lastError).toBe('permanent: mapping failed');
+  });
+
+  it('waits on a live dependency without spending an attempt, even at the last one', () => {
+    const row = { attempts: 8, maxAttempts: 8 } as Parameters<typeof decideFailure>[0];
+    const decision = decideFailure(row, waitingOn('invoice not in the ERP yet', 'job_invoice', 30_000), clock.now());
+    expect(decision).toEqual({
+      state: 'queued',
+      nextAttemptAt: clock.now().getTime() + 30_000,
+      lastError: 'waiting on job_invoice: invoice not in the ERP yet',
+      attempts: 7,
+    });
   });
 
   it('gives up after max attempts with the last reason', () => {

@@ -95,6 +95,8 @@ export interface FailureDecision {
   state: 'queued' | 'dead';
   nextAttemptAt: number;
   lastError: string;
+  /** Set when the attempt is not counted (a wait on another job). */
+  attempts?: number;
 }
 
 /** Permanent failures and exhausted attempts go to the dead letters; the rest are rescheduled. */
@@ -107,6 +109,15 @@ export function decideFailure(
   const reason = `${failure.kind}: ${failure.reason}`;
   if (failure.kind === 'permanent') {
     return { state: 'dead', nextAttemptAt: now.getTime(), lastError: reason };
+  }
+  if (failure.kind === 'retryable' && failure.waitsOn) {
+    // Waiting on a live dependency is not an attempt: give back the one the claim counted.
+    return {
+      state: 'queued',
+      nextAttemptAt: now.getTime() + (failure.retryAfterMs ?? policy.baseDelayMs),
+      lastError: `waiting on ${failure.waitsOn}: ${failure.reason}`,
+      attempts: Math.max(0, job.attempts - 1),
+    };
   }
   if (job.attempts >= job.maxAttempts) {
     return {
@@ -126,6 +137,7 @@ export function failJobStatement(db: Db, clock: Clock, job: JobRow, decision: Fa
   return jobUpdateStatement(db, job, {
     state: decision.state,
     nextAttemptAt: decision.nextAttemptAt,
+    ...(decision.attempts !== undefined ? { attempts: decision.attempts } : {}),
     leaseUntil: null,
     lastError: decision.lastError,
     updatedAt: clock.now().toISOString(),
