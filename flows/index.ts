@@ -25,5 +25,12 @@ export { compensateFlow } from './compensate.js';
 export { DEAL_AMENDMENT, dealAmendmentJob } from './deal-amendment.js';
 export { defineFlow } from './define.js';
 export { dealCorrelationId, dealToContractJob, FLOW_JOB_KIND, flowJob } from './jobs.js';
+export {
+  RECONCILE_AFTER_MS,
+  RECONCILE_INTERVAL_MS,
+  type ReconcileResult,
+  reconcilePayments,
+  recordPaymentJob,
+} from './payment-reconcile.js';
 export { runFlow } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

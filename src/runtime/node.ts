@@ -10,6 +10,7 @@ import { serve } from '@hono/node-server';
 import { makeId } from '../../adapters/salesforce/ids.js';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
+import { RECONCILE_INTERVAL_MS, reconcilePayments } from '../../flows/index.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
@@ -59,6 +60,10 @@ async function main() {
   // CRM pollers: the safety net for webhooks that never arrived (every 5 minutes).
   const poll = () => pollCrms(hub.context).catch((error) => console.error('[crm-poll] scheduled poll failed', error));
   setInterval(poll, CRM_POLL_INTERVAL_MS).unref();
+  // Payment reconciler: asks the provider about attempts no webhook settled (every 5 minutes).
+  const reconcile = () =>
+    reconcilePayments(hub.context).catch((error) => console.error('[payment-reconcile] run failed', error));
+  setInterval(reconcile, RECONCILE_INTERVAL_MS).unref();
 
   if (process.env.HUB_MODE === 'live') {
     console.log('live mode: configure connections through the API; no demo data seeded');
