@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { pollCrms } from '../../flows/crm-poll/index.js';
+import { reconcilePayments } from '../../flows/index.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
@@ -134,5 +135,7 @@ export default {
     if (minute === 0) await runScheduledBilling(runtime.hub.context);
     // CRM pollers (the webhooks' safety net) every 5 minutes.
     if (minute % 5 === 0) await pollCrms(runtime.hub.context);
+    // The payment reconciler (the payment webhooks' safety net) on the same 5-minute beat.
+    if (minute % 5 === 2) await reconcilePayments(runtime.hub.context);
   },
 };
