@@ -41,7 +41,10 @@ export const postPaymentToErp: Flow<{ paymentId: string }> = defineFlow<{ paymen
         invoice.customerId,
       );
       if (!erpInvoiceId || !erpCustomerId) {
-        return retryable(`waiting for invoice ${invoice.number} to be posted to QuickBooks`, WAIT_FOR_INVOICE_MS);
+        return retryable(
+          `waiting for invoice ${invoice.number} to be posted to ${ctx.adapters.erp.vendor}`,
+          WAIT_FOR_INVOICE_MS,
+        );
       }
       const { erp } = ctx.adapters;
       const ensured = await ensureExternal(ctx, {
