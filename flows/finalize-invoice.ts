@@ -10,13 +10,17 @@
  */
 import type { TaxPort, TaxResult } from '../adapters/ports.js';
 import { getBillingSettings } from '../src/db/repos/billing-settings.js';
-import { assignNumberStatements, finalizeInvoiceStatements, setTaxPendingReason } from '../src/db/repos/invoice-writes.js';
+import {
+  assignNumberStatements,
+  finalizeInvoiceStatements,
+  setTaxPendingReason,
+} from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import type { PostalAddress } from '../src/domain/deal.js';
 import { allocateTax } from '../src/domain/invoice.js';
+import { transition } from '../src/domain/invoice-lifecycle.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
-import { transition } from '../src/domain/invoice-lifecycle.js';
 import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
@@ -78,7 +82,11 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const { invoice } = loaded.value;
       // Already numbered and waiting for tax (a rerun, or the API's own write): nothing to do.
       if (invoice.status === 'tax_pending') return ok({ output: { numbered: true } });
-      const next = transition(invoice.status, 'request_tax', invoice.kind === 'credit_note' ? 'credit_note' : 'invoice');
+      const next = transition(
+        invoice.status,
+        'request_tax',
+        invoice.kind === 'credit_note' ? 'credit_note' : 'invoice',
+      );
       if (!next.ok) return permanent(next.detail);
       const { numberPrefix } = await getBillingSettings(ctx.deps.db, ctx.orgId);
       return ok({

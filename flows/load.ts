@@ -20,6 +20,7 @@ export async function loadNumberedInvoice(db: Db, orgId: string, invoiceId: stri
   const loaded = await loadInvoice(db, orgId, invoiceId);
   if (!loaded.ok) return loaded;
   const { invoice } = loaded.value;
-  if (invoice.number === null) return permanent(`invoice ${invoiceId} has no number yet (still a draft)`) as Outcome<never>;
+  if (invoice.number === null)
+    return permanent(`invoice ${invoiceId} has no number yet (still a draft)`) as Outcome<never>;
   return ok({ ...loaded.value, invoice: { ...invoice, number: invoice.number } });
 }

@@ -6,8 +6,8 @@
 import { naturalId } from '../src/db/ids.js';
 import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
-import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { transition } from '../src/domain/invoice-lifecycle.js';
+import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import type { PaymentVendor } from '../src/domain/vendors.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';

@@ -9,6 +9,9 @@ import { serve } from '@hono/node-server';
 import { makeId } from '../../adapters/salesforce/ids.js';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
+import { FINALIZE_SWEEP_INTERVAL_MS, runFinalizeSweep } from '../../flows/finalize-sweep.js';
+import { atomic } from '../db/atomic.js';
+import { billingSettingsStatement, DEFAULT_BILLING_SETTINGS } from '../db/repos/billing-settings.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
@@ -47,6 +50,10 @@ async function main() {
     runScheduledBilling(hub.context).catch((error) => console.error('[billing-run] scheduled run failed', error));
   void bill();
   setInterval(bill, 60 * 60_000).unref();
+  // Auto-finalize: drafts whose grace period has passed, every minute (flows/finalize-sweep.ts).
+  const sweep = () =>
+    runFinalizeSweep(hub.context).catch((error) => console.error('[finalize] scheduled sweep failed', error));
+  setInterval(sweep, FINALIZE_SWEEP_INTERVAL_MS).unref();
   // CRM pollers: the safety net for webhooks that never arrived (every 5 minutes).
   const poll = () => pollCrms(hub.context).catch((error) => console.error('[crm-poll] scheduled poll failed', error));
   setInterval(poll, CRM_POLL_INTERVAL_MS).unref();
@@ -73,6 +80,15 @@ async function main() {
     where: (c, { and, eq }) => and(eq(c.orgId, org.orgId), eq(c.vendor, 'stripe')),
   });
   sims.stripe.setWebhookUrl(`${baseUrl}/webhooks/stripe/${stripeConnection!.id}`);
+  // Sandbox drafts finalize at once (no grace period), so a billing run goes to cash without a call.
+  await atomic(db, [
+    billingSettingsStatement(
+      db,
+      org.orgId,
+      { ...DEFAULT_BILLING_SETTINGS, graceSeconds: 0 },
+      clock.now().toISOString(),
+    ),
+  ]);
   writeFileSync(resolve(dataDir, 'sandbox-admin-key'), `${org.apiKey}\n`, { mode: 0o600 });
 
   const seeded = sims.salesforce.seedClosedWonOpportunity();

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { pollCrms } from '../../flows/crm-poll/index.js';
+import { runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
@@ -132,6 +133,8 @@ export default {
     // missed hour is caught up by the next: a run bills every period due so far, never twice.
     const minute = new Date(controller.scheduledTime).getUTCMinutes();
     if (minute === 0) await runScheduledBilling(runtime.hub.context);
+    // Auto-finalize every minute: drafts whose grace period has passed (flows/finalize-sweep.ts).
+    await runFinalizeSweep(runtime.hub.context);
     // CRM pollers (the webhooks' safety net) every 5 minutes.
     if (minute % 5 === 0) await pollCrms(runtime.hub.context);
   },

@@ -2,9 +2,9 @@
  * How an org's invoices finalize (issue #10): policy, grace period and number prefix. An org
  * without a row has the defaults. Every function takes the org id.
  */
-import { and, asc, eq, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, lte, ne, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
-import { invoices, orgBillingSettings } from '../schema.js';
+import { contracts, invoices, orgBillingSettings } from '../schema.js';
 
 export type FinalizePolicy = 'auto' | 'approval';
 
@@ -38,31 +38,61 @@ export function billingSettingsStatement(db: Db, orgId: string, settings: Billin
     .onConflictDoUpdate({ target: orgBillingSettings.orgId, set: values });
 }
 
+/** A draft to finalize, with the deal its contract came from (the finalize job joins the deal's trace). */
+export interface DraftToFinalize {
+  id: string;
+  sourceSystem: string | null;
+  sourceDealId: string | null;
+}
+
+const draftColumns = {
+  id: invoices.id,
+  sourceSystem: contracts.sourceSystem,
+  sourceDealId: contracts.sourceDealId,
+};
+
+/** The job's dedupe key is the flow and invoice (flows/jobs.ts): a draft without one was not asked for yet. */
+const noFinalizeJob = sql`NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.org_id = ${invoices.orgId}
+  AND jobs.dedupe_key = 'finalize-invoice:' || ${invoices.id})`;
+
 /**
- * Drafts written at or before `cutoff` (ISO), oldest first: the ones whose grace has passed.
- * Credit notes are left out: they settle through their own flow.
+ * Drafts written at or before `cutoff` (ISO) that no finalize job was made for yet, oldest first:
+ * the ones whose grace has passed. Credit notes are left out: they settle through their own flow.
  */
-export async function draftsWrittenBy(db: Db, orgId: string, cutoff: string, limit = 1000) {
+export async function draftsWrittenBy(db: Db, orgId: string, cutoff: string, limit = 500): Promise<DraftToFinalize[]> {
   return db
-    .select({ id: invoices.id, billingRunId: invoices.billingRunId })
+    .select(draftColumns)
     .from(invoices)
+    .leftJoin(contracts, and(eq(contracts.orgId, orgId), eq(contracts.id, invoices.contractId)))
     .where(
       and(
         eq(invoices.orgId, orgId),
         eq(invoices.status, 'draft'),
         ne(invoices.documentKind, 'credit_note'),
         lte(invoices.createdAt, cutoff),
+        noFinalizeJob,
       ),
     )
     .orderBy(asc(invoices.createdAt), asc(invoices.id))
     .limit(limit);
 }
 
-/** Every draft (not a credit note) a billing run wrote, for approving the run in one call. */
-export async function draftsOfBillingRun(db: Db, orgId: string, billingRunId: string) {
-  return db
-    .select({ id: invoices.id })
+/** One draft (not a credit note) by id, for the API's finalize and approve. */
+export async function draftById(db: Db, orgId: string, invoiceId: string): Promise<DraftToFinalize | undefined> {
+  const [row] = await db
+    .select(draftColumns)
     .from(invoices)
+    .leftJoin(contracts, and(eq(contracts.orgId, orgId), eq(contracts.id, invoices.contractId)))
+    .where(and(eq(invoices.orgId, orgId), eq(invoices.id, invoiceId)));
+  return row;
+}
+
+/** Every draft (not a credit note) a billing run wrote, for approving the run in one call. */
+export async function draftsOfBillingRun(db: Db, orgId: string, billingRunId: string): Promise<DraftToFinalize[]> {
+  return db
+    .select(draftColumns)
+    .from(invoices)
+    .leftJoin(contracts, and(eq(contracts.orgId, orgId), eq(contracts.id, invoices.contractId)))
     .where(
       and(
         eq(invoices.orgId, orgId),
@@ -81,4 +111,3 @@ export async function taxPendingOfCustomer(db: Db, orgId: string, customerId: st
     .from(invoices)
     .where(and(eq(invoices.orgId, orgId), eq(invoices.customerId, customerId), eq(invoices.status, 'tax_pending')));
 }
-

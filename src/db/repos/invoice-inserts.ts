@@ -83,10 +83,7 @@ export function invoiceRowStatements(
   ids: Pick<InvoiceIds, 'lineIds' | 'productIds'>,
   rounding: RoundingPolicy = DEFAULT_ROUNDING,
 ): Statement[] {
-  return [
-    invoiceInsert(db, orgId, now, invoice, rounding),
-    ...invoiceLineInserts(db, orgId, invoice, ids),
-  ];
+  return [invoiceInsert(db, orgId, now, invoice, rounding), ...invoiceLineInserts(db, orgId, invoice, ids)];
 }
 
 function invoiceInsert(
