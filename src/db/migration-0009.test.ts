@@ -9,6 +9,7 @@ import { MIGRATIONS_DIR } from '../runtime/sqlite.js';
 const files = readdirSync(MIGRATIONS_DIR)
   .filter((f) => f.endsWith('.sql'))
   .sort();
+const at0009 = files.indexOf('0009_invoice_lifecycle.sql');
 
 function apply(db: Database.Database, file: string) {
   for (const statement of migrationStatements(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'))) db.exec(statement);
@@ -48,15 +49,15 @@ function invoice(
 }
 
 describe('migration 0009 (invoice lifecycle)', () => {
-  it('is the last migration and is registered in the journal both runtimes read', () => {
-    expect(files.at(-1)).toBe('0009_invoice_lifecycle.sql');
+  it('is registered in the journal both runtimes read', () => {
+    expect(at0009).toBeGreaterThan(0);
     const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
-    expect(journal.entries.at(-1)).toMatchObject({ idx: 9, tag: '0009_invoice_lifecycle' });
+    expect(journal.entries).toContainEqual(expect.objectContaining({ idx: 9, tag: '0009_invoice_lifecycle' }));
   });
 
   it('gives existing invoices their kind and links credit notes, keeping every other column', () => {
     const db = new Database(':memory:');
-    for (const file of files.slice(0, -1)) apply(db, file);
+    for (const file of files.slice(0, at0009)) apply(db, file);
     contract(db, 'con_v1', 1, T0);
     contract(db, 'con_v2', 2, T1);
     invoice(db, {
@@ -113,7 +114,7 @@ describe('migration 0009 (invoice lifecycle)', () => {
          amount_minor, tax_minor, line_kind) VALUES ('l1', 'org_1', 'prorated', 1, 'prd_1', 'Seats', '10', '6.00', 6000, 0, 'proration')`,
     ).run();
 
-    apply(db, files.at(-1)!);
+    apply(db, files[at0009]!);
 
     const rows = db
       .prepare(
