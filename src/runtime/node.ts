@@ -106,8 +106,19 @@ sandbox mode: vendors are simulated on loopback (no credentials needed)
   follow the deal:  curl -H "Authorization: Bearer ${org.apiKey}" ${traceUrl}
   dead letters:     curl -H "Authorization: Bearer ${org.apiKey}" "${baseUrl}/api/v1/jobs?state=dead"
   API description:  ${baseUrl}/api/v1/openapi.json
+  bill two months ahead (every invoice ends paid and in QuickBooks):
+    curl -X POST -H "Authorization: Bearer ${org.apiKey}" -H "content-type: application/json" \\
+      -d '{"at": "${twoMonthsAhead(clock.now())}"}' ${baseUrl}/api/v1/billing-runs
+  then list invoices: curl -H "Authorization: Bearer ${org.apiKey}" ${baseUrl}/api/v1/invoices
 `);
   await reportProgress(baseUrl, org.apiKey, traceUrl);
+}
+
+/** The demo's billing date: the same day two months on (YYYY-MM-DD). */
+function twoMonthsAhead(now: Date): string {
+  const at = new Date(now);
+  at.setUTCMonth(at.getUTCMonth() + 2);
+  return at.toISOString().slice(0, 10);
 }
 
 /** Prints each job of the demo deal as it settles, so a newcomer sees the path run. */
