@@ -6,6 +6,7 @@
  * ERP, CRM), so the answer is 202 and the invoice moves on in the background.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { FINALIZE_INVOICE } from '../../../flows/finalize-invoice.js';
 import { enqueueFinalize } from '../../../flows/finalize-sweep.js';
 import { atomic } from '../../db/atomic.js';
 import { getInvoiceWithLines } from '../../db/repos/billing.js';
@@ -18,6 +19,7 @@ import {
   getBillingSettings,
 } from '../../db/repos/billing-settings.js';
 import { invoiceStatusStatement } from '../../db/repos/invoice-writes.js';
+import { makeJobDueNow } from '../../db/repos/job-queue.js';
 import { type InvoiceStatus, transition } from '../../domain/invoice-lifecycle.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
@@ -181,6 +183,8 @@ export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const draft = (await draftById(hub.db, orgId, id))!;
     const enqueued = await enqueueFinalize(hub, orgId, [draft]);
     if (!enqueued.ok) return problem(c, 502, 'Bad gateway', enqueued.reason);
+    // Asked by a person: a finalize job that gave up earlier, or waits out a backoff, runs now.
+    await hub.driver.notify(await makeJobDueNow(hub.db, orgId, `${FINALIZE_INVOICE}:${id}`, hub.clock.now()));
     const now = (await getInvoiceWithLines(hub.db, orgId, id))!.invoice;
     return c.json(toActionBody(now), 202);
   };
