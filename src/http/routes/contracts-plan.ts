@@ -12,7 +12,8 @@ import { metricsByCode, toBillableMetric } from '../../db/repos/metering.js';
 import { computeInvoice, duePeriods, type InvoiceComputation } from '../../domain/billing/index.js';
 import type { ContractTerms, PeriodUsage } from '../../domain/contracts/terms.js';
 import { addMonths } from '../../domain/dates.js';
-import { aggregate } from '../../domain/metering/index.js';
+import { aggregate, levelBefore } from '../../domain/metering/index.js';
+import { Dec, plain } from '../../domain/pricing/decimal.js';
 
 export { amendmentPlan, billedAdvancePeriods, type Issues, storedTerms } from '../../db/repos/amendments.js';
 export { diffTerms, type TermsDiff } from '../../domain/contracts/diff.js';
@@ -59,19 +60,32 @@ export async function previewInvoices(
     if (period.kind === 'arrears' && codes.length > 0) {
       const range = { start: dayStartMs(period.start), end: dayStartMs(period.end) };
       const events = await usageEventsIn(db, orgId, contract.customerId, codes, range.start, range.end);
-      for (const code of codes) {
-        const metric = toBillableMetric(metrics.get(code)!);
-        const mine = events
+      // weighted_sum starts the period at the last level reported before it (levelBefore).
+      const weighted = codes.filter((code) => metrics.get(code)!.aggregation === 'weighted_sum');
+      const earlier = await usageEventsIn(db, orgId, contract.customerId, weighted, 0, range.start);
+      const parsed = (rows: typeof events, code: string) =>
+        rows
           .filter((e) => e.metricCode === code)
           .map((e) => ({ timestamp: e.timestamp, properties: JSON.parse(e.properties) as Record<string, unknown> }));
-        // The total comes from an ungrouped aggregate: max or unique_count do not add up across groups.
-        const [total] = aggregate({ ...metric, groupBy: [] }, mine, range);
+      for (const code of codes) {
+        const metric = toBillableMetric(metrics.get(code)!);
+        const mine = parsed(events, code);
+        const before = metric.aggregation === 'weighted_sum' ? parsed(earlier, code) : [];
+        const prior = (m: typeof metric) => {
+          const level = before.length > 0 ? levelBefore(m, before, range.start) : undefined;
+          return level === undefined ? {} : { prior: level };
+        };
         const grouped = (metric.groupBy ?? []).length > 0;
+        const groups = grouped ? aggregate(metric, mine, range, prior(metric)) : [];
+        // The total comes from an ungrouped aggregate: max or unique_count do not add up across
+        // groups. Levels do: a grouped weighted_sum totals its groups' levels (as the billing run does).
+        const quantity =
+          grouped && metric.aggregation === 'weighted_sum'
+            ? plain(groups.reduce((sum, g) => sum.add(g.value), new Dec(0)))
+            : (aggregate({ ...metric, groupBy: [] }, mine, range, prior({ ...metric, groupBy: [] }))[0]?.value ?? '0');
         usage[code] = {
-          quantity: total?.value ?? '0',
-          ...(grouped
-            ? { groups: aggregate(metric, mine, range).map((g) => ({ group: g.group, quantity: g.value })) }
-            : {}),
+          quantity,
+          ...(grouped ? { groups: groups.map((g) => ({ group: g.group, quantity: g.value })) } : {}),
         };
       }
     }
