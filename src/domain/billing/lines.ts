@@ -3,9 +3,19 @@
  * discounts, then per phase the invoice-level discounts and the minimum-commitment true-up.
  */
 import type { PeriodUsage, Phase } from '../contracts/terms.js';
+import { addMonths } from '../dates.js';
 import { allocate, decimal, money, roundMinor } from '../money.js';
 import { type DateRange, prorate } from '../proration.js';
-import { baseMonths, clip, gridAnchor, gridPeriodContaining, phaseRange, sameRange } from './calendar.js';
+import {
+  baseMonths,
+  cadenceMonths,
+  clip,
+  gridAnchor,
+  gridPeriodContaining,
+  itemKind,
+  phaseRange,
+  sameRange,
+} from './calendar.js';
 import { commitmentLines } from './commitment.js';
 import type { LineContext } from './context.js';
 import { discountLines } from './discounts.js';
@@ -139,6 +149,39 @@ export function phaseDiscounts(
   });
 }
 
+/**
+ * What the in-advance items of phase `phaseIndex` charge for the time inside `range` (a period
+ * an arrears invoice settles), net of their item discounts: a minimum commitment counts every
+ * charge of its period, whichever invoice carried it. A charge whose service period runs past
+ * the range (a quarterly fee against a monthly minimum) counts for the days inside it, prorated
+ * like any partial period. The in-advance invoices are recomputed (pure, same terms), not read:
+ * they bill the same charges. Invoice-level discounts are left out here: they belong to the
+ * advance invoice as a whole. A rating problem is reported by the advance invoice itself.
+ */
+function advanceChargesIn(ctx: LineContext, phaseIndex: number, range: DateRange): number {
+  const phase = ctx.terms.phases[phaseIndex]!;
+  let months = 0;
+  for (const item of phase.items) {
+    if (itemKind(item) === 'advance') months = Math.max(months, cadenceMonths(item.cadence) ?? 1);
+  }
+  if (months === 0) return 0;
+  // Every service period overlapping the range starts less than one cadence before it.
+  const window = { start: addMonths(range.start, -months), end: range.end };
+  const rated = itemCharges(ctx, 'advance', window, {});
+  if (!rated.ok) return 0;
+  let total = 0;
+  for (const c of rated.charges) {
+    if (c.inst.phaseIndex !== phaseIndex) continue;
+    const inside = clip(c.span, range);
+    if (inside === null) continue;
+    const net = sumOf([c.charge, ...c.discounts]);
+    total += sameRange(inside, c.span)
+      ? net
+      : prorate(money(net, ctx.currency), c.span, inside, ctx.proration).amount.minor;
+  }
+  return total;
+}
+
 /** All lines of a regular invoice period, grouped by phase, before credits. */
 export function periodLines(
   ctx: LineContext,
@@ -158,7 +201,16 @@ export function periodLines(
     let lines = [...charges.flatMap((c) => [c.charge, ...c.discounts]), ...invoiceDiscounts];
     if (phase.minimumCommitment !== undefined && settlingKind(phase) === kind) {
       const usageIds = new Set(phase.items.filter((i) => i.metric !== undefined).map((i) => i.id));
-      lines = commitmentLines(ctx, phase.minimumCommitment, lines, usageIds, periodFraction(ctx, kind, range));
+      // The arrears invoice settles the period, but the advance invoice carried part of its charges.
+      const elsewhere = kind === 'arrears' ? advanceChargesIn(ctx, phaseIndex, range) : 0;
+      lines = commitmentLines(
+        ctx,
+        phase.minimumCommitment,
+        lines,
+        usageIds,
+        periodFraction(ctx, kind, range),
+        elsewhere,
+      );
     }
     if (lines.length > 0) phases.push({ phaseIndex, range, charges, invoiceDiscounts, lines });
   });
