@@ -22,6 +22,7 @@ import {
   invoiceKey,
   updateRunStatement,
 } from '../../src/db/repos/billing-runs.js';
+import { type CreditUse, creditGuardStatement } from '../../src/db/repos/credits.js';
 import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/repos/metering.js';
 import { type BillingPeriod, computeInvoice, duePeriods } from '../../src/domain/billing/index.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -56,6 +57,8 @@ interface Billable {
   id: string;
   customerId: string;
   wallet: string;
+  system: string;
+  deal: string;
   terms: ContractTerms;
   periods: BillingPeriod[];
 }
@@ -149,7 +152,15 @@ async function execute(
         p.start >= from && (until === undefined || p.start < until) && !done.has(invoiceKey(row.id, p.start, p.kind)),
     );
     const wallet = `${row.sourceSystem}|${row.sourceDealId}`;
-    billable.push({ id: row.id, customerId: row.customerId, wallet, terms: parsed.data, periods });
+    billable.push({
+      id: row.id,
+      customerId: row.customerId,
+      wallet,
+      system: row.sourceSystem,
+      deal: row.sourceDealId,
+      terms: parsed.data,
+      periods,
+    });
   }
   const progress: BillingRunProgress = {
     contractsTotal: rows.length,
@@ -188,9 +199,10 @@ async function execute(
   for (let from = 0; from < billable.length; from += size) {
     const chunk = billable.slice(from, from + size);
     const toWrite: InvoiceRowInput[] = [];
+    const credits: CreditUse[] = [];
     const newProducts: { id: string; sku: string; name: string }[] = [];
     for (const c of chunk) {
-      const computed = computeContract(c, usage, drawn, failures, late);
+      const computed = computeContract(c, usage, drawn, failures, late, credits);
       for (const inv of computed) {
         for (const line of inv.lines) {
           if (!productIds.has(line.productId)) {
@@ -204,8 +216,13 @@ async function execute(
       }
     }
     const statements = toWrite.length > 0 ? invoiceChunkStatements(db, orgId, now, toWrite, newProducts) : [];
+    // After the invoices: fails the chunk if an amendment spent a grant since creditDrawn() read it
+    // (the run then fails and a rerun bills the chunk from fresh balances; nothing is written twice).
+    const guard = creditGuardStatement(db, orgId, credits);
+    const invoicesAt = statements.length - 1;
+    if (guard) statements.push(guard);
     const results = await atomic(db, statements);
-    progress.invoicesCreated += toWrite.length > 0 ? rowsChanged(results.at(-1)) : 0;
+    progress.invoicesCreated += toWrite.length > 0 ? rowsChanged(results[invoicesAt]) : 0;
     progress.contractsDone += chunk.length;
     await atomic(db, [updateRunStatement(db, orgId, runId, clock.now().toISOString(), { ...progress })]);
     onProgress?.({ ...progress });
@@ -227,6 +244,7 @@ function computeContract(
   drawn: Map<string, number>,
   failures: { contractId: string; reason: string }[],
   late: { plans: Map<string, LatePlan>; metrics: Map<string, BillableMetric> },
+  credits: CreditUse[],
 ): InvoiceRowInput[] {
   const balances: Record<string, number> = {};
   for (const grant of c.terms.credits ?? []) {
@@ -254,8 +272,13 @@ function computeContract(
       break;
     }
     const inv = result.invoice;
-    for (const used of inv.creditsUsed) balances[used.grantId] = (balances[used.grantId] ?? 0) - used.amountMinor;
     const id = invoiceIdFor(c.id, period);
+    for (const used of inv.creditsUsed) {
+      balances[used.grantId] = (balances[used.grantId] ?? 0) - used.amountMinor;
+      const grant = c.terms.credits!.find((g) => g.id === used.grantId)!;
+      const grantedMinor = majorToMinor(grant.amount, c.terms.currency);
+      credits.push({ invoiceId: id, system: c.system, deal: c.deal, grantId: used.grantId, grantedMinor });
+    }
     out.push({
       id,
       contractId: c.id,

@@ -8,8 +8,9 @@
 import type { Db } from '../../db/client.js';
 import type { Issues } from '../../db/repos/amendments.js';
 import { type ContractRow, usageEventsIn } from '../../db/repos/contracts.js';
+import { walletDraws } from '../../db/repos/credits.js';
 import { metricsByCode, toBillableMetric } from '../../db/repos/metering.js';
-import { computeInvoice, duePeriods, type InvoiceComputation } from '../../domain/billing/index.js';
+import { computeInvoice, duePeriods, type InvoiceComputation, remainingBalances } from '../../domain/billing/index.js';
 import type { ContractTerms, PeriodUsage } from '../../domain/contracts/terms.js';
 import { addMonths } from '../../domain/dates.js';
 import { aggregate, levelBefore } from '../../domain/metering/index.js';
@@ -54,6 +55,18 @@ export async function previewInvoices(
     };
   }
 
+  // Prepaid credit is consumed once: each previewed invoice draws on what the stored invoices of
+  // the deal (every version) left, less what the previews before it drew. A stored invoice of a
+  // previewed period is the one being recomputed, so its own draw is not counted against it.
+  const previewed = new Set(periods.map((p) => `${contract.id}|${p.start}|${p.kind}`));
+  const drawn = new Map<string, number>();
+  for (const d of await walletDraws(db, orgId, contract.sourceSystem, contract.sourceDealId)) {
+    if (!previewed.has(`${d.contractId}|${d.periodStart}|${d.kind}`)) {
+      drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
+    }
+  }
+  // In billing order, so the advance invoice of a period draws before the arrears one.
+  periods.sort((a, b) => a.billOn.localeCompare(b.billOn) || a.kind.localeCompare(b.kind));
   const invoices: InvoiceComputation[] = [];
   for (const period of periods) {
     const usage: PeriodUsage = {};
@@ -89,9 +102,13 @@ export async function previewInvoices(
         };
       }
     }
-    const computed = computeInvoice(terms, period, usage);
+    const creditBalances = remainingBalances(terms.credits ?? [], terms.currency, drawn);
+    const computed = computeInvoice(terms, period, usage, { creditBalances });
     if (!computed.ok) {
       return { ok: false, status: 422, errors: computed.issues.map((i) => ({ field: i.path, message: i.message })) };
+    }
+    for (const used of computed.invoice.creditsUsed) {
+      drawn.set(used.grantId, (drawn.get(used.grantId) ?? 0) - used.amountMinor);
     }
     invoices.push(computed.invoice);
   }
