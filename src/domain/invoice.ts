@@ -8,7 +8,7 @@ import { computeInvoice } from './billing/compute.js';
 import { duePeriods } from './billing/periods.js';
 import type { BillingIssue, ComputeOptions, InvoiceComputation } from './billing/types.js';
 import { checkTerms } from './billing/validate.js';
-import type { ContractDraft, SimplePrice } from './contract.js';
+import type { ContractDraft } from './contract.js';
 import { termsFromDraft } from './contracts/from-draft.js';
 import type { ContractTerms } from './contracts/terms.js';
 import { allocate, DEFAULT_ROUNDING, type RoundingPolicy } from './money.js';

@@ -6,6 +6,7 @@
 import { drizzle } from 'drizzle-orm/d1';
 import type { Db } from '../db/client.js';
 import * as schema from '../db/schema.js';
+import { type D1LimitOptions, withD1Limits } from './d1-limits.js';
 
 /** The part of a D1 binding drizzle and the migration helper use. */
 export interface D1Binding {
@@ -26,8 +27,11 @@ export interface WorkerScheduledController {
   readonly cron: string;
 }
 
-export function openD1(binding: D1Binding): Db {
-  return drizzle(binding as unknown as Parameters<typeof drizzle>[0], { schema }) as unknown as Db;
+/** Drizzle over the binding, with D1's query limits enforced before D1 sees a query (d1-limits.ts). */
+export function openD1(binding: D1Binding, limits: D1LimitOptions = {}): Db {
+  return drizzle(withD1Limits(binding, limits) as unknown as Parameters<typeof drizzle>[0], {
+    schema,
+  }) as unknown as Db;
 }
 
 /**
