@@ -68,7 +68,8 @@ async function encryptionKey(env: Env): Promise<SecretKey> {
 const runtimes = new WeakMap<Env, Promise<Runtime>>();
 
 async function build(env: Env): Promise<Runtime> {
-  const db = openD1(env.DB);
+  // Each request's queries count against D1's per-invocation limit (queue and cron runs are not counted).
+  const db = openD1(env.DB, { invocation: () => currentRequest.getStore() });
   const clock = systemClock;
   const hub = createHub({
     db,

@@ -88,7 +88,8 @@ export function roundQuantity(value: Dec, rounding: MetricRounding | null | unde
   return rounding ? value.toDecimalPlaces(rounding.precision, ROUNDING_MODES[rounding.mode]) : value;
 }
 
-function matches(metric: BillableMetric, properties: Readonly<Record<string, unknown>>): boolean {
+/** True when the event passes every filter of the metric. */
+export function matchesFilters(metric: BillableMetric, properties: Readonly<Record<string, unknown>>): boolean {
   for (const filter of metric.filters ?? []) {
     const text = propertyText(properties[filter.property]);
     if (text === null || !filter.values.includes(text)) return false;
@@ -207,7 +208,7 @@ export function aggregate(
 
   const inPeriod = events
     .map((e, index) => ({ e, index }))
-    .filter(({ e }) => e.timestamp >= period.start && e.timestamp < period.end && matches(metric, e.properties))
+    .filter(({ e }) => e.timestamp >= period.start && e.timestamp < period.end && matchesFilters(metric, e.properties))
     .sort((a, b) => a.e.timestamp - b.e.timestamp || a.index - b.index);
   for (const { e } of inPeriod) ensure(groupKey(groupBy, e.properties), e.properties).push(e);
 
