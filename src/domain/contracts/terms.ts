@@ -128,6 +128,22 @@ export const creditGrantSchema = z
   })
   .strict();
 
+/**
+ * How a partial period is prorated (proration.ts): the day count. Default actual days, as
+ * Stripe, Chargebee and Lago count; 'thirty_day_month' is 30/360; { fixedMonthDays: N } counts
+ * actual covered days against N days a month (Zuora's "assume 30 days" with N = 30).
+ */
+export const prorationTermsSchema = z
+  .object({
+    dayCount: z
+      .union([
+        z.enum(['actual_days', 'thirty_day_month']),
+        z.object({ fixedMonthDays: z.number().int().min(1).max(31) }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
 export const contractTermsSchema = z
   .object({
     currency: z.string().refine(isKnownCurrency, 'unknown currency'),
@@ -142,6 +158,8 @@ export const contractTermsSchema = z
      * rule); 'stay_clamped' keeps the clamped day from then on (Jan 31 → Feb 28 → Mar 28).
      */
     endOfMonth: z.enum(['anchor_day', 'stay_clamped']).optional(),
+    /** Proration of partial periods; absent = actual days (or what the caller's options say). */
+    proration: prorationTermsSchema.optional(),
     paymentTermsDays: z.number().int().min(0).max(365),
     renewal: z
       .object({ policy: z.enum(['none', 'auto_renew']), termMonths: z.number().int().min(1).max(120).optional() })
