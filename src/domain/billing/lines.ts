@@ -3,18 +3,20 @@
  * discounts, then per phase the invoice-level discounts and the minimum-commitment true-up.
  */
 import type { PeriodUsage, Phase } from '../contracts/terms.js';
-import { addMonths } from '../dates.js';
 import { allocate, decimal, money, roundMinor } from '../money.js';
 import { type DateRange, prorate } from '../proration.js';
 import {
-  baseMonths,
-  cadenceMonths,
+  baseStep,
+  cadenceStep,
   clip,
-  gridAnchor,
-  gridPeriodContaining,
+  gridFor,
+  gridPeriodOf,
   itemKind,
   phaseRange,
+  type Step,
   sameRange,
+  stepBack,
+  stepLength,
 } from './calendar.js';
 import { commitmentLines } from './commitment.js';
 import type { LineContext } from './context.js';
@@ -108,9 +110,9 @@ function documentRounded(ctx: LineContext, charges: RatedCharge[]): void {
 
 /** The share of its kind's full grid period that `range` covers, or null when it is a full period. */
 export function periodFraction(ctx: LineContext, kind: InvoiceKind, range: DateRange): string | null {
-  const months = baseMonths(ctx.terms, kind);
-  if (months === null) return null;
-  const grid = gridPeriodContaining(gridAnchor(ctx.terms, months), months, range.start);
+  const step = baseStep(ctx.terms, kind);
+  if (step === null) return null;
+  const grid = gridPeriodOf(gridFor(ctx.terms, step), range.start);
   if (sameRange(grid, range)) return null;
   return prorate(money(0, ctx.currency), grid, range, ctx.proration).fraction;
 }
@@ -160,13 +162,15 @@ export function phaseDiscounts(
  */
 function advanceChargesIn(ctx: LineContext, phaseIndex: number, range: DateRange): number {
   const phase = ctx.terms.phases[phaseIndex]!;
-  let months = 0;
+  let longest: Step | null = null;
   for (const item of phase.items) {
-    if (itemKind(item) === 'advance') months = Math.max(months, cadenceMonths(item.cadence) ?? 1);
+    if (itemKind(item) !== 'advance') continue;
+    const step = cadenceStep(item.cadence) ?? { unit: 'month', count: 1 };
+    if (longest === null || stepLength(step) > stepLength(longest)) longest = step;
   }
-  if (months === 0) return 0;
+  if (longest === null) return 0;
   // Every service period overlapping the range starts less than one cadence before it.
-  const window = { start: addMonths(range.start, -months), end: range.end };
+  const window = { start: stepBack(range.start, longest), end: range.end };
   const rated = itemCharges(ctx, 'advance', window, {});
   if (!rated.ok) return 0;
   let total = 0;

@@ -85,7 +85,12 @@ const ROUNDING_MODES: Record<MetricRounding['mode'], DecimalBase.Rounding> = {
 };
 
 export function roundQuantity(value: Dec, rounding: MetricRounding | null | undefined): Dec {
-  return rounding ? value.toDecimalPlaces(rounding.precision, ROUNDING_MODES[rounding.mode]) : value;
+  if (!rounding) return value;
+  const mode = ROUNDING_MODES[rounding.mode];
+  if (rounding.precision >= 0) return value.toDecimalPlaces(rounding.precision, mode);
+  // Negative precision: round the number of tens (hundreds, …) and scale back; exact in decimal.
+  const unit = new Dec(10).pow(-rounding.precision);
+  return value.div(unit).toDecimalPlaces(0, mode).mul(unit);
 }
 
 /** True when the event passes every filter of the metric. */
