@@ -25,6 +25,12 @@ export interface ExternalObject {
 
 export interface CrmPort {
   readonly vendor: CrmVendor;
+  /**
+   * How the CRM's amount fields take a value: Salesforce number/currency fields take JSON numbers
+   * (a decimal of at most 15 significant digits survives the round trip); HubSpot properties are
+   * strings, so an exact decimal string keeps every digit.
+   */
+  readonly amountsAs: 'number' | 'decimal_string';
   /** Reads a deal with its line items, products and account. */
   fetchDeal(dealId: string): Promise<Outcome<DealBundle>>;
   /**

@@ -3,7 +3,7 @@ import { ok } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
-import { loadInvoice } from './load.js';
+import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
@@ -17,7 +17,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     storedAs: 'payment-customer',
     external: true,
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { customer } = loaded.value;
       const { payment } = ctx.adapters;
@@ -45,7 +45,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     external: true,
     // Undone by a refund, once PaymentPort has one (none yet): no compensate.
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice } = loaded.value;
       const customer = ctx.outputs.createPaymentCustomer;

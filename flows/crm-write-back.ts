@@ -9,6 +9,8 @@
  * writes the current state. The write sets absolute values: repeating it changes nothing, so it
  * needs no idempotency key and no lookup before a retry.
  */
+
+import type { CrmPort } from '../adapters/ports.js';
 import {
   getContract,
   getCustomer,
@@ -18,6 +20,7 @@ import {
 } from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import { isCrmVendor } from '../src/domain/vendors.js';
 import { defineFlow } from './define.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
 import type { CrmSystem, CrmWriteBackConfig, Flow, StepOutcome } from './types.js';
@@ -172,11 +175,17 @@ export async function crmWriteBackJobFor(
   invoice: { id: string; contractId: string; status: string; amountPaidMinor: number },
 ) {
   const contract = await getContract(db, orgId, invoice.contractId);
-  if (!contract || (contract.sourceSystem !== 'salesforce' && contract.sourceSystem !== 'hubspot')) return [];
+  if (!contract || !isCrmVendor(contract.sourceSystem)) return [];
   return [crmWriteBackJob({ orgId, contract, invoice })];
 }
 
 type WrittenFields = Record<string, string | number | null>;
+
+/** An amount in major units as the CRM's amount fields take it. */
+function crmAmount(crm: CrmPort, minor: number, currency: string): string | number {
+  const major = minorToMajor(minor, currency);
+  return crm.amountsAs === 'number' ? Number(major) : major;
+}
 /** The deal's write-back: the fields written, or why nothing was. */
 export type WriteBackOutput = { fields: WrittenFields } | { skipped: string };
 /** The account's write-back: the account and fields written, or why nothing was. */
@@ -226,12 +235,8 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
       const latest = issued.at(-1);
       const paidMinor = issued.reduce((sum, i) => sum + i.amountPaidMinor, 0);
       const outstandingMinor = issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0);
-      // Amounts in major units, exact decimal strings; Salesforce number/currency fields take
-      // JSON numbers (a decimal with at most 15 significant digits survives the round trip).
-      const amount = (minor: number) => {
-        const major = minorToMajor(minor, contract.currency);
-        return system === 'salesforce' ? Number(major) : major;
-      };
+      // Amounts in major units, in the form the CRM's amount fields take (CrmPort.amountsAs).
+      const amount = (minor: number) => crmAmount(crm, minor, contract.currency);
       const values: Record<WriteBackKey, string | number | null> = {
         status: latest?.status ?? 'contract_created',
         contractId: contract.id,
@@ -282,10 +287,7 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
           `${system} account ${customer.sourceId} is invoiced in several currencies (${[...currencies].join(', ')})`,
         );
       }
-      const amount = (minor: number) => {
-        const major = minorToMajor(minor, customer.currency);
-        return system === 'salesforce' ? Number(major) : major;
-      };
+      const amount = (minor: number) => crmAmount(crm, minor, customer.currency);
       const values: Record<AccountWriteBackKey, string | number> = {
         amountPaid: amount(issued.reduce((sum, i) => sum + i.amountPaidMinor, 0)),
         outstanding: amount(issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0)),

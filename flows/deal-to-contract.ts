@@ -6,6 +6,7 @@
 import type { MappingResult } from '../mappings/index.js';
 import type { Db } from '../src/db/client.js';
 import { listContractsForDeal } from '../src/db/repos/billing.js';
+import { getBillingSettings } from '../src/db/repos/billing-settings.js';
 import { dealContractStatements } from '../src/db/repos/deal-contracts.js';
 import type { ContractDraft } from '../src/domain/contract.js';
 import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
@@ -14,7 +15,7 @@ import { firstAdvanceInvoice } from '../src/domain/invoice.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import { type DealRef, fetchDealStep, mapDealStep } from './deal-steps.js';
 import { defineFlow } from './define.js';
-import { flowJob } from './jobs.js';
+import { finalizeInvoiceJob } from './finalize-invoice.js';
 import type { Flow, StepContext } from './types.js';
 
 export type DealToContractInput = DealRef;
@@ -93,16 +94,19 @@ export const dealToContract: Flow<DealToContractInput> = defineFlow<DealToContra
       return ok({
         output: created satisfies ContractCreated,
         effects: statements,
-        enqueue: [
-          flowJob({
-            orgId: ctx.orgId,
-            flow: 'finalize-invoice',
-            subjectId: created.invoiceId,
-            input: { invoiceId: created.invoiceId },
-            correlationId: ctx.correlationId,
-            connectionKey: ctx.adapters.tax.vendor,
-          }),
-        ],
+        // A first invoice bills no usage, so no grace period: it finalizes at once, unless the
+        // org's drafts wait for approval (POST /api/v1/invoices/{id}/approve).
+        enqueue:
+          (await getBillingSettings(ctx.deps.db, ctx.orgId)).finalizePolicy === 'approval'
+            ? []
+            : [
+                finalizeInvoiceJob({
+                  orgId: ctx.orgId,
+                  invoiceId: created.invoiceId,
+                  correlationId: ctx.correlationId,
+                  taxVendor: ctx.adapters.tax.vendor,
+                }),
+              ],
       });
     },
   })

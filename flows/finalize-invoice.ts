@@ -1,19 +1,32 @@
 /**
- * Draft invoice → tax committed at the tax engine (document code = our invoice number) →
- * finalized invoice with its ledger entry; then collection, ERP posting and the CRM write-back start.
+ * Draft invoice → its number and tax_pending (one atomic write) → tax committed at the tax engine
+ * (document code = the number) → finalized with its ledger entry; then collection, ERP posting and
+ * the CRM write-back start. Every invoice kind goes this way: a deal's first, billing runs'
+ * recurring and usage invoices, amendments' prorations, true-ups, manual ones (issue #10).
+ *
+ * The tax engine failing (an outage, an address it rejects) leaves the invoice tax_pending with
+ * the engine's reason on it, and the job retries on its own (never "failed"); a customer update
+ * with a fixed address retries at once (src/http/routes/customer-updates.ts).
  */
 import type { TaxPort, TaxResult } from '../adapters/ports.js';
-import { finalizeInvoiceStatements } from '../src/db/repos/invoice-writes.js';
+import { getBillingSettings } from '../src/db/repos/billing-settings.js';
+import {
+  assignNumberStatements,
+  finalizeInvoiceStatements,
+  setTaxPendingReason,
+} from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import type { PostalAddress } from '../src/domain/deal.js';
 import { allocateTax } from '../src/domain/invoice.js';
+import { transition } from '../src/domain/invoice-lifecycle.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
-import { ok } from '../src/domain/outcome.js';
+import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
+import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
-import { loadInvoice } from './load.js';
+import { loadInvoice, loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export interface InvoiceInput {
@@ -22,23 +35,82 @@ export interface InvoiceInput {
 
 export const FINALIZE_INVOICE = 'finalize-invoice';
 
+/**
+ * Attempts of a finalize job: enough that a tax engine outage or a wrong address waits (backoff
+ * capped at 30 minutes, so about three weeks) instead of going to the dead letters.
+ */
+export const FINALIZE_MAX_ATTEMPTS = 1000;
+
+/** How long a refused address waits before the next try, when no customer update retries it sooner. */
+const REFUSED_RETRY_MS = 15 * 60_000;
+
+/** The one job that finalizes an invoice, whoever asks (deal, API, approval, the auto sweep). */
+export function finalizeInvoiceJob(args: {
+  orgId: string;
+  invoiceId: string;
+  correlationId: string;
+  taxVendor: string;
+}): NewJob {
+  return flowJob({
+    orgId: args.orgId,
+    flow: FINALIZE_INVOICE,
+    subjectId: args.invoiceId,
+    input: { invoiceId: args.invoiceId } satisfies InvoiceInput,
+    correlationId: args.correlationId,
+    connectionKey: args.taxVendor,
+    maxAttempts: FINALIZE_MAX_ATTEMPTS,
+  });
+}
+
+/** A tax failure as the job sees it: always retried, the refused address after a longer wait. */
+function taxPending(failure: Failure): Failure {
+  if (failure.kind === 'permanent') return retryable(failure.reason, REFUSED_RETRY_MS, failure.status);
+  return failure;
+}
+
 export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   FINALIZE_INVOICE,
   ({ adapters }) => adapters.tax.vendor,
 )
+  .step({
+    name: 'assignNumber',
+    storedAs: 'number',
+    external: false,
+    run: async (ctx) => {
+      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { invoice } = loaded.value;
+      // Already numbered and waiting for tax (a rerun, or the API's own write): nothing to do.
+      if (invoice.status === 'tax_pending') return ok({ output: { numbered: true } });
+      const next = transition(
+        invoice.status,
+        'request_tax',
+        invoice.kind === 'credit_note' ? 'credit_note' : 'invoice',
+      );
+      if (!next.ok) return permanent(next.detail);
+      const { numberPrefix } = await getBillingSettings(ctx.deps.db, ctx.orgId);
+      return ok({
+        output: { numbered: true },
+        effects: assignNumberStatements(ctx.deps.db, ctx.orgId, invoice.id, numberPrefix),
+      });
+    },
+  })
   .step({
     name: 'commitTax',
     storedAs: 'tax',
     external: true,
     // Undone by voiding the committed document, once TaxPort has a void call (none yet): no compensate.
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice, lines, customer } = loaded.value;
       const { tax } = ctx.adapters;
       if (ctx.unknownOutcome) {
         const found = await tax.findByDocumentCode(invoice.number);
-        if (!found.ok) return found;
+        if (!found.ok) {
+          await setTaxPendingReason(ctx.deps.db, ctx.orgId, invoice.id, found.reason);
+          return taxPending(found);
+        }
         if (found.value && found.value.status === 'Committed') {
           return ok({ output: found.value, refs: [taxRef(tax.vendor, invoice.id, found.value)] });
         }
@@ -64,7 +136,10 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
         },
         { idempotencyKey: await ctx.key('invoice', invoice.id) },
       );
-      if (!recorded.ok) return recorded;
+      if (!recorded.ok) {
+        await setTaxPendingReason(ctx.deps.db, ctx.orgId, invoice.id, recorded.reason);
+        return taxPending(recorded);
+      }
       return ok({ output: recorded.value, refs: [taxRef(tax.vendor, invoice.id, recorded.value)] });
     },
   })
@@ -73,9 +148,11 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     storedAs: 'finalize',
     external: false,
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice, lines } = loaded.value;
+      const committed = transition(invoice.status, 'commit_tax');
+      if (!committed.ok) return permanent(committed.detail);
       const taxResult = ctx.outputs.commitTax;
       const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
       const taxMinor = majorToMinor(taxResult.totalTax, invoice.currency, policy);
@@ -93,15 +170,19 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const { db } = ctx.deps;
       const now = ctx.deps.clock.now().toISOString();
       const jobInput = { invoiceId: invoice.id };
+      const totalMinor = invoice.subtotalMinor + taxMinor;
+      // Nothing to collect (a usage period without usage, credit covering it all): settled at once.
+      const settled = totalMinor <= 0 ? transition(committed.next, 'pay') : null;
+      const status = settled?.ok ? settled.next : committed.next;
       return ok({
-        output: { taxMinor, totalMinor: invoice.subtotalMinor + taxMinor },
+        output: { taxMinor, totalMinor, status },
         effects: [
           ...finalizeInvoiceStatements(
             db,
             ctx.orgId,
             invoice.id,
             lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
-            { taxMinor, totalMinor: invoice.subtotalMinor + taxMinor },
+            { taxMinor, totalMinor, status },
           ),
           ...(await ledgerStatements(
             db,
@@ -113,14 +194,18 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           )),
         ],
         enqueue: [
-          flowJob({
-            orgId: ctx.orgId,
-            flow: 'collect-payment',
-            subjectId: invoice.id,
-            input: jobInput,
-            correlationId: ctx.correlationId,
-            connectionKey: ctx.adapters.payment.vendor,
-          }),
+          ...(status === 'paid'
+            ? []
+            : [
+                flowJob({
+                  orgId: ctx.orgId,
+                  flow: 'collect-payment',
+                  subjectId: invoice.id,
+                  input: jobInput,
+                  correlationId: ctx.correlationId,
+                  connectionKey: ctx.adapters.payment.vendor,
+                }),
+              ]),
           flowJob({
             orgId: ctx.orgId,
             flow: 'post-invoice-to-erp',
@@ -130,7 +215,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
             connectionKey: ctx.adapters.erp.vendor,
           }),
           // The deal's CRM learns the invoice is out (once per state: see crm-write-back.ts).
-          ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: 'finalized' })),
+          ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status })),
         ],
       });
     },

@@ -11,3 +11,16 @@ export async function loadInvoice(db: Db, orgId: string, invoiceId: string) {
   if (!customer) return permanent(`customer ${found.invoice.customerId} not found`) as Outcome<never>;
   return ok({ ...found, customer });
 }
+
+/**
+ * The invoice of a flow that runs after finalizing gave it its number (tax, collect, ERP, payments):
+ * one without a number is a bug upstream, reported as a permanent failure, never sent to a vendor.
+ */
+export async function loadNumberedInvoice(db: Db, orgId: string, invoiceId: string) {
+  const loaded = await loadInvoice(db, orgId, invoiceId);
+  if (!loaded.ok) return loaded;
+  const { invoice } = loaded.value;
+  if (invoice.number === null)
+    return permanent(`invoice ${invoiceId} has no number yet (still a draft)`) as Outcome<never>;
+  return ok({ ...loaded.value, invoice: { ...invoice, number: invoice.number } });
+}

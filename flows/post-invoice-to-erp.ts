@@ -6,7 +6,7 @@ import { ok } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
 import { type Ensured, ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
-import { loadInvoice } from './load.js';
+import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export const POST_INVOICE_TO_ERP = 'post-invoice-to-erp';
@@ -20,7 +20,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     storedAs: 'erp-customer',
     external: true,
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
       const { erp } = ctx.adapters;
@@ -49,7 +49,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     storedAs: 'erp-items',
     external: true,
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
       const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
@@ -82,7 +82,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     external: true,
     // Undone by voiding the ERP invoice, once ErpPort has a void call (none yet): no compensate.
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice, lines } = loaded.value;
       const customer = ctx.outputs.createErpCustomer;

@@ -6,13 +6,14 @@
 import { naturalId } from '../src/db/ids.js';
 import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { transition } from '../src/domain/invoice-lifecycle.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import type { PaymentVendor } from '../src/domain/vendors.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
-import { loadInvoice } from './load.js';
+import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 
 export interface RecordPaymentInput {
@@ -46,7 +47,7 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
     storedAs: 'record',
     external: false,
     run: async (ctx) => {
-      const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice } = loaded.value;
       const { input } = ctx;
@@ -81,7 +82,11 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
       });
       if (!entry.ok) return entry;
       const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
-      const status = paid >= invoice.totalMinor ? 'paid' : invoice.status;
+      // What the lifecycle allows: settled in full → paid, else partially_paid (an overdue or
+      // uncollectible invoice keeps its state while what is due goes down).
+      const moved = transition(invoice.status, paid >= invoice.totalMinor ? 'pay' : 'pay_partial');
+      if (!moved.ok) return permanent(`payment ${input.paymentExternalId}: ${moved.detail}`);
+      const status = moved.next;
       return ok({
         output: { paymentId, status: 'succeeded' },
         effects: [

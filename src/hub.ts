@@ -8,6 +8,7 @@ import { buildAdapterSet } from '../adapters/adapter-set.js';
 import { disallowedConfigUrls, type HubMode } from '../adapters/hosts.js';
 import { needsReconnect } from '../adapters/registry.js';
 import { BILLING_RUN_JOB_KIND, billingRunJobHandler } from '../flows/billing-run/jobs.js';
+import { finalizeDueDrafts } from '../flows/finalize-sweep.js';
 import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, runFlow } from '../flows/index.js';
 import type { FlowJobPayload } from '../flows/types.js';
 import type { Db } from './db/client.js';
@@ -96,7 +97,11 @@ export function createHub(options: HubOptions) {
       if (!flow) return permanent(`unknown flow "${payload.flow}"`);
       return runFlow(flow, flowDeps, job);
     },
-    [BILLING_RUN_JOB_KIND]: billingRunJobHandler({ db, clock }),
+    [BILLING_RUN_JOB_KIND]: billingRunJobHandler({
+      db,
+      clock,
+      afterRun: (orgId) => finalizeDueDrafts(flowDeps, orgId),
+    }),
   };
   const processDeps: ProcessDeps = {
     db,

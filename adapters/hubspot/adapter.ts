@@ -135,6 +135,7 @@ export function createHubSpotAdapter(config: HubSpotConfig, options: HubSpotAdap
 
   return {
     vendor: 'hubspot',
+    amountsAs: 'decimal_string',
     client,
 
     async fetchDeal(dealId: string): Promise<Outcome<DealBundle>> {

@@ -238,6 +238,7 @@ export function createSalesforceAdapter(
 
   return {
     vendor: 'salesforce',
+    amountsAs: 'number',
     client,
 
     async fetchDeal(dealId: string): Promise<Outcome<DealBundle>> {

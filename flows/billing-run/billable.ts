@@ -12,6 +12,9 @@ export interface Billable {
   id: string;
   customerId: string;
   wallet: string;
+  /** The deal's CRM and id: a credit grant's balance is the deal's, across its contract versions. */
+  system: string;
+  deal: string;
   terms: ContractTerms;
   periods: BillingPeriod[];
 }
@@ -57,7 +60,15 @@ export function billableVersions(
         !invoiced.has(invoiceKey(row.id, p.start, p.kind)),
     );
     const wallet = `${row.sourceSystem}|${row.sourceDealId}`;
-    billable.push({ id: row.id, customerId: row.customerId, wallet, terms: due.terms, periods });
+    billable.push({
+      id: row.id,
+      customerId: row.customerId,
+      wallet,
+      system: row.sourceSystem,
+      deal: row.sourceDealId,
+      terms: due.terms,
+      periods,
+    });
   }
   return billable;
 }

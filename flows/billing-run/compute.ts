@@ -2,7 +2,9 @@
  * The invoices of one contract version's due periods, computed by the billing domain
  * (computeInvoice, pure) from the usage and credit drawn the run read in bulk. No I/O.
  */
+
 import type { InvoiceRowInput } from '../../src/db/repos/billing-runs.js';
+import type { CreditUse } from '../../src/db/repos/credits.js';
 import type { UsageAnswer } from '../../src/db/repos/usage-aggregates.js';
 import { type BillingPeriod, computeInvoice } from '../../src/domain/billing/index.js';
 import type { PeriodUsage } from '../../src/domain/contracts/terms.js';
@@ -27,7 +29,13 @@ const invoiceIdFor = (contractId: string, p: BillingPeriod) =>
  * Line productId holds the SKU here; the caller swaps in the product id. A failure stops the
  * contract (later periods would draw on a wallet we could not settle) and is recorded.
  */
-export function computeContract(c: Billable, inputs: RunInputs, failures: ContractFailure[]): InvoiceRowInput[] {
+/** `credits` collects every grant draw, for the chunk's guard statement (db/repos/credits.ts). */
+export function computeContract(
+  c: Billable,
+  inputs: RunInputs,
+  failures: ContractFailure[],
+  credits: CreditUse[],
+): InvoiceRowInput[] {
   const { usage, drawn, late } = inputs;
   const balances: Record<string, number> = {};
   for (const grant of c.terms.credits ?? []) {
@@ -55,8 +63,13 @@ export function computeContract(c: Billable, inputs: RunInputs, failures: Contra
       break;
     }
     const inv = result.invoice;
-    for (const used of inv.creditsUsed) balances[used.grantId] = (balances[used.grantId] ?? 0) - used.amountMinor;
     const id = invoiceIdFor(c.id, period);
+    for (const used of inv.creditsUsed) {
+      balances[used.grantId] = (balances[used.grantId] ?? 0) - used.amountMinor;
+      const grant = c.terms.credits!.find((g) => g.id === used.grantId)!;
+      const grantedMinor = majorToMinor(grant.amount, c.terms.currency);
+      credits.push({ invoiceId: id, system: c.system, deal: c.deal, grantId: used.grantId, grantedMinor });
+    }
     out.push({
       id,
       contractId: c.id,

@@ -21,6 +21,7 @@ import {
   invoicedKeys,
   updateRunStatement,
 } from '../../src/db/repos/billing-runs.js';
+import { type CreditUse, creditGuardStatement } from '../../src/db/repos/credits.js';
 import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/repos/metering.js';
 import { aggregateUsage, type UsageRequest } from '../../src/db/repos/usage-aggregates.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -169,9 +170,10 @@ async function writeChunk(
   run: { runId: string; inputs: RunInputs; productIds: Map<string, string>; failures: ContractFailure[] },
 ): Promise<number> {
   const toWrite: InvoiceRowInput[] = [];
+  const credits: CreditUse[] = [];
   const newProducts: { id: string; sku: string; name: string }[] = [];
   for (const c of chunk) {
-    for (const inv of computeContract(c, run.inputs, run.failures)) {
+    for (const inv of computeContract(c, run.inputs, run.failures, credits)) {
       for (const line of inv.lines) {
         if (!run.productIds.has(line.productId)) {
           const id = await naturalId('prd', orgId, line.productId);
@@ -184,6 +186,12 @@ async function writeChunk(
     }
   }
   if (toWrite.length === 0) return 0;
-  const results = await atomic(db, invoiceChunkStatements(db, orgId, now, toWrite, newProducts, run.runId));
-  return rowsChanged(results.at(-1));
+  const statements = invoiceChunkStatements(db, orgId, now, toWrite, newProducts, run.runId);
+  // After the invoices: fails the chunk if an amendment spent a grant since creditDrawn() read it
+  // (the run then fails and a rerun bills the chunk from fresh balances; nothing is written twice).
+  const invoicesAt = statements.length - 1;
+  const guard = creditGuardStatement(db, orgId, credits);
+  if (guard) statements.push(guard);
+  const results = await atomic(db, statements);
+  return rowsChanged(results[invoicesAt]);
 }

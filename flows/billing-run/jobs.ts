@@ -41,11 +41,19 @@ export async function startBillingRun(
   return runId;
 }
 
-/** The job handler: continues the run row the API made. */
-export function billingRunJobHandler(deps: { db: Db; clock: Clock }): JobHandler {
+/**
+ * The job handler: continues the run row the API made. `afterRun` then looks at the org's drafts
+ * (the auto-finalize sweep, flows/finalize-sweep.ts), so a zero grace period finalizes at once.
+ */
+export function billingRunJobHandler(deps: {
+  db: Db;
+  clock: Clock;
+  afterRun?: (orgId: string) => Promise<unknown>;
+}): JobHandler {
   return async (job) => {
     const payload = JSON.parse(job.payload) as BillingRunJobPayload;
     const result = await runBilling(deps, job.orgId, payload.at, undefined, { runId: payload.runId });
+    await deps.afterRun?.(job.orgId);
     return ok(result);
   };
 }

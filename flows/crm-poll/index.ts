@@ -19,6 +19,7 @@ import {
 } from '../../src/db/repos/crm-connections.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Outcome } from '../../src/domain/outcome.js';
+import { CRM_VENDORS, type CrmVendor } from '../../src/domain/vendors.js';
 import { enqueueStatement } from '../../src/jobs/queue.js';
 import type { JobDriver } from '../../src/jobs/types.js';
 import { dealToContractJob } from '../jobs.js';
@@ -29,9 +30,6 @@ export const CRM_POLL_INTERVAL_MS = 5 * 60_000;
 export const CRM_POLL_LIMIT = 200;
 /** How far back the first poll of a connection looks. */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60_000;
-
-const CRM_VENDORS = ['salesforce', 'hubspot'] as const;
-type CrmVendor = (typeof CRM_VENDORS)[number];
 
 export interface CrmPollDeps {
   db: Db;

@@ -150,7 +150,8 @@ export const invoices = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: text('org_id').notNull(),
-    number: text('number').notNull(),
+    /** The org's next number, given at finalize (issue #10); drafts have none. */
+    number: text('number'),
     contractId: text('contract_id').notNull(),
     customerId: text('customer_id').notNull(),
     /** recurring (issue-2 first invoice), advance / arrears (billing run), one_time, credit_note. */
@@ -179,6 +180,8 @@ export const invoices = sqliteTable(
     billingRunId: text('billing_run_id'),
     /** For a credit note: the invoice it credits (an amendment's: the one holding the effective date). */
     creditedInvoiceId: text('credited_invoice_id'),
+    /** Why a tax_pending invoice waits, in the tax engine's words (outage, rejected address); null otherwise. */
+    taxPendingReason: text('tax_pending_reason'),
   },
   (t) => [
     uniqueIndex('invoices_period_uq').on(t.orgId, t.contractId, t.periodStart, t.kind),
@@ -356,6 +359,19 @@ export const webhookInbox = sqliteTable(
   },
   (t) => [uniqueIndex('webhook_inbox_event_uq').on(t.orgId, t.provider, t.eventId)],
 );
+
+/**
+ * How an org's invoices finalize (issue #10). No row = the defaults: auto after one hour, INV- numbers.
+ * auto: a draft finalizes once `graceSeconds` have passed since it was written (late usage may still land);
+ * approval: a finance or admin key approves it.
+ */
+export const orgBillingSettings = sqliteTable('org_billing_settings', {
+  orgId: text('org_id').primaryKey(),
+  finalizePolicy: text('finalize_policy', { enum: ['auto', 'approval'] }).notNull(),
+  graceSeconds: integer('grace_seconds').notNull(),
+  numberPrefix: text('number_prefix').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
 
 export const sequences = sqliteTable(
   'sequences',

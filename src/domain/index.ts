@@ -56,4 +56,11 @@ export {
  * Prorates an amount for a billing period to the part a service period covers; the day-count
  * convention and rounding are options (default: actual calendar days, half-up).
  */
-export { type DateRange, DEFAULT_PRORATION, type Prorated, type ProrationPolicy, prorate } from './proration.js';
+export {
+  type DateRange,
+  type DayCount,
+  DEFAULT_PRORATION,
+  type Prorated,
+  type ProrationPolicy,
+  prorate,
+} from './proration.js';

@@ -3,6 +3,11 @@
  * days differently, so the day count is an option with a documented default:
  * - `actual_days` (default): calendar days, end exclusive (Stripe, Chargebee, Lago count this way).
  * - `thirty_day_month`: every month counts as 30 days (30/360 convention, used by some ERPs).
+ * - `{ fixedMonthDays: N }`: the covered days are actual days, the period counts N days per month
+ *   (so 14 days of February with N = 30 is 14/30, not 14/28), capped at the whole period. This is
+ *   Zuora's "Assume 30 days - actual/360" rule for N = 30: price per month × prorated days / 30,
+ *   https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/total-amount-calculation-with-partial-period-proration/total-amount-calculation-with-partial-month-proration
+ *   A period shorter than a month (a week) counts actual days.
  * The amount is rounded once, by the rounding policy, after the exact fraction is applied.
  */
 import { isIsoDate } from './dates.js';
@@ -15,8 +20,10 @@ export interface DateRange {
   end: string;
 }
 
+export type DayCount = 'actual_days' | 'thirty_day_month' | { fixedMonthDays: number };
+
 export interface ProrationPolicy {
-  dayCount: 'actual_days' | 'thirty_day_month';
+  dayCount: DayCount;
   rounding: RoundingPolicy;
 }
 
@@ -50,6 +57,28 @@ function days(range: DateRange, policy: ProrationPolicy): number {
   return policy.dayCount === 'actual_days' ? actualDays(range) : thirtyDayMonthDays(range);
 }
 
+function wholeMonths(range: DateRange): number {
+  const [y1, m1] = range.start.split('-').map(Number) as [number, number];
+  const [y2, m2] = range.end.split('-').map(Number) as [number, number];
+  return (y2 - y1) * 12 + (m2 - m1);
+}
+
+/** [covered days, period days] under the policy's day count. */
+function dayCounts(period: DateRange, covered: DateRange | null, policy: ProrationPolicy): [number, number] {
+  const { dayCount } = policy;
+  if (typeof dayCount === 'object') {
+    const coveredDays = covered === null ? 0 : actualDays(covered);
+    const months = wholeMonths(period);
+    const periodDays = months >= 1 ? months * dayCount.fixedMonthDays : actualDays(period);
+    return [Math.min(coveredDays, periodDays), periodDays];
+  }
+  return [covered === null ? 0 : days(covered, policy), days(period, policy)];
+}
+
+function dayCountName(dayCount: DayCount): string {
+  return typeof dayCount === 'object' ? `${dayCount.fixedMonthDays}-day month` : dayCount;
+}
+
 function checkRange(range: DateRange, name: string): void {
   if (!isIsoDate(range.start) || !isIsoDate(range.end)) throw new RangeError(`${name} dates must be YYYY-MM-DD`);
   if (range.end <= range.start) throw new RangeError(`${name} must end after it starts`);
@@ -71,8 +100,7 @@ export function prorate(
     start: servicePeriod.start > period.start ? servicePeriod.start : period.start,
     end: servicePeriod.end < period.end ? servicePeriod.end : period.end,
   };
-  const periodDays = days(period, policy);
-  const coveredDays = covered.end > covered.start ? days(covered, policy) : 0;
+  const [coveredDays, periodDays] = dayCounts(period, covered.end > covered.start ? covered : null, policy);
   const fraction = decimal(coveredDays).div(periodDays);
   const minor = roundMinor(decimal(amount.minor).mul(fraction), policy.rounding);
   return {
@@ -80,6 +108,6 @@ export function prorate(
     fraction: fraction.toString(),
     coveredDays,
     periodDays,
-    explanation: `${amount.minor} × ${coveredDays}/${periodDays} days (${policy.dayCount}) = ${minor} ${amount.currency} minor units`,
+    explanation: `${amount.minor} × ${coveredDays}/${periodDays} days (${dayCountName(policy.dayCount)}) = ${minor} ${amount.currency} minor units`,
   };
 }

@@ -5,6 +5,11 @@
 export const CRM_VENDORS = ['salesforce', 'hubspot'] as const;
 export type CrmVendor = (typeof CRM_VENDORS)[number];
 
+/** Narrows a stored source system (a contract's, a connection's) to a CRM vendor. */
+export function isCrmVendor(id: string): id is CrmVendor {
+  return (CRM_VENDORS as readonly string[]).includes(id);
+}
+
 export const TAX_VENDORS = ['avalara'] as const;
 export type TaxVendor = (typeof TAX_VENDORS)[number];
 

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 // The one use of the schema outside src/db: drizzle needs it to open the database, and only
 // the runtime knows which driver that is (DESIGN.md, rooms). Nothing here queries a table.
 import * as schema from '../db/schema.js';
+import { type D1LimitOptions, withD1Limits } from './d1-limits.js';
 
 /** The part of a D1 binding drizzle and the migration helper use. */
 export interface D1Binding {
@@ -28,8 +29,11 @@ export interface WorkerScheduledController {
   readonly cron: string;
 }
 
-export function openD1(binding: D1Binding): Db {
-  return drizzle(binding as unknown as Parameters<typeof drizzle>[0], { schema }) as unknown as Db;
+/** Drizzle over the binding, with D1's query limits enforced before D1 sees a query (d1-limits.ts). */
+export function openD1(binding: D1Binding, limits: D1LimitOptions = {}): Db {
+  return drizzle(withD1Limits(binding, limits) as unknown as Parameters<typeof drizzle>[0], {
+    schema,
+  }) as unknown as Db;
 }
 
 /**

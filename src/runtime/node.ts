@@ -10,7 +10,10 @@ import { serve } from '@hono/node-server';
 import { makeId } from '../../adapters/salesforce/ids.js';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
+import { FINALIZE_SWEEP_INTERVAL_MS, runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { RECONCILE_INTERVAL_MS, reconcilePayments } from '../../flows/index.js';
+import { atomic } from '../db/atomic.js';
+import { billingSettingsStatement, DEFAULT_BILLING_SETTINGS } from '../db/repos/billing-settings.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
@@ -57,6 +60,10 @@ async function main() {
     runScheduledBilling(hub.context).catch((error) => console.error('[billing-run] scheduled run failed', error));
   void bill();
   setInterval(bill, 60 * 60_000).unref();
+  // Auto-finalize: drafts whose grace period has passed, every minute (flows/finalize-sweep.ts).
+  const sweep = () =>
+    runFinalizeSweep(hub.context).catch((error) => console.error('[finalize] scheduled sweep failed', error));
+  setInterval(sweep, FINALIZE_SWEEP_INTERVAL_MS).unref();
   // CRM pollers: the safety net for webhooks that never arrived (every 5 minutes).
   const poll = () => pollCrms(hub.context).catch((error) => console.error('[crm-poll] scheduled poll failed', error));
   setInterval(poll, CRM_POLL_INTERVAL_MS).unref();
@@ -87,6 +94,15 @@ async function main() {
     where: (c, { and, eq }) => and(eq(c.orgId, org.orgId), eq(c.vendor, 'stripe')),
   });
   sims.stripe.setWebhookUrl(`${baseUrl}/webhooks/stripe/${stripeConnection!.id}`);
+  // Sandbox drafts finalize at once (no grace period), so a billing run goes to cash without a call.
+  await atomic(db, [
+    billingSettingsStatement(
+      db,
+      org.orgId,
+      { ...DEFAULT_BILLING_SETTINGS, graceSeconds: 0 },
+      clock.now().toISOString(),
+    ),
+  ]);
   writeFileSync(resolve(dataDir, 'sandbox-admin-key'), `${org.apiKey}\n`, { mode: 0o600 });
 
   const seeded = sims.salesforce.seedClosedWonOpportunity();
@@ -104,8 +120,19 @@ sandbox mode: vendors are simulated on loopback (no credentials needed)
   follow the deal:  curl -H "Authorization: Bearer ${org.apiKey}" ${traceUrl}
   dead letters:     curl -H "Authorization: Bearer ${org.apiKey}" "${baseUrl}/api/v1/jobs?state=dead"
   API description:  ${baseUrl}/api/v1/openapi.json
+  bill two months ahead (every invoice ends paid and in QuickBooks):
+    curl -X POST -H "Authorization: Bearer ${org.apiKey}" -H "content-type: application/json" \\
+      -d '{"at": "${twoMonthsAhead(clock.now())}"}' ${baseUrl}/api/v1/billing-runs
+  then list invoices: curl -H "Authorization: Bearer ${org.apiKey}" ${baseUrl}/api/v1/invoices
 `);
   await reportProgress(baseUrl, org.apiKey, traceUrl);
+}
+
+/** The demo's billing date: the same day two months on (YYYY-MM-DD). */
+function twoMonthsAhead(now: Date): string {
+  const at = new Date(now);
+  at.setUTCMonth(at.getUTCMonth() + 2);
+  return at.toISOString().slice(0, 10);
 }
 
 /** Prints each job of the demo deal as it settles, so a newcomer sees the path run. */

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { pollCrms } from '../../flows/crm-poll/index.js';
+import { runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { reconcilePayments } from '../../flows/index.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
@@ -68,7 +69,8 @@ async function encryptionKey(env: Env): Promise<SecretKey> {
 const runtimes = new WeakMap<Env, Promise<Runtime>>();
 
 async function build(env: Env): Promise<Runtime> {
-  const db = openD1(env.DB);
+  // Each request's queries count against D1's per-invocation limit (queue and cron runs are not counted).
+  const db = openD1(env.DB, { invocation: () => currentRequest.getStore() });
   const clock = systemClock;
   const hub = createHub({
     db,
@@ -133,6 +135,8 @@ export default {
     // missed hour is caught up by the next: a run bills every period due so far, never twice.
     const minute = new Date(controller.scheduledTime).getUTCMinutes();
     if (minute === 0) await runScheduledBilling(runtime.hub.context);
+    // Auto-finalize every minute: drafts whose grace period has passed (flows/finalize-sweep.ts).
+    await runFinalizeSweep(runtime.hub.context);
     // CRM pollers (the webhooks' safety net) every 5 minutes.
     if (minute % 5 === 0) await pollCrms(runtime.hub.context);
     // The payment reconciler (the payment webhooks' safety net) on the same 5-minute beat.

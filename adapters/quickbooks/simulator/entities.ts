@@ -27,7 +27,7 @@ const CREATORS: Record<SimEntity, (realm: Realm, body: Json, now: Date) => Json>
 };
 
 /** Validates and stores one entity; answers like QuickBooks does (200 with the entity, or 400 Fault). */
-function createEntity(realm: Realm, entity: SimEntity, body: Json, now: Date): SimResult {
+export function createEntity(realm: Realm, entity: SimEntity, body: Json, now: Date): SimResult {
   const time = now.toISOString();
   try {
     const created = CREATORS[entity](realm, body, now);

@@ -7,8 +7,14 @@
  * An amendment is keyed by (effective date, terms): asking again finds the existing version.
  */
 
-import { amendmentInvoices, type BillingPeriod, type InvoiceComputation } from '../../domain/billing/index.js';
+import {
+  amendmentInvoices,
+  type BillingPeriod,
+  type InvoiceComputation,
+  remainingBalances,
+} from '../../domain/billing/index.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
+import { majorToMinor } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import {
   type ContractRow,
@@ -19,6 +25,7 @@ import {
   summaryColumns,
   supersedeStatement,
 } from './contracts.js';
+import { type CreditUse, creditGuardStatement, walletDraws } from './credits.js';
 import { type InvoiceToWrite, invoiceIds, invoiceStatements } from './invoice-inserts.js';
 
 export type Issues = { ok: false; status: 400 | 422; errors: { field: string; message: string }[] };
@@ -74,11 +81,21 @@ export async function amendmentPlan(
     effectiveDate: string;
     newContractId: string;
   },
-): Promise<{ ok: true; invoices: InvoiceToWrite[] } | Issues> {
+): Promise<{ ok: true; invoices: InvoiceToWrite[]; credits: CreditUse[] } | Issues> {
   const previous = input.chain[0]!;
   const billed = await billedAdvancePeriods(db, orgId, input.chain);
-  if (billed.length === 0) return { ok: true, invoices: [] };
-  const result = amendmentInvoices(input.previousTerms, input.nextTerms, input.effectiveDate, billed);
+  if (billed.length === 0) return { ok: true, invoices: [], credits: [] };
+  // The prorated charge draws only on what every other invoice of the deal left of each grant
+  // (the March invoice may have used it up); its own draw, on a replay, is not counted against it.
+  const drawn = new Map<string, number>();
+  for (const d of await walletDraws(db, orgId, previous.sourceSystem, previous.sourceDealId)) {
+    const own = d.contractId === input.newContractId && d.periodStart === input.effectiveDate && d.kind === 'advance';
+    if (!own) drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
+  }
+  const creditBalances = remainingBalances(input.nextTerms.credits ?? [], input.nextTerms.currency, drawn);
+  const result = amendmentInvoices(input.previousTerms, input.nextTerms, input.effectiveDate, billed, {
+    creditBalances,
+  });
   if (!result.ok) {
     // Name the request's fields: `next` is the body's terms; anything else is stored data (422).
     const errors = result.issues.map((i) => ({
@@ -97,7 +114,16 @@ export async function amendmentPlan(
   };
   await add(result.creditNote, previous.id, 'credit_note');
   await add(result.charge, input.newContractId, 'advance');
-  return { ok: true, invoices };
+  const charged = invoices.find((i) => i.kind === 'advance');
+  const grants = new Map((input.nextTerms.credits ?? []).map((g) => [g.id, g]));
+  const credits: CreditUse[] = (charged ? (result.charge?.creditsUsed ?? []) : []).map((used) => ({
+    invoiceId: charged!.id,
+    system: previous.sourceSystem,
+    deal: previous.sourceDealId,
+    grantId: used.grantId,
+    grantedMinor: majorToMinor(grants.get(used.grantId)!.amount, input.nextTerms.currency),
+  }));
+  return { ok: true, invoices, credits };
 }
 
 /** The amendment the newest version is, when it has these effective date and terms; else null. */
@@ -205,5 +231,8 @@ export async function prepareAmendment(
     supersedeStatement(db, orgId, latest.id),
     ...plan.invoices.flatMap((invoice, i) => invoiceStatements(db, orgId, args.now, invoice, ids[i]!)),
   ];
+  // Last: fails the unit if another writer spent the grant since walletDraws() read it.
+  const guard = creditGuardStatement(db, orgId, plan.credits);
+  if (guard) statements.push(guard);
   return { kind: 'write', row, previousTerms, invoiceIds: plan.invoices.map((i) => i.id), statements };
 }

@@ -9,7 +9,7 @@
  */
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
-import { billingRuns, contracts, invoiceLines, invoices, products, sequences, usageEvents } from '../schema.js';
+import { billingRuns, contracts, invoiceLines, invoices, products, usageEvents } from '../schema.js';
 
 export type BillingRunRow = typeof billingRuns.$inferSelect;
 
@@ -150,14 +150,12 @@ const keyIsFree = (orgId: string) =>
  * 2. the lines of every invoice whose (org, contract, period start, kind) is not taken yet —
  *    before the invoices, so "not taken" still means "not written by someone else"; then, under
  *    the same guard, the late usage events those invoices bill are marked with their id;
- * 3. the invoice sequence, bumped by the number of invoices of the chunk that do not exist;
- * 4. those invoices, numbered last − new + row_number(): a contiguous block, gap-free.
+ * 3. those invoices, as drafts without a number (finalizing numbers them, gap-free).
  *
  * The unit is one transaction (BEGIN IMMEDIATE on better-sqlite3, a batch on D1), so a concurrent
- * run either committed first (its invoices exist: steps 2–4 skip them, nothing is numbered) or
- * runs after (and skips ours). No number is ever burnt, so the "gap at most one chunk" allowance
- * is not needed. The ON CONFLICT on the natural key is the last line of defence only; it names
- * its target so a clash on the number index raises instead of silently dropping an invoice.
+ * run either committed first (its invoices exist: steps 2–3 skip them) or
+ * runs after (and skips ours). The ON CONFLICT on the natural key is the last line of defence only; it names
+ * its target so any other clash raises instead of silently dropping an invoice.
  */
 export function invoiceChunkStatements(
   db: Db,
@@ -247,31 +245,14 @@ export function invoiceChunkStatements(
         ),
     );
   }
-  statements.push(
-    db
-      .insert(sequences)
-      .values({
-        orgId,
-        name: 'invoice',
-        last: sql`(SELECT count(*) FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)})`,
-      })
-      .onConflictDoUpdate({
-        target: [sequences.orgId, sequences.name],
-        set: { last: sql`${sequences.last} + excluded.last` },
-      }),
-  );
-  // Column order = schema order of invoices. count(*) OVER () is the number of new invoices
-  // (rows left after WHERE), which step 3 just added to the sequence.
+  // Column order = schema order of invoices. Drafts have no number: finalizing gives one.
   statements.push(
     db
       .insert(invoices)
       .select(
-        sql`SELECT j.value->>0, ${orgId},
-              printf('INV-%06d', (SELECT last FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')
-                - count(*) OVER () + row_number() OVER (ORDER BY j.value->>11)),
-              j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
+        sql`SELECT j.value->>0, ${orgId}, NULL, j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
               j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now},
-              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL
+              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL
             FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)}`,
       )
       .onConflictDoNothing({ target: [invoices.orgId, invoices.contractId, invoices.periodStart, invoices.kind] }),

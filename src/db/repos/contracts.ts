@@ -28,7 +28,10 @@ export function invoiceId(orgId: string, contractId: string, periodStart: string
 }
 
 function cadenceLabel(cadence: ContractTerms['phases'][number]['items'][number]['cadence']): string {
-  return typeof cadence === 'string' ? cadence : `every_${cadence.months}_months`;
+  if (typeof cadence === 'string') return cadence;
+  if ('weeks' in cadence) return `every_${cadence.weeks}_weeks`;
+  if ('days' in cadence) return `every_${cadence.days}_days`;
+  return `every_${cadence.months}_months`;
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * A new invoice with its lines, as statement builders for the caller's atomic() unit: a billing
- * run's, an amendment's, a contract's first. Every function takes the org id. Invoice numbers come
- * from a per-org sequence bumped in the same unit, only while the invoice does not exist yet.
+ * run's, an amendment's, a contract's first. Every function takes the org id. Drafts have no
+ * number: finalizing gives one (invoice-writes.ts, assignNumberStatements).
  */
 import { sql } from 'drizzle-orm';
 import type { InvoiceComputation, InvoiceLineComputation } from '../../domain/billing/index.js';
 import { DEFAULT_ROUNDING, type RoundingPolicy } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import { naturalId } from '../ids.js';
-import { invoiceLines, invoices, products, sequences } from '../schema.js';
+import { invoiceLines, invoices, products } from '../schema.js';
 import type { InvoiceRow } from './contracts.js';
 
 /** What an invoice write needs: its keys, and the billing domain's computation of it. */
@@ -83,26 +83,7 @@ export function invoiceRowStatements(
   ids: Pick<InvoiceIds, 'lineIds' | 'productIds'>,
   rounding: RoundingPolicy = DEFAULT_ROUNDING,
 ): Statement[] {
-  return [
-    invoiceNumberStatement(db, orgId, invoice.id),
-    invoiceInsert(db, orgId, now, invoice, rounding),
-    ...invoiceLineInserts(db, orgId, invoice, ids),
-  ];
-}
-
-/**
- * Bumps the org's invoice-number sequence, only while the invoice does not exist yet, so a rerun
- * never burns a number. invoiceInsert() reads the number in the same unit.
- */
-function invoiceNumberStatement(db: Db, orgId: string, invoiceId: string): Statement {
-  return db
-    .insert(sequences)
-    .values({ orgId, name: 'invoice', last: 1 })
-    .onConflictDoUpdate({
-      target: [sequences.orgId, sequences.name],
-      set: { last: sql`${sequences.last} + 1` },
-      setWhere: sql`NOT EXISTS (SELECT 1 FROM invoices WHERE id = ${invoiceId})`,
-    });
+  return [invoiceInsert(db, orgId, now, invoice, rounding), ...invoiceLineInserts(db, orgId, invoice, ids)];
 }
 
 function invoiceInsert(
@@ -118,7 +99,7 @@ function invoiceInsert(
     .values({
       id: invoice.id,
       orgId,
-      number: sql`(SELECT printf('INV-%06d', last) FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')`,
+      number: null,
       contractId: invoice.contractId,
       customerId: invoice.customerId,
       kind: invoice.kind,

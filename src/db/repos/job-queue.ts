@@ -143,3 +143,23 @@ export async function markUnfinishedJobDead(
     .returning({ id: jobs.id });
   return rows.length > 0;
 }
+
+/**
+ * Makes the org's job with this dedupe key due now: a queued one (waiting out its backoff) runs at
+ * once, a dead one gets a fresh attempt budget. Running or finished jobs are left alone. Returns
+ * the ids it changed (for the driver's notify).
+ */
+export async function makeJobDueNow(db: Db, orgId: string, dedupeKey: string, now: Date): Promise<string[]> {
+  const rows = await db
+    .update(jobs)
+    .set({
+      state: 'queued',
+      attempts: sql`CASE WHEN ${jobs.state} = 'dead' THEN 0 ELSE ${jobs.attempts} END`,
+      nextAttemptAt: now.getTime(),
+      leaseUntil: null,
+      updatedAt: now.toISOString(),
+    })
+    .where(and(eq(jobs.orgId, orgId), eq(jobs.dedupeKey, dedupeKey), inArray(jobs.state, ['queued', 'dead'])))
+    .returning({ id: jobs.id });
+  return rows.map((r) => r.id);
+}

@@ -1,9 +1,9 @@
 /**
  * The payment reconciler's read: invoices a payment was attempted for (the provider's object is in
- * external_refs) at least a while ago, still finalized and with no payment recorded — the ones a
+ * external_refs) at least a while ago, still finalized (or overdue) and with no payment recorded — the ones a
  * lost webhook would leave unpaid for good. Across orgs, like the job claim: each row names its org.
  */
-import { and, eq, lte, notExists } from 'drizzle-orm';
+import { and, eq, inArray, lte, notExists } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { contracts, externalRefs, invoices, payments } from '../schema.js';
 
@@ -42,7 +42,8 @@ export async function unsettledPaymentAttempts(
     .leftJoin(contracts, and(eq(contracts.orgId, invoices.orgId), eq(contracts.id, invoices.contractId)))
     .where(
       and(
-        eq(invoices.status, 'finalized'),
+        // Finalized and not yet paid, or past its due date and still not paid.
+        inArray(invoices.status, ['finalized', 'overdue']),
         lte(externalRefs.createdAt, attemptedBeforeIso),
         notExists(
           db

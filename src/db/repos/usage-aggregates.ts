@@ -11,11 +11,18 @@
  * - Everything else (unique_count, latest, weighted_sum, filters, group_by, odd values) falls back
  *   to metering's aggregate() on the fetched events, so the rules live in one place. Events are
  *   fetched with one query per fallback batch, not one per contract.
- *   Known gap: weighted_sum starts each period from level 0 (the level before the period is not fetched).
+ * - weighted_sum carries the last level reported before the period into it (priorEvents below):
+ *   a seat count does not drop to zero at midnight on the 1st.
  * Metric rounding is applied to every result, SQL or not.
  */
 import { sql } from 'drizzle-orm';
-import { aggregate, type BillableMetric, roundQuantity } from '../../domain/metering/index.js';
+import {
+  aggregate,
+  type BillableMetric,
+  levelBefore,
+  type MeteredEvent,
+  roundQuantity,
+} from '../../domain/metering/index.js';
 import { Dec, plain } from '../../domain/pricing/decimal.js';
 import type { Db } from '../client.js';
 import { type MetricRow, toBillableMetric } from './metering.js';
@@ -105,6 +112,67 @@ async function numericInSql(
   });
 }
 
+const eventOf = (row: { t: number; props: string }): MeteredEvent => ({
+  timestamp: row.t,
+  properties: JSON.parse(row.props) as Record<string, unknown>,
+});
+
+/**
+ * The events a weighted_sum request needs from before its period, to know the level it starts at
+ * (levelBefore). Ungrouped and unfiltered: only the latest event with a numeric field, one index
+ * range scan backwards per request (ingestion refuses a non-decimal value in a weighted_sum
+ * field, so a JSON number or decimal text is a level). Grouped or filtered: every earlier event
+ * of the customer and metric, since which group each belongs to is only known after parsing it.
+ */
+async function priorEvents(
+  db: Db,
+  orgId: string,
+  requests: readonly UsageRequest[],
+  metrics: Map<string, BillableMetric>,
+): Promise<Map<string, MeteredEvent[]>> {
+  const out = new Map<string, MeteredEvent[]>();
+  const weighted = requests.filter((r) => metrics.get(r.metric)!.aggregation === 'weighted_sum');
+  const simple = (m: BillableMetric) =>
+    (m.groupBy ?? []).length === 0 && (m.filters ?? []).length === 0 && !!m.field && !/["\\]/.test(m.field);
+  const add = (rows: { k: string; t: number; props: string }[]) => {
+    for (const row of rows) {
+      const list = out.get(row.k) ?? [];
+      if (list.length === 0) out.set(row.k, list);
+      list.push(eventOf(row));
+    }
+  };
+  const latest = weighted.filter((r) => simple(metrics.get(r.metric)!));
+  if (latest.length > 0) {
+    // [key, customer, metric, start, end, json path]: the path is per request (metrics differ).
+    const json = JSON.stringify(
+      latest.map((r) => [r.key, r.customerId, r.metric, r.start, r.end, `$."${metrics.get(r.metric)!.field}"`]),
+    );
+    add(
+      await db.all<{ k: string; t: number; props: string }>(
+        sql`SELECT p.value->>0 AS k, e.timestamp AS t, e.properties AS props
+            FROM json_each(${json}) p JOIN usage_events e ON e.id = (
+              SELECT b.id FROM usage_events b
+              WHERE b.org_id = ${orgId} AND b.customer_id = p.value->>1 AND b.metric_code = p.value->>2
+                AND b.timestamp < p.value->>3 AND json_type(b.properties, p.value->>5) IN ('integer', 'real', 'text')
+              ORDER BY b.timestamp DESC, b.id DESC LIMIT 1)`,
+      ),
+    );
+  }
+  const history = weighted.filter((r) => !simple(metrics.get(r.metric)!));
+  if (history.length > 0) {
+    add(
+      await db.all<{ k: string; t: number; props: string }>(
+        sql`SELECT p.value->>0 AS k, e.timestamp AS t, e.properties AS props
+            FROM json_each(${periodsJson(history)}) p CROSS JOIN usage_events e
+            WHERE e.org_id = ${orgId} AND e.customer_id = p.value->>1 AND e.metric_code = p.value->>2
+              AND e.timestamp < p.value->>3
+            ORDER BY p.key, e.timestamp, e.id`,
+      ),
+    );
+  }
+  return out;
+}
+
 async function fallback(
   db: Db,
   orgId: string,
@@ -113,6 +181,7 @@ async function fallback(
 ) {
   const out = new Map<string, UsageAnswer>();
   if (requests.length === 0) return out;
+  const before = await priorEvents(db, orgId, requests, metrics);
   const rows = await db.all<{ k: string; t: number; props: string }>(
     sql`SELECT p.value->>0 AS k, e.timestamp AS t, e.properties AS props ${periodJoin(orgId, periodsJson(requests))}
         ORDER BY p.key, e.timestamp, e.id`,
@@ -121,11 +190,18 @@ async function fallback(
   for (const row of rows) {
     const list = byKey.get(row.k) ?? [];
     if (list.length === 0) byKey.set(row.k, list);
-    list.push({ timestamp: row.t, properties: JSON.parse(row.props) as Record<string, unknown> });
+    list.push(eventOf(row));
   }
   for (const r of requests) {
     const metric = metrics.get(r.metric)!;
-    const results = aggregate(metric, byKey.get(r.key) ?? [], { start: r.start, end: r.end });
+    const prior =
+      metric.aggregation === 'weighted_sum' ? levelBefore(metric, before.get(r.key) ?? [], r.start) : undefined;
+    const results = aggregate(
+      metric,
+      byKey.get(r.key) ?? [],
+      { start: r.start, end: r.end },
+      prior === undefined ? {} : { prior },
+    );
     const grouped = (metric.groupBy ?? []).length > 0;
     const total = results.reduce((acc, g) => acc.add(g.value), new Dec(0));
     out.set(

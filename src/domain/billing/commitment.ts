@@ -6,7 +6,10 @@
  *   minimum less the period's other charges, so the period totals exactly the minimum.
  * It is measured on the invoice that settles the period — the arrears invoice when the phase has
  * any in-arrears item (a usage minimum), else the advance invoice — and prorated by the share of
- * the full period a partial period covers.
+ * the full period a partial period covers. It counts every charge of the period, whichever
+ * invoice carried it: on the arrears invoice, the same period's in-advance fees count too
+ * (`otherInvoicesMinor`, see advanceChargesIn in lines.ts), so 'replace' bills the minimum less
+ * the fees already invoiced in advance.
  */
 import type { z } from 'zod';
 import type { minimumCommitmentSchema } from '../contracts/terms.js';
@@ -23,10 +26,12 @@ export function commitmentLines(
   lines: InvoiceLineComputation[],
   usageItemIds: ReadonlySet<string>,
   fraction: string | null,
+  /** Charges of the same period that another invoice carried (the in-advance fees), net. */
+  otherInvoicesMinor = 0,
 ): InvoiceLineComputation[] {
   const fullMinor = majorToMinor(commitment.amount, ctx.currency, ctx.rounding);
   const minimum = fraction === null ? fullMinor : roundMinor(decimal(fullMinor).mul(fraction), ctx.rounding);
-  const charged = sumOf(lines);
+  const charged = sumOf(lines) + otherInvoicesMinor;
   if (charged >= minimum) return lines;
   const shortfall = minimum - charged;
   const basis = {
@@ -34,6 +39,7 @@ export function commitmentLines(
     fullMinimumMinor: fullMinor,
     prorationFraction: fraction,
     chargesMinor: charged,
+    otherInvoicesMinor,
   };
   if (commitment.trueUp === 'extra_line') {
     return [

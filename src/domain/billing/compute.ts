@@ -4,6 +4,10 @@
  *
  * Order of work: item charges (rated, prorated) → item discounts → invoice-level discounts →
  * minimum commitment → prepaid credits. Every line is rounded once; the total is their sum.
+ * Rounding follows the one RoundingPolicy (options.rounding) that the tax request and the ERP
+ * payload also use: 'line' rounds each charge, 'document' rounds the charges' exact total once
+ * and spreads it over them (lines.ts documentRounded). Either way the stored lines add up to the
+ * total, so what the tax engine and the ERP receive (those lines) ties out to the cent.
  */
 import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
@@ -62,12 +66,7 @@ export function computeInvoice(
   options?: ComputeOptions,
 ): ComputeResult {
   const checked = options?.validated === true ? { ok: true as const, terms } : checkTerms(terms, 'terms');
-  const issues = [
-    ...(checked.ok ? [] : checked.issues),
-    ...periodIssues(period),
-    ...usageIssues(usage ?? {}),
-    ...roundingIssues(options),
-  ];
+  const issues = [...(checked.ok ? [] : checked.issues), ...periodIssues(period), ...usageIssues(usage ?? {})];
   if (!checked.ok || issues.length > 0) return { ok: false, issues };
   // An auto-renewing contract is billed under its renewed terms for a period after its first end.
   const ctx = resolveContext(renewedThrough(checked.terms, period.start), 'terms', options);
@@ -90,16 +89,4 @@ export function computeInvoice(
       credits.used,
     ),
   };
-}
-
-/**
- * Contract invoices round every line (discounts, credits and true-ups are computed from rounded
- * lines, as accountants reconcile them). Document-level rounding exists for single prices
- * (ratePrice) and the first invoice of a deal; asked of computeInvoice it is refused, not ignored.
- */
-function roundingIssues(options: ComputeOptions | undefined): BillingIssue[] {
-  const level = options?.rounding?.level ?? options?.rating?.rounding?.level;
-  return level === 'document'
-    ? [{ path: 'options.rounding.level', message: "contract invoices round each line; use 'line'" }]
-    : [];
 }

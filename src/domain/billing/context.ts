@@ -25,7 +25,14 @@ export function resolveContext(terms: ContractTerms, prefix: string, options: Co
     currency: terms.currency,
     rounding,
     // One rounding policy for the whole document: proration rounds like every other line.
-    proration: { ...(options.proration ?? DEFAULT_PRORATION), rounding },
+    // The caller's options win, then the terms' day count, then actual days.
+    proration: {
+      ...(options.proration ??
+        (terms.proration?.dayCount !== undefined
+          ? { ...DEFAULT_PRORATION, dayCount: terms.proration.dayCount }
+          : DEFAULT_PRORATION)),
+      rounding,
+    },
     rating: { ...options.rating, rounding },
     basis: options.prorationBasis ?? 'rate_then_prorate',
     creditBalances: options.creditBalances,

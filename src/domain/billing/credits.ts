@@ -58,3 +58,20 @@ export function creditLines(
   }
   return { lines, used };
 }
+
+/**
+ * What is left of each grant (minor units, never below 0) after `drawnMinor` (≤ 0 per grant:
+ * the sum of the credit lines already written or previewed against it): the creditBalances a
+ * computation takes, so a grant is consumed once across every invoice of its contract.
+ */
+export function remainingBalances(
+  grants: readonly CreditGrant[],
+  currency: string,
+  drawnMinor: ReadonlyMap<string, number>,
+): Record<string, number> {
+  const balances: Record<string, number> = {};
+  for (const grant of grants) {
+    balances[grant.id] = Math.max(0, majorToMinor(grant.amount, currency) + (drawnMinor.get(grant.id) ?? 0));
+  }
+  return balances;
+}

@@ -77,6 +77,18 @@ function civilFromDays(days: number): [number, number, number] {
   return [month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day];
 }
 
+/** Days since 1970-01-01 of a date (negative before); day grids count from it. */
+export function dayIndexOf(isoDate: string): number {
+  const parsed = parseDay(isoDate);
+  if (parsed !== null) return daysFromCivil(parsed[0], parsed[1], parsed[2]);
+  return Math.round(Date.parse(`${isoDate}T00:00:00Z`) / 86_400_000);
+}
+
+/** The number of days in a month (month 1-12). */
+export function monthLength(year: number, month1: number): number {
+  return daysInMonth(year, month1 - 1);
+}
+
 /** dates.ts addDays, without a Date for the usual dates and day counts. */
 export function addDaysFast(isoDate: string, days: number): string {
   const parsed = parseDay(isoDate);

@@ -12,15 +12,16 @@
 import type { ContractItem, ContractTerms, Phase } from '../contracts/terms.js';
 import type { DateRange } from '../proration.js';
 import {
-  cadenceMonths,
+  cadenceStep,
   clip,
-  gridAnchor,
-  gridPeriodContaining,
+  gridFor,
+  gridPeriodOf,
   itemKind,
   maxDate,
   type OpenRange,
   oneTimeSpan,
   phaseRange,
+  type Step,
 } from './calendar.js';
 import type { InvoiceKind } from './types.js';
 
@@ -45,14 +46,14 @@ function billedIn(kind: InvoiceKind, service: DateRange, period: DateRange): boo
 function recurringInstances(
   terms: ContractTerms,
   range: OpenRange,
-  months: number,
+  step: Step,
   kind: InvoiceKind,
   period: DateRange,
 ): { service: DateRange; full: DateRange }[] {
-  const anchor = gridAnchor(terms, months);
+  const grid = gridFor(terms, step);
   const found: { service: DateRange; full: DateRange }[] = [];
   // Grid periods before the one holding max(phase start, period start) end too early to count.
-  let full = gridPeriodContaining(anchor, months, maxDate(range.start, period.start));
+  let full = gridPeriodOf(grid, maxDate(range.start, period.start));
   for (;;) {
     if (full.start >= period.end) break;
     const service = clip(full, range);
@@ -61,7 +62,7 @@ function recurringInstances(
     } else if (billedIn(kind, service, period)) {
       found.push({ service, full });
     }
-    full = gridPeriodContaining(anchor, months, full.end);
+    full = gridPeriodOf(grid, full.end);
   }
   return found;
 }
@@ -78,8 +79,8 @@ export function instancesIn(terms: ContractTerms, kind: InvoiceKind, period: Dat
     for (let itemIndex = 0; itemIndex < phase.items.length; itemIndex++) {
       const item = phase.items[itemIndex]!;
       if (itemKind(item) !== kind) continue;
-      const months = cadenceMonths(item.cadence);
-      if (months === null) {
+      const step = cadenceStep(item.cadence);
+      if (step === null) {
         const span = oneTimeSpan(range);
         if (billedIn(kind, span, period)) {
           out.push({ phaseIndex, itemIndex, phase, item, service: span, full: span, oneTime: true });
@@ -92,7 +93,7 @@ export function instancesIn(terms: ContractTerms, kind: InvoiceKind, period: Dat
         if (service !== null) out.push({ phaseIndex, itemIndex, phase, item, service, full: service, oneTime: false });
         continue;
       }
-      for (const { service, full } of recurringInstances(terms, range, months, kind, period)) {
+      for (const { service, full } of recurringInstances(terms, range, step, kind, period)) {
         out.push({ phaseIndex, itemIndex, phase, item, service, full, oneTime: false });
       }
     }

@@ -15,7 +15,7 @@
 import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms } from '../contracts/terms.js';
 import type { DateRange } from '../proration.js';
-import { baseMonths, clip, gridAnchor, gridPeriodContaining, oneTimeSpan, phaseRange } from './calendar.js';
+import { baseStep, clip, gridFor, gridPeriodOf, oneTimeSpan, phaseRange } from './calendar.js';
 import { isIsoDay } from './day-math.js';
 import { instancesIn } from './instances.js';
 import type { BillingPeriod, InvoiceKind } from './types.js';
@@ -27,7 +27,7 @@ function billOn(kind: InvoiceKind, range: DateRange): string {
 
 /** The invoice periods of one kind, in order, whose bill date is on or before `through`. */
 export function periodsOfKind(terms: ContractTerms, kind: InvoiceKind, through: string): BillingPeriod[] {
-  const months = baseMonths(terms, kind);
+  const step = baseStep(terms, kind);
   const out: BillingPeriod[] = [];
   const push = (segment: DateRange) => {
     if (billOn(kind, segment) > through) return;
@@ -37,17 +37,17 @@ export function periodsOfKind(terms: ContractTerms, kind: InvoiceKind, through: 
   for (const phase of terms.phases) {
     const range = phaseRange(terms, phase);
     if (range === null) continue;
-    if (months === null) {
+    if (step === null) {
       push(oneTimeSpan(range));
       continue;
     }
-    const anchor = gridAnchor(terms, months);
-    let grid = gridPeriodContaining(anchor, months, range.start);
+    const cut = gridFor(terms, step);
+    let grid = gridPeriodOf(cut, range.start);
     // Every bill date is on or after its period start, so nothing starting after `through` is due.
     while (grid.start <= through && (range.end === null || grid.start < range.end)) {
       const segment = clip(grid, range);
       if (segment !== null) push(segment);
-      grid = gridPeriodContaining(anchor, months, grid.end);
+      grid = gridPeriodOf(cut, grid.end);
     }
   }
   return out;

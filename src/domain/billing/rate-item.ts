@@ -16,6 +16,12 @@ export interface RatedCharge {
   line: InvoiceLineComputation;
   /** The proration fraction applied (decimal string), or null for a full-period charge. */
   fraction: string | null;
+  /**
+   * The charge before any rounding, in minor units (decimal string): the rated price's exact
+   * amount, times the proration fraction when rated then prorated. Document-level rounding
+   * rounds the sum of these once (see documentRounded in lines.ts).
+   */
+  exactMinor: string;
 }
 
 type Rated = { ok: true; rated: RatedPrice } | { ok: false; issues: BillingIssue[] };
@@ -149,6 +155,7 @@ export function rateInstance(
   }
 
   let amountMinor = rated.amountMinor;
+  let exactMinor = rated.unroundedAmount;
   let proration: unknown;
   if (partial && fraction) {
     if (quantityFirst) {
@@ -164,6 +171,7 @@ export function rateInstance(
     } else {
       const p = prorate(money(rated.amountMinor, ctx.currency), inst.full, span, ctx.proration);
       amountMinor = p.amount.minor;
+      exactMinor = decimal(rated.unroundedAmount).mul(p.fraction).toString();
       proration = {
         basis: 'rate_then_prorate',
         fraction: p.fraction,
@@ -197,5 +205,5 @@ export function rateInstance(
       ...(proration ? { proration } : {}),
     },
   };
-  return { ok: true, charge: { line, fraction: fraction ? fraction.fraction : null } };
+  return { ok: true, charge: { line, fraction: fraction ? fraction.fraction : null, exactMinor } };
 }

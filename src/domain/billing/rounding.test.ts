@@ -5,15 +5,41 @@ import { phase, seats, terms } from './testing.js';
 const march = { start: '2026-03-01', end: '2026-04-01', kind: 'advance' as const, billOn: '2026-03-01' };
 
 describe('rounding options of contract invoices', () => {
-  it('refuses document-level rounding instead of silently rounding lines', () => {
-    const result = computeInvoice(
-      terms([phase([seats()])]),
-      march,
-      {},
-      { rounding: { mode: 'half_up', level: 'document' } },
-    );
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.issues.map((i) => i.path)).toEqual(['options.rounding.level']);
+  // Three items of 0.335 each: 33.5 cents per line.
+  const thirds = terms([
+    phase(
+      ['a', 'b', 'c'].map((id) =>
+        seats({
+          id,
+          sku: id.toUpperCase(),
+          prices: [{ effectiveFrom: '2000-01-01', price: { model: 'per_unit', unit_amount: '0.335' } }],
+        }),
+      ),
+    ),
+  ]);
+
+  it('rounds each line at line level and the exact total once at document level', () => {
+    const line = computeInvoice(thirds, march, {}, { rounding: { mode: 'half_up', level: 'line' } });
+    const doc = computeInvoice(thirds, march, {}, { rounding: { mode: 'half_up', level: 'document' } });
+    if (!line.ok || !doc.ok) throw new Error('both policies must compute');
+    // Line: 33.5 → 34, three times. Document: 100.5 → 101, spread by largest remainder.
+    expect(line.invoice.lines.map((l) => l.amountMinor)).toEqual([34, 34, 34]);
+    expect(doc.invoice.lines.map((l) => l.amountMinor)).toEqual([34, 34, 33]);
+    expect(line.invoice.totalMinor).toBe(102);
+    expect(doc.invoice.totalMinor).toBe(101);
+    for (const inv of [line.invoice, doc.invoice]) {
+      expect(inv.lines.reduce((sum, l) => sum + l.amountMinor, 0)).toBe(inv.totalMinor);
+    }
+  });
+
+  it('computes discounts from the document-rounded lines', () => {
+    const discounted = terms([phase(thirds.phases[0]!.items, { discounts: [{ kind: 'percent', value: '10' }] })]);
+    const doc = computeInvoice(discounted, march, {}, { rounding: { mode: 'half_up', level: 'document' } });
+    if (!doc.ok) throw new Error(JSON.stringify(doc.issues));
+    expect(doc.invoice.subtotalMinor).toBe(101);
+    // 10 % of 101 is 10.1 → 10, taken from the rounded lines, not from the exact 100.5.
+    expect(doc.invoice.discountMinor).toBe(-10);
+    expect(doc.invoice.totalMinor).toBe(91);
   });
 
   it('honours the rounding mode per line', () => {

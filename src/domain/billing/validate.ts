@@ -4,7 +4,7 @@
  */
 import { type ContractTerms, contractTermsSchema, type Discount } from '../contracts/terms.js';
 import { decimal, majorToMinor } from '../money.js';
-import { cadenceMonths } from './calendar.js';
+import { cadenceStep, type Step, sameStep, stepLength } from './calendar.js';
 import type { BillingIssue } from './types.js';
 
 export class BillingTermsError extends Error {
@@ -44,8 +44,8 @@ function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] {
   if (terms.endDate !== null && terms.endDate <= terms.startDate) {
     issues.push({ path: `${p}.endDate`, message: 'must be after startDate' });
   }
-  let usageCadence: number | null = null;
-  let shortestFixedArrears: { months: number; path: string } | null = null;
+  let usageCadence: Step | null = null;
+  let shortestFixedArrears: { step: Step; path: string } | null = null;
   terms.phases.forEach((phase, pi) => {
     const pp = `${p}.phases.${pi}`;
     if (phase.end !== null && phase.end <= phase.start)
@@ -73,28 +73,29 @@ function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] {
         }
       });
       checkDiscounts(item.discounts, terms.currency, `${ip}.discounts`, issues);
-      const months = cadenceMonths(item.cadence);
+      const step = cadenceStep(item.cadence);
       if (item.metric !== undefined) {
-        if (months === null) {
+        if (step === null) {
           issues.push({ path: `${ip}.cadence`, message: 'a usage (metric) item needs a recurring cadence' });
-        } else if (usageCadence !== null && months !== usageCadence) {
+        } else if (usageCadence !== null && !sameStep(step, usageCadence)) {
           issues.push({
             path: `${ip}.cadence`,
             message:
               'all usage (metric) items of a contract must share one cadence: usage is measured per arrears period',
           });
         } else {
-          usageCadence = months;
+          usageCadence = step;
         }
-      } else if (item.timing === 'in_arrears' && months !== null) {
-        if (shortestFixedArrears === null || months < shortestFixedArrears.months) {
-          shortestFixedArrears = { months, path: `${ip}.cadence` };
+      } else if (item.timing === 'in_arrears' && step !== null) {
+        if (shortestFixedArrears === null || stepLength(step) < stepLength(shortestFixedArrears.step)) {
+          shortestFixedArrears = { step, path: `${ip}.cadence` };
         }
       }
     });
   });
-  const fixed = shortestFixedArrears as { months: number; path: string } | null;
-  if (usageCadence !== null && fixed !== null && fixed.months < usageCadence) {
+  const fixed = shortestFixedArrears as { step: Step; path: string } | null;
+  const usage = usageCadence as Step | null;
+  if (usage !== null && fixed !== null && stepLength(fixed.step) < stepLength(usage)) {
     issues.push({
       path: fixed.path,
       message: 'an in-arrears item cannot bill more often than the usage items (usage is measured per arrears period)',

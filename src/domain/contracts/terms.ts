@@ -16,13 +16,41 @@ const amount = z
   .string()
   .refine((v) => isDecimalString(v) && !v.startsWith('-'), 'must be a non-negative decimal string such as "12.50"');
 
-/** How often an item is billed: once, every N months (monthly = 1, quarterly = 3, annual = 12). */
+/**
+ * How often an item is billed: once, every N months (monthly = 1, quarterly = 3, annual = 12),
+ * every N weeks ({ weeks: 1 } is weekly) or every N days (trials, short passes). Week and day cadences cut
+ * their periods on a day grid (calendar.ts); a partial one is prorated by days like a month.
+ */
 export const cadenceSchema = z.union([
   z.literal('one_time'),
   z.literal('monthly'),
   z.literal('quarterly'),
   z.literal('annual'),
   z.object({ months: z.number().int().min(1).max(120) }).strict(),
+  z.object({ weeks: z.number().int().min(1).max(520) }).strict(),
+  z.object({ days: z.number().int().min(1).max(3660) }).strict(),
+]);
+
+/**
+ * Where periods start. 'calendar': on the 1st of the month (months), on Mondays (weeks);
+ * 'anniversary': on the start date's day; or an explicit billing anchor: `anchorDay` (1-31) for
+ * month cadences and `anchorWeekday` (1 = Monday … 7 = Sunday) for week cadences, the first such
+ * day on or after the start date (what is left of the other anchor follows the start date). The
+ * time from the start date to the first anchor is a partial period, prorated. Stripe's
+ * billing_cycle_anchor: https://docs.stripe.com/billing/subscriptions/billing-cycle
+ */
+export const alignmentSchema = z.union([
+  z.enum(['calendar', 'anniversary']),
+  z
+    .object({
+      anchorDay: z.number().int().min(1).max(31).optional(),
+      anchorWeekday: z.number().int().min(1).max(7).optional(),
+    })
+    .strict()
+    .refine((a) => a.anchorDay !== undefined || a.anchorWeekday !== undefined, {
+      message: 'a billing anchor names anchorDay (1-31), anchorWeekday (1-7) or both',
+      path: ['anchorDay'],
+    }),
 ]);
 
 /** A discount on an item or on the whole invoice, optionally limited in time. */
@@ -100,14 +128,38 @@ export const creditGrantSchema = z
   })
   .strict();
 
+/**
+ * How a partial period is prorated (proration.ts): the day count. Default actual days, as
+ * Stripe, Chargebee and Lago count; 'thirty_day_month' is 30/360; { fixedMonthDays: N } counts
+ * actual covered days against N days a month (Zuora's "assume 30 days" with N = 30).
+ */
+export const prorationTermsSchema = z
+  .object({
+    dayCount: z
+      .union([
+        z.enum(['actual_days', 'thirty_day_month']),
+        z.object({ fixedMonthDays: z.number().int().min(1).max(31) }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
 export const contractTermsSchema = z
   .object({
     currency: z.string().refine(isKnownCurrency, 'unknown currency'),
     startDate: isoDate,
     /** Exclusive; null = evergreen. */
     endDate: isoDate.nullable(),
-    /** calendar: periods start on the 1st of the month; anniversary: on the start date's day. */
-    alignment: z.enum(['calendar', 'anniversary']),
+    /** calendar: periods start on the 1st of the month; anniversary: on the start date's day; or an anchor. */
+    alignment: alignmentSchema,
+    /**
+     * A month grid whose day a short month lacks (the 31st in April): 'anchor_day' (default) clamps
+     * that one boundary and goes back to the day after it (Jan 31 → Feb 28 → Mar 31, Stripe's
+     * rule); 'stay_clamped' keeps the clamped day from then on (Jan 31 → Feb 28 → Mar 28).
+     */
+    endOfMonth: z.enum(['anchor_day', 'stay_clamped']).optional(),
+    /** Proration of partial periods; absent = actual days (or what the caller's options say). */
+    proration: prorationTermsSchema.optional(),
     paymentTermsDays: z.number().int().min(0).max(365),
     renewal: z
       .object({ policy: z.enum(['none', 'auto_renew']), termMonths: z.number().int().min(1).max(120).optional() })

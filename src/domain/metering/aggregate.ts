@@ -85,10 +85,16 @@ const ROUNDING_MODES: Record<MetricRounding['mode'], DecimalBase.Rounding> = {
 };
 
 export function roundQuantity(value: Dec, rounding: MetricRounding | null | undefined): Dec {
-  return rounding ? value.toDecimalPlaces(rounding.precision, ROUNDING_MODES[rounding.mode]) : value;
+  if (!rounding) return value;
+  const mode = ROUNDING_MODES[rounding.mode];
+  if (rounding.precision >= 0) return value.toDecimalPlaces(rounding.precision, mode);
+  // Negative precision: round the number of tens (hundreds, …) and scale back; exact in decimal.
+  const unit = new Dec(10).pow(-rounding.precision);
+  return value.div(unit).toDecimalPlaces(0, mode).mul(unit);
 }
 
-function matches(metric: BillableMetric, properties: Readonly<Record<string, unknown>>): boolean {
+/** True when the event passes every filter of the metric. */
+export function matchesFilters(metric: BillableMetric, properties: Readonly<Record<string, unknown>>): boolean {
   for (const filter of metric.filters ?? []) {
     const text = propertyText(properties[filter.property]);
     if (text === null || !filter.values.includes(text)) return false;
@@ -207,7 +213,7 @@ export function aggregate(
 
   const inPeriod = events
     .map((e, index) => ({ e, index }))
-    .filter(({ e }) => e.timestamp >= period.start && e.timestamp < period.end && matches(metric, e.properties))
+    .filter(({ e }) => e.timestamp >= period.start && e.timestamp < period.end && matchesFilters(metric, e.properties))
     .sort((a, b) => a.e.timestamp - b.e.timestamp || a.index - b.index);
   for (const { e } of inPeriod) ensure(groupKey(groupBy, e.properties), e.properties).push(e);
 

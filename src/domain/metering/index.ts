@@ -33,3 +33,4 @@ export {
   metricRoundingSchema,
   NUMERIC_AGGREGATIONS,
 } from './metric';
+export { levelBefore } from './prior';

@@ -20,7 +20,11 @@ export interface MetricFilter {
 export interface MetricRounding {
   /** round = half away from zero; ceil / floor toward +∞ / −∞. */
   mode: 'round' | 'ceil' | 'floor';
-  /** Decimal places kept (0 = whole units). */
+  /**
+   * Decimal places kept (0 = whole units); negative rounds to the left of the point (-1 = tens,
+   * -2 = hundreds), as Lago's rounding_precision: 123.4567 at -1 → 120,
+   * https://getlago.com/docs/guide/billable-metrics/rounding
+   */
   precision: number;
 }
 
@@ -45,7 +49,7 @@ export const metricFilterSchema = z.strictObject({
 
 export const metricRoundingSchema = z.strictObject({
   mode: z.enum(['round', 'ceil', 'floor']),
-  precision: z.number().int('must be an integer').min(0, 'must not be negative').max(20, 'must be at most 20'),
+  precision: z.number().int('must be an integer').min(-20, 'must be at least -20').max(20, 'must be at most 20'),
 });
 
 /** A metric definition as the API takes it; `field` is required for every aggregation but count. */

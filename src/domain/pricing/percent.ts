@@ -10,6 +10,10 @@
  *    A transaction that crosses the rest of `free_amount` is charged on the part above it.
  *  - Each charged transaction costs amount × rate / 100 + fixed fee, then is raised to
  *    min_per_txn or capped at max_per_txn.
+ *  - `fixed_fee_on_zero_total`: 'charge' (default) bills the fixed fee on every charged
+ *    transaction, even when the period's transactions add up to zero; 'waive' bills no fixed fee
+ *    at all in such a period (Lago's percentage model, where the fixed fee rides on the amount:
+ *    https://getlago.com/docs/guide/plans/charges/charge-models/percentage).
  *  - At RoundingPolicy level 'line' each transaction is rounded on its own (each is a chargeable
  *    event); at 'document' the exact sum is rounded once. unroundedAmount is the exact sum either way.
  */
@@ -29,6 +33,7 @@ export const percentSpecSchema = z
     max_per_txn: amountSchema.optional(),
     free_events: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
     free_amount: amountSchema.optional(),
+    fixed_fee_on_zero_total: z.enum(['charge', 'waive']).optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.min_per_txn !== undefined && spec.max_per_txn !== undefined) {
@@ -62,7 +67,8 @@ export interface TransactionCharge {
 
 export function chargeTransactions(spec: PercentSpec, transactions: readonly Decimal[]): TransactionCharge[] {
   const rate = dec(spec.rate_percent).div(100);
-  const fixedFee = spec.fixed_amount_per_txn === undefined ? ZERO : dec(spec.fixed_amount_per_txn);
+  const waived = spec.fixed_fee_on_zero_total === 'waive' && sum(transactions).isZero();
+  const fixedFee = spec.fixed_amount_per_txn === undefined || waived ? ZERO : dec(spec.fixed_amount_per_txn);
   const min = spec.min_per_txn === undefined ? null : dec(spec.min_per_txn);
   const max = spec.max_per_txn === undefined ? null : dec(spec.max_per_txn);
   let freeEventsLeft = spec.free_events ?? null;
@@ -129,7 +135,10 @@ function ratePerTransaction(spec: PercentSpec, transactions: readonly Decimal[],
   });
   if (spec.fixed_amount_per_txn !== undefined) {
     lines.push({
-      label: 'Fixed fee per charged transaction',
+      label:
+        spec.fixed_fee_on_zero_total === 'waive' && sum(transactions).isZero()
+          ? 'Fixed fee per charged transaction (waived: the period total is zero)'
+          : 'Fixed fee per charged transaction',
       quantity: String(charged.length),
       unit_amount: spec.fixed_amount_per_txn,
       amount: plain(sum(charged.map((c) => c.fixed))),

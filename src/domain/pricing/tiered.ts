@@ -6,13 +6,13 @@
 import type Decimal from 'decimal.js';
 import { z } from 'zod';
 import { dec, plain, specBaseShape, sum, ZERO } from './decimal';
-import { tierLabel, tierListSchema, type UnitTier, unitsInTier, unitTierSchema } from './tiers';
+import { blockTierSchema, tierLabel, tierListSchema, type UnitTier, unitsInTier } from './tiers';
 import type { BreakdownLine, Rater, ResolvedOptions } from './types';
 
 export const tieredSpecSchema = z.strictObject({
   model: z.literal('tiered'),
   ...specBaseShape,
-  tiers: tierListSchema(unitTierSchema),
+  tiers: tierListSchema(blockTierSchema),
 });
 export type TieredSpec = z.output<typeof tieredSpecSchema>;
 
@@ -34,10 +34,15 @@ export function rateGraduatedTiers(
     if (units.isZero() && !zeroUsageFirstTier) return;
     const billsFlat = !zeroUsageFirstTier || options.zeroUsageBillsFirstTierFlat;
     const flat = billsFlat && tier.flat_amount !== undefined ? dec(tier.flat_amount) : ZERO;
-    const amount = units.mul(dec(tier.unit_amount)).add(flat);
+    // Per block: a started block is billed whole (ceil), the unit amount is the block's price.
+    const blocks = tier.block_size === undefined ? null : units.div(dec(tier.block_size)).ceil();
+    const amount = (blocks ?? units).mul(dec(tier.unit_amount)).add(flat);
     amounts.push(amount);
     breakdown.push({
-      label: tierLabel(tiers, index),
+      label:
+        tier.block_size === undefined
+          ? tierLabel(tiers, index)
+          : `${tierLabel(tiers, index)}, ${plain(blocks!)} blocks of ${tier.block_size}`,
       quantity: plain(units),
       unit_amount: tier.unit_amount,
       ...(billsFlat && tier.flat_amount !== undefined ? { flat_amount: tier.flat_amount } : {}),

@@ -7,14 +7,22 @@
  */
 import type Decimal from 'decimal.js';
 import { z } from 'zod';
-import { amountSchema, bound, dec, plain, upToSchema, ZERO } from './decimal';
+import { amountSchema, bound, dec, plain, positiveQuantitySchema, upToSchema, ZERO } from './decimal';
 
 export const unitTierSchema = z.strictObject({
   up_to: upToSchema,
   unit_amount: amountSchema,
   flat_amount: amountSchema.optional(),
 });
-export type UnitTier = z.output<typeof unitTierSchema>;
+export type UnitTier = z.output<typeof unitTierSchema> & { block_size?: string };
+
+/**
+ * A graduated tier that may be priced per block: with `block_size` N, `unit_amount` is the price
+ * of one block of N units and the tier bills ceil(units in the tier ÷ N) blocks, as Kill Bill's
+ * consumable usage blocks do (<block><size>1000</size><prices>… in the catalog,
+ * https://killbill.github.io/slate/catalog.html). Without it, the tier is priced per unit.
+ */
+export const blockTierSchema = unitTierSchema.extend({ block_size: positiveQuantitySchema.optional() });
 
 export const flatTierSchema = z.strictObject({ up_to: upToSchema, flat_amount: amountSchema });
 export type FlatTier = z.output<typeof flatTierSchema>;

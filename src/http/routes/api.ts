@@ -16,7 +16,9 @@ import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
 import { crmPollRoutes } from './crm-poll.js';
+import { customerUpdateRoutes } from './customer-updates.js';
 import { eventRoutes } from './events.js';
+import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceRoutes } from './invoices.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
@@ -215,6 +217,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
+  api.route('/', invoiceActionRoutes(hub));
+  api.route('/', customerUpdateRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

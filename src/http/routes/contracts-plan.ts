@@ -8,11 +8,13 @@
 import type { Db } from '../../db/client.js';
 import type { Issues } from '../../db/repos/amendments.js';
 import { type ContractRow, usageEventsIn } from '../../db/repos/contracts.js';
+import { walletDraws } from '../../db/repos/credits.js';
 import { metricsByCode, toBillableMetric } from '../../db/repos/metering.js';
-import { computeInvoice, duePeriods, type InvoiceComputation } from '../../domain/billing/index.js';
+import { computeInvoice, duePeriods, type InvoiceComputation, remainingBalances } from '../../domain/billing/index.js';
 import type { ContractTerms, PeriodUsage } from '../../domain/contracts/terms.js';
 import { addMonths } from '../../domain/dates.js';
-import { aggregate } from '../../domain/metering/index.js';
+import { aggregate, levelBefore } from '../../domain/metering/index.js';
+import { Dec, plain } from '../../domain/pricing/decimal.js';
 
 export { amendmentPlan, billedAdvancePeriods, type Issues, storedTerms } from '../../db/repos/amendments.js';
 export { diffTerms, type TermsDiff } from '../../domain/contracts/diff.js';
@@ -53,31 +55,60 @@ export async function previewInvoices(
     };
   }
 
+  // Prepaid credit is consumed once: each previewed invoice draws on what the stored invoices of
+  // the deal (every version) left, less what the previews before it drew. A stored invoice of a
+  // previewed period is the one being recomputed, so its own draw is not counted against it.
+  const previewed = new Set(periods.map((p) => `${contract.id}|${p.start}|${p.kind}`));
+  const drawn = new Map<string, number>();
+  for (const d of await walletDraws(db, orgId, contract.sourceSystem, contract.sourceDealId)) {
+    if (!previewed.has(`${d.contractId}|${d.periodStart}|${d.kind}`)) {
+      drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
+    }
+  }
+  // In billing order, so the advance invoice of a period draws before the arrears one.
+  periods.sort((a, b) => a.billOn.localeCompare(b.billOn) || a.kind.localeCompare(b.kind));
   const invoices: InvoiceComputation[] = [];
   for (const period of periods) {
     const usage: PeriodUsage = {};
     if (period.kind === 'arrears' && codes.length > 0) {
       const range = { start: dayStartMs(period.start), end: dayStartMs(period.end) };
       const events = await usageEventsIn(db, orgId, contract.customerId, codes, range.start, range.end);
-      for (const code of codes) {
-        const metric = toBillableMetric(metrics.get(code)!);
-        const mine = events
+      // weighted_sum starts the period at the last level reported before it (levelBefore).
+      const weighted = codes.filter((code) => metrics.get(code)!.aggregation === 'weighted_sum');
+      const earlier = await usageEventsIn(db, orgId, contract.customerId, weighted, 0, range.start);
+      const parsed = (rows: typeof events, code: string) =>
+        rows
           .filter((e) => e.metricCode === code)
           .map((e) => ({ timestamp: e.timestamp, properties: JSON.parse(e.properties) as Record<string, unknown> }));
-        // The total comes from an ungrouped aggregate: max or unique_count do not add up across groups.
-        const [total] = aggregate({ ...metric, groupBy: [] }, mine, range);
+      for (const code of codes) {
+        const metric = toBillableMetric(metrics.get(code)!);
+        const mine = parsed(events, code);
+        const before = metric.aggregation === 'weighted_sum' ? parsed(earlier, code) : [];
+        const prior = (m: typeof metric) => {
+          const level = before.length > 0 ? levelBefore(m, before, range.start) : undefined;
+          return level === undefined ? {} : { prior: level };
+        };
         const grouped = (metric.groupBy ?? []).length > 0;
+        const groups = grouped ? aggregate(metric, mine, range, prior(metric)) : [];
+        // The total comes from an ungrouped aggregate: max or unique_count do not add up across
+        // groups. Levels do: a grouped weighted_sum totals its groups' levels (as the billing run does).
+        const quantity =
+          grouped && metric.aggregation === 'weighted_sum'
+            ? plain(groups.reduce((sum, g) => sum.add(g.value), new Dec(0)))
+            : (aggregate({ ...metric, groupBy: [] }, mine, range, prior({ ...metric, groupBy: [] }))[0]?.value ?? '0');
         usage[code] = {
-          quantity: total?.value ?? '0',
-          ...(grouped
-            ? { groups: aggregate(metric, mine, range).map((g) => ({ group: g.group, quantity: g.value })) }
-            : {}),
+          quantity,
+          ...(grouped ? { groups: groups.map((g) => ({ group: g.group, quantity: g.value })) } : {}),
         };
       }
     }
-    const computed = computeInvoice(terms, period, usage);
+    const creditBalances = remainingBalances(terms.credits ?? [], terms.currency, drawn);
+    const computed = computeInvoice(terms, period, usage, { creditBalances });
     if (!computed.ok) {
       return { ok: false, status: 422, errors: computed.issues.map((i) => ({ field: i.path, message: i.message })) };
+    }
+    for (const used of computed.invoice.creditsUsed) {
+      drawn.set(used.grantId, (drawn.get(used.grantId) ?? 0) - used.amountMinor);
     }
     invoices.push(computed.invoice);
   }

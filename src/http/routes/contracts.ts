@@ -67,7 +67,7 @@ const contractSchema = z
 const invoiceSchema = z
   .object({
     id: z.string(),
-    number: z.string(),
+    number: z.string().nullable(),
     contract_id: z.string(),
     kind: z.string(),
     period_start: z.string(),

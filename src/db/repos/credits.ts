@@ -1,0 +1,84 @@
+/**
+ * Prepaid credit consumption. A grant's consumption is persisted as the invoice's own credit
+ * lines (line_kind 'credit', source_ref = grant id), written in the same atomic() unit as the
+ * invoice; a grant belongs to the deal (every version of a contract draws on one wallet). Every
+ * writer reads what was drawn, computes, then writes with creditGuardStatement() last in its
+ * unit, so two writers that read the same balance cannot both spend it. Every function takes an
+ * org id.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Statement } from '../client.js';
+import { contracts, invoiceLines, invoices } from '../schema.js';
+
+/** Credit one stored invoice drew from one grant (drawnMinor ≤ 0: credit lines are negative). */
+export interface CreditDraw {
+  contractId: string;
+  periodStart: string;
+  kind: string;
+  grantId: string;
+  drawnMinor: number;
+}
+
+/** Every draw on the wallet of deal (system, deal), per invoice and grant: one query. */
+export async function walletDraws(db: Db, orgId: string, system: string, deal: string): Promise<CreditDraw[]> {
+  const rows = await db
+    .select({
+      contractId: invoices.contractId,
+      periodStart: invoices.periodStart,
+      kind: invoices.kind,
+      grantId: invoiceLines.sourceRef,
+      drawnMinor: sql<number>`sum(${invoiceLines.amountMinor})`,
+    })
+    .from(invoiceLines)
+    .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
+    .innerJoin(contracts, and(eq(contracts.id, invoices.contractId), eq(contracts.orgId, orgId)))
+    .where(
+      and(
+        eq(invoiceLines.orgId, orgId),
+        eq(invoiceLines.lineKind, 'credit'),
+        eq(contracts.sourceSystem, system),
+        eq(contracts.sourceDealId, deal),
+      ),
+    )
+    .groupBy(invoices.contractId, invoices.periodStart, invoices.kind, invoiceLines.sourceRef);
+  return rows.flatMap((r) =>
+    r.grantId === null ? [] : [{ ...r, grantId: r.grantId, drawnMinor: Number(r.drawnMinor) }],
+  );
+}
+
+/** One grant an invoice of this unit draws on, with the grant's full amount. */
+export interface CreditUse {
+  invoiceId: string;
+  system: string;
+  deal: string;
+  grantId: string;
+  grantedMinor: number;
+}
+
+/**
+ * The last statement of a unit that writes invoices drawing on prepaid credit: it fails the
+ * whole unit (a transaction on better-sqlite3, a batch() on D1) when, with this unit's lines
+ * written, any grant used is drawn beyond its amount — another writer spent the balance between
+ * our read and our write. The caller retries with a fresh read. SQLite has no RAISE outside
+ * triggers, so the failure is json() of a text that is not JSON, evaluated only for a matching
+ * row (it names the invoice: "malformed JSON" is the driver's message). Null when nothing is used.
+ * Binds 5 parameters whatever the number of uses (they travel as one JSON value).
+ */
+export function creditGuardStatement(db: Db, orgId: string, uses: readonly CreditUse[]): Statement | null {
+  if (uses.length === 0) return null;
+  const json = JSON.stringify(uses.map((u) => [u.invoiceId, u.system, u.deal, u.grantId, u.grantedMinor]));
+  return db
+    .update(invoices)
+    .set({ number: sql`json(${invoices.id} || ': prepaid credit overdrawn')` })
+    .where(
+      and(
+        eq(invoices.orgId, orgId),
+        sql`${invoices.id} IN (SELECT u.value->>0 FROM json_each(${json}) u
+          WHERE (SELECT -coalesce(sum(l.amount_minor), 0) FROM invoice_lines l
+              JOIN invoices i ON i.id = l.invoice_id AND i.org_id = ${orgId}
+              JOIN contracts c ON c.id = i.contract_id AND c.org_id = ${orgId}
+            WHERE l.org_id = ${orgId} AND l.line_kind = 'credit' AND l.source_ref = u.value->>3
+              AND c.source_system = u.value->>1 AND c.source_deal_id = u.value->>2) > u.value->>4)`,
+      ),
+    );
+}

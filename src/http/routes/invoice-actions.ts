@@ -1,0 +1,244 @@
+/**
+ * What a person does to an invoice (issue #10): finalize or approve a draft (one, or every draft of
+ * a billing run), mark one uncollectible, and the org's finalize settings. Every state change asks
+ * the lifecycle (src/domain/invoice-lifecycle.ts) first; an illegal one is a 409 naming the
+ * current state. Finalizing itself is the finalize-invoice flow (numbers, tax, ledger, collect,
+ * ERP, CRM), so the answer is 202 and the invoice moves on in the background.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { FINALIZE_INVOICE } from '../../../flows/finalize-invoice.js';
+import { enqueueFinalize } from '../../../flows/finalize-sweep.js';
+import { atomic } from '../../db/atomic.js';
+import { getInvoiceWithLines } from '../../db/repos/billing.js';
+import { getBillingRun } from '../../db/repos/billing-runs.js';
+import {
+  type BillingSettings,
+  billingSettingsStatement,
+  draftById,
+  draftsOfBillingRun,
+  getBillingSettings,
+} from '../../db/repos/billing-settings.js';
+import { invoiceStatusStatement } from '../../db/repos/invoice-writes.js';
+import { makeJobDueNow } from '../../db/repos/job-queue.js';
+import { type InvoiceStatus, transition } from '../../domain/invoice-lifecycle.js';
+import { requireRole } from '../auth.js';
+import type { AppEnv, HubContext } from '../context.js';
+import { problem, zodProblemHook } from '../problem.js';
+import { problemContent } from './schemas.js';
+
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const actionBody = z
+  .object({
+    id: z.string(),
+    number: z.string().nullable(),
+    status: z.string(),
+    tax_pending_reason: z.string().nullable(),
+  })
+  .openapi('InvoiceAction');
+
+const settingsBody = z
+  .object({
+    finalize_policy: z.enum(['auto', 'approval']).openapi({
+      description: 'auto: drafts finalize once the grace period has passed; approval: a finance or admin key approves',
+    }),
+    grace_seconds: z.number().int().min(0).max(2_592_000).openapi({ description: 'auto: seconds a draft waits' }),
+    number_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,15}$/, 'letters, digits and - _ / . (at most 16)')
+      .openapi({ example: 'INV-' }),
+  })
+  .openapi('BillingSettings');
+
+const errors = {
+  404: { description: 'No such invoice in this org', content: problemContent },
+  409: { description: 'The invoice is not in a state that allows this; the detail names it', content: problemContent },
+};
+
+const invoiceAction = (path: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path,
+    summary,
+    request: { params: idParam },
+    responses: {
+      202: {
+        description: 'Accepted; the invoice moves on in the background',
+        content: { 'application/json': { schema: actionBody } },
+      },
+      ...errors,
+    },
+  });
+
+const finalizeRoute = invoiceAction(
+  '/invoices/{id}/finalize',
+  'Finalize a draft now (number, tax, ledger, collect, ERP, CRM write-back), without waiting for its grace period',
+);
+const approveRoute = invoiceAction(
+  '/invoices/{id}/approve',
+  'Approve a draft (orgs with the approval policy); it then finalizes',
+);
+
+const uncollectibleRoute = createRoute({
+  method: 'post',
+  path: '/invoices/{id}/mark-uncollectible',
+  summary: 'Mark an open invoice uncollectible (a later payment still settles it)',
+  request: { params: idParam },
+  responses: {
+    200: { description: 'The invoice, uncollectible', content: { 'application/json': { schema: actionBody } } },
+    ...errors,
+  },
+});
+
+const approveRunRoute = createRoute({
+  method: 'post',
+  path: '/billing-runs/{id}/approve',
+  summary: 'Approve every draft a billing run wrote; each then finalizes',
+  request: { params: idParam },
+  responses: {
+    202: {
+      description: 'The drafts approved',
+      content: {
+        'application/json': {
+          schema: z.object({
+            billing_run_id: z.string(),
+            approved: z.number().int(),
+            invoice_ids: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    404: { description: 'No such billing run in this org', content: problemContent },
+    502: { description: "The org's connections could not be built", content: problemContent },
+  },
+});
+
+const getSettingsRoute = createRoute({
+  method: 'get',
+  path: '/billing-settings',
+  summary: "When the org's drafts finalize, and how they are numbered",
+  responses: { 200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } } },
+});
+
+const putSettingsRoute = createRoute({
+  method: 'put',
+  path: '/billing-settings',
+  summary: "Change when the org's drafts finalize and how they are numbered (fields left out keep their value)",
+  request: { body: { required: true, content: { 'application/json': { schema: settingsBody.partial() } } } },
+  responses: {
+    200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } },
+    400: { description: 'Bad input', content: problemContent },
+  },
+});
+
+const toSettingsBody = (s: BillingSettings): z.infer<typeof settingsBody> => ({
+  finalize_policy: s.finalizePolicy,
+  grace_seconds: s.graceSeconds,
+  number_prefix: s.numberPrefix,
+});
+
+function toActionBody(invoice: {
+  id: string;
+  number: string | null;
+  status: InvoiceStatus;
+  taxPendingReason: string | null;
+}): z.infer<typeof actionBody> {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    status: invoice.status,
+    tax_pending_reason: invoice.taxPendingReason,
+  };
+}
+
+export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
+  for (const path of ['finalize', 'approve', 'mark-uncollectible']) {
+    app.on('POST', `/invoices/:id/${path}`, requireRole('admin', 'finance'));
+  }
+  app.on('POST', '/billing-runs/:id/approve', requireRole('admin', 'finance'));
+  app.on('PUT', '/billing-settings', requireRole('admin'));
+
+  const finalizeOne = (kind: string) => async (c: Parameters<Parameters<typeof app.openapi>[1]>[0]) => {
+    const { id } = c.req.param() as { id: string };
+    const orgId = c.get('orgId');
+    const found = await getInvoiceWithLines(hub.db, orgId, id);
+    if (!found) return problem(c, 404, 'Not found', `no invoice ${id} in this org`);
+    const { invoice } = found;
+    const side = invoice.kind === 'credit_note' ? 'credit_note' : 'invoice';
+    const next = transition(invoice.status, 'request_tax', side);
+    if (!next.ok) return problem(c, 409, 'Conflict', `cannot ${kind}: ${next.detail}`);
+    if (side === 'credit_note')
+      return problem(
+        c,
+        409,
+        'Conflict',
+        'credit notes are issued with their amendment or invoice, not finalized alone',
+      );
+    const draft = (await draftById(hub.db, orgId, id))!;
+    const enqueued = await enqueueFinalize(hub, orgId, [draft]);
+    if (!enqueued.ok) return problem(c, 502, 'Bad gateway', enqueued.reason);
+    // Asked by a person: a finalize job that gave up earlier, or waits out a backoff, runs now.
+    await hub.driver.notify(await makeJobDueNow(hub.db, orgId, `${FINALIZE_INVOICE}:${id}`, hub.clock.now()));
+    const now = (await getInvoiceWithLines(hub.db, orgId, id))!.invoice;
+    return c.json(toActionBody(now), 202);
+  };
+  // problem() builds the documented problem+json body; the typed-response helper cannot express it.
+  app.openapi(finalizeRoute, finalizeOne('finalize') as never);
+  app.openapi(approveRoute, finalizeOne('approve') as never);
+
+  app.openapi(uncollectibleRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const orgId = c.get('orgId');
+    const found = await getInvoiceWithLines(hub.db, orgId, id);
+    if (!found) return problem(c, 404, 'Not found', `no invoice ${id} in this org`) as never;
+    const { invoice } = found;
+    const next = transition(
+      invoice.status,
+      'mark_uncollectible',
+      invoice.kind === 'credit_note' ? 'credit_note' : 'invoice',
+    );
+    if (!next.ok) return problem(c, 409, 'Conflict', next.detail) as never;
+    await atomic(hub.db, [invoiceStatusStatement(hub.db, orgId, id, invoice.status, next.next)]);
+    const now = (await getInvoiceWithLines(hub.db, orgId, id))!.invoice;
+    // Raced by a payment between the read and the write: the payment wins, and says so.
+    if (now.status !== next.next)
+      return problem(c, 409, 'Conflict', `the invoice became ${now.status} meanwhile`) as never;
+    return c.json(toActionBody(now), 200);
+  });
+
+  app.openapi(approveRunRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const orgId = c.get('orgId');
+    if (!(await getBillingRun(hub.db, orgId, id))) {
+      return problem(c, 404, 'Not found', `no billing run ${id} in this org`) as never;
+    }
+    const drafts = await draftsOfBillingRun(hub.db, orgId, id);
+    const enqueued = await enqueueFinalize(hub, orgId, drafts);
+    if (!enqueued.ok) return problem(c, 502, 'Bad gateway', enqueued.reason) as never;
+    return c.json({ billing_run_id: id, approved: drafts.length, invoice_ids: drafts.map((d) => d.id) }, 202);
+  });
+
+  app.openapi(getSettingsRoute, async (c) =>
+    c.json(toSettingsBody(await getBillingSettings(hub.db, c.get('orgId'))), 200),
+  );
+
+  app.openapi(putSettingsRoute, async (c) => {
+    const orgId = c.get('orgId');
+    const body = c.req.valid('json');
+    const current = await getBillingSettings(hub.db, orgId);
+    const next: BillingSettings = {
+      finalizePolicy: body.finalize_policy ?? current.finalizePolicy,
+      graceSeconds: body.grace_seconds ?? current.graceSeconds,
+      numberPrefix: body.number_prefix ?? current.numberPrefix,
+    };
+    await atomic(hub.db, [billingSettingsStatement(hub.db, orgId, next, hub.clock.now().toISOString())]);
+    return c.json(toSettingsBody(next), 200);
+  });
+  return app;
+}

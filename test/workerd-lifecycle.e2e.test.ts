@@ -1,0 +1,60 @@
+/**
+ * Issue #10 under workerd (D1, Queues, Cron): after the demo deal, a billing run two months
+ * ahead ends with every invoice of the run paid and at QuickBooks, on queue delivery and the cron
+ * sweep alone. Waiting is a bounded loop of polls; no sleep decides an assertion.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkerdSandbox, type WorkerdSandbox } from './support/workerd-sandbox.js';
+
+let w: WorkerdSandbox;
+
+beforeAll(async () => {
+  w = await startWorkerdSandbox();
+}, 120_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+interface ListedInvoice {
+  id: string;
+  number: string | null;
+  status: string;
+  erp_refs: { system: string }[];
+}
+
+const json = (method: string, body: unknown) => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+describe('every invoice goes the whole way on workerd', () => {
+  it('a billing run two months ahead ends with every invoice paid and carrying a quickbooks ref', async () => {
+    const before = w.cash();
+    const opportunityId = await w.closeSalesforceDeal();
+    await w.expectPaid('salesforce', opportunityId, { before, sweep: true });
+    expect((await w.api('/api/v1/billing-settings', json('PUT', { grace_seconds: 0 }))).status).toBe(200);
+
+    const at = new Date(Date.now() + 62 * 86_400_000).toISOString().slice(0, 10);
+    const started = await w.api('/api/v1/billing-runs', json('POST', { at }));
+    expect(started.status).toBe(202);
+
+    let listed: ListedInvoice[] = [];
+    const done = (list: ListedInvoice[]) =>
+      list.length > 1 && list.every((i) => i.status === 'paid' && i.erp_refs.some((r) => r.system === 'quickbooks'));
+    for (let round = 0; round < 300 && !done(listed); round++) {
+      if (w.sims.stripe.state.outbox.length > 0) await w.sims.stripe.flushWebhooks();
+      listed = ((await (await w.api('/api/v1/invoices?limit=100')).json()) as { data: ListedInvoice[] }).data;
+      if (!done(listed)) {
+        await w.hub.sweep();
+        await new Promise((r) => setTimeout(r, 100)); // pacing between polls, not an assertion
+      }
+    }
+    expect(listed.length).toBeGreaterThan(1);
+    expect(listed.filter((i) => i.status !== 'paid')).toEqual([]);
+    expect(listed.filter((i) => !i.erp_refs.some((r) => r.system === 'quickbooks'))).toEqual([]);
+    const numbers = listed.map((i) => Number(i.number!.slice(4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  }, 120_000);
+});
