@@ -48,15 +48,15 @@ function invoice(
 }
 
 describe('migration 0009 (invoice lifecycle)', () => {
-  it('is the last migration and is registered in the journal both runtimes read', () => {
-    expect(files.at(-1)).toBe('0009_invoice_lifecycle.sql');
+  it('is registered in the journal both runtimes read, in order', () => {
+    expect(files[9]).toBe('0009_invoice_lifecycle.sql');
     const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
-    expect(journal.entries.at(-1)).toMatchObject({ idx: 9, tag: '0009_invoice_lifecycle' });
+    expect(journal.entries[9]).toMatchObject({ idx: 9, tag: '0009_invoice_lifecycle' });
   });
 
   it('gives existing invoices their kind and links credit notes, keeping every other column', () => {
     const db = new Database(':memory:');
-    for (const file of files.slice(0, -1)) apply(db, file);
+    for (const file of files.slice(0, 9)) apply(db, file);
     contract(db, 'con_v1', 1, T0);
     contract(db, 'con_v2', 2, T1);
     invoice(db, {
@@ -113,7 +113,7 @@ describe('migration 0009 (invoice lifecycle)', () => {
          amount_minor, tax_minor, line_kind) VALUES ('l1', 'org_1', 'prorated', 1, 'prd_1', 'Seats', '10', '6.00', 6000, 0, 'proration')`,
     ).run();
 
-    apply(db, files.at(-1)!);
+    apply(db, files[9]!);
 
     const rows = db
       .prepare(
@@ -171,5 +171,32 @@ describe('migration 0009 (invoice lifecycle)', () => {
       },
     ]);
     db.close();
+  });
+});
+
+describe('migration 0010 (credit notes)', () => {
+  it('is the last migration, in the journal', () => {
+    expect(files.at(-1)).toBe('0010_credit_notes.sql');
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
+    expect(journal.entries.at(-1)).toMatchObject({ idx: 10, tag: '0010_credit_notes' });
+  });
+
+  it('lets an invoice have several credit notes of one period; other kinds keep one per period', () => {
+    const db = new Database(':memory:');
+    for (const file of files) apply(db, file);
+    const insert = (id: string, kind: string) =>
+      db
+        .prepare(
+          `INSERT INTO invoices (id, org_id, number, contract_id, customer_id, kind, period_start, period_end, status,
+             currency, subtotal_minor, tax_minor, total_minor, amount_paid_minor, issue_date, due_date, rounding,
+             created_at, document_kind)
+           VALUES (?, 'org_1', ?, 'con_1', 'cus_1', ?, '2026-03-01', '2026-04-01', 'draft', 'USD', 1, 0, 1, 0,
+             '2026-03-01', '2026-03-31', '{}', '${T0}', ?)`,
+        )
+        .run(id, `N-${id}`, kind, kind === 'credit_note' ? 'credit_note' : 'recurring');
+    insert('cn1', 'credit_note');
+    insert('cn2', 'credit_note');
+    insert('adv1', 'advance');
+    expect(() => insert('adv2', 'advance')).toThrow(/UNIQUE/);
   });
 });
