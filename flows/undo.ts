@@ -14,9 +14,11 @@ import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { invoiceVoidedEntry } from '../src/domain/ledger.js';
 import type { Outcome } from '../src/domain/outcome.js';
 import { ok, permanent } from '../src/domain/outcome.js';
-import type { InvoiceInput } from './finalize-invoice.js';
 import { loadInvoice } from './load.js';
 import type { CompensationResult, StepContext } from './types.js';
+
+/** The input of every invoice flow undone here (finalize-invoice's InvoiceInput; not imported: that file imports this one). */
+type InvoiceInput = { invoiceId: string };
 
 type Undo<O> = (ctx: StepContext<InvoiceInput>, output: O) => Promise<Outcome<CompensationResult>>;
 

@@ -26,7 +26,7 @@ function createRefund(sim: StripeSim, params: FormObject): SimResult {
       : undefined;
   if (!intentId && !chargeId) return invalidParam('One of `charge` or `payment_intent` is required.', 'payment_intent');
   if (intentId && !intent) return missing('payment_intent', intentId);
-  if (!charge || charge.status !== 'succeeded') {
+  if (charge?.status !== 'succeeded') {
     return invalidParam(
       `This PaymentIntent (${intentId}) does not have a successful charge to refund.`,
       'payment_intent',
