@@ -85,10 +85,39 @@ export interface TaxResult {
   lines: { number: string; tax: string }[];
 }
 
+/**
+ * A return (credit note) against a committed sale: the engine records the tax given back,
+ * dated as the original sale so the original rates apply, and referencing it.
+ */
+export interface TaxReturnRequest extends Omit<TaxRequest, 'commit' | 'lines'> {
+  /** Our credit note number: the return's document code (and its lookup key). */
+  documentCode: string;
+  /** The sale being credited: its document code and date. */
+  originalDocumentCode: string;
+  originalDate: string;
+  /**
+   * Lines credited, amounts POSITIVE in major units (the adapter signs them as the vendor wants).
+   * `tax` fixes the tax given back on that line (a share of the original's); without it the engine computes it.
+   */
+  lines: (TaxLineRequest & { tax?: string })[];
+}
+
 export interface TaxPort {
   readonly vendor: TaxVendor;
   recordSale(request: TaxRequest, options: WriteOptions): Promise<Outcome<TaxResult>>;
   findByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
+  /**
+   * Records a committed return. The result's totalTax and line taxes are the tax given back,
+   * POSITIVE. Idempotent by its document code, like recordSale.
+   */
+  recordReturn(request: TaxReturnRequest, options: WriteOptions): Promise<Outcome<TaxResult>>;
+  /** The return with this document code (positive amounts, as recordReturn), or null. */
+  findReturnByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
+  /**
+   * Voids a committed document (a sale, or a return). Idempotent by nature: voiding a voided
+   * document answers its state again. The result's status is the vendor's (Avalara: Cancelled).
+   */
+  voidDocument(documentCode: string, kind: 'sale' | 'return'): Promise<Outcome<TaxResult>>;
 }
 
 // ---------------------------------------------------------------- Payments
@@ -111,7 +140,8 @@ export interface PaymentRequest {
 }
 
 export interface PaymentState extends ExternalObject {
-  status: 'pending' | 'succeeded' | 'failed' | 'requires_action';
+  /** canceled: the attempt was cancelled and will never be paid. */
+  status: 'pending' | 'succeeded' | 'failed' | 'requires_action' | 'canceled';
   amountMinor: number;
   currency: string;
 }
@@ -129,6 +159,22 @@ export interface PaymentEvent {
   occurredAt: string;
 }
 
+export interface RefundRequest {
+  /** The settled payment to refund (Stripe: the PaymentIntent). */
+  paymentExternalId: string;
+  amountMinor: number;
+  currency: string;
+  /** Our credit note id: stored as vendor metadata, the refund's lookup key. */
+  creditNoteId: string;
+  reason: 'duplicate' | 'requested_by_customer';
+}
+
+export interface RefundState extends ExternalObject {
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  amountMinor: number;
+  currency: string;
+}
+
 export interface PaymentPort {
   readonly vendor: PaymentVendor;
   createCustomer(request: PaymentCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
@@ -137,6 +183,15 @@ export interface PaymentPort {
   findPayment(invoiceId: string): Promise<Outcome<PaymentState | null>>;
   /** Processor fee of a settled payment in minor units (0 when the vendor reports none). */
   getPaymentFee(paymentExternalId: string): Promise<Outcome<number>>;
+  /** Refunds (part of) a settled payment, with the idempotency key. */
+  refundPayment(request: RefundRequest, options: WriteOptions): Promise<Outcome<RefundState>>;
+  /** The refund of `paymentExternalId` made for our credit note, or null. */
+  findRefund(paymentExternalId: string, creditNoteId: string): Promise<Outcome<RefundState | null>>;
+  /**
+   * Cancels an open payment attempt so it can never be paid. Idempotent: an attempt already
+   * cancelled answers its state; one that already succeeded answers `succeeded` (refund it instead).
+   */
+  cancelPayment(paymentExternalId: string, options: WriteOptions): Promise<Outcome<PaymentState>>;
   /** Verifies the signature over the raw body; a bad signature is a permanent failure. */
   parseWebhook(rawBody: string, headers: Headers): Promise<Outcome<PaymentEvent>>;
 }
@@ -170,6 +225,20 @@ export interface ErpInvoiceRequest {
   total: string;
 }
 
+export interface ErpCreditMemoRequest {
+  /** Our credit note number; the memo's document number and lookup key. */
+  creditNoteNumber: string;
+  /** The invoice it credits (our number), for the memo's note. */
+  invoiceNumber: string;
+  customerExternalId: string;
+  currency: string;
+  issueDate: string;
+  /** Positive amounts, as on the invoice. */
+  lines: ErpInvoiceRequest['lines'];
+  totalTax: string;
+  total: string;
+}
+
 export interface ErpPaymentRequest {
   /** Our payment id; stored as the ERP payment's reference number. */
   paymentRef: string;
@@ -190,6 +259,13 @@ export interface ErpPort {
   findInvoice(invoiceNumber: string): Promise<Outcome<ExternalObject | null>>;
   createPayment(request: ErpPaymentRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findPayment(paymentRef: string): Promise<Outcome<ExternalObject | null>>;
+  createCreditMemo(request: ErpCreditMemoRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findCreditMemo(creditNoteNumber: string): Promise<Outcome<ExternalObject | null>>;
+  /**
+   * Voids an invoice in the ERP (kept, amounts zeroed). Idempotent by nature: voiding a voided
+   * invoice answers it again. An invoice with a payment applied is refused (permanent).
+   */
+  voidInvoice(invoiceExternalId: string, options: WriteOptions): Promise<Outcome<ExternalObject>>;
 }
 
 // ---------------------------------------------------------------- The org's set

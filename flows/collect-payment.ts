@@ -5,6 +5,7 @@ import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
+import { cancelPaymentAttempt } from './undo.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
 
@@ -43,7 +44,8 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'createPayment',
     storedAs: 'payment',
     external: true,
-    // Undone by a refund, once PaymentPort has one (none yet): no compensate.
+    // Undone by cancelling the open attempt (flows/undo.ts); a settled one is refunded by a credit note.
+    compensate: (ctx, output: { externalId: string }) => cancelPaymentAttempt(ctx, output),
     run: async (ctx) => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

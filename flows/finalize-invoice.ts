@@ -28,6 +28,7 @@ import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
+import { reverseInvoiceEntry, voidTaxDocument } from './undo.js';
 
 export interface InvoiceInput {
   invoiceId: string;
@@ -99,7 +100,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'commitTax',
     storedAs: 'tax',
     external: true,
-    // Undone by voiding the committed document, once TaxPort has a void call (none yet): no compensate.
+    // Undone by voiding the committed document (flows/undo.ts).
+    compensate: (ctx, output: TaxResult) => voidTaxDocument(ctx, output),
     run: async (ctx) => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
@@ -147,6 +149,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'finalizeInvoice',
     storedAs: 'finalize',
     external: false,
+    // Undone by the reversing ledger entry (flows/undo.ts).
+    compensate: (ctx, output: { taxMinor: number; totalMinor: number }) => reverseInvoiceEntry(ctx, output),
     run: async (ctx) => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

@@ -8,6 +8,7 @@ import { type Ensured, ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
+import { voidErpInvoice } from './undo.js';
 
 export const POST_INVOICE_TO_ERP = 'post-invoice-to-erp';
 
@@ -80,7 +81,8 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     name: 'createErpInvoice',
     storedAs: 'erp-invoice',
     external: true,
-    // Undone by voiding the ERP invoice, once ErpPort has a void call (none yet): no compensate.
+    // Undone by voiding the ERP invoice (flows/undo.ts).
+    compensate: (ctx, output: { externalId: string }) => voidErpInvoice(ctx, output),
     run: async (ctx) => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;

@@ -87,7 +87,7 @@ function totalAtErp(inv: InvoiceComputation, taxMinor: number): number {
   const realm: Realm = {
     id: 'realm-1',
     nextId: 1,
-    entities: { Customer: new Map(), Item: new Map(), Invoice: new Map(), Payment: new Map() },
+    entities: { Customer: new Map(), Item: new Map(), Invoice: new Map(), Payment: new Map(), CreditMemo: new Map() },
     accounts: new Set(['1']),
     requests: new IdempotencyCache(),
   };

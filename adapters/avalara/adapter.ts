@@ -8,12 +8,18 @@
  * The lookup is GetTransactionByCode (GET /api/v2/companies/{companyCode}/transactions/{code}).
  */
 import type { DocumentType } from 'avatax/lib/enums';
-import type { TransactionModel } from 'avatax/lib/models';
-import { type Failure, ok } from '../../src/domain/outcome.js';
+import type { TransactionModel, VoidTransactionModel } from 'avatax/lib/models';
+import { type Failure, type Outcome, ok } from '../../src/domain/outcome.js';
 import type { TaxPort } from '../ports.js';
 import { createAvaTaxClient } from './client.js';
 import { classifyAvalaraError, isEntityNotFound } from './errors.js';
-import { encodeTransactionCode, fromTransaction, toCreateOrAdjustModel } from './map.js';
+import {
+  encodeTransactionCode,
+  fromReturnTransaction,
+  fromTransaction,
+  toCreateOrAdjustModel,
+  toReturnModel,
+} from './map.js';
 
 export interface AvalaraAdapterConfig {
   /** https://sandbox-rest.avatax.com, https://rest.avatax.com, or the simulator's loopback URL. */
@@ -58,21 +64,73 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
       return ok(fromTransaction(transaction));
     },
 
-    async findByDocumentCode(documentCode) {
+    findByDocumentCode: async (documentCode) => {
+      const found = await find(documentCode, 'SalesInvoice');
+      return found.ok ? ok(found.value && fromTransaction(found.value)) : found;
+    },
+
+    // The return's document code is its idempotency key, as for a sale (CreateOrAdjustTransaction).
+    async recordReturn(request, _options) {
+      const model = toReturnModel(request, config.companyCode);
+      if (!model.ok) return model;
       let transaction: TransactionModel;
       try {
-        transaction = await client.getTransactionByCode({
+        transaction = await client.createOrAdjustTransaction({ include: INCLUDE, model: model.value });
+      } catch (error) {
+        return fail(error, true);
+      }
+      return ok(fromReturnTransaction(transaction));
+    },
+
+    findReturnByDocumentCode: async (documentCode) => {
+      const found = await find(documentCode, 'ReturnInvoice');
+      return found.ok ? ok(found.value && fromReturnTransaction(found.value)) : found;
+    },
+
+    /**
+     * VoidTransaction (POST /api/v2/companies/{companyCode}/transactions/{code}/void, body
+     * `{"code": "DocVoided"}`). AvaTax refuses to void a document voided before, so a refusal is
+     * checked against the document: already Cancelled is the outcome we wanted.
+     * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/VoidTransaction/
+     */
+    async voidDocument(documentCode, kind) {
+      const documentType = kind === 'sale' ? 'SalesInvoice' : 'ReturnInvoice';
+      const render = kind === 'sale' ? fromTransaction : fromReturnTransaction;
+      try {
+        const transaction = await client.voidTransaction({
+          companyCode: encodeTransactionCode(config.companyCode),
+          transactionCode: encodeTransactionCode(documentCode),
+          documentType: documentType as unknown as DocumentType,
+          include: INCLUDE,
+          model: { code: 'DocVoided' as unknown as VoidTransactionModel['code'] },
+        });
+        return ok(render(transaction));
+      } catch (error) {
+        const failure = fail(error, true);
+        if (failure.kind === 'retryable' || failure.kind === 'indeterminate') return failure;
+        const current = await find(documentCode, documentType);
+        if (current.ok && current.value && String(current.value.status) === 'Cancelled')
+          return ok(render(current.value));
+        return failure;
+      }
+    },
+  };
+
+  /** GetTransactionByCode of one document type; null when AvaTax has no such document. */
+  async function find(documentCode: string, documentType: string): Promise<Outcome<TransactionModel | null>> {
+    try {
+      return ok(
+        await client.getTransactionByCode({
           companyCode: encodeTransactionCode(config.companyCode),
           transactionCode: encodeTransactionCode(documentCode),
           // The SDK's enum is numeric (SalesInvoice = 1); the API documents the name.
-          documentType: 'SalesInvoice' as unknown as DocumentType,
+          documentType: documentType as unknown as DocumentType,
           include: INCLUDE,
-        });
-      } catch (error) {
-        if (isEntityNotFound(error)) return ok(null);
-        return fail(error, false);
-      }
-      return ok(fromTransaction(transaction));
-    },
-  };
+        }),
+      );
+    } catch (error) {
+      if (isEntityNotFound(error)) return ok(null);
+      return fail(error, false);
+    }
+  }
 }

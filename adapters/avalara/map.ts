@@ -7,7 +7,7 @@ import type { CreateOrAdjustTransactionModel, LineItemModel, TransactionModel } 
 import Decimal from 'decimal.js';
 import { exponentOf, isDecimalString, isKnownCurrency } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { TaxRequest, TaxResult } from '../ports.js';
+import type { TaxRequest, TaxResult, TaxReturnRequest } from '../ports.js';
 
 /**
  * The JSON number for an exact decimal string. AvaTax takes amounts as JSON numbers (the SDK
@@ -114,5 +114,65 @@ export function fromTransaction(transaction: TransactionModel): TaxResult {
       number: String(line.lineNumber ?? ''),
       tax: amountToDecimalString(line.tax, currency),
     })),
+  };
+}
+
+/** "7.25" → "-7.25": AvaTax takes a return's amounts negative. */
+const negate = (value: string) => new Decimal(value).negated().toFixed();
+
+/**
+ * Builds the CreateOrAdjustTransaction body of a return: a committed `ReturnInvoice` with
+ * negative amounts, dated (taxDate override) as the original sale so its rates apply, and
+ * `referenceCode` naming that sale. A line with a fixed `tax` carries a line-level `TaxAmount`
+ * override, so the tax given back is exactly the share of the original's that we credit.
+ * https://developer.avalara.com/avatax/dev-guide/transactions/returns/ (handling return invoices)
+ */
+export function toReturnModel(request: TaxReturnRequest, companyCode: string): Outcome<CreateOrAdjustTransactionModel> {
+  const sale = toCreateOrAdjustModel(
+    {
+      ...request,
+      commit: true,
+      lines: request.lines.map((line) => ({ ...line, amount: negate(line.amount) })),
+    },
+    companyCode,
+  );
+  if (!sale.ok) return sale;
+  const model = sale.value.createTransactionModel;
+  const lines = model.lines.map((line, i) => {
+    const tax = request.lines[i]?.tax;
+    if (tax === undefined) return line;
+    const taxAmount = decimalToJsonNumber(negate(tax));
+    return {
+      ...line,
+      taxOverride: {
+        type: 'TaxAmount',
+        taxAmount,
+        reason: `Credit of ${request.originalDocumentCode}`,
+      },
+    } as unknown as LineItemModel;
+  });
+  return ok({
+    createTransactionModel: {
+      ...model,
+      type: 'ReturnInvoice' as unknown as NonNullable<CreateOrAdjustTransactionModel['createTransactionModel']['type']>,
+      referenceCode: request.originalDocumentCode,
+      taxOverride: {
+        type: 'TaxDate',
+        taxDate: request.originalDate,
+        reason: `Return of ${request.originalDocumentCode}`,
+      } as unknown as NonNullable<CreateOrAdjustTransactionModel['createTransactionModel']['taxOverride']>,
+      lines,
+    },
+  });
+}
+
+/** A return's TransactionModel (negative amounts) → TaxResult with the tax given back, positive. */
+export function fromReturnTransaction(transaction: TransactionModel): TaxResult {
+  const result = fromTransaction(transaction);
+  const abs = (v: string) => new Decimal(v).abs().toFixed(new Decimal(v).decimalPlaces());
+  return {
+    ...result,
+    totalTax: abs(result.totalTax),
+    lines: result.lines.map((l) => ({ ...l, tax: abs(l.tax) })),
   };
 }

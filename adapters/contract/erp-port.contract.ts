@@ -17,12 +17,14 @@ import {
   unwrap,
 } from './failures.contract.js';
 
-export type ErpObject = 'customer' | 'item' | 'invoice' | 'payment';
+export type ErpObject = 'customer' | 'item' | 'invoice' | 'payment' | 'credit_memo';
 
 export interface ErpContractSetup extends FaultHooks {
   port: ErpPort;
   /** How many objects of a kind the simulated vendor holds. */
   count(object: ErpObject): number;
+  /** Whether the simulated ERP holds this invoice as voided. */
+  isVoided(invoiceExternalId: string): boolean;
   /** An income account the simulated ERP knows. */
   incomeAccountId: string;
   close(): Promise<void>;
@@ -89,6 +91,43 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
         const pay = unwrap(await s.port.createPayment(payment, { idempotencyKey: 'pay-1' }));
         expect(unwrap(await s.port.findPayment('PAY-1'))?.externalId).toBe(pay.externalId);
         expect(unwrap(await s.port.findPayment('PAY-NONE'))).toBeNull();
+      });
+    });
+
+    describe('credit memos and voids', () => {
+      const memo = (c: ExternalObject, i: ExternalObject) => ({
+        creditNoteNumber: 'INV-0002',
+        invoiceNumber: 'INV-0001',
+        customerExternalId: c.externalId,
+        currency: 'USD',
+        issueDate: '2026-11-25',
+        lines: [
+          { itemExternalId: i.externalId, description: 'Seats', quantity: '1', unitPrice: '400.10', amount: '400.10' },
+        ],
+        totalTax: '32.50',
+        total: '432.60',
+      });
+
+      it('a credit memo is found by its number; the same key twice → one memo', async () => {
+        const { c, i } = await seed();
+        const first = unwrap(await s.port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
+        const again = unwrap(await s.port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.count('credit_memo')).toBe(1);
+        expect(unwrap(await s.port.findCreditMemo('INV-0002'))?.externalId).toBe(first.externalId);
+        expect(unwrap(await s.port.findCreditMemo('INV-NONE'))).toBeNull();
+      });
+
+      it('voids an unpaid invoice; voiding it again changes nothing', async () => {
+        const { c, i } = await seed();
+        const inv = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        expect(s.isVoided(inv.externalId)).toBe(false);
+        expect(unwrap(await s.port.voidInvoice(inv.externalId, { idempotencyKey: 'void-1' })).externalId).toBe(
+          inv.externalId,
+        );
+        expect(s.isVoided(inv.externalId)).toBe(true);
+        unwrap(await s.port.voidInvoice(inv.externalId, { idempotencyKey: 'void-1' }));
+        expect(s.count('invoice')).toBe(1);
       });
     });
 

@@ -15,7 +15,9 @@ export function createInMemoryErp() {
     item: new Map(),
     invoice: new Map(),
     payment: new Map(),
+    credit_memo: new Map(),
   };
+  const voided = new Set<string>();
   const replies = new Map<string, ExternalObject>();
   const faults: Fault[] = [];
   let revoked = false;
@@ -66,11 +68,22 @@ export function createInMemoryErp() {
     createPayment: async (r, o) =>
       create('payment', r.paymentRef, o.idempotencyKey, objects.invoice.has(r.invoiceExternalId)),
     findPayment: async (ref) => find('payment', ref),
+    createCreditMemo: async (r, o) =>
+      create('credit_memo', r.creditNoteNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId)),
+    findCreditMemo: async (number) => find('credit_memo', number),
+    voidInvoice: async (id) => {
+      const fault = planned(true);
+      if (fault && !fault.after) return fault.failure;
+      if (!objects.invoice.has(id)) return permanent(`in-memory ERP: no invoice ${id}`, { status: 400 });
+      voided.add(id);
+      return fault ? fault.failure : ok({ externalId: id });
+    },
   };
 
   return {
     port,
     count: (object: ErpObject) => objects[object].size,
+    isVoided: (invoiceId: string) => voided.has(invoiceId),
     inject: (fault: Fault, times = 1) => {
       for (let i = 0; i < times; i++) faults.push(fault);
     },

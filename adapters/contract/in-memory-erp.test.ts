@@ -7,6 +7,7 @@ runErpPortContract('in-memory example', async () => {
   return {
     port: erp.port,
     count: erp.count,
+    isVoided: erp.isVoided,
     incomeAccountId: '1',
     inject: erp.inject,
     revokeCredentials: erp.revoke,

@@ -20,7 +20,7 @@ import {
 
 export interface PaymentContractSetup extends FaultHooks {
   port: PaymentPort;
-  count(object: 'customer' | 'payment'): number;
+  count(object: 'customer' | 'payment' | 'refund'): number;
   /** The vendor's most recent event as its webhook delivers it, signed `ageSeconds` ago. */
   signedEvent(ageSeconds?: number): Promise<{ rawBody: string; headers: Headers }>;
   close(): Promise<void>;
@@ -51,6 +51,52 @@ export function runPaymentPortContract(name: string, setup: () => Promise<Paymen
       amountMinor: 125050,
       currency: 'USD',
       description: 'Invoice INV-0001',
+    });
+
+    describe('refunds and cancelling', () => {
+      const refund = (paymentExternalId: string, amountMinor = 25050) => ({
+        paymentExternalId,
+        amountMinor,
+        currency: 'USD',
+        creditNoteId: 'cn_1',
+        reason: 'requested_by_customer' as const,
+      });
+
+      it('refunds part of a settled payment once per key, found by our credit note id', async () => {
+        const c = await newCustomer();
+        const paid = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        const first = unwrap(await s.port.refundPayment(refund(paid.externalId), { idempotencyKey: 'r-1' }));
+        expect(first).toMatchObject({ status: 'succeeded', amountMinor: 25050, currency: 'USD' });
+        const again = unwrap(await s.port.refundPayment(refund(paid.externalId), { idempotencyKey: 'r-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.count('refund')).toBe(1);
+        expect(unwrap(await s.port.findRefund(paid.externalId, 'cn_1'))?.externalId).toBe(first.externalId);
+        expect(unwrap(await s.port.findRefund(paid.externalId, 'cn_none'))).toBeNull();
+      });
+
+      it('a refund larger than what is left is permanent, and nothing is refunded', async () => {
+        const c = await newCustomer();
+        const paid = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
+        expectPermanent(await s.port.refundPayment(refund(paid.externalId, 125051), { idempotencyKey: 'r-2' }));
+        expect(s.count('refund')).toBe(0);
+      });
+
+      it('cancels an open attempt (again: the same answer); a settled one answers succeeded', async () => {
+        const c = await newCustomer();
+        const open = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-open' }));
+        if (open.status === 'pending' || open.status === 'requires_action') {
+          expect(unwrap(await s.port.cancelPayment(open.externalId, { idempotencyKey: 'x-1' })).status).toBe(
+            'canceled',
+          );
+          expect(unwrap(await s.port.cancelPayment(open.externalId, { idempotencyKey: 'x-2' })).status).toBe(
+            'canceled',
+          );
+        } else {
+          expect(unwrap(await s.port.cancelPayment(open.externalId, { idempotencyKey: 'x-1' })).status).toBe(
+            open.status,
+          );
+        }
+      });
     });
 
     describe('create and find by our key', () => {

@@ -44,6 +44,61 @@ export function runTaxPortContract(name: string, setup: () => Promise<TaxContrac
     });
     afterEach(() => s.close());
 
+    describe('returns and voids', () => {
+      const returnOf = (over: { documentCode?: string; tax?: string } = {}) => ({
+        documentCode: over.documentCode ?? 'CN-2026-0007',
+        originalDocumentCode: 'INV-2026-0042',
+        originalDate: '2026-11-02',
+        customerCode: 'ACME-001',
+        date: '2026-11-20',
+        currency: 'USD',
+        shipTo: sale().shipTo,
+        lines: [
+          {
+            number: '1',
+            itemCode: 'PLAT',
+            description: 'Platform',
+            quantity: '1',
+            amount: '300.00',
+            ...(over.tax ? { tax: over.tax } : {}),
+          },
+        ],
+      });
+
+      it('a return gives tax back (positive), is found by its code, and a retry adds nothing', async () => {
+        unwrap(await s.port.recordSale(sale(), key));
+        const first = unwrap(await s.port.recordReturn(returnOf(), { idempotencyKey: 'cn-7' }));
+        expect(first.documentCode).toBe('CN-2026-0007');
+        expect(Number(first.totalTax)).toBeGreaterThan(0);
+        const again = unwrap(await s.port.recordReturn(returnOf(), { idempotencyKey: 'cn-7' }));
+        expect(again.transactionId).toBe(first.transactionId);
+        expect(s.count()).toBe(2);
+        expect(unwrap(await s.port.findReturnByDocumentCode('CN-2026-0007'))?.transactionId).toBe(first.transactionId);
+        expect(unwrap(await s.port.findReturnByDocumentCode('CN-NOPE'))).toBeNull();
+        // A return's code is not a sale's: the sale lookup does not see it.
+        expect(unwrap(await s.port.findByDocumentCode('CN-2026-0007'))).toBeNull();
+      });
+
+      it('a return with a fixed tax gives back exactly that tax', async () => {
+        const fixed = unwrap(await s.port.recordReturn(returnOf({ tax: '21.76' }), { idempotencyKey: 'cn-8' }));
+        expect(fixed.totalTax).toBe('21.76');
+        expect(fixed.lines.map((l) => l.tax)).toEqual(['21.76']);
+      });
+
+      it('voids a committed sale; voiding it again answers the same void', async () => {
+        unwrap(await s.port.recordSale(sale(), key));
+        const voided = unwrap(await s.port.voidDocument('INV-2026-0042', 'sale'));
+        expect(voided.status).toBe('Cancelled');
+        expect(unwrap(await s.port.voidDocument('INV-2026-0042', 'sale')).status).toBe('Cancelled');
+        expect(unwrap(await s.port.findByDocumentCode('INV-2026-0042'))?.status).toBe('Cancelled');
+        expect(s.count()).toBe(1);
+      });
+
+      it('voiding an unknown document is permanent', async () => {
+        expectPermanent(await s.port.voidDocument('INV-NOPE', 'sale'));
+      });
+    });
+
     it('records a sale and finds it by document code; an unknown code is null', async () => {
       const recorded = unwrap(await s.port.recordSale(sale(), key));
       expect(recorded.documentCode).toBe('INV-2026-0042');

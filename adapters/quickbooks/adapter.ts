@@ -1,7 +1,7 @@
 /**
  * QuickBooks Online adapter for the ERP port. Every create sends WriteOptions.idempotencyKey as
  * Intuit's `requestid`, and every object has a lookup by our natural key through the query
- * endpoint (DisplayName, Item Name = SKU, Invoice DocNumber, Payment PaymentRefNum), used to
+ * endpoint (DisplayName, Item Name = SKU, Invoice and CreditMemo DocNumber, Payment PaymentRefNum), used to
  * reconcile a write whose outcome is unknown.
  */
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
@@ -14,6 +14,7 @@ import {
   type QboEntityName,
   rowsOf,
   selectByField,
+  toCreditMemo,
   toCustomer,
   toInvoice,
   toItem,
@@ -43,6 +44,7 @@ const ENTITY_PATH: Record<QboEntityName, QboEntity> = {
   Item: 'item',
   Invoice: 'invoice',
   Payment: 'payment',
+  CreditMemo: 'creditmemo',
 };
 
 export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
@@ -132,5 +134,38 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
     findInvoice: (invoiceNumber) => find('Invoice', 'DocNumber', invoiceNumber),
     createPayment: (request, options) => create('Payment', toPayment(request), options),
     findPayment: (paymentRef) => find('Payment', 'PaymentRefNum', paymentRef),
+    createCreditMemo: (request, options) => create('CreditMemo', toCreditMemo(request), options),
+    findCreditMemo: (creditNoteNumber) => find('CreditMemo', 'DocNumber', creditNoteNumber),
+    voidInvoice,
   };
+
+  /**
+   * The invoice void operation needs the invoice's current SyncToken, so the invoice is read
+   * first; one already voided (QuickBooks puts "Voided" before its PrivateNote) is the outcome
+   * wanted, and is not voided again. QuickBooks refuses to void an invoice with a payment applied.
+   */
+  async function voidInvoice(invoiceExternalId: string, options: WriteOptions): Promise<Outcome<ExternalObject>> {
+    const read = await client.read('invoice', invoiceExternalId);
+    const current = read.kind === 'http' && read.status === 200 ? entityOf(read.body, 'Invoice') : null;
+    if (!current) return classifyFailure(read, { what: 'read invoice', write: false }, now());
+    const full = current as { SyncToken?: unknown; PrivateNote?: unknown };
+    if (typeof full.PrivateNote === 'string' && full.PrivateNote.startsWith('Voided')) return ok(fromEntity(current));
+    const key = options.idempotencyKey;
+    if (!key || key.length > MAX_REQUEST_ID) {
+      return permanent(`idempotency key must be 1–${MAX_REQUEST_ID} characters for QuickBooks requestid`, {
+        field: 'idempotencyKey',
+      });
+    }
+    const response = await client.operation(
+      'invoice',
+      'void',
+      { Id: invoiceExternalId, SyncToken: String(full.SyncToken ?? '0'), sparse: true },
+      key,
+    );
+    if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
+      const voided = entityOf(response.body, 'Invoice');
+      if (voided) return ok(fromEntity(voided));
+    }
+    return classifyFailure(response, { what: 'void invoice', write: true }, now());
+  }
 }

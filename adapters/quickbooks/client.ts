@@ -4,8 +4,8 @@
  *
  * Why not the `node-quickbooks` package: it fails at construction in workerd
  * (`EvalError: Code generation from strings disallowed`) and sits on the deprecated `request`
- * library, while the hub must run unchanged on Node and on Workers. The hub needs only four
- * creates and one query, all plain JSON over HTTPS, so global `fetch` is enough on both runtimes.
+ * library, while the hub must run unchanged on Node and on Workers. The hub needs a few
+ * creates, a read, the void operation and one query, all plain JSON over HTTPS, so global `fetch` is enough on both runtimes.
  *
  * REST conventions: https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
  * This file only moves bytes; errors.ts decides what a response means.
@@ -15,7 +15,7 @@ export const QBO_PRODUCTION_BASE_URL = 'https://quickbooks.api.intuit.com';
 export const QBO_SANDBOX_BASE_URL = 'https://sandbox-quickbooks.api.intuit.com';
 export const DEFAULT_MINOR_VERSION = '75';
 
-export type QboEntity = 'customer' | 'item' | 'invoice' | 'payment';
+export type QboEntity = 'customer' | 'item' | 'invoice' | 'payment' | 'creditmemo';
 
 export interface QboClientConfig {
   baseUrl: string;
@@ -44,6 +44,14 @@ export interface QboClient {
    * https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries
    */
   query(statement: string): Promise<QboResponse>;
+  /** GET /v3/company/{realmId}/{entity}/{id}?minorversion=… (for the current SyncToken). */
+  read(entity: QboEntity, id: string): Promise<QboResponse>;
+  /**
+   * POST /v3/company/{realmId}/{entity}?operation=<op>&requestid=…&minorversion=… — e.g. the
+   * invoice void operation, body {Id, SyncToken}.
+   * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice#void-an-invoice
+   */
+  operation(entity: QboEntity, operation: 'void', body: unknown, requestId: string): Promise<QboResponse>;
 }
 
 export function createQboClient(config: QboClientConfig): QboClient {
@@ -76,6 +84,20 @@ export function createQboClient(config: QboClientConfig): QboClient {
   return {
     create(entity, body, requestId) {
       return send(`${base}/${entity}?${queryString({ requestid: requestId, minorversion: minorVersion })}`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    },
+    read(entity, id) {
+      return send(`${base}/${entity}/${encodeURIComponent(id)}?${queryString({ minorversion: minorVersion })}`, {
+        method: 'GET',
+        headers,
+      });
+    },
+    operation(entity, operation, body, requestId) {
+      const query = queryString({ operation, requestid: requestId, minorversion: minorVersion });
+      return send(`${base}/${entity}?${query}`, {
         method: 'POST',
         headers: { ...headers, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),

@@ -7,7 +7,13 @@ import { createQuickBooksSimulator } from './simulator/index.js';
 const REALM = '4620816365000001';
 const TOKEN = 'contract-token';
 const NOW = new Date('2026-11-23T12:00:00Z');
-const ENTITY = { customer: 'Customer', item: 'Item', invoice: 'Invoice', payment: 'Payment' } as const;
+const ENTITY = {
+  customer: 'Customer',
+  item: 'Item',
+  invoice: 'Invoice',
+  payment: 'Payment',
+  credit_memo: 'CreditMemo',
+} as const;
 
 runErpPortContract('quickbooks', async () => {
   const sim = createQuickBooksSimulator({ now: () => NOW, accessToken: TOKEN });
@@ -15,6 +21,7 @@ runErpPortContract('quickbooks', async () => {
   return {
     port: createQuickBooksAdapter({ baseUrl: server.url, realmId: REALM, accessToken: TOKEN, now: () => NOW }),
     count: (object) => sim.state.count(REALM, ENTITY[object]),
+    isVoided: (id) => String(sim.state.get(REALM, 'Invoice', id)?.PrivateNote ?? '').startsWith('Voided'),
     incomeAccountId: '79',
     inject: (fault, times) => sim.faults.inject('/v3/company', fault, times),
     revokeCredentials: () => sim.state.expiredTokens.add(TOKEN),

@@ -5,12 +5,14 @@
  *   Item     https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/item
  *   Invoice  https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice
  *   Payment  https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/payment
+ *   CreditMemo https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/creditmemo
  * Field names checked against ../../../shared/apispecs/quickbooks.json (tests re-check them).
  */
 import Decimal from 'decimal.js';
 import { isDecimalString } from '../../src/domain/money.js';
 import { type Failure, type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type {
+  ErpCreditMemoRequest,
   ErpCustomerRequest,
   ErpInvoiceRequest,
   ErpItemRequest,
@@ -182,7 +184,32 @@ export function toPayment(request: ErpPaymentRequest): Outcome<QboPayment> {
   });
 }
 
-export type QboEntityName = 'Customer' | 'Item' | 'Invoice' | 'Payment';
+/**
+ * A CreditMemo has the invoice's shape (DocNumber, CustomerRef, SalesItemLineDetail lines,
+ * TxnTaxDetail) with positive amounts; QuickBooks keeps it as credit on the customer. The
+ * credited invoice is named in PrivateNote.
+ */
+export interface QboCreditMemo extends Omit<QboInvoice, 'DueDate'> {
+  PrivateNote: string;
+}
+
+export function toCreditMemo(request: ErpCreditMemoRequest): Outcome<QboCreditMemo> {
+  const asInvoice = toInvoice({
+    invoiceNumber: request.creditNoteNumber,
+    customerExternalId: request.customerExternalId,
+    currency: request.currency,
+    issueDate: request.issueDate,
+    dueDate: request.issueDate,
+    lines: request.lines,
+    totalTax: request.totalTax,
+    total: request.total,
+  });
+  if (!asInvoice.ok) return asInvoice;
+  const { DueDate: _due, ...memo } = asInvoice.value;
+  return ok({ ...memo, PrivateNote: `Credit note ${request.creditNoteNumber} for invoice ${request.invoiceNumber}` });
+}
+
+export type QboEntityName = 'Customer' | 'Item' | 'Invoice' | 'Payment' | 'CreditMemo';
 
 /**
  * `select * from <Entity> where <Field> = '<value>'`, with single quotes escaped by a backslash

@@ -14,6 +14,8 @@ import type {
   PaymentPort,
   PaymentRequest,
   PaymentState,
+  RefundRequest,
+  RefundState,
   WriteOptions,
 } from '../ports.js';
 import { createStripeClient } from './client.js';
@@ -22,12 +24,14 @@ import {
   feeFromPaymentIntent,
   fromCustomer,
   fromPaymentIntent,
+  fromRefund,
   METADATA,
   metadataQuery,
   pickCustomer,
   pickPaymentIntent,
   toCustomerParams,
   toPaymentIntentParams,
+  toRefundParams,
 } from './map.js';
 import { parseStripeWebhook } from './webhooks.js';
 
@@ -129,6 +133,50 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
             `Stripe fee for ${paymentExternalId} is in ${fee.feeCurrency} but the payment is in ${fee.paymentCurrency}; ` +
               'the fee cannot be booked in the payment currency',
           );
+      }
+    },
+
+    // https://docs.stripe.com/api/refunds/create, with the Idempotency-Key: a retried refund is the same refund.
+    async refundPayment(request: RefundRequest, options: WriteOptions): Promise<Outcome<RefundState>> {
+      if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
+        return permanent(`refund amount must be a positive integer of minor units, got ${request.amountMinor}`, {
+          field: 'amountMinor',
+        });
+      }
+      const created = await call('write', () =>
+        stripe.refunds.create(toRefundParams(request), { idempotencyKey: options.idempotencyKey }),
+      );
+      return created.ok ? ok(fromRefund(created.value)) : created;
+    },
+
+    /**
+     * Refunds are not in the Search API; the list of a PaymentIntent's refunds is read instead
+     * (https://docs.stripe.com/api/refunds/list), which, unlike search, is consistent at once.
+     */
+    async findRefund(paymentExternalId: string, creditNoteId: string): Promise<Outcome<RefundState | null>> {
+      const listed = await call('read', () => stripe.refunds.list({ payment_intent: paymentExternalId, limit: 100 }));
+      if (!listed.ok) return listed;
+      const refund = listed.value.data.find((r) => r.metadata?.[METADATA.creditNoteId] === creditNoteId);
+      return ok(refund ? fromRefund(refund) : null);
+    },
+
+    /**
+     * https://docs.stripe.com/api/payment_intents/cancel. Stripe refuses to cancel an intent that
+     * succeeded or was cancelled before (payment_intent_unexpected_state): its state then is the answer.
+     */
+    async cancelPayment(paymentExternalId: string, options: WriteOptions): Promise<Outcome<PaymentState>> {
+      try {
+        const intent = await stripe.paymentIntents.cancel(
+          paymentExternalId,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: options.idempotencyKey },
+        );
+        return ok(fromPaymentIntent(intent));
+      } catch (error) {
+        const code = (error as { code?: string } | null)?.code;
+        if (code !== 'payment_intent_unexpected_state') return classifyStripeError(error, 'write', now());
+        const current = await call('read', () => stripe.paymentIntents.retrieve(paymentExternalId));
+        return current.ok ? ok(fromPaymentIntent(current.value)) : current;
       }
     },
 

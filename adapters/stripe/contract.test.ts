@@ -20,7 +20,12 @@ runPaymentPortContract('stripe', async () => {
       testPaymentMethod: 'pm_card_visa',
       now: () => NOW,
     }),
-    count: (object) => (object === 'customer' ? sim.state.customers.size : sim.state.paymentIntents.size),
+    count: (object) =>
+      object === 'customer'
+        ? sim.state.customers.size
+        : object === 'refund'
+          ? sim.state.refunds.size
+          : sim.state.paymentIntents.size,
     async signedEvent(ageSeconds = 0) {
       const event = sim.state.events.at(-1);
       if (!event) throw new Error('the simulator has no event yet');

@@ -4,13 +4,22 @@
  * Search query language: https://docs.stripe.com/search#search-query-language
  */
 import type Stripe from 'stripe';
-import type { ExternalObject, PaymentCustomerRequest, PaymentEvent, PaymentRequest, PaymentState } from '../ports.js';
+import type {
+  ExternalObject,
+  PaymentCustomerRequest,
+  PaymentEvent,
+  PaymentRequest,
+  PaymentState,
+  RefundRequest,
+  RefundState,
+} from '../ports.js';
 
 /** Metadata keys that tie Stripe objects back to ours (lookup and webhooks). */
 export const METADATA = {
   customerId: 'hub_customer_id',
   invoiceId: 'hub_invoice_id',
   invoiceNumber: 'hub_invoice_number',
+  creditNoteId: 'hub_credit_note_id',
 } as const;
 
 /** `metadata['key']:'value'`, with quotes and backslashes in the value escaped. */
@@ -71,7 +80,7 @@ export function fromPaymentIntentStatus(intent: Pick<Stripe.PaymentIntent, 'stat
     case 'requires_action':
       return 'requires_action' as const;
     case 'canceled':
-      return 'failed' as const;
+      return 'canceled' as const;
     case 'requires_payment_method':
       return intent.last_payment_error ? ('failed' as const) : ('pending' as const);
     default:
@@ -164,4 +173,22 @@ export function fromEvent(event: Stripe.Event): PaymentEvent {
     feeMinor: null,
     occurredAt,
   };
+}
+
+export function toRefundParams(request: RefundRequest): Stripe.RefundCreateParams {
+  return {
+    payment_intent: request.paymentExternalId,
+    amount: request.amountMinor,
+    reason: request.reason,
+    metadata: { [METADATA.creditNoteId]: request.creditNoteId },
+  };
+}
+
+/** Stripe refund statuses: pending, requires_action, succeeded, failed, canceled. */
+export function fromRefund(refund: Stripe.Refund): RefundState {
+  const status =
+    refund.status === 'succeeded' || refund.status === 'failed' || refund.status === 'canceled'
+      ? refund.status
+      : 'pending';
+  return { externalId: refund.id, status, amountMinor: refund.amount, currency: refund.currency.toUpperCase() };
 }

@@ -174,3 +174,30 @@ describe('migration 0009 (invoice lifecycle)', () => {
     db.close();
   });
 });
+
+describe('migration 0012 (credit notes)', () => {
+  it('is registered in the journal both runtimes read', () => {
+    expect(files).toContain('0012_credit_notes.sql');
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
+    expect(journal.entries).toContainEqual(expect.objectContaining({ idx: 12, tag: '0012_credit_notes' }));
+  });
+
+  it('lets an invoice have several credit notes of one period; other kinds keep one per period', () => {
+    const db = new Database(':memory:');
+    for (const file of files) apply(db, file);
+    const insert = (id: string, kind: string) =>
+      db
+        .prepare(
+          `INSERT INTO invoices (id, org_id, number, contract_id, customer_id, kind, period_start, period_end, status,
+             currency, subtotal_minor, tax_minor, total_minor, amount_paid_minor, issue_date, due_date, rounding,
+             created_at, document_kind)
+           VALUES (?, 'org_1', ?, 'con_1', 'cus_1', ?, '2026-03-01', '2026-04-01', 'draft', 'USD', 1, 0, 1, 0,
+             '2026-03-01', '2026-03-31', '{}', '${T0}', ?)`,
+        )
+        .run(id, `N-${id}`, kind, kind === 'credit_note' ? 'credit_note' : 'recurring');
+    insert('cn1', 'credit_note');
+    insert('cn2', 'credit_note');
+    insert('adv1', 'advance');
+    expect(() => insert('adv2', 'advance')).toThrow(/UNIQUE/);
+  });
+});

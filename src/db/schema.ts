@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../domain/credit-notes.js';
 import { INVOICE_KINDS, INVOICE_STATUSES } from '../domain/invoice-lifecycle.js';
 
 const timestamps = {
@@ -184,13 +185,33 @@ export const invoices = sqliteTable(
     taxPendingReason: text('tax_pending_reason'),
   },
   (t) => [
-    uniqueIndex('invoices_period_uq').on(t.orgId, t.contractId, t.periodStart, t.kind),
+    // Credit notes are outside the period key (an invoice may have many; migration 0010).
+    uniqueIndex('invoices_period_uq')
+      .on(t.orgId, t.contractId, t.periodStart, t.kind)
+      .where(sql`${t.kind} != 'credit_note'`),
     uniqueIndex('invoices_number_uq').on(t.orgId, t.number),
     // The invoice list pages newest first by (created_at, id).
     index('invoices_list_idx').on(t.orgId, t.createdAt, t.id),
     index('invoices_billing_run_idx').on(t.orgId, t.billingRunId),
     index('invoices_credited_idx').on(t.orgId, t.creditedInvoiceId),
   ],
+);
+
+/** A credit note's reason and settlement (id = the credit note's invoice row id). */
+export const creditNotes = sqliteTable(
+  'credit_notes',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** The invoice it credits. */
+    invoiceId: text('invoice_id').notNull(),
+    reason: text('reason', { enum: CREDIT_REASONS }).notNull(),
+    /** How it is settled; null until an amendment's credit note is issued (decided then). */
+    settlement: text('settlement', { enum: CREDIT_SETTLEMENTS }),
+    memo: text('memo'),
+    ...timestamps,
+  },
+  (t) => [index('credit_notes_invoice_idx').on(t.orgId, t.invoiceId)],
 );
 
 export const invoiceLines = sqliteTable(

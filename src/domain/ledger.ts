@@ -4,7 +4,14 @@
  */
 import { type Outcome, ok, permanent } from './outcome.js';
 
-export type LedgerAccount = 'accounts_receivable' | 'revenue' | 'tax_payable' | 'cash' | 'payment_fees';
+/** customer_credit: what we owe customers as credit toward later invoices (a liability). */
+export type LedgerAccount =
+  | 'accounts_receivable'
+  | 'revenue'
+  | 'tax_payable'
+  | 'cash'
+  | 'payment_fees'
+  | 'customer_credit';
 
 export interface JournalLine {
   account: LedgerAccount;
@@ -14,7 +21,7 @@ export interface JournalLine {
 }
 
 export interface JournalEntry {
-  kind: 'invoice_issued' | 'payment_received';
+  kind: 'invoice_issued' | 'payment_received' | 'invoice_voided' | 'credit_note_issued' | 'refund_issued';
   memo: string;
   lines: JournalLine[];
 }
@@ -75,6 +82,76 @@ export function paymentReceivedEntry(payment: {
       line('cash', currency, payment.amountMinor - payment.feeMinor, 0),
       ...(payment.feeMinor !== 0 ? [line('payment_fees', currency, payment.feeMinor, 0)] : []),
       line('accounts_receivable', currency, 0, payment.amountMinor),
+    ],
+  });
+}
+
+/**
+ * The entry that undoes `entry`: every line with debit and credit swapped. Entries are never
+ * edited; a void books this beside the original (kind says which it is).
+ */
+export function reversingEntry(entry: JournalEntry, kind: JournalEntry['kind'], memo: string): Outcome<JournalEntry> {
+  return checkBalanced({
+    kind,
+    memo,
+    lines: entry.lines.map((l) => line(l.account, l.currency, l.creditMinor, l.debitMinor)),
+  });
+}
+
+/** Invoice voided: its issue entry reversed (revenue and tax payable debited, receivable cleared). */
+export function invoiceVoidedEntry(invoice: {
+  number: string;
+  currency: string;
+  subtotalMinor: number;
+  taxMinor: number;
+}): Outcome<JournalEntry> {
+  const issued = invoiceIssuedEntry(invoice);
+  if (!issued.ok) return issued;
+  return reversingEntry(issued.value, 'invoice_voided', `Invoice ${invoice.number} voided`);
+}
+
+/**
+ * Credit note issued: revenue and tax payable are debited back. What the customer is owed goes
+ * to the receivable (it lowers what is still due, or is paid out by a refund), or to customer
+ * credit when it is kept for later invoices.
+ */
+export function creditNoteIssuedEntry(note: {
+  number: string;
+  invoiceNumber: string;
+  currency: string;
+  netMinor: number;
+  taxMinor: number;
+  toCustomerCredit: boolean;
+}): Outcome<JournalEntry> {
+  const { currency } = note;
+  return checkBalanced({
+    kind: 'credit_note_issued',
+    memo: `Credit note ${note.number} for invoice ${note.invoiceNumber}`,
+    lines: [
+      line('revenue', currency, note.netMinor, 0),
+      ...(note.taxMinor !== 0 ? [line('tax_payable', currency, note.taxMinor, 0)] : []),
+      line(
+        note.toCustomerCredit ? 'customer_credit' : 'accounts_receivable',
+        currency,
+        0,
+        note.netMinor + note.taxMinor,
+      ),
+    ],
+  });
+}
+
+/** Refund paid out for a credit note: the receivable it left owed to the customer is settled in cash. */
+export function refundIssuedEntry(refund: {
+  creditNoteNumber: string;
+  currency: string;
+  amountMinor: number;
+}): Outcome<JournalEntry> {
+  return checkBalanced({
+    kind: 'refund_issued',
+    memo: `Refund of credit note ${refund.creditNoteNumber}`,
+    lines: [
+      line('accounts_receivable', refund.currency, refund.amountMinor, 0),
+      line('cash', refund.currency, 0, refund.amountMinor),
     ],
   });
 }

@@ -52,6 +52,8 @@ export interface SimLine {
   itemCode: string;
   description: string;
   taxCode: string;
+  /** A line-level `TaxAmount` override: the tax the caller fixed (a return giving back a share). */
+  taxOverride: Decimal | null;
 }
 
 export interface ParsedTransaction {
@@ -64,6 +66,9 @@ export interface ParsedTransaction {
   commit: boolean;
   shipTo: SimAddress;
   lines: SimLine[];
+  /** The document a return refers to (`referenceCode`), and its tax date (`taxOverride` TaxDate). */
+  referenceCode: string | null;
+  taxDate: string | null;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -149,7 +154,12 @@ export function parseCreateModel(
     const l = (typeof rawLine === 'object' && rawLine ? rawLine : {}) as Record<string, unknown>;
     const amount = toDecimal(l.amount);
     if (!amount) return { ok: false, error: valueRequired(`lines[${index}].amount`) };
+    const override = (typeof l.taxOverride === 'object' && l.taxOverride ? l.taxOverride : {}) as Record<
+      string,
+      unknown
+    >;
     lines.push({
+      taxOverride: override.type === 'TaxAmount' ? toDecimal(override.taxAmount) : null,
       number: str(l.number) || String(index + 1),
       quantity: toDecimal(l.quantity) ?? new Decimal(1),
       amount,
@@ -170,15 +180,25 @@ export function parseCreateModel(
       commit: m.commit === true,
       shipTo,
       lines,
+      referenceCode: str(m.referenceCode) || null,
+      taxDate: taxDateOf(m.taxOverride),
     },
   };
+}
+
+/** A document-level `TaxDate` override (a return dated as its sale): the date, else null. */
+function taxDateOf(override: unknown): string | null {
+  if (typeof override !== 'object' || override === null) return null;
+  const o = override as Record<string, unknown>;
+  return o.type === 'TaxDate' && str(o.taxDate) ? str(o.taxDate).slice(0, 10) : null;
 }
 
 export interface SimTransaction extends ParsedTransaction {
   id: number;
   code: string;
   companyId: number;
-  status: 'Temporary' | 'Saved' | 'Committed';
+  /** Cancelled: voided (VoidTransaction with code DocVoided). */
+  status: 'Temporary' | 'Saved' | 'Committed' | 'Cancelled';
   version: number;
   modifiedDate: string;
 }
@@ -199,7 +219,7 @@ export function toTransactionModel(tx: SimTransaction, rates: Readonly<Record<st
   let totalAmount = new Decimal(0);
   let totalTax = new Decimal(0);
   const lines = tx.lines.map((line, index) => {
-    const tax = line.amount.mul(rate).toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
+    const tax = line.taxOverride ?? line.amount.mul(rate).toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
     totalAmount = totalAmount.add(line.amount);
     totalTax = totalTax.add(tax);
     const lineId = tx.id * 100 + index + 1;
@@ -246,7 +266,8 @@ export function toTransactionModel(tx: SimTransaction, rates: Readonly<Record<st
     code: tx.code,
     companyId: tx.companyId,
     date: tx.date,
-    taxDate: tx.date,
+    taxDate: tx.taxDate ?? tx.date,
+    referenceCode: tx.referenceCode,
     status: tx.status,
     type: tx.type,
     customerCode: tx.customerCode,

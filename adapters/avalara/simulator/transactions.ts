@@ -1,6 +1,6 @@
 /**
  * Transactions: create (refusing a code whose transaction is committed), createoradjust
- * (adjusting the transaction with that code in place: same id, version bumped), get and commit.
+ * (adjusting the transaction with that code in place: same id, version bumped), get, commit and void.
  * The document code is AvaTax's idempotency key. SalesOrder is an estimate: never saved.
  * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/
  */
@@ -114,6 +114,37 @@ export function transactionRoutes(app: Hono, sim: AvalaraSim): void {
     if (!tx) return notFound(c);
     const body = (await readJson(c)) as { commit?: unknown } | undefined;
     tx.status = body?.commit === false ? 'Saved' : 'Committed';
+    tx.modifiedDate = now().toISOString();
+    return c.json(render(tx));
+  });
+
+  // VoidTransaction: body {"code": "DocVoided"}; the document is kept with status Cancelled.
+  // A document voided before cannot be voided again.
+  app.post('/api/v2/companies/:companyCode/transactions/:transactionCode/void', async (c) => {
+    const tx = lookup(c);
+    if (!tx) return notFound(c);
+    const body = (await readJson(c)) as { code?: unknown } | undefined;
+    if (body?.code !== 'DocVoided') {
+      return send(c, {
+        status: 400,
+        code: 'ValueRequiredError',
+        number: 5,
+        message: "Field 'code' is required; to void a transaction it must be 'DocVoided'.",
+        target: 'IncorrectData',
+        refersTo: 'code',
+      });
+    }
+    if (tx.status === 'Cancelled') {
+      return send(c, {
+        status: 400,
+        code: 'CannotModifyDeletedTransaction',
+        number: 1207,
+        message: `Transaction '${tx.code}' has already been voided.`,
+        target: 'IncorrectData',
+        refersTo: 'transactionCode',
+      });
+    }
+    tx.status = 'Cancelled';
     tx.modifiedDate = now().toISOString();
     return c.json(render(tx));
   });

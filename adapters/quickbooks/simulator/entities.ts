@@ -1,11 +1,13 @@
 /**
- * The entity endpoints: read one by Id, and create one (Customer, Item, Invoice, Payment), each
+ * The entity endpoints: read one by Id, create one (Customer, Item, Invoice, Payment, CreditMemo),
+ * and the invoice void operation; each
  * validated by its own rules file and answered like QuickBooks does; a create with a requestid
  * QuickBooks has seen replays the original answer, whatever the body.
  *   REST conventions: https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
  *   requestid:        https://blogs.intuit.com/2015/04/06/15346/
  */
 import type { Hono } from 'hono';
+import { createCreditMemo } from './credit-memos.js';
 import { createCustomer } from './customers.js';
 import { answer, faultBody, validation } from './errors.js';
 import { createInvoice } from './invoices.js';
@@ -13,6 +15,7 @@ import { createItem } from './items.js';
 import { createPayment } from './payments.js';
 import { ENTITY_BY_PATH, type Json, type QuickBooksSimulatorState, type Realm, type SimEntity } from './state.js';
 import { Rejection } from './validation.js';
+import { voidInvoice } from './void.js';
 
 interface SimResult {
   status: number;
@@ -24,13 +27,21 @@ const CREATORS: Record<SimEntity, (realm: Realm, body: Json, now: Date) => Json>
   Item: createItem,
   Invoice: createInvoice,
   Payment: createPayment,
+  CreditMemo: createCreditMemo,
+};
+
+/** Operations other than create (POST ?operation=…): the invoice void. */
+const OPERATIONS: Partial<Record<string, (realm: Realm, body: Json, now: Date) => Json>> = {
+  'Invoice:void': voidInvoice,
 };
 
 /** Validates and stores one entity; answers like QuickBooks does (200 with the entity, or 400 Fault). */
-export function createEntity(realm: Realm, entity: SimEntity, body: Json, now: Date): SimResult {
+export function createEntity(realm: Realm, entity: SimEntity, body: Json, now: Date, operation?: string): SimResult {
   const time = now.toISOString();
   try {
-    const created = CREATORS[entity](realm, body, now);
+    const run = operation ? OPERATIONS[`${entity}:${operation}`] : CREATORS[entity];
+    if (!run) throw new Rejection('2010', 'Unsupported Operation', `Operation ${operation} is not supported`);
+    const created = run(realm, body, now);
     realm.entities[entity].set(created.Id as string, created);
     return { status: 200, body: { [entity]: structuredClone(created), time } };
   } catch (error) {
@@ -75,7 +86,7 @@ export function entityRoutes(app: Hono, state: QuickBooksSimulatorState, now: ()
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return validation(c, now, 400, '2010', 'Request has invalid or unsupported property', 'Body must be an object');
     }
-    const result = createEntity(realm, entity, body, now());
+    const result = createEntity(realm, entity, body, now(), c.req.query('operation'));
     if (requestId) realm.requests.remember(requestId, '*', result);
     return answer(c, result.status, result.body);
   });

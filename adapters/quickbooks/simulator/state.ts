@@ -5,7 +5,7 @@
 import { IdempotencyCache } from '../../sandbox/idempotency.js';
 
 export type Json = Record<string, unknown>;
-export type SimEntity = 'Customer' | 'Item' | 'Invoice' | 'Payment';
+export type SimEntity = 'Customer' | 'Item' | 'Invoice' | 'Payment' | 'CreditMemo';
 
 export interface Realm {
   readonly id: string;
@@ -23,6 +23,7 @@ export const ENTITY_BY_PATH: Record<string, SimEntity> = {
   item: 'Item',
   invoice: 'Invoice',
   payment: 'Payment',
+  creditmemo: 'CreditMemo',
 };
 
 export interface QuickBooksSimulatorOptions {
@@ -57,7 +58,13 @@ export function createQuickBooksState(options: QuickBooksSimulatorOptions): Quic
         realm = {
           id: realmId,
           nextId: 1,
-          entities: { Customer: new Map(), Item: new Map(), Invoice: new Map(), Payment: new Map() },
+          entities: {
+            Customer: new Map(),
+            Item: new Map(),
+            Invoice: new Map(),
+            Payment: new Map(),
+            CreditMemo: new Map(),
+          },
           accounts: new Set(accounts),
           requests: new IdempotencyCache(),
         };

@@ -4,7 +4,7 @@
  * the way Stripe does (https://docs.stripe.com/api/idempotent_requests); search by metadata;
  * signed webhook delivery from an outbox. Runtime-neutral (Hono, fetch, Web Crypto).
  * One file per resource: session.ts (request ids and keys), customers.ts, payment-intents.ts,
- * charges.ts; requests.ts holds the idempotent write, read and search they share; state.ts the account.
+ * charges.ts, refunds.ts (and cancelling an intent); requests.ts holds the idempotent write, read and search they share; state.ts the account.
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
@@ -12,6 +12,7 @@ import { chargeRoutes } from './charges.js';
 import { customerRoutes } from './customers.js';
 import { faultError, stripeError } from './errors.js';
 import { paymentIntentRoutes } from './payment-intents.js';
+import { refundRoutes } from './refunds.js';
 import { respond } from './requests.js';
 import { sessionRoutes } from './session.js';
 import { createStripeSim, type StripeSimulatorOptions, type StripeSimulatorState } from './state.js';
@@ -42,6 +43,7 @@ export function createStripeSimulator(options: StripeSimulatorOptions): StripeSi
   customerRoutes(app, sim);
   paymentIntentRoutes(app, sim);
   chargeRoutes(app, sim);
+  refundRoutes(app, sim);
   app.notFound((c) =>
     respond(
       c,

@@ -45,8 +45,8 @@ export interface SimPaymentIntent {
   amount_capturable: number;
   amount_received: number;
   automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
-  canceled_at: null;
-  cancellation_reason: null;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
   capture_method: 'automatic';
   client_secret: string;
   confirmation_method: 'automatic';
@@ -63,7 +63,22 @@ export interface SimPaymentIntent {
   payment_method_types: string[];
   receipt_email: null;
   setup_future_usage: null;
-  status: 'requires_payment_method' | 'requires_confirmation' | 'succeeded';
+  status: 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+}
+
+export interface SimRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  balance_transaction: null;
+  charge: string;
+  created: number;
+  currency: string;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string | null;
+  receipt_number: null;
+  status: 'succeeded';
 }
 
 export interface SimCharge {

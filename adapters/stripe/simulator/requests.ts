@@ -97,6 +97,7 @@ function lookupAny(sim: StripeSim, id: string): object | undefined {
   if (id.startsWith('pi_')) return sim.state.paymentIntents.get(id);
   if (id.startsWith('ch_')) return sim.state.charges.get(id);
   if (id.startsWith('txn_')) return sim.state.balanceTransactions.get(id);
+  if (id.startsWith('re_')) return sim.state.refunds.get(id);
   return undefined;
 }
 

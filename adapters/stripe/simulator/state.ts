@@ -9,6 +9,7 @@ import {
   type SimCustomer,
   type SimEvent,
   type SimPaymentIntent,
+  type SimRefund,
   snapshot,
 } from './objects.js';
 import { type DeliveryAttempt, deliverOutbox, signStripePayload } from './webhooks.js';
@@ -34,6 +35,7 @@ export interface StripeSimulatorState {
   paymentIntents: Map<string, SimPaymentIntent>;
   charges: Map<string, SimCharge>;
   balanceTransactions: Map<string, SimBalanceTransaction>;
+  refunds: Map<string, SimRefund>;
   /** Every event ever created, oldest first. */
   events: SimEvent[];
   /** Events not yet accepted by the webhook endpoint. */
@@ -89,6 +91,7 @@ export function createStripeSim(options: StripeSimulatorOptions): StripeSim {
     paymentIntents: new Map(),
     charges: new Map(),
     balanceTransactions: new Map(),
+    refunds: new Map(),
     events: [],
     outbox: [],
     deliveries: [],

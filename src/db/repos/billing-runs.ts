@@ -255,7 +255,15 @@ export function invoiceChunkStatements(
               CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL
             FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)}`,
       )
-      .onConflictDoNothing({ target: [invoices.orgId, invoices.contractId, invoices.periodStart, invoices.kind] }),
+      // The period key is a partial index (credit notes are outside it), so the target must name
+      // its WHERE; drizzle renders that only for DO UPDATE, so this is a DO UPDATE that never
+      // updates (setWhere false): a DO NOTHING on the natural key.
+      .onConflictDoUpdate({
+        target: [invoices.orgId, invoices.contractId, invoices.periodStart, invoices.kind],
+        targetWhere: sql`${invoices.kind} != 'credit_note'`,
+        set: { id: sql`${invoices.id}` },
+        setWhere: sql`false`,
+      }),
   );
   return statements;
 }
