@@ -76,14 +76,14 @@ describe('a deal edited after close', () => {
     const [credit] = byKind('credit_note');
     const [charge] = byKind('advance');
     // The credit note sits on version 1, the prorated charge (the 5 extra seats from 16 March) on version 2.
-    expect(credit.contractId).toBe(versions[0]!.id);
+    expect(credit.contract_id).toBe(versions[0]!.id);
     // Credits are positive amounts on a credit note: the rest of the period (17 of 31 days) of
     // each 1000.00 line (platform fee, 25 seats), rounded per line.
-    expect(credit.totalMinor).toBe(2 * Math.round((100_000 * 17) / 31));
-    expect(charge.contractId).toBe(versions[1]!.id);
-    expect(charge.periodStart).toBe('2026-03-16');
+    expect(credit.total_minor).toBe(2 * Math.round((100_000 * 17) / 31));
+    expect(charge.contract_id).toBe(versions[1]!.id);
+    expect(charge.period_start).toBe('2026-03-16');
     // Re-billed at 2200.00 for the same days: the net is the 5 extra seats (200.00) × 17/31.
-    expect(Math.abs(charge.totalMinor - credit.totalMinor - (20_000 * 17) / 31)).toBeLessThanOrEqual(1);
+    expect(Math.abs(charge.total_minor - credit.total_minor - (20_000 * 17) / 31)).toBeLessThanOrEqual(1);
     expect(trace.invoices).toHaveLength(3);
 
     const [output] = (await amendOutputs()).filter((o) => o?.changed);

@@ -41,18 +41,18 @@ describe('deal to cash on Node', () => {
     expect(res.status).toBe(200);
     const trace = await readJson(res);
     expect(trace.contracts).toHaveLength(1);
-    expect(trace.contracts[0].mappingVersion).toBe('salesforce-opportunity@2');
-    expect(trace.contracts[0].lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
+    expect(trace.contracts[0].mapping_version).toBe('salesforce-opportunity@2');
+    expect(trace.contracts[0].lines.map((l: { price_spec: { model: string } }) => l.price_spec.model)).toEqual([
       'flat_fee',
       'per_unit',
     ]);
     const [invoice] = trace.invoices;
     // Demo deal: platform fee 1000.00 + 25 seats × 40.00 = 2000.00, shipped to CA at 7.25%.
-    expect(invoice.subtotalMinor).toBe(200_000);
-    expect(invoice.taxMinor).toBe(14_500);
-    expect(invoice.totalMinor).toBe(214_500);
+    expect(invoice.subtotal_minor).toBe(200_000);
+    expect(invoice.tax_minor).toBe(14_500);
+    expect(invoice.total_minor).toBe(214_500);
     expect(invoice.status).toBe('paid');
-    expect(invoice.amountPaidMinor).toBe(214_500);
+    expect(invoice.amount_paid_minor).toBe(214_500);
 
     // The amounts the vendors hold tie out with ours.
     const qboInvoice = [...h.sims.quickbooks.state.realm(SANDBOX_QBO.realmId).entities.Invoice.values()][0] as {
@@ -66,25 +66,30 @@ describe('deal to cash on Node', () => {
     expect(intent.status).toBe('succeeded');
 
     expect(trace.payments).toHaveLength(1);
-    const fee = trace.payments[0].feeMinor;
+    const fee = trace.payments[0].fee_minor;
     expect(fee).toBeGreaterThan(0);
     const ledger = trace.ledger as {
       kind: string;
-      lines: { account: string; debitMinor: number; creditMinor: number }[];
+      lines: { account: string; debit_minor: number; credit_minor: number }[];
     }[];
     expect(ledger.map((e) => e.kind).sort()).toEqual(['invoice_issued', 'payment_received']);
     for (const entry of ledger) {
-      const debits = entry.lines.reduce((s, l) => s + l.debitMinor, 0);
-      const credits = entry.lines.reduce((s, l) => s + l.creditMinor, 0);
+      const debits = entry.lines.reduce((s, l) => s + l.debit_minor, 0);
+      const credits = entry.lines.reduce((s, l) => s + l.credit_minor, 0);
       expect(debits).toBe(credits);
     }
     const payment = ledger.find((e) => e.kind === 'payment_received')!;
-    expect(payment.lines).toContainEqual({ account: 'payment_fees', currency: 'USD', debitMinor: fee, creditMinor: 0 });
+    expect(payment.lines).toContainEqual({
+      account: 'payment_fees',
+      currency: 'USD',
+      debit_minor: fee,
+      credit_minor: 0,
+    });
     expect(payment.lines).toContainEqual({
       account: 'cash',
       currency: 'USD',
-      debitMinor: 214_500 - fee,
-      creditMinor: 0,
+      debit_minor: 214_500 - fee,
+      credit_minor: 0,
     });
 
     // Six flows, plus a CRM write-back after the invoice was finalized and after it was paid.
@@ -92,13 +97,13 @@ describe('deal to cash on Node', () => {
     expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
     expect(
       trace.jobs
-        .map((j: { dedupeKey: string }) => j.dedupeKey)
+        .map((j: { dedupe_key: string }) => j.dedupe_key)
         .filter((k: string) => k.startsWith('crm-write-back:'))
         .map((k: string) => k.split(':')[4])
         .sort(),
     ).toEqual(['finalized', 'paid']);
     expect(
-      trace.externalRefs.map((r: { system: string; objectType: string }) => `${r.system}:${r.objectType}`).sort(),
+      trace.external_refs.map((r: { system: string; object_type: string }) => `${r.system}:${r.object_type}`).sort(),
     ).toEqual(
       [
         'avalara:tax_transaction',
@@ -148,7 +153,7 @@ describe('deal to cash on Node', () => {
     // The Account holds the customer's totals across its deals (here one invoice).
     const accountId = String(opportunity.AccountId);
     expect(h.sims.salesforce.state.store.get('Account', accountId)).toMatchObject({
-      Hub_Amount_Paid__c: invoice.totalMinor / 100,
+      Hub_Amount_Paid__c: invoice.total_minor / 100,
       Hub_Outstanding__c: 0,
     });
     const accountWrites = h.sims.salesforce.state.updates.filter((u) => u.type === 'Account' && u.id === accountId);
@@ -204,17 +209,17 @@ describe('deal to cash on Node', () => {
     await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
     await h.settle();
     const [first] = (await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`))).invoices;
-    const nextMonth = addMonths(first.periodStart, 1);
+    const nextMonth = addMonths(first.period_start, 1);
 
     const run = await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth);
     expect(run.failures).toEqual([]);
     expect(run.invoicesCreated).toBe(1);
     const invoicesNow = (await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`))).invoices;
-    expect(invoicesNow.map((i: { periodStart: string; kind: string }) => `${i.kind} ${i.periodStart}`)).toEqual([
-      `advance ${first.periodStart}`,
+    expect(invoicesNow.map((i: { period_start: string; kind: string }) => `${i.kind} ${i.period_start}`)).toEqual([
+      `advance ${first.period_start}`,
       `advance ${nextMonth}`,
     ]);
-    expect(invoicesNow[1].subtotalMinor).toBe(first.subtotalMinor);
+    expect(invoicesNow[1].subtotal_minor).toBe(first.subtotal_minor);
     expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth)).invoicesCreated).toBe(0);
   });
 
@@ -244,11 +249,11 @@ describe('deal to cash on Node', () => {
 
       const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
       expect(trace.contracts).toHaveLength(1);
-      const lines = trace.contracts[0].lines as { sourceLineId: string; priceSpec: { model: string } }[];
-      expect(lines.map((l) => l.sourceLineId)).toEqual(quoteLineIds);
-      expect(lines.map((l) => l.priceSpec.model)).toEqual(['flat_fee', 'per_unit']);
+      const lines = trace.contracts[0].lines as { source_line_id: string; price_spec: { model: string } }[];
+      expect(lines.map((l) => l.source_line_id)).toEqual(quoteLineIds);
+      expect(lines.map((l) => l.price_spec.model)).toEqual(['flat_fee', 'per_unit']);
       // Quote: 900.00 + 25 × 36.00 = 1800.00 (the opportunity's lines say 2000.00).
-      expect(trace.invoices[0].subtotalMinor).toBe(180_000);
+      expect(trace.invoices[0].subtotal_minor).toBe(180_000);
       expect(trace.invoices[0].status).toBe('paid');
     });
 
@@ -264,8 +269,8 @@ describe('deal to cash on Node', () => {
       await h.settle();
 
       const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
-      expect(trace.contracts[0].lines.map((l: { sourceLineId: string }) => l.sourceLineId)).toEqual(lineItemIds);
-      expect(trace.invoices[0].subtotalMinor).toBe(200_000);
+      expect(trace.contracts[0].lines.map((l: { source_line_id: string }) => l.source_line_id)).toEqual(lineItemIds);
+      expect(trace.invoices[0].subtotal_minor).toBe(200_000);
     });
   });
 });

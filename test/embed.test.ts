@@ -292,7 +292,12 @@ describe('HubSpot CRM card', () => {
             { label: 'Contract', dataType: 'STRING', value: trace.contracts[0].id },
             { label: 'Billing status', dataType: 'STATUS', value: 'Paid', optionType: 'SUCCESS' },
             { label: 'Last invoice', dataType: 'STRING', value: invoice.number },
-            { label: 'Amount paid', dataType: 'CURRENCY', value: major(invoice.amountPaidMinor), currencyCode: 'USD' },
+            {
+              label: 'Amount paid',
+              dataType: 'CURRENCY',
+              value: major(invoice.amount_paid_minor),
+              currencyCode: 'USD',
+            },
             { label: 'Outstanding', dataType: 'CURRENCY', value: '0.00', currencyCode: 'USD' },
           ],
         },

@@ -47,7 +47,7 @@ describe('HubSpot deal to cash', () => {
     expect(h.sims.quickbooks.state.count(realm, 'Payment')).toBe(1);
     const trace = await readJson(await h.api(`/api/v1/deals/hubspot/${dealId}/trace`));
     expect(trace.contracts).toHaveLength(1);
-    expect(trace.contracts[0].mappingVersion).toBe('hubspot-deal@2');
+    expect(trace.contracts[0].mapping_version).toBe('hubspot-deal@2');
     expect(trace.invoices[0].status).toBe('paid');
     // Six flows, plus a CRM write-back after the invoice was finalized and after it was paid.
     expect(trace.jobs).toHaveLength(8);
@@ -69,7 +69,7 @@ describe('HubSpot deal to cash', () => {
     const trace = await readJson(await h.api(`/api/v1/deals/hubspot/${dealId}/trace`));
     const [invoice] = trace.invoices;
     expect(invoice.status).toBe('paid');
-    const total = (invoice.totalMinor / 100).toFixed(2);
+    const total = (invoice.total_minor / 100).toFixed(2);
     // Read off the simulated HubSpot portal, not our logs.
     expect(h.sims.hubspot.state.store.get('deals', dealId)?.properties).toMatchObject({
       hub_billing_status: 'paid',

@@ -64,13 +64,13 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.contracts).toHaveLength(1);
     const contract = trace.contracts[0];
-    expect(contract.mappingVersion).toBe(`${created.id}@1`);
-    expect(contract.lines.map((l: { priceSpec: { model: string } }) => l.priceSpec.model)).toEqual([
+    expect(contract.mapping_version).toBe(`${created.id}@1`);
+    expect(contract.lines.map((l: { price_spec: { model: string } }) => l.price_spec.model)).toEqual([
       'flat_fee',
       'tiered',
     ]);
     const terms = JSON.parse(contract.terms);
-    expect(terms.endDate).toBe(addMonths(contract.startDate, 12));
+    expect(terms.endDate).toBe(addMonths(contract.start_date, 12));
     expect(terms.phases[0].items.map((i: { cadence: string }) => i.cadence)).toEqual(['annual', 'monthly']);
 
     // By hand: platform 1,000.00 for the year; seats 10 × 40.00 + 15 × 30.00 = 850.00 for the month.
@@ -78,9 +78,9 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     expect(trace.invoices).toHaveLength(1);
     const [first] = trace.invoices;
     expect(first.kind).toBe('advance');
-    expect(first.periodStart).toBe(contract.startDate);
-    expect(first.periodEnd).toBe(addMonths(contract.startDate, 1));
-    expect(first.subtotalMinor).toBe(expectedFirst);
+    expect(first.period_start).toBe(contract.start_date);
+    expect(first.period_end).toBe(addMonths(contract.start_date, 1));
+    expect(first.subtotal_minor).toBe(expectedFirst);
     expect(first.status).toBe('paid');
     expect(dry.invoicePreview.subtotalMinor).toBe(expectedFirst);
     const firstLines = await h.db
@@ -94,7 +94,7 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     ]);
 
     // A month later the run bills the seats only: the annual platform fee is paid for the year.
-    const nextMonth = addMonths(first.periodStart, 1);
+    const nextMonth = addMonths(first.period_start, 1);
     const run = await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth);
     expect(run.failures).toEqual([]);
     expect(run.invoicesCreated).toBe(1);
@@ -104,7 +104,7 @@ describe('a mapping with a tiered price and an annual cadence', () => {
       .where(eq(invoices.orgId, h.orgId))
       .orderBy(asc(invoices.periodStart));
     expect(all.map((i) => `${i.kind} ${i.periodStart}`)).toEqual([
-      `advance ${first.periodStart}`,
+      `advance ${first.period_start}`,
       `advance ${nextMonth}`,
     ]);
     const second = all[1]!;
@@ -112,7 +112,7 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     const secondLines = await h.db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, second.id));
     expect(secondLines.map((l) => l.sourceRef)).toEqual([firstLines[1]!.sourceRef]);
     // Rerunning through either date creates nothing: the first period is the deal's invoice.
-    expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, first.periodStart)).invoicesCreated).toBe(0);
+    expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, first.period_start)).invoicesCreated).toBe(0);
     expect((await runBilling({ db: h.db, clock: h.clock }, h.orgId, nextMonth)).invoicesCreated).toBe(0);
   });
 
@@ -135,14 +135,14 @@ describe('a mapping with a tiered price and an annual cadence', () => {
     expect(trace.jobs.every((j: { state: string }) => j.state === 'succeeded')).toBe(true);
     const [invoice] = trace.invoices;
     // By hand: 1,000.00 + 25 × 40.00 = 2,000.00, less 10 % = 1,800.00 before tax.
-    expect(invoice.subtotalMinor).toBe(180_000);
+    expect(invoice.subtotal_minor).toBe(180_000);
     expect(invoice.status).toBe('paid');
-    expect(invoice.totalMinor).toBe(invoice.subtotalMinor + invoice.taxMinor);
+    expect(invoice.total_minor).toBe(invoice.subtotal_minor + invoice.tax_minor);
     // Stripe charged, and QuickBooks holds, exactly the hub's total.
     const [intent] = [...h.sims.stripe.state.paymentIntents.values()];
-    expect(intent!.amount).toBe(invoice.totalMinor);
+    expect(intent!.amount).toBe(invoice.total_minor);
     const realm = h.sims.quickbooks.state.realm(SANDBOX_QBO.realmId);
     const [qboInvoice] = [...realm.entities.Invoice.values()];
-    expect(Math.round(Number(qboInvoice!.TotalAmt) * 100)).toBe(invoice.totalMinor);
+    expect(Math.round(Number(qboInvoice!.TotalAmt) * 100)).toBe(invoice.total_minor);
   });
 });

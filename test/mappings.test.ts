@@ -80,8 +80,8 @@ describe('mapping versions', () => {
     await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
     await h.settle();
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
-    expect(trace.contracts[0].mappingVersion).toBe(`${v2.id}@2`);
-    expect(trace.contracts[0].paymentTermsDays).toBe(60);
+    expect(trace.contracts[0].mapping_version).toBe(`${v2.id}@2`);
+    expect(trace.contracts[0].payment_terms_days).toBe(60);
 
     expect((await post(`/api/v1/mappings/${v1.id}/publish`, {})).status).toBe(200);
     const list = await readJson(await h.api('/api/v1/mappings?crm=salesforce'));

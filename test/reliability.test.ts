@@ -170,7 +170,7 @@ describe('bad input changes nothing', () => {
     const t = await trace(h, opportunityId);
     expect(t.jobs).toHaveLength(1);
     expect(t.jobs[0].state).toBe('dead');
-    expect(t.jobs[0].lastError).toMatch(reason);
+    expect(t.jobs[0].last_error).toMatch(reason);
     const mapStep = t.jobs[0].steps.find((s: { step: string }) => s.step === 'map');
     expect(mapStep.status).toBe('failed');
     expect(mapStep.error).toMatch(reason);

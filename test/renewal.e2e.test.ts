@@ -37,14 +37,14 @@ describe('renewal deals', () => {
     });
     const second = await closeOpportunity(renewal.opportunityId);
     expect(second.contracts).toHaveLength(1);
-    expect(second.contracts[0].renewalOfContractId).toBe(originalContractId);
-    expect(second.renewalOf).toMatchObject({ contractId: originalContractId, dealId: original.opportunityId });
+    expect(second.contracts[0].renewal_of_contract_id).toBe(originalContractId);
+    expect(second.renewal_of).toMatchObject({ contract_id: originalContractId, deal_id: original.opportunityId });
     expect(second.invoices[0].status).toBe('paid');
 
     const originalTrace = await readJson(await h.api(`/api/v1/deals/salesforce/${original.opportunityId}/trace`));
-    expect(originalTrace.renewalOf).toBeNull();
-    expect(originalTrace.renewedBy).toEqual([
-      expect.objectContaining({ contractId: second.contracts[0].id, dealId: renewal.opportunityId }),
+    expect(originalTrace.renewal_of).toBeNull();
+    expect(originalTrace.renewed_by).toEqual([
+      expect.objectContaining({ contract_id: second.contracts[0].id, deal_id: renewal.opportunityId }),
     ]);
     // The original is left as it was: it bills on until an amendment ends it.
     expect(originalTrace.contracts[0].status).toBe('active');
@@ -59,8 +59,8 @@ describe('renewal deals', () => {
     });
     const trace = await closeOpportunity(renewal.opportunityId);
     expect(trace.contracts).toHaveLength(1);
-    expect(trace.contracts[0].renewalOfContractId).toBeNull();
-    expect(trace.renewalOf).toBeNull();
+    expect(trace.contracts[0].renewal_of_contract_id).toBeNull();
+    expect(trace.renewal_of).toBeNull();
   });
 
   it('links a HubSpot renewal through the configured deal property', async () => {
@@ -76,8 +76,8 @@ describe('renewal deals', () => {
 
     const first = await readJson(await h.api(`/api/v1/deals/hubspot/${original.dealId}/trace`));
     const second = await readJson(await h.api(`/api/v1/deals/hubspot/${renewal.dealId}/trace`));
-    expect(second.contracts[0].renewalOfContractId).toBe(first.contracts[0].id);
-    expect(second.renewalOf).toMatchObject({ dealId: original.dealId });
-    expect(first.renewedBy.map((r: { dealId: string }) => r.dealId)).toEqual([renewal.dealId]);
+    expect(second.contracts[0].renewal_of_contract_id).toBe(first.contracts[0].id);
+    expect(second.renewal_of).toMatchObject({ deal_id: original.dealId });
+    expect(first.renewed_by.map((r: { deal_id: string }) => r.deal_id)).toEqual([renewal.dealId]);
   });
 });

@@ -81,10 +81,10 @@ describe('HubSpot deal to cash on workerd (webhooks v3)', () => {
     expect(await json(again)).toEqual({ received: 1, started: 0 });
 
     const trace = await w.expectPaid('hubspot', dealId, { before, sweep: true });
-    expect(trace.contracts[0]!.mappingVersion).toMatch(/^hubspot-deal@\d+$/);
+    expect(trace.contracts[0]!.mapping_version).toMatch(/^hubspot-deal@\d+$/);
     // The billing state was written back to the simulated HubSpot deal: finalized, then paid.
     const invoice = trace.invoices[0]!;
-    const total = (invoice.totalMinor / 100).toFixed(2);
+    const total = (invoice.total_minor / 100).toFixed(2);
     expect(w.sims.hubspot.state.store.get('deals', dealId)?.properties).toMatchObject({
       hub_billing_status: 'paid',
       hub_contract_id: trace.contracts[0]!.id,
@@ -202,10 +202,10 @@ describe('CRM-embedded views on workerd', () => {
 
   function expectSldsPage(page: string) {
     const [contract] = opportunity.contracts;
-    expect(contract!.mappingVersion).toMatch(/^salesforce-opportunity@\d+$/);
+    expect(contract!.mapping_version).toMatch(/^salesforce-opportunity@\d+$/);
     expect(page).toContain('class="slds-card"');
     expect(page).toContain(`<td>${contract!.id}</td><td>1</td>`);
-    expect(page).toContain(`<td>${contract!.mappingVersion}</td>`);
+    expect(page).toContain(`<td>${contract!.mapping_version}</td>`);
     expect(page).toContain(`<td>${opportunity.invoices[0]!.number}</td>`);
     expect(page).toContain('<span class="slds-badge slds-theme_success">paid</span>');
   }
@@ -274,7 +274,7 @@ describe('CRM-embedded views on workerd', () => {
             {
               label: 'Amount paid',
               dataType: 'CURRENCY',
-              value: (invoice.amountPaidMinor / 100).toFixed(2),
+              value: (invoice.amount_paid_minor / 100).toFixed(2),
               currencyCode: 'USD',
             },
             { label: 'Outstanding', dataType: 'CURRENCY', value: '0.00', currencyCode: 'USD' },

@@ -38,7 +38,7 @@ describe('deal to cash on workerd', () => {
     // The billing state was written back to the simulated Opportunity.
     expect(w.sims.salesforce.state.store.get('Opportunity', opportunityId)).toMatchObject({
       Hub_Billing_Status__c: 'paid',
-      Hub_Amount_Paid__c: trace.invoices[0]!.totalMinor / 100,
+      Hub_Amount_Paid__c: trace.invoices[0]!.total_minor / 100,
       Hub_Outstanding__c: 0,
     });
   });
@@ -51,7 +51,7 @@ describe('deal to cash on workerd', () => {
     const opportunityId = await w.closeSalesforceDeal();
     const trace = await w.expectPaid('salesforce', opportunityId, { before, sweep: false });
     const retried = trace.jobs.filter((j) => j.attempts > 1);
-    expect(retried.map((j) => j.dedupeKey.split(':')[0])).toEqual(['finalize-invoice']);
+    expect(retried.map((j) => j.dedupe_key.split(':')[0])).toEqual(['finalize-invoice']);
   });
 
   it('marks a job dead with a readable reason when its message reaches the dead letter queue', async () => {
@@ -61,10 +61,10 @@ describe('deal to cash on workerd', () => {
       const waiting = await w.pollTrace(
         'salesforce',
         opportunityId,
-        (t) => t.jobs.some((j) => j.dedupeKey.startsWith('finalize-invoice') && j.state === 'queued' && j.lastError),
+        (t) => t.jobs.some((j) => j.dedupe_key.startsWith('finalize-invoice') && j.state === 'queued' && j.last_error),
         { sweep: false },
       );
-      const job = waiting.jobs.find((j) => j.dedupeKey.startsWith('finalize-invoice'))!;
+      const job = waiting.jobs.find((j) => j.dedupe_key.startsWith('finalize-invoice'))!;
       expect(job.state).toBe('queued');
 
       await w.hub.sendToDeadLetters(job.id);
@@ -78,7 +78,7 @@ describe('deal to cash on workerd', () => {
       );
       const dead = after.jobs.find((j) => j.id === job.id)!;
       expect(dead.state).toBe('dead');
-      expect(dead.lastError).toMatch(/^queue delivery failed repeatedly .*hub-jobs-dlq.*last job error: retryable/);
+      expect(dead.last_error).toMatch(/^queue delivery failed repeatedly .*hub-jobs-dlq.*last job error: retryable/);
 
       const listed = await w.api('/api/v1/jobs?state=dead');
       expect(listed.status).toBe(200);

@@ -140,19 +140,19 @@ async function reportProgress(baseUrl: string, apiKey: string, traceUrl: string)
   const seen = new Map<string, string>();
   for (let i = 0; i < 120; i++) {
     const res = await fetch(traceUrl, { headers: { authorization: `Bearer ${apiKey}` } });
-    const trace = (await res.json()) as { jobs: { dedupeKey: string; state: string; lastError: string | null }[] };
+    const trace = (await res.json()) as { jobs: { dedupe_key: string; state: string; last_error: string | null }[] };
     for (const job of trace.jobs) {
-      const status = `${job.state}${job.lastError ? ` (${job.lastError})` : ''}`;
-      if (seen.get(job.dedupeKey) !== status) {
-        seen.set(job.dedupeKey, status);
-        console.log(`  job ${job.dedupeKey.split(':')[0]!.padEnd(22)} ${status}`);
+      const status = `${job.state}${job.last_error ? ` (${job.last_error})` : ''}`;
+      if (seen.get(job.dedupe_key) !== status) {
+        seen.set(job.dedupe_key, status);
+        console.log(`  job ${job.dedupe_key.split(':')[0]!.padEnd(22)} ${status}`);
       }
     }
     // Every follow-up job is enqueued in the same commit as the step that causes it, so once the
     // payment is recorded (or a job is dead) and nothing is left running, the path has settled,
     // however many jobs it took (CRM write-backs included).
     const terminal = trace.jobs.every((j) => j.state === 'succeeded' || j.state === 'dead');
-    const paidOrStuck = trace.jobs.some((j) => j.dedupeKey.startsWith('record-payment:') || j.state === 'dead');
+    const paidOrStuck = trace.jobs.some((j) => j.dedupe_key.startsWith('record-payment:') || j.state === 'dead');
     const settled = trace.jobs.length > 0 && terminal && paidOrStuck;
     if (settled) {
       console.log(`\ndeal to cash complete: ${traceUrl}`);

@@ -17,15 +17,15 @@ export type DealSystem = 'salesforce' | 'hubspot';
 
 export interface TraceJob {
   id: string;
-  dedupeKey: string;
+  dedupe_key: string;
   state: string;
   attempts: number;
-  lastError: string | null;
+  last_error: string | null;
 }
 
 export interface Trace {
-  contracts: { id: string; version: number; mappingVersion: string }[];
-  invoices: { number: string; status: string; totalMinor: number; amountPaidMinor: number }[];
+  contracts: { id: string; version: number; mapping_version: string }[];
+  invoices: { number: string; status: string; total_minor: number; amount_paid_minor: number }[];
   payments: { status: string }[];
   jobs: TraceJob[];
 }
@@ -193,10 +193,10 @@ const anyDead = (t: Trace) => t.jobs.some((j) => j.state === 'dead');
 
 function expectDealPaid(trace: Trace) {
   expect(trace.jobs.filter((j) => j.state !== 'succeeded')).toEqual([]);
-  expect(trace.jobs.map((j) => j.dedupeKey.split(':')[0]).sort()).toEqual(DEAL_FLOWS);
+  expect(trace.jobs.map((j) => j.dedupe_key.split(':')[0]).sort()).toEqual(DEAL_FLOWS);
   expect(trace.contracts).toHaveLength(1);
   expect(trace.invoices).toHaveLength(1);
   expect(trace.invoices[0]!.status).toBe('paid');
-  expect(trace.invoices[0]!.amountPaidMinor).toBe(trace.invoices[0]!.totalMinor);
+  expect(trace.invoices[0]!.amount_paid_minor).toBe(trace.invoices[0]!.total_minor);
   expect(trace.payments.map((p) => p.status)).toEqual(['succeeded']);
 }

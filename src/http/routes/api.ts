@@ -12,6 +12,7 @@ import { enqueueStatement, findJobByDedupeKey, replayJob } from '../../jobs/queu
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
+import { toSnakeCaseKeys } from '../snake-case.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
@@ -104,7 +105,7 @@ function dealRoutes(crm: (typeof CRM_DEAL_ROUTES)[number]) {
       request: { params },
       responses: {
         200: {
-          description: 'The chain for one deal',
+          description: 'The chain for one deal (snake_case keys throughout)',
           content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
         },
         400: { description: 'Bad deal id', content: problemContent },
@@ -178,7 +179,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     api.openapi(routes.trace, async (c) => {
       const { id } = c.req.valid('param');
       const trace = await dealTrace(hub.db, c.get('orgId'), crm.system, id, dealCorrelationId(crm.system, id));
-      return c.json(trace, 200);
+      // snake_case like the rest of the public API (the embed page reads the typed object).
+      return c.json(toSnakeCaseKeys(trace) as Record<string, unknown>, 200);
     });
   }
 
