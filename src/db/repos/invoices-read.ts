@@ -187,7 +187,8 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     )
     .orderBy(asc(invoices.createdAt), asc(invoices.id));
   const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_VENDORS]);
-  const subjects = [invoiceId, ...paymentRows.map((p) => p.id)];
+  // A credit note's own jobs and entries belong to the invoice's change history too.
+  const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNotes.map((n) => n.id)];
   return {
     invoice,
     lines,
