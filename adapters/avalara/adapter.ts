@@ -48,6 +48,15 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
     return failure;
   };
 
+  /** CreateOrAdjustTransaction for a sale or a return: the model's document code makes it idempotent. */
+  const createOrAdjust = async (model: Parameters<typeof client.createOrAdjustTransaction>[0]['model']) => {
+    try {
+      return ok(await client.createOrAdjustTransaction({ include: INCLUDE, model }));
+    } catch (error) {
+      return fail(error, true);
+    }
+  };
+
   return {
     vendor: 'avalara',
 
@@ -55,13 +64,8 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
     async recordSale(request, _options) {
       const model = toCreateOrAdjustModel(request, config.companyCode);
       if (!model.ok) return model;
-      let transaction: TransactionModel;
-      try {
-        transaction = await client.createOrAdjustTransaction({ include: INCLUDE, model: model.value });
-      } catch (error) {
-        return fail(error, true);
-      }
-      return ok(fromTransaction(transaction));
+      const created = await createOrAdjust(model.value);
+      return created.ok ? ok(fromTransaction(created.value)) : created;
     },
 
     findByDocumentCode: async (documentCode) => {
@@ -73,13 +77,8 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
     async recordReturn(request, _options) {
       const model = toReturnModel(request, config.companyCode);
       if (!model.ok) return model;
-      let transaction: TransactionModel;
-      try {
-        transaction = await client.createOrAdjustTransaction({ include: INCLUDE, model: model.value });
-      } catch (error) {
-        return fail(error, true);
-      }
-      return ok(fromReturnTransaction(transaction));
+      const created = await createOrAdjust(model.value);
+      return created.ok ? ok(fromReturnTransaction(created.value)) : created;
     },
 
     findReturnByDocumentCode: async (documentCode) => {

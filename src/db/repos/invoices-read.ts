@@ -3,28 +3,16 @@
  * id and scopes every query by it. Sets of ids travel as ONE JSON parameter read with json_each(),
  * so a page of any size stays far below D1's 100 bound parameters per statement.
  */
+
 import { and, asc, desc, eq, lt, ne, or, type SQL, sql } from 'drizzle-orm';
-import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { type InvoiceDocumentKind, type InvoiceStatus, isIssuedCredit } from '../../domain/invoice-lifecycle.js';
 import { ERP_VENDORS, TAX_VENDORS } from '../../domain/vendors.js';
 import type { Db } from '../client.js';
-import {
-  externalRefs,
-  flowRuns,
-  flowSteps,
-  invoiceLines,
-  invoices,
-  jobs,
-  ledgerEntries,
-  ledgerLines,
-  payments,
-} from '../schema.js';
+import { externalRefs, flowRuns, flowSteps, invoiceLines, invoices, jobs, payments } from '../schema.js';
+import { inJson } from './in-json.js';
+import { journalOf } from './ledger.js';
 
 export type InvoiceReadRow = typeof invoices.$inferSelect;
-
-/** `column IN (the ids)`, with the ids as one JSON parameter. */
-const inJson = (column: AnySQLiteColumn, ids: readonly string[]): SQL =>
-  sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /** Where a page starts: after this (created_at, id), newest first. */
 export interface PageAfter {
@@ -196,35 +184,9 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     creditNotes,
     erpRefs: (refs.get(invoiceId) ?? []).filter((r) => (ERP_VENDORS as readonly string[]).includes(r.system)),
     taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_VENDORS as readonly string[]).includes(r.system)),
-    ledger: await ledgerOf(db, orgId, subjects),
+    ledger: await journalOf(db, orgId, subjects),
     timeline: await jobsOf(db, orgId, subjects),
   };
-}
-
-/** Journal entries whose source is one of `sourceIds` (the invoice, its payments), with their lines, oldest first. */
-async function ledgerOf(db: Db, orgId: string, sourceIds: readonly string[]) {
-  const entries = await db
-    .select()
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.orgId, orgId), inJson(ledgerEntries.sourceId, sourceIds)))
-    .orderBy(asc(ledgerEntries.occurredAt), asc(ledgerEntries.id));
-  const lines =
-    entries.length === 0
-      ? []
-      : await db
-          .select()
-          .from(ledgerLines)
-          .where(
-            and(
-              eq(ledgerLines.orgId, orgId),
-              inJson(
-                ledgerLines.entryId,
-                entries.map((e) => e.id),
-              ),
-            ),
-          )
-          .orderBy(asc(ledgerLines.id));
-  return entries.map((e) => ({ ...e, lines: lines.filter((l) => l.entryId === e.id) }));
 }
 
 /**

@@ -1,9 +1,11 @@
 /** Turns a balanced journal entry into insert statements; one entry per source event, ever. */
 
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { JournalEntry } from '../../domain/ledger.js';
 import type { Db, Statement } from '../client.js';
 import { naturalId } from '../ids.js';
 import { ledgerEntries, ledgerLines } from '../schema.js';
+import { inJson } from './in-json.js';
 
 export async function ledgerStatements(
   db: Db,
@@ -39,4 +41,25 @@ export async function ledgerStatements(
       .onConflictDoNothing(),
     ...lines,
   ];
+}
+
+/**
+ * Journal entries whose source is one of `sourceIds` (invoices, payments), oldest first, each
+ * with its lines in the order they were written (debits and credits as the entry listed them).
+ */
+export async function journalOf(db: Db, orgId: string, sourceIds: readonly string[]) {
+  if (sourceIds.length === 0) return [];
+  const entries = await db
+    .select()
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.orgId, orgId), inJson(ledgerEntries.sourceId, sourceIds)))
+    .orderBy(asc(ledgerEntries.occurredAt), asc(ledgerEntries.id));
+  if (entries.length === 0) return [];
+  const entryIds = entries.map((e) => e.id);
+  const lines = await db
+    .select()
+    .from(ledgerLines)
+    .where(and(eq(ledgerLines.orgId, orgId), inJson(ledgerLines.entryId, entryIds)))
+    .orderBy(sql`rowid`);
+  return entries.map((e) => ({ ...e, lines: lines.filter((l) => l.entryId === e.id) }));
 }

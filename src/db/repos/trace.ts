@@ -4,11 +4,13 @@
  * correlation id with their flow runs and steps. Each part is read by its own function below;
  * dealTrace() reads them in turn and shapes the answer.
  */
+
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { contractLines, contracts, flowRuns, flowSteps, jobs, ledgerEntries, ledgerLines } from '../schema.js';
+import { contractLines, contracts, flowRuns, flowSteps, jobs } from '../schema.js';
 import { listContractsForDeal, listInvoicesForContracts, listPaymentsForInvoices } from './billing.js';
 import { listExternalRefs } from './external-refs.js';
+import { journalOf } from './ledger.js';
 
 type ContractRow = typeof contracts.$inferSelect;
 type JobRow = typeof jobs.$inferSelect;
@@ -29,7 +31,7 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
     ...paymentIds,
     ...new Set(lines.map((l) => l.productId)),
   ]);
-  const ledger = await ledgerOf(db, orgId, [...invoiceIds, ...paymentIds]);
+  const ledger = await journalOf(db, orgId, [...invoiceIds, ...paymentIds]);
   const jobRuns = await jobRunsOf(db, orgId, correlationId);
 
   return {
@@ -48,11 +50,14 @@ export async function dealTrace(db: Db, orgId: string, system: string, dealId: s
       localId,
       externalId,
     })),
-    ledger: ledger.entries.map((e) => ({
+    ledger: ledger.map((e) => ({
       ...e,
-      lines: ledger.lines
-        .filter((l) => l.entryId === e.id)
-        .map(({ account, currency, debitMinor, creditMinor }) => ({ account, currency, debitMinor, creditMinor })),
+      lines: e.lines.map(({ account, currency, debitMinor, creditMinor }) => ({
+        account,
+        currency,
+        debitMinor,
+        creditMinor,
+      })),
     })),
     jobs: jobRuns.jobs.map((job) => jobSummary(job, jobRuns)),
   };
@@ -91,34 +96,6 @@ async function renewalLinks(db: Db, orgId: string, contractRows: readonly Contra
 
 function linkSummary(c: ContractRow) {
   return { contractId: c.id, dealId: c.sourceDealId, version: c.version, startDate: c.startDate };
-}
-
-/** The journal entries whose source is one of these invoices or payments, with their lines. */
-async function ledgerOf(db: Db, orgId: string, sourceIds: string[]) {
-  const entries =
-    sourceIds.length === 0
-      ? []
-      : await db
-          .select()
-          .from(ledgerEntries)
-          .where(and(eq(ledgerEntries.orgId, orgId), inArray(ledgerEntries.sourceId, sourceIds)))
-          .orderBy(asc(ledgerEntries.occurredAt));
-  const lines =
-    entries.length === 0
-      ? []
-      : await db
-          .select()
-          .from(ledgerLines)
-          .where(
-            and(
-              eq(ledgerLines.orgId, orgId),
-              inArray(
-                ledgerLines.entryId,
-                entries.map((e) => e.id),
-              ),
-            ),
-          );
-  return { entries, lines };
 }
 
 /** The jobs of one correlation id, oldest first, with the flow run of each and the runs' steps. */
