@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, DEFAULT_ROUNDING, majorToMinor, minorToMajor } from './money.js';
+import { allocate, DEFAULT_ROUNDING, formatMajorAmount, formatMoney, majorToMinor, minorToMajor } from './money.js';
 
 describe('money', () => {
   it.each([
@@ -23,6 +23,30 @@ describe('money', () => {
     expect(minorToMajor(214500, 'USD')).toBe('2145.00');
     expect(minorToMajor(1500, 'JPY')).toBe('1500');
     expect(minorToMajor(1, 'KWD')).toBe('0.001');
+  });
+
+  it.each([
+    [123456, 'USD', 'USD 1,234.56'],
+    [100000000, 'USD', 'USD 1,000,000.00'],
+    [1500, 'JPY', 'JPY 1,500'],
+    [999, 'JPY', 'JPY 999'],
+    [-1, 'KWD', 'KWD -0.001'],
+    [1234567, 'KWD', 'KWD 1,234.567'],
+    [-250000, 'EUR', 'EUR -2,500.00'],
+    [0, 'USD', 'USD 0.00'],
+  ])('formatMoney(%i %s) = %s (exponent, grouped thousands)', (minor, currency, text) => {
+    expect(formatMoney(minor, currency)).toBe(text);
+  });
+
+  it.each([
+    ['0.0015', 'USD', 'USD 0.0015'],
+    ['1200', 'USD', 'USD 1,200.00'],
+    ['99.5', 'USD', 'USD 99.50'],
+    ['1500', 'JPY', 'JPY 1,500'],
+    ['0.5', 'JPY', 'JPY 0.5'],
+    ['2.1', 'KWD', 'KWD 2.100'],
+  ])('formatMajorAmount(%s %s) = %s (keeps a unit price’s extra decimals)', (major, currency, text) => {
+    expect(formatMajorAmount(major, currency)).toBe(text);
   });
 
   it('rejects a currency it does not know', () => {

@@ -155,3 +155,30 @@ export function allocate(total: number, weights: readonly (string | number)[]): 
   }
   return floors.map((f) => f * sign);
 }
+
+/** "1234567.5" → "1,234,567.5": thousands grouped in the integer part only. */
+function groupThousands(plain: string): string {
+  const negative = plain.startsWith('-');
+  const [whole, fraction] = (negative ? plain.slice(1) : plain).split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+/**
+ * Minor units for a person to read, in the currency's exponent: 123456 USD → "USD 1,234.56",
+ * 1500 JPY → "JPY 1,500", -1 KWD → "KWD -0.001". ASCII only, so a PDF's standard fonts can draw it.
+ */
+export function formatMoney(minor: number, currency: Currency): string {
+  return `${currency} ${groupThousands(minorToMajor(minor, currency))}`;
+}
+
+/**
+ * A decimal string in major units (a unit price) for a person to read: at least the currency's
+ * exponent in decimals, more where the price has them ("0.0015" USD per call stays "0.0015").
+ */
+export function formatMajorAmount(major: string, currency: Currency): string {
+  const exponent = exponentOf(currency);
+  const d = new Decimal(major);
+  const places = Math.max(exponent, d.decimalPlaces());
+  return `${currency} ${groupThousands(d.toFixed(places))}`;
+}

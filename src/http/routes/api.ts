@@ -20,6 +20,7 @@ import { crmPollRoutes } from './crm-poll.js';
 import { customerUpdateRoutes } from './customer-updates.js';
 import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
+import { invoiceDocumentRoutes } from './invoice-document.js';
 import { invoiceRoutes } from './invoices.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
@@ -220,6 +221,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
+  api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', customerUpdateRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
