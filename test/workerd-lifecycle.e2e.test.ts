@@ -3,6 +3,7 @@
  * ahead ends with every invoice of the run paid and at QuickBooks, on queue delivery and the cron
  * sweep alone. Waiting is a bounded loop of polls; no sleep decides an assertion.
  */
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkerdSandbox, type WorkerdSandbox } from './support/workerd-sandbox.js';
 
@@ -57,4 +58,20 @@ describe('every invoice goes the whole way on workerd', () => {
     const numbers = listed.map((i) => Number(i.number!.slice(4))).sort((a, b) => a - b);
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   }, 120_000);
+
+  it('prints an invoice as HTML and as a pdf-lib PDF under workerd', async () => {
+    const listed = ((await (await w.api('/api/v1/invoices?limit=1')).json()) as { data: ListedInvoice[] }).data;
+    const invoice = listed[0]!;
+    expect(invoice.number).toMatch(/^INV-/);
+    const page = await w.api(`/api/v1/invoices/${invoice.id}/document`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain(`Invoice ${invoice.number}`);
+    const res = await w.api(`/api/v1/invoices/${invoice.id}/document`, { headers: { accept: 'application/pdf' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = await PDFDocument.load(new Uint8Array(await res.arrayBuffer()));
+    expect(pdf.getPageCount()).toBeGreaterThanOrEqual(1);
+    expect(pdf.getTitle()).toBe(`Invoice ${invoice.number}`);
+  }, 60_000);
 });
