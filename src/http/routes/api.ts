@@ -17,7 +17,7 @@ import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
 import { crmPollRoutes } from './crm-poll.js';
-import { customerUpdateRoutes } from './customer-updates.js';
+import { customerRoutes } from './customers.js';
 import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
@@ -222,7 +222,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', invoiceRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
-  api.route('/', customerUpdateRoutes(hub));
+  // Reads and the PATCH of /customers, as one router.
+  api.route('/', customerRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -11,31 +11,14 @@ import { makeJobDueNow } from '../../db/repos/job-queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
+import { addressBody, postalAddress } from './customer-bodies.js';
 import { problemContent } from './schemas.js';
-
-const address = z
-  .object({
-    line1: z.string().trim().min(1).max(200),
-    city: z.string().trim().min(1).max(100),
-    region: z
-      .string()
-      .trim()
-      .max(100)
-      .openapi({ description: 'State or province code (US: two letters)', example: 'CA' }),
-    postal_code: z.string().trim().min(1).max(20),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
-      .openapi({ example: 'US' }),
-  })
-  .strict()
-  .openapi('PostalAddress');
 
 const patchBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     email: z.string().email().max(320).nullable().optional(),
-    address: address.nullable().optional(),
+    address: postalAddress.nullable().optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'name at least one of: name, email, address');
@@ -46,7 +29,7 @@ const customerBody = z
     name: z.string(),
     email: z.string().nullable(),
     currency: z.string(),
-    address: address.nullable(),
+    address: postalAddress.nullable(),
     retried_invoice_ids: z
       .array(z.string())
       .openapi({ description: 'tax_pending invoices of the customer retried at once because the address changed' }),
@@ -106,22 +89,13 @@ export function customerUpdateRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       }
       await hub.driver.notify(jobIds);
     }
-    const stored = row.address ? (JSON.parse(row.address) as Record<string, string>) : null;
     return c.json(
       {
         id: row.id,
         name: row.name,
         email: row.email,
         currency: row.currency,
-        address: stored
-          ? {
-              line1: stored.line1 ?? '',
-              city: stored.city ?? '',
-              region: stored.region ?? '',
-              postal_code: stored.postalCode ?? '',
-              country: stored.country ?? '',
-            }
-          : null,
+        address: addressBody(row.address),
         retried_invoice_ids: retried,
       },
       200,

@@ -170,7 +170,7 @@ const listCreditNotesRoute = createRoute({
 });
 
 /** The CSV answer: the page, and the next page's URL (this request with the new cursor) in a Link header. */
-function csvResponse(c: Context, filename: string, csv: string, next: string | null): Response {
+export function csvResponse(c: Context, filename: string, csv: string, next: string | null): Response {
   const headers: Record<string, string> = {
     'content-type': 'text/csv; charset=utf-8',
     'content-disposition': `attachment; filename="${filename}"`,
