@@ -344,3 +344,19 @@ describe('PATCH /customers/{id} on the same router', () => {
     });
   });
 });
+
+describe('OpenAPI document', () => {
+  it('declares the customer reads and the invoice document with their content types', async () => {
+    const doc: Json = await (await hub.app.request('/api/v1/openapi.json')).json();
+    expect(Object.keys(doc.paths['/customers'].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    expect(doc.paths['/customers/{id}'].get.responses['404']).toBeDefined();
+    expect(doc.paths['/customers/{id}'].patch).toBeDefined();
+    expect(doc.components.schemas.Customer.required).toEqual(
+      expect.arrayContaining(['balance_minor', 'credit_minor', 'open_invoice_count', 'external_refs']),
+    );
+    expect(Object.keys(doc.paths['/invoices/{id}/document'].get.responses['200'].content)).toEqual([
+      'text/html',
+      'application/pdf',
+    ]);
+  });
+});
