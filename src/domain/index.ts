@@ -64,3 +64,20 @@ export {
   type ProrationPolicy,
   prorate,
 } from './proration.js';
+/**
+ * Revenue recognition schedule of one obligation (ratable by day or by month, or point in time),
+ * split by the largest remainder so it adds up to the amount.
+ * @example recognitionSchedule({ amountMinor: 120000, servicePeriod: { start: '2026-01-15', end: '2026-03-15' }, method: 'ratable_daily' })
+ */
+export {
+  type Obligation,
+  RECOGNITION_METHODS,
+  type RecognitionEntry,
+  type RecognitionMethod,
+  recognitionSchedule,
+} from './recognition.js';
+/**
+ * Tax arithmetic: tax at a rate per line or per document under the rounding policy, the tax a
+ * credit note gives back on a line, and a paid invoice's credit split between refund and credit.
+ */
+export { type CreditSplit, creditedTax, splitCreditSettlement, type TaxedLines, taxAtRate } from './tax-arithmetic.js';
