@@ -160,9 +160,11 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const taxResult = ctx.outputs.commitTax;
       const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
       const taxMinor = majorToMinor(taxResult.totalTax, invoice.currency, policy);
+      // Spread as the invoice's policy splits amounts, so the ERP lines add up the same way.
       const lineTaxes = allocateTax(
         lines.map((l) => l.amountMinor),
         taxMinor,
+        policy.split,
       );
       const entry = invoiceIssuedEntry({
         number: invoice.number,

@@ -6,10 +6,10 @@
 import type { InvoiceRowInput } from '../../src/db/repos/billing-runs.js';
 import type { CreditUse } from '../../src/db/repos/credits.js';
 import type { UsageAnswer } from '../../src/db/repos/usage-aggregates.js';
-import { type BillingPeriod, computeInvoice } from '../../src/domain/billing/index.js';
+import { type BillingPeriod, computeInvoice, roundingOf } from '../../src/domain/billing/index.js';
 import type { PeriodUsage } from '../../src/domain/contracts/terms.js';
 import type { BillableMetric } from '../../src/domain/metering/index.js';
-import { DEFAULT_ROUNDING, majorToMinor } from '../../src/domain/money.js';
+import { majorToMinor } from '../../src/domain/money.js';
 import { type Billable, type ContractFailure, metricsOf } from './billable.js';
 import { applyLatePlan, type LatePlan, latePlanKey } from './late.js';
 
@@ -81,7 +81,7 @@ export function computeContract(
       totalMinor: inv.totalMinor,
       issueDate: inv.issueDate,
       dueDate: inv.dueDate,
-      rounding: JSON.stringify(DEFAULT_ROUNDING),
+      rounding: JSON.stringify(roundingOf(c.terms)),
       lines: inv.lines.map((line, i) => ({
         id: `inl_${id.slice(4)}_${i + 1}`,
         productId: line.sku ?? `hub:${line.lineKind}`,

@@ -11,7 +11,7 @@ import { checkTerms } from './billing/validate.js';
 import type { ContractDraft } from './contract.js';
 import { termsFromDraft } from './contracts/from-draft.js';
 import type { ContractTerms } from './contracts/terms.js';
-import { allocate, DEFAULT_ROUNDING, type RoundingPolicy } from './money.js';
+import { DEFAULT_ROUNDING, type RoundingPolicy, type SplitConvention, splitAmount } from './money.js';
 
 export interface InvoiceLineDraft {
   lineNo: number;
@@ -90,14 +90,20 @@ export function firstInvoice(contract: ContractDraft, policy: RoundingPolicy = D
  * Spreads the tax engine's document tax over the lines in proportion to their amounts, so the
  * per-line tax always adds up to the document tax (the number the tax engine committed).
  */
-export function allocateTax(lineAmountsMinor: readonly number[], totalTaxMinor: number): number[] {
+export function allocateTax(
+  lineAmountsMinor: readonly number[],
+  totalTaxMinor: number,
+  split: SplitConvention = 'largest_remainder',
+): number[] {
   if (lineAmountsMinor.every((a) => a === 0))
-    return allocate(
+    return splitAmount(
       totalTaxMinor,
       lineAmountsMinor.map(() => 1),
+      split,
     );
-  return allocate(
+  return splitAmount(
     totalTaxMinor,
     lineAmountsMinor.map((a) => Math.abs(a)),
+    split,
   );
 }

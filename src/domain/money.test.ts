@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, DEFAULT_ROUNDING, formatMajorAmount, formatMoney, majorToMinor, minorToMajor } from './money.js';
+import {
+  allocate,
+  DEFAULT_ROUNDING,
+  formatMajorAmount,
+  formatMoney,
+  majorToMinor,
+  minorToMajor,
+  splitAmount,
+} from './money.js';
 
 describe('money', () => {
   it.each([
@@ -74,6 +82,37 @@ describe('money', () => {
           });
         },
       ),
+    );
+  });
+});
+
+describe('splitAmount', () => {
+  it('largest remainder by default, the rest on the last line as Stripe splits', () => {
+    expect(splitAmount(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(splitAmount(100, [1, 1, 1], 'last_line')).toEqual([33, 33, 34]);
+    expect(splitAmount(-100, [1, 1, 1], 'last_line')).toEqual([-33, -33, -34]);
+    expect(splitAmount(0, [2, 5], 'last_line')).toEqual([0, 0]);
+    expect(() => splitAmount(10, [0, 0], 'last_line')).toThrow(/zero/);
+  });
+
+  it('property: both conventions add up to the total, each share within one unit of exact but the last', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -10_000_000, max: 10_000_000 }),
+        fc
+          .array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 10 })
+          .filter((w) => w.some((x) => x > 0)),
+        (total, weights) => {
+          const sum = weights.reduce((a, b) => a + b, 0);
+          for (const split of ['largest_remainder', 'last_line'] as const) {
+            const parts = splitAmount(total, weights, split);
+            expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+            const checked = split === 'last_line' ? parts.slice(0, -1) : parts;
+            for (const [i, p] of checked.entries()) expect(Math.abs(p - (total * weights[i]!) / sum)).toBeLessThan(1);
+          }
+        },
+      ),
+      { seed: 42, numRuns: 300 },
     );
   });
 });

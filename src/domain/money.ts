@@ -58,11 +58,20 @@ export interface Money {
 
 export type RoundingMode = 'half_up' | 'half_even' | 'down' | 'up';
 
+/**
+ * How an amount is split across lines (document rounding, tax over lines, shares of a discount):
+ * 'largest_remainder' (default) gives the leftover minor units to the largest fractions;
+ * 'last_line' floors every share and puts the leftover on the last line, as Stripe does.
+ */
+export type SplitConvention = 'largest_remainder' | 'last_line';
+
 /** One rounding policy is shared by the invoice, the tax request and the ERP payload. */
 export interface RoundingPolicy {
   readonly mode: RoundingMode;
   /** Round each line, or only the document total. */
   readonly level: 'line' | 'document';
+  /** Absent = largest_remainder. */
+  readonly split?: SplitConvention;
 }
 
 export const DEFAULT_ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half_up', level: 'line' });
@@ -154,6 +163,31 @@ export function allocate(total: number, weights: readonly (string | number)[]): 
     remainder -= 1;
   }
   return floors.map((f) => f * sign);
+}
+
+/**
+ * Splits `total` across `weights` by the policy's convention; both add up to the total exactly.
+ * 'last_line': each share but the last is floored toward zero, the last takes the rest.
+ */
+export function splitAmount(
+  total: number,
+  weights: readonly (string | number)[],
+  split: SplitConvention = 'largest_remainder',
+): number[] {
+  if (split === 'largest_remainder') return allocate(total, weights);
+  const parts = allocate(0, weights); // the same checks on the weights as allocate's
+  const ws = weights.map((w) => new Decimal(w));
+  const sum = ws.reduce((acc, w) => acc.add(w), new Decimal(0));
+  const sign = total < 0 ? -1 : 1;
+  const magnitude = Math.abs(total);
+  let given = 0;
+  for (let i = 0; i < ws.length - 1; i++) {
+    const share = ws[i]!.mul(magnitude).div(sum).floor().toNumber();
+    parts[i] = sign < 0 ? 0 - share : share;
+    given += parts[i]!;
+  }
+  parts[ws.length - 1] = total - given;
+  return parts;
 }
 
 /** "1234567.5" → "1,234,567.5": thousands grouped in the integer part only. */

@@ -4,14 +4,15 @@
  * - `taxAtRate`: tax of lines at one rate under the invoice's RoundingPolicy. `line` level rounds
  *   each line's tax (what AvaTax does by default); `document` level rounds the document's exact
  *   tax once and spreads it over the lines by the largest remainder, so the lines add up to it.
- *   The two can differ by a few minor units; each ties out with itself.
+ *   The two can differ by a few minor units; each ties out with itself. The policy's `split`
+ *   picks how the document tax is spread (largest remainder, or the rest on the last line).
  * - `creditedTax`: the tax a credit note gives back on each line it credits, in proportion to the
  *   credited amount, and the line's whole remaining tax when the rest of the line is credited
  *   (so crediting an invoice in parts gives back exactly what the sale charged).
  * - `splitCreditSettlement`: a credit note on a paid invoice split between a refund (at most
  *   what was paid and not refunded yet) and customer credit (the rest).
  */
-import { allocate, DEFAULT_ROUNDING, decimal, type RoundingPolicy, roundMinor } from './money.js';
+import { DEFAULT_ROUNDING, decimal, type RoundingPolicy, roundMinor, splitAmount } from './money.js';
 
 export interface TaxedLines {
   lineTaxMinor: number[];
@@ -34,7 +35,9 @@ export function taxAtRate(
   const net = lineAmountsMinor.reduce((s, a) => s + a, 0);
   const totalTaxMinor = roundMinor(decimal(net).mul(r), policy);
   const weights = lineAmountsMinor.map((a) => Math.abs(a));
-  const lineTaxMinor = weights.every((w) => w === 0) ? lineAmountsMinor.map(() => 0) : allocate(totalTaxMinor, weights);
+  const lineTaxMinor = weights.every((w) => w === 0)
+    ? lineAmountsMinor.map(() => 0)
+    : splitAmount(totalTaxMinor, weights, policy.split);
   return { lineTaxMinor, totalTaxMinor };
 }
 

@@ -12,6 +12,7 @@ import {
   type BillingPeriod,
   type InvoiceComputation,
   remainingBalances,
+  roundingOf,
 } from '../../domain/billing/index.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
 import { majorToMinor } from '../../domain/money.js';
@@ -110,7 +111,9 @@ export async function amendmentPlan(
     if (!computation || computation.lines.length === 0) return;
     const id = await invoiceId(orgId, contractId, computation.periodStart, kind);
     const documentKind = kind === 'credit_note' ? 'credit_note' : 'proration';
-    invoices.push({ id, contractId, customerId: previous.customerId, kind, documentKind, computation });
+    // Each document rounds as its own terms say: the credit note the old version's, the charge the new one's.
+    const rounding = roundingOf(kind === 'credit_note' ? input.previousTerms : input.nextTerms);
+    invoices.push({ id, contractId, customerId: previous.customerId, kind, documentKind, computation, rounding });
   };
   await add(result.creditNote, previous.id, 'credit_note');
   await add(result.charge, input.newContractId, 'advance');

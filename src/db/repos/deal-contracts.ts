@@ -5,9 +5,9 @@
  * writes nothing new and burns no invoice number.
  */
 import type { InvoiceComputation } from '../../domain/billing/index.js';
+import { roundingOf } from '../../domain/billing/index.js';
 import type { ContractDraft } from '../../domain/contract.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
-import { DEFAULT_ROUNDING } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import { naturalId } from '../ids.js';
 import { contractLines, contracts, customers, products } from '../schema.js';
@@ -88,7 +88,7 @@ export async function dealContractStatements(
     contractInsert(db, orgId, input, ids),
     ...contractLineInserts(db, orgId, input, ids),
     // Its products are written above, under the contract's product names.
-    ...invoiceRowStatements(db, orgId, input.now, ids.invoice, ids.invoiceLines, DEFAULT_ROUNDING),
+    ...invoiceRowStatements(db, orgId, input.now, ids.invoice, ids.invoiceLines, roundingOf(input.terms)),
   ];
   return { statements, created: { customerId: ids.customerId, contractId: ids.contractId, invoiceId: ids.invoiceId } };
 }

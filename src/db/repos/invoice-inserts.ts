@@ -19,6 +19,8 @@ export interface InvoiceToWrite {
   kind: InvoiceRow['kind'];
   /** What the invoice is for; default: credit_note for credit notes, else recurring. */
   documentKind?: InvoiceRow['documentKind'];
+  /** The rounding policy it was computed under (its contract terms'); else the writer's argument. */
+  rounding?: RoundingPolicy;
   computation: Pick<
     InvoiceComputation,
     'currency' | 'periodStart' | 'periodEnd' | 'issueDate' | 'dueDate' | 'totalMinor' | 'lines'
@@ -114,7 +116,7 @@ function invoiceInsert(
       amountPaidMinor: 0,
       issueDate: c.issueDate,
       dueDate: c.dueDate,
-      rounding: JSON.stringify(rounding),
+      rounding: JSON.stringify(invoice.rounding ?? rounding),
       createdAt: now,
       documentKind: invoice.documentKind ?? (invoice.kind === 'credit_note' ? 'credit_note' : 'recurring'),
       creditedInvoiceId: invoice.kind === 'credit_note' ? creditedInvoice(orgId, invoice) : null,

@@ -19,7 +19,7 @@
  */
 import type { ContractTerms } from '../contracts/terms.js';
 import { addDays, isIsoDate } from '../dates.js';
-import { allocate, money } from '../money.js';
+import { money, splitAmount } from '../money.js';
 import { type DateRange, prorate } from '../proration.js';
 import { clip, maxDate, phaseRange } from './calendar.js';
 import { periodIssues } from './compute.js';
@@ -73,7 +73,9 @@ function creditForPeriod(
     const nets = charges.map((c) => sumOf([c.charge, ...c.discounts]));
     const weights = nets.map((n) => Math.max(0, n));
     const shares =
-      invoiceDiscount !== 0 && weights.some((w) => w > 0) ? allocate(invoiceDiscount, weights) : nets.map(() => 0);
+      invoiceDiscount !== 0 && weights.some((w) => w > 0)
+        ? splitAmount(invoiceDiscount, weights, ctx.rounding.split)
+        : nets.map(() => 0);
     charges.forEach((c, i) => {
       if (c.inst.oneTime) return;
       const unused = after(c.span, effectiveDate);

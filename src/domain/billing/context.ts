@@ -17,8 +17,13 @@ export interface LineContext {
   creditBalances: Record<string, number> | undefined;
 }
 
+/** The rounding policy of a contract's invoices: its terms' own, else the fallback, else the default. */
+export function roundingOf(terms: Pick<ContractTerms, 'rounding'>, fallback?: RoundingPolicy): RoundingPolicy {
+  return terms.rounding ?? fallback ?? DEFAULT_ROUNDING;
+}
+
 export function resolveContext(terms: ContractTerms, prefix: string, options: ComputeOptions = {}): LineContext {
-  const rounding = options.rounding ?? options.rating?.rounding ?? DEFAULT_ROUNDING;
+  const rounding = options.rounding ?? roundingOf(terms, options.rating?.rounding);
   return {
     terms,
     prefix,

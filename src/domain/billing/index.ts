@@ -4,6 +4,7 @@
  */
 export { amendmentInvoices } from './amend.js';
 export { computeInvoice } from './compute.js';
+export { roundingOf } from './context.js';
 export { remainingBalances } from './credits.js';
 export { duePeriods } from './periods.js';
 export type {

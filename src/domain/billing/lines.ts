@@ -3,7 +3,7 @@
  * discounts, then per phase the invoice-level discounts and the minimum-commitment true-up.
  */
 import type { PeriodUsage, Phase } from '../contracts/terms.js';
-import { allocate, decimal, money, roundMinor } from '../money.js';
+import { decimal, money, roundMinor, splitAmount } from '../money.js';
 import { type DateRange, prorate } from '../proration.js';
 import {
   baseStep,
@@ -98,9 +98,10 @@ function documentRounded(ctx: LineContext, charges: RatedCharge[]): void {
   );
   const amounts = exact.every((e) => e.isZero())
     ? exact.map(() => 0)
-    : allocate(
+    : splitAmount(
         total,
         exact.map((e) => e.toString()),
+        ctx.rounding.split,
       );
   charges.forEach((c, i) => {
     c.line.amountMinor = amounts[i]!;

@@ -56,4 +56,28 @@ describe('rounding options of contract invoices', () => {
     expect(up.ok && up.invoice.totalMinor).toBe(1);
     expect(down.ok && down.invoice.totalMinor).toBe(0);
   });
+
+  it('takes the policy from the contract terms, with the split convention of the terms', () => {
+    // Document level, 100.5 → 101: largest remainder gives the extra cents to the earlier lines
+    // (34, 34, 33); Stripe's way floors each share and puts the rest on the last line (33, 33, 35).
+    const lastLine = {
+      ...thirds,
+      rounding: { mode: 'half_up' as const, level: 'document' as const, split: 'last_line' as const },
+    };
+    const byTerms = computeInvoice(lastLine, march, {});
+    if (!byTerms.ok) throw new Error(JSON.stringify(byTerms.issues));
+    expect(byTerms.invoice.lines.map((l) => l.amountMinor)).toEqual([33, 33, 35]);
+    const largest = computeInvoice({ ...lastLine, rounding: { mode: 'half_up', level: 'document' } }, march, {});
+    expect(largest.ok && largest.invoice.lines.map((l) => l.amountMinor)).toEqual([34, 34, 33]);
+    // The caller's explicit option still wins over the terms (previews compare policies this way).
+    const line = computeInvoice(lastLine, march, {}, { rounding: { mode: 'half_up', level: 'line' } });
+    expect(line.ok && line.invoice.totalMinor).toBe(102);
+  });
+
+  it('refuses an unknown rounding option naming the field', () => {
+    const bad = { ...thirds, rounding: { mode: 'half_up', level: 'document', split: 'first_line' } } as never;
+    const result = computeInvoice(bad, march, {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map((i) => i.path)).toContain('terms.rounding.split');
+  });
 });

@@ -144,6 +144,14 @@ export const prorationTermsSchema = z
   })
   .strict();
 
+export const roundingTermsSchema = z
+  .object({
+    mode: z.enum(['half_up', 'half_even', 'down', 'up']),
+    level: z.enum(['line', 'document']),
+    split: z.enum(['largest_remainder', 'last_line']).optional(),
+  })
+  .strict();
+
 export const contractTermsSchema = z
   .object({
     currency: z.string().refine(isKnownCurrency, 'unknown currency'),
@@ -160,6 +168,12 @@ export const contractTermsSchema = z
     endOfMonth: z.enum(['anchor_day', 'stay_clamped']).optional(),
     /** Proration of partial periods; absent = actual days (or what the caller's options say). */
     proration: prorationTermsSchema.optional(),
+    /**
+     * One rounding policy for the contract's invoices, their tax requests and ERP payloads:
+     * mode, line or document level, and how amounts split across lines (largest remainder, or
+     * the rest on the last line as Stripe does). Absent = half up, per line, largest remainder.
+     */
+    rounding: roundingTermsSchema.optional(),
     paymentTermsDays: z.number().int().min(0).max(365),
     renewal: z
       .object({ policy: z.enum(['none', 'auto_renew']), termMonths: z.number().int().min(1).max(120).optional() })
