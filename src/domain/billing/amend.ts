@@ -18,6 +18,7 @@
  * period starting there hits the same (contract, period start, kind) key instead of billing twice.
  */
 import type { ContractTerms } from '../contracts/terms.js';
+import { afterTrial } from '../contracts/trial.js';
 import { addDays, isIsoDate } from '../dates.js';
 import { money, splitAmount } from '../money.js';
 import { type DateRange, prorate } from '../proration.js';
@@ -174,8 +175,8 @@ export function amendmentInvoices(
   }
   if (!prev.ok || !nxt.ok || issues.length > 0) return { ok: false, issues };
 
-  const prevCtx = resolveContext(prev.terms, 'previous', options);
-  const nextCtx = resolveContext(nxt.terms, 'next', options);
+  const prevCtx = resolveContext(afterTrial(prev.terms), 'previous', options);
+  const nextCtx = resolveContext(afterTrial(nxt.terms), 'next', options);
   const periods = billedAdvancePeriods.filter((p) => p.kind === 'advance');
   const credited: InvoiceLineComputation[] = [];
   const charged: InvoiceLineComputation[] = [];

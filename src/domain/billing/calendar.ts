@@ -77,7 +77,7 @@ export interface Grid {
   endOfMonth: 'anchor_day' | 'stay_clamped';
 }
 
-function weekdayOf(date: string): number {
+export function weekdayOf(date: string): number {
   // 1970-01-01 was a Thursday (ISO weekday 4).
   return ((((dayIndexOf(date) + 3) % 7) + 7) % 7) + 1;
 }

@@ -11,6 +11,7 @@
  */
 import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
+import { afterTrial } from '../contracts/trial.js';
 import { resolveContext } from './context.js';
 import { creditLines } from './credits.js';
 import { addDaysFast, isIsoDay } from './day-math.js';
@@ -69,7 +70,7 @@ export function computeInvoice(
   const issues = [...(checked.ok ? [] : checked.issues), ...periodIssues(period), ...usageIssues(usage ?? {})];
   if (!checked.ok || issues.length > 0) return { ok: false, issues };
   // An auto-renewing contract is billed under its renewed terms for a period after its first end.
-  const ctx = resolveContext(renewedThrough(checked.terms, period.start), 'terms', options);
+  const ctx = resolveContext(afterTrial(renewedThrough(checked.terms, period.start)), 'terms', options);
   const built = periodLines(ctx, period.kind, period, usage ?? {});
   if (!built.ok) return built;
   const lines = built.phases.flatMap((p) => p.lines);

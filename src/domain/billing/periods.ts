@@ -14,6 +14,7 @@
  */
 import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms } from '../contracts/terms.js';
+import { afterTrial } from '../contracts/trial.js';
 import type { DateRange } from '../proration.js';
 import { baseStep, clip, gridFor, gridPeriodOf, oneTimeSpan, phaseRange } from './calendar.js';
 import { isIsoDay } from './day-math.js';
@@ -64,7 +65,7 @@ export function duePeriods(terms: ContractTerms, through: string): BillingPeriod
   const checked = checkTerms(terms, 'terms');
   if (!checked.ok) throw new BillingTermsError(checked.issues);
   // An auto-renewing contract owes periods past its first end date (renewal.ts).
-  const inForce = renewedThrough(checked.terms, through);
+  const inForce = afterTrial(renewedThrough(checked.terms, through));
   const all = [...periodsOfKind(inForce, 'advance', through), ...periodsOfKind(inForce, 'arrears', through)];
   const rank = (k: InvoiceKind) => (k === 'advance' ? 0 : 1);
   return all.sort(

@@ -3,6 +3,7 @@
  * (ordering, overlaps, the one-usage-cadence rule). Every issue names its path from `prefix`.
  */
 import { type ContractTerms, contractTermsSchema, type Discount } from '../contracts/terms.js';
+import { trialEnd } from '../contracts/trial.js';
 import { decimal, majorToMinor } from '../money.js';
 import { cadenceStep, type Step, sameStep, stepLength } from './calendar.js';
 import type { BillingIssue } from './types.js';
@@ -43,6 +44,10 @@ function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] {
   const issues: BillingIssue[] = [];
   if (terms.endDate !== null && terms.endDate <= terms.startDate) {
     issues.push({ path: `${p}.endDate`, message: 'must be after startDate' });
+  }
+  const paidFrom = trialEnd(terms);
+  if (paidFrom !== null && terms.endDate !== null && paidFrom >= terms.endDate) {
+    issues.push({ path: `${p}.trial.days`, message: `the trial ends on ${paidFrom}, not before the contract's end` });
   }
   let usageCadence: Step | null = null;
   let shortestFixedArrears: { step: Step; path: string } | null = null;

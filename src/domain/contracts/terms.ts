@@ -174,6 +174,14 @@ export const contractTermsSchema = z
      * the rest on the last line as Stripe does). Absent = half up, per line, largest remainder.
      */
     rounding: roundingTermsSchema.optional(),
+    /** A free trial before the first paid period (trial.ts). */
+    trial: z
+      .object({
+        days: z.number().int().min(1).max(730),
+        firstPeriod: z.enum(['trial_end', 'anchor']).optional(),
+      })
+      .strict()
+      .optional(),
     paymentTermsDays: z.number().int().min(0).max(365),
     renewal: z
       .object({ policy: z.enum(['none', 'auto_renew']), termMonths: z.number().int().min(1).max(120).optional() })
