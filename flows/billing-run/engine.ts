@@ -145,6 +145,7 @@ async function readRunInputs(db: Db, orgId: string, billable: readonly Billable[
           metric,
           start: dayMs(p.start),
           end: dayMs(p.end),
+          since: dayMs(c.terms.startDate),
         });
       }
     }

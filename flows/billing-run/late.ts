@@ -78,8 +78,11 @@ export function planLateUsage(
       const billable = ADDITIVE_AGGREGATIONS.has(metric.aggregation) && (metric.groupBy ?? []).length === 0;
       const left: LateEventRow[] = [];
       const before: LateEventRow[] = [];
+      // A recurring metric's period reads everything since the contract started: late or not,
+      // those events are in its usage already, and are only marked.
+      const from = metric.recurring ? Math.min(start, dayMs(c.terms.startDate)) : start;
       for (const e of list) {
-        if (e.timestamp >= start && e.timestamp < end) plan.inside.push(e.id);
+        if (e.timestamp >= from && e.timestamp < end) plan.inside.push(e.id);
         else if (e.timestamp < start && billable) before.push(e);
         else left.push(e);
       }

@@ -440,6 +440,8 @@ export const billableMetrics = sqliteTable(
     groupBy: text('group_by').notNull(),
     /** JSON { mode: round|ceil|floor, precision } or null for no rounding. */
     rounding: text('rounding'),
+    /** count / sum over everything since the contract started, not only the period (seats). */
+    recurring: integer('recurring', { mode: 'boolean' }).notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex('billable_metrics_code_uq').on(t.orgId, t.code)],

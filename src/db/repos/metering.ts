@@ -27,6 +27,7 @@ export function toBillableMetric(row: MetricRow): BillableMetric {
     filters: JSON.parse(row.filters) as MetricFilter[],
     groupBy: JSON.parse(row.groupBy) as string[],
     rounding: row.rounding ? (JSON.parse(row.rounding) as MetricRounding) : null,
+    recurring: row.recurring,
   };
 }
 
@@ -43,6 +44,7 @@ export function metricInsert(
     filters: MetricFilter[];
     groupBy: string[];
     rounding: MetricRounding | null;
+    recurring?: boolean;
   },
 ) {
   const row: MetricRow = {
@@ -55,6 +57,7 @@ export function metricInsert(
     filters: JSON.stringify(input.filters),
     groupBy: JSON.stringify(input.groupBy),
     rounding: input.rounding ? JSON.stringify(input.rounding) : null,
+    recurring: input.recurring ?? false,
     createdAt: now,
   };
   return {

@@ -35,6 +35,8 @@ export interface UsageRequest {
   /** Epoch ms, [start, end). */
   start: number;
   end: number;
+  /** Epoch ms the contract started: a recurring metric reads from here instead of `start`. */
+  since?: number;
 }
 
 export interface UsageAnswer {
@@ -227,9 +229,12 @@ export async function aggregateUsage(
   const metrics = new Map([...metricRows].map(([code, row]) => [code, toBillableMetric(row)]));
   const byType = new Map<string, UsageRequest[]>();
   const slow: UsageRequest[] = [];
-  for (const r of requests) {
-    const metric = metrics.get(r.metric);
+  for (const asked of requests) {
+    const metric = metrics.get(asked.metric);
     if (!metric) continue;
+    // A recurring count / sum is the same aggregation over a window opened at the contract's start.
+    const r =
+      metric.recurring && asked.since !== undefined ? { ...asked, start: Math.min(asked.since, asked.start) } : asked;
     if (!sqlCapable(metric)) {
       slow.push(r);
       continue;

@@ -38,6 +38,11 @@ export interface BillableMetric {
   /** Property names; one result per distinct combination of their values. */
   groupBy?: string[];
   rounding?: MetricRounding | null;
+  /**
+   * count / sum only: a period bills everything since its contract started, not only the
+   * period's own events (a recurring metric, as Lago's: seats added and removed as +1 / -1).
+   */
+  recurring?: boolean;
 }
 
 const propertyName = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
@@ -64,6 +69,7 @@ export const billableMetricSchema = z
     filters: z.array(metricFilterSchema).default([]),
     group_by: z.array(propertyName).max(5, 'at most 5 group properties').default([]),
     rounding: metricRoundingSchema.nullable().optional(),
+    recurring: z.boolean().optional(),
   })
   .superRefine((m, ctx) => {
     if (m.aggregation !== 'count' && m.field === undefined) {
@@ -71,6 +77,13 @@ export const billableMetricSchema = z
     }
     if (m.aggregation === 'count' && m.field !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['field'], message: 'must not be set for aggregation count' });
+    }
+    if (m.recurring === true && m.aggregation !== 'count' && m.aggregation !== 'sum') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recurring'],
+        message: `only count and sum metrics recur (${m.aggregation} already reads the period as a whole)`,
+      });
     }
     if (new Set(m.group_by).size !== m.group_by.length) {
       ctx.addIssue({ code: 'custom', path: ['group_by'], message: 'must not repeat a property' });

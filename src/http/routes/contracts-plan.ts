@@ -72,7 +72,17 @@ export async function previewInvoices(
     const usage: PeriodUsage = {};
     if (period.kind === 'arrears' && codes.length > 0) {
       const range = { start: dayStartMs(period.start), end: dayStartMs(period.end) };
-      const events = await usageEventsIn(db, orgId, contract.customerId, codes, range.start, range.end);
+      // A recurring metric reads everything since the contract started (as the billing run does).
+      const since = Math.min(range.start, dayStartMs(terms.startDate));
+      const recurring = codes.some((code) => metrics.get(code)!.recurring);
+      const events = await usageEventsIn(
+        db,
+        orgId,
+        contract.customerId,
+        codes,
+        recurring ? since : range.start,
+        range.end,
+      );
       // weighted_sum starts the period at the last level reported before it (levelBefore).
       const weighted = codes.filter((code) => metrics.get(code)!.aggregation === 'weighted_sum');
       const earlier = await usageEventsIn(db, orgId, contract.customerId, weighted, 0, range.start);
@@ -82,20 +92,21 @@ export async function previewInvoices(
           .map((e) => ({ timestamp: e.timestamp, properties: JSON.parse(e.properties) as Record<string, unknown> }));
       for (const code of codes) {
         const metric = toBillableMetric(metrics.get(code)!);
-        const mine = parsed(events, code);
+        const window = metric.recurring ? { start: since, end: range.end } : range;
+        const mine = parsed(events, code).filter((e) => e.timestamp >= window.start);
         const before = metric.aggregation === 'weighted_sum' ? parsed(earlier, code) : [];
         const prior = (m: typeof metric) => {
           const level = before.length > 0 ? levelBefore(m, before, range.start) : undefined;
           return level === undefined ? {} : { prior: level };
         };
         const grouped = (metric.groupBy ?? []).length > 0;
-        const groups = grouped ? aggregate(metric, mine, range, prior(metric)) : [];
+        const groups = grouped ? aggregate(metric, mine, window, prior(metric)) : [];
         // The total comes from an ungrouped aggregate: max or unique_count do not add up across
         // groups. Levels do: a grouped weighted_sum totals its groups' levels (as the billing run does).
         const quantity =
           grouped && metric.aggregation === 'weighted_sum'
             ? plain(groups.reduce((sum, g) => sum.add(g.value), new Dec(0)))
-            : (aggregate({ ...metric, groupBy: [] }, mine, range, prior({ ...metric, groupBy: [] }))[0]?.value ?? '0');
+            : (aggregate({ ...metric, groupBy: [] }, mine, window, prior({ ...metric, groupBy: [] }))[0]?.value ?? '0');
         usage[code] = {
           quantity,
           ...(grouped ? { groups: groups.map((g) => ({ group: g.group, quantity: g.value })) } : {}),

@@ -109,6 +109,7 @@ const metricSchema = z
     filters: z.array(z.object({ property: z.string(), values: z.array(z.string()) })),
     group_by: z.array(z.string()),
     rounding: z.object({ mode: z.enum(['round', 'ceil', 'floor']), precision: z.number().int() }).nullable(),
+    recurring: z.boolean().openapi({ description: 'count / sum over everything since the contract started' }),
     created_at: z.string(),
   })
   .openapi('BillableMetric');
@@ -251,6 +252,7 @@ function toMetricBody(row: MetricRow) {
     filters: metric.filters ?? [],
     group_by: metric.groupBy ?? [],
     rounding: metric.rounding ?? null,
+    recurring: row.recurring,
     created_at: row.createdAt,
   };
 }
@@ -461,6 +463,7 @@ export function eventRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       filters: input.filters,
       groupBy: input.group_by,
       rounding: input.rounding ?? null,
+      recurring: input.recurring ?? false,
     });
     const [result] = await atomic(hub.db, [statement]);
     if (rowsChanged(result) === 0) {
