@@ -88,9 +88,13 @@ export function instancesIn(terms: ContractTerms, kind: InvoiceKind, period: Dat
         continue;
       }
       if (item.metric !== undefined) {
-        // Usage is measured over the invoice period itself: rate it once, never prorate it.
+        // Usage is measured over the invoice period itself and rated once; only an item with
+        // usageProration has a full period to prorate against (its cadence's grid period).
         const service = clip(period, range);
-        if (service !== null) out.push({ phaseIndex, itemIndex, phase, item, service, full: service, oneTime: false });
+        if (service === null) continue;
+        const full =
+          item.usageProration === 'per_unit_part' ? gridPeriodOf(gridFor(terms, step), service.start) : service;
+        out.push({ phaseIndex, itemIndex, phase, item, service, full, oneTime: false });
         continue;
       }
       for (const { service, full } of recurringInstances(terms, range, step, kind, period)) {

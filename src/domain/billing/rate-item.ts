@@ -4,7 +4,7 @@
  * fixed item whose service period is shorter than its cadence period.
  */
 import type { ContractItem, PeriodUsage } from '../contracts/terms.js';
-import { decimal, money } from '../money.js';
+import { decimal, exponentOf, money, roundMinor } from '../money.js';
 import { type PriceSpec, type RatedPrice, tryRateParsedPrice } from '../pricing/index.js';
 import { type DateRange, prorate } from '../proration.js';
 import { sameRange } from './calendar.js';
@@ -157,7 +157,33 @@ export function rateInstance(
   let amountMinor = rated.amountMinor;
   let exactMinor = rated.unroundedAmount;
   let proration: unknown;
-  if (partial && fraction) {
+  const usagePartial =
+    item.metric !== undefined &&
+    item.usageProration === 'per_unit_part' &&
+    !inst.oneTime &&
+    !sameRange(span, inst.full);
+  if (usagePartial) {
+    const p = prorate(money(0, ctx.currency), inst.full, span, ctx.proration);
+    // Flat fees (a tier's flat_amount, or a flat_fee price) stay whole; the per-unit rest is prorated.
+    const scale = decimal(10).pow(exponentOf(ctx.currency));
+    const flatMinor =
+      price.model === 'flat_fee'
+        ? decimal(rated.unroundedAmount)
+        : rated.breakdown.reduce((sum, b) => sum.add(decimal(b.flat_amount ?? '0').mul(scale)), decimal(0));
+    const exact = flatMinor.add(decimal(rated.unroundedAmount).sub(flatMinor).mul(p.fraction));
+    amountMinor = roundMinor(exact, ctx.rounding);
+    exactMinor = exact.toString();
+    proration = {
+      basis: 'usage_per_unit_part',
+      fraction: p.fraction,
+      coveredDays: p.coveredDays,
+      periodDays: p.periodDays,
+      dayCount: ctx.proration.dayCount,
+      fullAmountMinor: rated.amountMinor,
+      flatMinor: flatMinor.toString(),
+      explanation: `${p.explanation}; flat fees not prorated`,
+    };
+  } else if (partial && fraction) {
     if (quantityFirst) {
       proration = {
         basis: 'prorate_quantity',
@@ -184,10 +210,11 @@ export function rateInstance(
     }
   }
   const line: InvoiceLineComputation = {
-    lineKind: partial ? 'proration' : 'charge',
+    lineKind: partial || usagePartial ? 'proration' : 'charge',
     sourceRef: item.id,
     sku: item.sku,
-    description: partial ? `${item.description} (${span.start} to ${span.end}, prorated)` : item.description,
+    description:
+      partial || usagePartial ? `${item.description} (${span.start} to ${span.end}, prorated)` : item.description,
     quantity: price.model === 'flat_fee' ? '1' : billed,
     unitAmount: unitAmountOf(price, rated),
     amountMinor,

@@ -83,8 +83,19 @@ export const contractItemSchema = z
     /** Units free each period before the price applies. */
     freeUnits: amount.optional(),
     discounts: z.array(discountSchema).max(20).optional(),
+    /**
+     * A usage item in a partial period (a contract starting or ending mid-period): 'none'
+     * (default) bills the usage in full; 'per_unit_part' rates the full quantity (the tier is
+     * picked on it), prorates the per-unit part by the days covered and keeps tier flat fees whole
+     * (Lago's prorated charges, https://getlago.com/docs/guide/plans/charges/prorated-vs-full-charges).
+     */
+    usageProration: z.enum(['none', 'per_unit_part']).optional(),
   })
   .strict()
+  .refine((i) => i.usageProration === undefined || i.metric !== undefined, {
+    message: 'usageProration is for usage (metric) items',
+    path: ['usageProration'],
+  })
   .refine((i) => (i.quantity === undefined) !== (i.metric === undefined), {
     message: 'an item has either a quantity or a metric, not both and not neither',
     path: ['quantity'],
