@@ -25,7 +25,6 @@ import { getInvoiceWithLines, listPaymentsForInvoices } from '../src/db/repos/bi
 import { getBillingSettings } from '../src/db/repos/billing-settings.js';
 import {
   creditLimitGuard,
-  creditNotesOf,
   creditNoteTerms,
   creditsLineNo,
   settlementStatements,
@@ -40,8 +39,8 @@ import {
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
 import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
-import type { PostalAddress } from '../src/domain/deal.js';
 import { defaultSettlement } from '../src/domain/credit-notes.js';
+import type { PostalAddress } from '../src/domain/deal.js';
 import { allocateTax } from '../src/domain/invoice.js';
 import { amountDueMinor, isIssuedCredit, transition } from '../src/domain/invoice-lifecycle.js';
 import { creditNoteIssuedEntry, refundIssuedEntry } from '../src/domain/ledger.js';
@@ -104,9 +103,9 @@ async function loadCreditNote(ctx: { deps: { db: Parameters<typeof loadInvoice>[
   const { invoice: note } = loaded.value;
   if (note.kind !== 'credit_note') return permanent(`${id} is not a credit note`) as Outcome<never>;
   if (note.creditedInvoiceId === null) {
-    return permanent(`credit note ${id} credits no invoice (no invoice of its contract holds its period)`) as Outcome<
-      never
-    >;
+    return permanent(
+      `credit note ${id} credits no invoice (no invoice of its contract holds its period)`,
+    ) as Outcome<never>;
   }
   const credited = await getInvoiceWithLines(db, ctx.orgId, note.creditedInvoiceId);
   if (!credited) return permanent(`invoice ${note.creditedInvoiceId} not found`) as Outcome<never>;
@@ -138,7 +137,8 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       const next = transition(note.status, 'request_tax', 'credit_note');
       if (!next.ok) return permanent(next.detail);
       // An amendment's note may be written before its invoice is issued: it waits for it.
-      if (credited.status === 'void') return permanent(`invoice ${credited.id} is void: its credit note cannot be issued`);
+      if (credited.status === 'void')
+        return permanent(`invoice ${credited.id} is void: its credit note cannot be issued`);
       if (!isIssuedCredit(credited.status) || credited.number === null) {
         const reason = `invoice ${credited.id} is ${credited.status}; its credit note is issued once it is finalized`;
         const finalizing = await findJobByDedupeKey(ctx.deps.db, ctx.orgId, `finalize-invoice:${credited.id}`);
@@ -247,12 +247,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       const totalMinor = note.subtotalMinor + taxMinor;
       const credits = await creditedMinorOf(db, ctx.orgId, [credited.id]);
       const settlement =
-        terms?.settlement ??
-        defaultSettlement(
-          { ...credited, lines: [] },
-          credits.get(credited.id) ?? 0,
-          totalMinor,
-        );
+        terms?.settlement ?? defaultSettlement({ ...credited, lines: [] }, credits.get(credited.id) ?? 0, totalMinor);
       const entry = creditNoteIssuedEntry({
         number: note.number!,
         invoiceNumber: credited.number!,
@@ -273,18 +268,25 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
             lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
             { taxMinor, totalMinor, status: committed.next },
           ),
-          ...(terms?.settlement ? [] : settlementStatements(db, ctx.orgId, { id: note.id, creditedInvoiceId: credited.id }, settlement, now)),
+          ...(terms?.settlement
+            ? []
+            : settlementStatements(db, ctx.orgId, { id: note.id, creditedInvoiceId: credited.id }, settlement, now)),
           // With its tax known, the note still fits in what is left of the invoice.
           creditLimitGuard(db, ctx.orgId, note.id, credited.id),
-          ...(await ledgerStatements(db, ctx.orgId, { type: 'credit_note', id: note.id }, entry.value, now, note.issueDate)),
+          ...(await ledgerStatements(
+            db,
+            ctx.orgId,
+            { type: 'credit_note', id: note.id },
+            entry.value,
+            now,
+            note.issueDate,
+          )),
         ],
       });
     },
   })
   .step(erpCustomerStep<CreditNoteInput>((input) => input.creditNoteId))
-  .step(
-    erpItemsStep<CreditNoteInput, { createErpCustomer: { externalId: string } }>((input) => input.creditNoteId),
-  )
+  .step(erpItemsStep<CreditNoteInput, { createErpCustomer: { externalId: string } }>((input) => input.creditNoteId))
   .step({
     name: 'createCreditMemo',
     storedAs: 'erp-credit-memo',
@@ -456,7 +458,9 @@ async function refundNote(
     left -= amountMinor;
   }
   if (left > 0) {
-    return permanent(`credit note ${args.note.id}: ${left} (minor units) is more than the invoice's payments can refund`);
+    return permanent(
+      `credit note ${args.note.id}: ${left} (minor units) is more than the invoice's payments can refund`,
+    );
   }
   return ok(out);
 }

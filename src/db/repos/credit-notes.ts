@@ -43,9 +43,7 @@ export async function creditNotesOf(db: Db, orgId: string, invoiceId: string) {
     .select({ note: invoices, settlement: creditNotes.settlement })
     .from(invoices)
     .leftJoin(creditNotes, and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoices.id)))
-    .where(
-      and(eq(invoices.orgId, orgId), eq(invoices.kind, 'credit_note'), eq(invoices.creditedInvoiceId, invoiceId)),
-    )
+    .where(and(eq(invoices.orgId, orgId), eq(invoices.kind, 'credit_note'), eq(invoices.creditedInvoiceId, invoiceId)))
     .orderBy(asc(invoices.createdAt), asc(invoices.id));
   if (notes.length === 0) return [];
   const lines = await db
@@ -104,31 +102,29 @@ export async function creditNoteStatements(
   const lineIds = await Promise.all(plan.lines.map((_, i) => naturalId('inl', orgId, id, i + 1)));
   // Ids first, builders after: drizzle builders are thenables and must not pass through await.
   const statements: Statement[] = [
-    db
-      .insert(invoices)
-      .values({
-        id,
-        orgId,
-        number: null,
-        contractId: invoice.contractId,
-        customerId: invoice.customerId,
-        kind: 'credit_note',
-        periodStart: invoice.periodStart,
-        periodEnd: invoice.periodEnd,
-        status: 'draft',
-        currency: invoice.currency,
-        subtotalMinor: plan.netMinor,
-        taxMinor: plan.taxMinor,
-        totalMinor: plan.totalMinor,
-        amountPaidMinor: 0,
-        issueDate: args.issueDate,
-        dueDate: args.issueDate,
-        rounding: invoice.rounding,
-        createdAt: now,
-        documentKind: 'credit_note',
-        billingRunId: null,
-        creditedInvoiceId: invoice.id,
-      }),
+    db.insert(invoices).values({
+      id,
+      orgId,
+      number: null,
+      contractId: invoice.contractId,
+      customerId: invoice.customerId,
+      kind: 'credit_note',
+      periodStart: invoice.periodStart,
+      periodEnd: invoice.periodEnd,
+      status: 'draft',
+      currency: invoice.currency,
+      subtotalMinor: plan.netMinor,
+      taxMinor: plan.taxMinor,
+      totalMinor: plan.totalMinor,
+      amountPaidMinor: 0,
+      issueDate: args.issueDate,
+      dueDate: args.issueDate,
+      rounding: invoice.rounding,
+      createdAt: now,
+      documentKind: 'credit_note',
+      billingRunId: null,
+      creditedInvoiceId: invoice.id,
+    }),
     ...plan.lines.map((planned, i) => {
       const credited = byNo.get(planned.creditsLineNo)!;
       const whole = planned.amountMinor === credited.amountMinor;

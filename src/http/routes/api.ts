@@ -16,6 +16,7 @@ import { toSnakeCaseKeys } from '../snake-case.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
+import { creditNoteActionRoutes } from './credit-note-actions.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { customerUpdateRoutes } from './customer-updates.js';
 import { eventRoutes } from './events.js';
@@ -220,6 +221,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
+  api.route('/', creditNoteActionRoutes(hub));
   api.route('/', customerUpdateRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
