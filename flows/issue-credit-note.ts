@@ -30,6 +30,7 @@ import {
   settlementStatements,
 } from '../src/db/repos/credit-notes.js';
 import { customerCreditGrantStatements } from '../src/db/repos/customer-credit.js';
+import { findExternalId } from '../src/db/repos/external-refs.js';
 import {
   assignNumberStatements,
   finalizeInvoiceStatements,
@@ -355,6 +356,20 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         if (due === 0 && credited.status !== 'paid') {
           const paid = transition(credited.status, 'pay');
           if (paid.ok) {
+            // Nothing is due any more: an attempt still open at the provider must never be paid.
+            const open = await findExternalId(
+              db,
+              ctx.orgId,
+              ctx.adapters.payment.vendor,
+              'payment_intent',
+              credited.id,
+            );
+            if (open) {
+              const cancelled = await ctx.adapters.payment.cancelPayment(open, {
+                idempotencyKey: await ctx.key('payment_cancel', credited.id),
+              });
+              if (!cancelled.ok) return cancelled;
+            }
             effects.push(invoiceStatusStatement(db, ctx.orgId, credited.id, credited.status, paid.next));
             invoiceStatus = paid.next;
           }

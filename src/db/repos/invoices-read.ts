@@ -175,9 +175,10 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     .from(payments)
     .where(and(eq(payments.orgId, orgId), eq(payments.invoiceId, invoiceId)))
     .orderBy(asc(payments.receivedAt), asc(payments.id));
-  const creditNotes = await db
-    .select()
+  const notes = await db
+    .select({ note: invoices, terms: creditNotes })
     .from(invoices)
+    .leftJoin(creditNotes, and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoices.id)))
     .where(
       and(
         eq(invoices.orgId, orgId),
@@ -186,14 +187,28 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
       ),
     )
     .orderBy(asc(invoices.createdAt), asc(invoices.id));
+  const creditNoteRows = notes.map((n) => ({
+    ...n.note,
+    reason: n.terms?.reason ?? null,
+    settlement: n.terms?.settlement ?? null,
+  }));
+  // A credit note's own reason, settlement and memo.
+  const [terms] =
+    invoice.documentKind === 'credit_note'
+      ? await db
+          .select()
+          .from(creditNotes)
+          .where(and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoiceId)))
+      : [];
   const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_VENDORS]);
   // A credit note's own jobs and entries belong to the invoice's change history too.
-  const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNotes.map((n) => n.id)];
+  const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNoteRows.map((n) => n.id)];
   return {
     invoice,
     lines,
     payments: paymentRows,
-    creditNotes,
+    creditNotes: creditNoteRows,
+    creditNoteTerms: terms ?? null,
     erpRefs: (refs.get(invoiceId) ?? []).filter((r) => (ERP_VENDORS as readonly string[]).includes(r.system)),
     taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_VENDORS as readonly string[]).includes(r.system)),
     ledger: await journalOf(db, orgId, subjects),
