@@ -323,22 +323,18 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     });
     if (prepared.kind === 'conflict') return problem(c, 409, 'Conflict', prepared.detail) as never;
     if (prepared.kind === 'invalid') return issuesProblem(c, prepared.issues) as never;
-    if (prepared.kind === 'replay') return c.json(await amendmentBody(prepared, next), 200);
-    const adapters = await hub.adaptersFor(orgId);
-    if (!adapters.ok) return problem(c, 502, 'Bad gateway', adapters.reason) as never;
-    // The credit note is issued downstream with the amendment (flows/issue-credit-note.ts).
-    const issue = prepared.creditNoteIds.map((creditNoteId) =>
-      enqueueStatement(
-        db,
-        clock,
-        issueCreditNoteJob({
-          orgId,
-          creditNoteId,
-          correlationId: amendmentCorrelation(chain[0]!),
-          taxVendor: adapters.value.tax.vendor,
-        }),
-      ),
-    );
+    const issue = await issueJobs(orgId, chain[0], prepared.creditNoteIds);
+    if (prepared.kind === 'replay') {
+      // A retried request also (re)starts the notes' issue, e.g. once the org's connections exist.
+      if (issue.length > 0) {
+        await atomic(
+          db,
+          issue.map((j) => j.statement),
+        );
+        await hub.driver.notify(issue.map((j) => j.id));
+      }
+      return c.json(await amendmentBody(prepared, next), 200);
+    }
     try {
       await atomic(db, [...prepared.statements, ...issue.map((j) => j.statement)]);
     } catch (error) {
@@ -352,6 +348,29 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     if (issue.length > 0) await hub.driver.notify(issue.map((j) => j.id));
     return c.json(await amendmentBody({ latest: prepared.row, ...prepared }, next), 201);
   });
+
+  /**
+   * The jobs that issue an amendment's credit notes downstream (flows/issue-credit-note.ts). An org
+   * whose connections cannot be built yet (none configured) gets none: its notes wait as drafts,
+   * and the same request retried later starts them.
+   */
+  async function issueJobs(orgId: string, contract: ContractRow, creditNoteIds: readonly string[]) {
+    if (creditNoteIds.length === 0) return [];
+    const adapters = await hub.adaptersFor(orgId);
+    if (!adapters.ok) return [];
+    return creditNoteIds.map((creditNoteId) =>
+      enqueueStatement(
+        db,
+        clock,
+        issueCreditNoteJob({
+          orgId,
+          creditNoteId,
+          correlationId: amendmentCorrelation(contract),
+          taxVendor: adapters.value.tax.vendor,
+        }),
+      ),
+    );
+  }
 
   /** The response of an amendment: the version, the invoices it created (same ids on a replay), the diff. */
   async function amendmentBody(
