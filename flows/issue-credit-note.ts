@@ -25,6 +25,7 @@ import { getInvoiceWithLines, listPaymentsForInvoices } from '../src/db/repos/bi
 import { getBillingSettings } from '../src/db/repos/billing-settings.js';
 import {
   creditLimitGuard,
+  creditNotesOf,
   creditNoteTerms,
   creditsLineNo,
   settlementStatements,
@@ -246,6 +247,15 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
               taxMinor,
             );
       const totalMinor = note.subtotalMinor + taxMinor;
+      const others = (await creditNotesOf(db, ctx.orgId, credited.id)).filter(
+        (n) => n.note.id !== note.id && n.note.status !== 'void',
+      );
+      const left = credited.totalMinor - others.reduce((sum, n) => sum + n.note.totalMinor, 0);
+      if (totalMinor > left) {
+        return permanent(
+          `credit note ${note.number} with its tax (${totalMinor}, minor units) exceeds what is left to credit on invoice ${credited.number} (${left})`,
+        );
+      }
       const credits = await creditedMinorOf(db, ctx.orgId, [credited.id]);
       const settlement =
         terms?.settlement ?? defaultSettlement({ ...credited, lines: [] }, credits.get(credited.id) ?? 0, totalMinor);

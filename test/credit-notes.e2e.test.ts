@@ -141,7 +141,8 @@ describe('credit notes from the API go the whole way', () => {
     // 250.00 of a 1000.00 line taxed 72.50: a quarter of its tax, 18.13 (half up).
     expect(asked.body).toMatchObject({ subtotal_minor: 25_000, tax_minor: 1813, total_minor: 26_813 });
     await h.settle();
-    expect((await detail(asked.body.id)).status).toBe('paid');
+    // The engine gave back exactly the planned share of tax.
+    expect(await detail(asked.body.id)).toMatchObject({ status: 'paid', tax_minor: 1813, total_minor: 26_813 });
     expect(returnDoc((await detail(asked.body.id)).number)!.status).toBe('Committed');
     expect(creditMemos()).toHaveLength(1);
     expect(refunds()).toHaveLength(0);
@@ -184,6 +185,11 @@ describe('credit notes from the API go the whole way', () => {
     const books = await ledger();
     expect(books.net('customer_credit')).toBe(0);
     expect(books.net('accounts_receivable')).toBe(0);
+    // What the credit paid of that invoice can be credited back as credit, not refunded in cash.
+    const refund = await creditNote(first.id, { reason: 'other' });
+    expect(refund.status).toBe(409);
+    expect(refund.body.detail).toMatch(/cash paid/);
+    expect((await creditNote(first.id, { reason: 'other', settlement: 'customer_credit' })).status).toBe(202);
     // The deal's trace shows the note, its jobs and its vendor refs.
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.invoices.map((i: { id: string }) => i.id)).toContain(asked.body.id);
@@ -233,6 +239,9 @@ describe('credit notes from the API go the whole way', () => {
     expect(after.status).toBe('finalized');
     expect(after.amount_due_minor).toBe(open.total_minor - asked.body.total_minor);
     expect((await ledger()).net('accounts_receivable')).toBe(after.amount_due_minor);
+    const note = await detail(asked.body.id);
+    expect(returnDoc(note.number)!.referenceCode).toBe(open.number);
+    expect(creditMemos()).toEqual([expect.objectContaining({ DocNumber: note.number })]);
   });
 });
 

@@ -136,7 +136,7 @@ export function creditNoteActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const earlier = toEarlierCredits(await creditNotesOf(hub.db, orgId, invoiceId));
     // Customer credit its collection spent settles it as a payment does.
     const spent = (await customerCreditUsedBy(hub.db, orgId, [invoiceId])).get(invoiceId) ?? 0;
-    const result: CreditPlanResult =
+    const planned: CreditPlanResult =
       invoice.kind === 'credit_note'
         ? { ok: false, status: 409, detail: `${invoiceId} is a credit note; credit the invoice it credits instead` }
         : planCreditNote(
@@ -159,7 +159,31 @@ export function creditNoteActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
               ...(body.settlement ? { settlement: body.settlement } : {}),
             },
           );
-    return { invoice, lines, result };
+    return { invoice, lines, result: cashRefundOnly(planned, invoice.amountPaidMinor, earlier) };
+  }
+
+  /**
+   * A refund pays back cash: at most what the provider was paid and not refunded yet. planCreditNote
+   * counts customer credit spent on the invoice as paid (it settles the invoice as a payment does),
+   * but that part can only be credited back as customer credit.
+   */
+  function cashRefundOnly(
+    planned: CreditPlanResult,
+    cashPaidMinor: number,
+    earlier: ReturnType<typeof toEarlierCredits>,
+  ): CreditPlanResult {
+    if (!planned.ok || planned.plan.settlement !== 'refund') return planned;
+    const refunded = earlier
+      .filter((n) => n.status !== 'void' && n.settlement === 'refund')
+      .reduce((s, n) => s + n.totalMinor, 0);
+    const refundable = cashPaidMinor - refunded;
+    if (planned.plan.totalMinor <= refundable) return planned;
+    return {
+      ok: false,
+      status: 409,
+      field: 'settlement',
+      detail: `a refund pays back at most the cash paid and not refunded yet: ${refundable}; ${planned.plan.totalMinor} asked (settle the rest as customer_credit)`,
+    };
   }
 
   const refused = (c: Parameters<typeof problem>[0], r: Extract<CreditPlanResult, { ok: false }>) =>
