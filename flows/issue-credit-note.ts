@@ -97,8 +97,8 @@ function taxPending(failure: Failure): Failure {
   return failure;
 }
 
-/** The credit note, the invoice it credits (with lines), and the note's reason and settlement. */
-async function loadCreditNote(ctx: { deps: { db: Parameters<typeof loadInvoice>[0] }; orgId: string }, id: string) {
+/** The credit note with its lines and customer, the invoice it credits, and the note's reason and settlement. */
+async function loadCreditNote(ctx: Pick<StepContext<CreditNoteInput>, 'deps' | 'orgId'>, id: string) {
   const { db } = ctx.deps;
   const loaded = await loadInvoice(db, ctx.orgId, id);
   if (!loaded.ok) return loaded;
@@ -112,9 +112,10 @@ async function loadCreditNote(ctx: { deps: { db: Parameters<typeof loadInvoice>[
   const credited = await getInvoiceWithLines(db, ctx.orgId, note.creditedInvoiceId);
   if (!credited) return permanent(`invoice ${note.creditedInvoiceId} not found`) as Outcome<never>;
   const terms = await creditNoteTerms(db, ctx.orgId, id);
-  return ok({ ...loaded.value, note, credited: credited.invoice, creditedLines: credited.lines, terms });
+  return ok({ ...loaded.value, note, credited: credited.invoice, terms });
 }
 
+/** A note of chosen lines (each names the line it credits) gives back a planned share of the sale's tax. */
 const fixedTax = (lines: readonly { detail: string | null }[]) => lines.every((l) => creditsLineNo(l) !== null);
 
 type SettleOutput = {
