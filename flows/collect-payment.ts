@@ -1,23 +1,88 @@
-/** Finalized invoice → payment-processor customer → payment (settles through the webhook). */
+/**
+ * Finalized invoice → customer credit spent → payment-processor customer → payment of what is
+ * still due (settles through the webhook).
+ *
+ * What is due is the total less payments, credit notes that reduce it, and the customer credit
+ * this collection spends (src/db/repos/customer-credit.ts): fixed by the first step and kept in
+ * its output, so a retried payment asks the provider for the same amount under the same key.
+ * Nothing left to collect → the invoice is paid without a provider call.
+ */
+import { customerCreditBalance, customerCreditDrawStatements } from '../src/db/repos/customer-credit.js';
+import { invoiceStatusStatement } from '../src/db/repos/invoice-writes.js';
+import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
+import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { amountDueMinor, transition } from '../src/domain/invoice-lifecycle.js';
+import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
 import { ok } from '../src/domain/outcome.js';
+import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
-import type { Flow } from './types.js';
+import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
+
+type Collected = { externalId: string | null; via: string };
 
 export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   COLLECT_PAYMENT,
   ({ adapters }) => adapters.payment.vendor,
 )
   .step({
+    name: 'applyCustomerCredit',
+    storedAs: 'customer-credit',
+    external: false,
+    run: async (ctx): StepOutcome<{ appliedMinor: number; toCollectMinor: number }> => {
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      if (!loaded.ok) return loaded;
+      const { invoice } = loaded.value;
+      const { db } = ctx.deps;
+      const credited = await creditedMinorOf(db, ctx.orgId, [invoice.id]);
+      const due = amountDueMinor({ ...invoice, creditedMinor: credited.get(invoice.id) ?? 0 });
+      const balance = due === 0 ? 0 : await customerCreditBalance(db, ctx.orgId, invoice.customerId, invoice.currency);
+      const appliedMinor = Math.max(0, Math.min(balance, due));
+      const toCollectMinor = due - appliedMinor;
+      const output = { appliedMinor, toCollectMinor };
+      const now = ctx.deps.clock.now().toISOString();
+      const effects = [];
+      if (appliedMinor > 0) {
+        const entry = customerCreditAppliedEntry({
+          invoiceNumber: invoice.number,
+          currency: invoice.currency,
+          amountMinor: appliedMinor,
+        });
+        if (!entry.ok) return entry;
+        effects.push(
+          // The draw's guard fails the unit if another invoice spent the balance meanwhile (the runner retries).
+          ...(await customerCreditDrawStatements(db, ctx.orgId, invoice.id, {
+            customerId: invoice.customerId,
+            currency: invoice.currency,
+            amountMinor: appliedMinor,
+            now,
+          })),
+          ...(await ledgerStatements(db, ctx.orgId, { type: 'invoice', id: invoice.id }, entry.value, now, now)),
+        );
+      }
+      // Nothing left to collect (credit notes or customer credit cover it): paid, no provider call.
+      const settled = toCollectMinor === 0 && invoice.status !== 'paid' ? transition(invoice.status, 'pay') : null;
+      if (!settled?.ok) return ok({ output, effects });
+      return ok({
+        output,
+        effects: [...effects, invoiceStatusStatement(db, ctx.orgId, invoice.id, invoice.status, settled.next)],
+        enqueue: await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: settled.next }),
+      });
+    },
+  })
+  .step({
     name: 'createPaymentCustomer',
     storedAs: 'payment-customer',
     external: true,
-    run: async (ctx) => {
+    run: async (ctx): StepOutcome<Collected> => {
+      if (ctx.outputs.applyCustomerCredit.toCollectMinor === 0) {
+        return ok({ output: { externalId: null, via: 'nothing to collect' } });
+      }
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { customer } = loaded.value;
@@ -45,12 +110,20 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     storedAs: 'payment',
     external: true,
     // Undone by cancelling the open attempt (flows/undo.ts); a settled one is refunded by a credit note.
-    compensate: (ctx, output: { externalId: string }) => cancelPaymentAttempt(ctx, output),
-    run: async (ctx) => {
+    compensate: (ctx, output: Collected) =>
+      output.externalId === null
+        ? Promise.resolve(ok({ output: { status: 'nothing to cancel' } }))
+        : cancelPaymentAttempt(ctx, { externalId: output.externalId }),
+    run: async (ctx): StepOutcome<Collected> => {
+      const { toCollectMinor } = ctx.outputs.applyCustomerCredit;
+      const customer = ctx.outputs.createPaymentCustomer;
+      if (toCollectMinor === 0 || customer.externalId === null) {
+        return ok({ output: { externalId: null, via: 'nothing to collect' } });
+      }
+      const customerExternalId = customer.externalId;
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice } = loaded.value;
-      const customer = ctx.outputs.createPaymentCustomer;
       const { payment } = ctx.adapters;
       const ensured = await ensureExternal(ctx, {
         system: payment.vendor,
@@ -62,8 +135,8 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
             {
               invoiceId: invoice.id,
               invoiceNumber: invoice.number,
-              customerExternalId: customer.externalId,
-              amountMinor: invoice.totalMinor,
+              customerExternalId,
+              amountMinor: toCollectMinor,
               currency: invoice.currency,
               description: `Invoice ${invoice.number}`,
             },

@@ -15,6 +15,7 @@ describe('flow connection keys', () => {
     ['deal-amendment', 'hubspot'],
     ['crm-write-back', 'hubspot'],
     ['finalize-invoice', 'tax-vendor'],
+    ['issue-credit-note', 'tax-vendor'],
     ['collect-payment', 'payment-vendor'],
     ['record-payment', 'payment-vendor'],
     ['post-invoice-to-erp', 'erp-vendor'],
@@ -24,6 +25,6 @@ describe('flow connection keys', () => {
   });
 
   it('covers every flow', () => {
-    expect(Object.keys(flows)).toHaveLength(8);
+    expect(Object.keys(flows)).toHaveLength(9);
   });
 });

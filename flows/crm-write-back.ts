@@ -18,6 +18,8 @@ import {
   listInvoicesForContracts,
   listInvoicesForCustomer,
 } from '../src/db/repos/billing.js';
+import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
+import { amountDueMinor } from '../src/domain/invoice-lifecycle.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import { isCrmVendor } from '../src/domain/vendors.js';
@@ -181,6 +183,21 @@ export async function crmWriteBackJobFor(
 
 type WrittenFields = Record<string, string | number | null>;
 
+type InvoiceRow = Awaited<ReturnType<typeof listInvoicesForContracts>>[number];
+
+/** Issued invoices the customer owes on (credit notes are owed by us: they lower what is outstanding instead). */
+const isOwedInvoice = (i: InvoiceRow) => i.kind !== 'credit_note' && (i.status === 'finalized' || i.status === 'paid');
+
+/** What is still due on these invoices: totals less payments, credit notes that reduce them, and customer credit spent. */
+async function outstandingOf(db: Parameters<typeof getContract>[0], orgId: string, issued: readonly InvoiceRow[]) {
+  const credited = await creditedMinorOf(
+    db,
+    orgId,
+    issued.map((i) => i.id),
+  );
+  return issued.reduce((sum, i) => sum + amountDueMinor({ ...i, creditedMinor: credited.get(i.id) ?? 0 }), 0);
+}
+
 /** An amount in major units as the CRM's amount fields take it. */
 function crmAmount(crm: CrmPort, minor: number, currency: string): string | number {
   const major = minorToMajor(minor, currency);
@@ -217,7 +234,7 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
           ctx.orgId,
           contracts.map((c) => c.id),
         )
-      ).filter((i) => i.status === 'finalized' || i.status === 'paid');
+      ).filter(isOwedInvoice);
       const currencies = new Set([contract.currency, ...issued.map((i) => i.currency)]);
       if (currencies.size > 1) {
         return permanent(`${system} deal ${dealId} is invoiced in several currencies (${[...currencies].join(', ')})`);
@@ -234,7 +251,7 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
       }
       const latest = issued.at(-1);
       const paidMinor = issued.reduce((sum, i) => sum + i.amountPaidMinor, 0);
-      const outstandingMinor = issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0);
+      const outstandingMinor = await outstandingOf(db, ctx.orgId, issued);
       // Amounts in major units, in the form the CRM's amount fields take (CrmPort.amountsAs).
       const amount = (minor: number) => crmAmount(crm, minor, contract.currency);
       const values: Record<WriteBackKey, string | number | null> = {
@@ -278,9 +295,7 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
         return ok({ output: { skipped: 'the deal has no account in this CRM' } });
       }
       // The customer's totals over all its issued invoices (every deal, every contract).
-      const issued = (await listInvoicesForCustomer(db, ctx.orgId, customer.id)).filter(
-        (i) => i.status === 'finalized' || i.status === 'paid',
-      );
+      const issued = (await listInvoicesForCustomer(db, ctx.orgId, customer.id)).filter(isOwedInvoice);
       const currencies = new Set([customer.currency, ...issued.map((i) => i.currency)]);
       if (currencies.size > 1) {
         return permanent(
@@ -290,7 +305,7 @@ export const crmWriteBack: Flow<CrmWriteBackInput> = defineFlow<CrmWriteBackInpu
       const amount = (minor: number) => crmAmount(crm, minor, customer.currency);
       const values: Record<AccountWriteBackKey, string | number> = {
         amountPaid: amount(issued.reduce((sum, i) => sum + i.amountPaidMinor, 0)),
-        outstanding: amount(issued.reduce((sum, i) => sum + Math.max(0, i.totalMinor - i.amountPaidMinor), 0)),
+        outstanding: amount(await outstandingOf(db, ctx.orgId, issued)),
       };
       const fields: Record<string, string | number | null> = {};
       for (const key of ACCOUNT_WRITE_BACK_KEYS) if (names.value[key] !== '') fields[names.value[key]] = values[key];

@@ -2,8 +2,9 @@
  * A deal edited after its contract exists (line added or removed, quantity or price changed,
  * dates moved) → one amendment: a new contract version effective on the change date, with the
  * credit note and prorated charge the pricing engine computes. The amendment goes through the
- * same code as POST /api/v1/contracts/{id}/amendments (src/db/repos/amendments.ts); its
- * invoices are drafts, as the API's are. An unchanged deal writes nothing ({changed: false}).
+ * same code as POST /api/v1/contracts/{id}/amendments (src/db/repos/amendments.ts): its credit
+ * note is issued downstream at once (flows/issue-credit-note.ts, settled with defaultSettlement),
+ * its prorated charge is a draft as the API's is. An unchanged deal writes nothing ({changed: false}).
  *
  * One job per (system, deal, last-modified value of the trigger): a redelivered notification
  * finds its job; a new edit is a new job. The amendment itself is keyed by (effective date,
@@ -16,6 +17,7 @@ import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import { fetchDealStep, mapDealStep } from './deal-steps.js';
 import { defineFlow } from './define.js';
+import { issueCreditNoteJob } from './issue-credit-note.js';
 import { dealCorrelationId, flowJob } from './jobs.js';
 import type { CrmSystem, Flow, StepOutcome } from './types.js';
 
@@ -117,7 +119,17 @@ export const dealAmendment: Flow<DealAmendmentInput> = defineFlow<DealAmendmentI
         existing: prepared.kind === 'replay',
       };
       // A lost race (another writer of version n+1) fails the commit; the retry finds the version.
-      return ok({ output, effects: prepared.kind === 'write' ? prepared.statements : [] });
+      // The credit note goes downstream (tax return, ledger, QuickBooks, settlement) with the amendment;
+      // the prorated charge is a draft that finalizes as any draft does.
+      const issue = prepared.creditNoteIds.map((creditNoteId) =>
+        issueCreditNoteJob({
+          orgId,
+          creditNoteId,
+          correlationId: ctx.correlationId,
+          taxVendor: ctx.adapters.tax.vendor,
+        }),
+      );
+      return ok({ output, effects: prepared.kind === 'write' ? prepared.statements : [], enqueue: issue });
     },
   })
   .build();

@@ -4,6 +4,7 @@ import { crmWriteBack } from './crm-write-back.js';
 import { dealAmendment } from './deal-amendment.js';
 import { dealToContract } from './deal-to-contract.js';
 import { finalizeInvoice } from './finalize-invoice.js';
+import { issueCreditNote } from './issue-credit-note.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
 import { postPaymentToErp } from './post-payment-to-erp.js';
 import { recordPayment } from './record-payment.js';
@@ -14,6 +15,7 @@ export const flows: Record<string, Flow<any>> = {
   [dealToContract.name]: dealToContract,
   [dealAmendment.name]: dealAmendment,
   [finalizeInvoice.name]: finalizeInvoice,
+  [issueCreditNote.name]: issueCreditNote,
   [collectPayment.name]: collectPayment,
   [recordPayment.name]: recordPayment,
   [postInvoiceToErp.name]: postInvoiceToErp,

@@ -1,10 +1,10 @@
 /** Finalized invoice → ERP customer, one item per product, and the invoice with our tax. */
 
-import { getCustomer, productsByIds } from '../src/db/repos/billing.js';
 import { minorToMajor } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
-import { type Ensured, ensureExternal } from './external.js';
+import { erpCustomerStep, erpItemsStep } from './erp-steps.js';
+import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
@@ -16,67 +16,8 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   POST_INVOICE_TO_ERP,
   ({ adapters }) => adapters.erp.vendor,
 )
-  .step({
-    name: 'createErpCustomer',
-    storedAs: 'erp-customer',
-    external: true,
-    run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-      if (!loaded.ok) return loaded;
-      const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
-      const { erp } = ctx.adapters;
-      const ensured = await ensureExternal(ctx, {
-        system: erp.vendor,
-        objectType: 'customer',
-        localId: customer!.id,
-        lookup: () => erp.findCustomer(customer!.name),
-        write: (idempotencyKey) =>
-          erp.createCustomer(
-            {
-              localId: customer!.id,
-              displayName: customer!.name,
-              email: customer!.email,
-              currency: customer!.currency,
-            },
-            { idempotencyKey },
-          ),
-      });
-      if (!ensured.ok) return ensured;
-      return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
-    },
-  })
-  .step({
-    name: 'createErpItems',
-    storedAs: 'erp-items',
-    external: true,
-    run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
-      if (!loaded.ok) return loaded;
-      const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
-      const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
-      const { erp, settings } = ctx.adapters;
-      const ensured: Record<string, Ensured> = {};
-      for (const product of rows) {
-        const result = await ensureExternal(ctx, {
-          system: erp.vendor,
-          objectType: 'item',
-          localId: product.id,
-          lookup: () => erp.findItem(product.sku),
-          write: (idempotencyKey) =>
-            erp.createItem(
-              { sku: product.sku, name: product.name, incomeAccountId: settings.erpIncomeAccountId },
-              { idempotencyKey },
-            ),
-        });
-        if (!result.ok) return result;
-        ensured[product.id] = result.value;
-      }
-      return ok({
-        output: Object.fromEntries(Object.entries(ensured).map(([id, e]) => [id, e.externalId])),
-        refs: Object.values(ensured).map((e) => e.ref),
-      });
-    },
-  })
+  .step(erpCustomerStep<InvoiceInput>((input) => input.invoiceId))
+  .step(erpItemsStep<InvoiceInput, { createErpCustomer: { externalId: string } }>((input) => input.invoiceId))
   .step({
     name: 'createErpInvoice',
     storedAs: 'erp-invoice',

@@ -5,6 +5,7 @@
  */
 import { naturalId } from '../src/db/ids.js';
 import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
+import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { transition } from '../src/domain/invoice-lifecycle.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
@@ -81,10 +82,13 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
         feeMinor,
       });
       if (!entry.ok) return entry;
-      const paid = Math.min(invoice.totalMinor, invoice.amountPaidMinor + input.amountMinor);
+      // What is owed in payments: the total less credit notes that reduce it and customer credit spent on it.
+      const credited = (await creditedMinorOf(db, ctx.orgId, [invoice.id])).get(invoice.id) ?? 0;
+      const owed = Math.max(0, invoice.totalMinor - credited);
+      const paid = Math.min(owed, invoice.amountPaidMinor + input.amountMinor);
       // What the lifecycle allows: settled in full → paid, else partially_paid (an overdue or
       // uncollectible invoice keeps its state while what is due goes down).
-      const moved = transition(invoice.status, paid >= invoice.totalMinor ? 'pay' : 'pay_partial');
+      const moved = transition(invoice.status, paid >= owed ? 'pay' : 'pay_partial');
       if (!moved.ok) return permanent(`payment ${input.paymentExternalId}: ${moved.detail}`);
       const status = moved.next;
       return ok({

@@ -8,8 +8,9 @@
  */
 
 import { atomic } from '../src/db/atomic.js';
+import { isGuardFailure } from '../src/db/repos/credit-notes.js';
 import { ensureRun, runStateStatement } from '../src/db/repos/flow-runs.js';
-import { type Outcome, ok } from '../src/domain/outcome.js';
+import { type Outcome, ok, retryable } from '../src/domain/outcome.js';
 import type { JobRow } from '../src/jobs/types.js';
 import { callStep, commitStep, type OpenRun, openRun, recordFailure, startStep, storedOutput } from './attempt.js';
 import type { Flow, FlowDeps, Step } from './types.js';
@@ -51,7 +52,15 @@ async function runStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcome<void>
   if (!result.ok) return recordFailure(run, step.storedAs, result, { failRun: true });
 
   if (step.external) run.deps.hooks?.afterExternalWrite?.(run.flow.name, step.storedAs);
-  await commitStep(run, step.storedAs, result.value);
+  try {
+    await commitStep(run, step.storedAs, result.value);
+  } catch (error) {
+    // A guard statement failed the unit: another writer spent the same balance between this
+    // step's read and its write. Nothing was written; the next attempt reads afresh.
+    if (!isGuardFailure(error)) throw error;
+    const reason = `lost a race and wrote nothing (${(error as Error).message}); retrying with a fresh read`;
+    return recordFailure(run, step.storedAs, retryable(reason), { failRun: true });
+  }
   run.outputs[step.name] = result.value.output ?? null;
   return ok(undefined);
 }

@@ -8,13 +8,16 @@
  * Seeded and bounded: by default each crash point once plus a few seeded double crashes; set
  * CRASH_SWEEP_POINTS (and CRASH_SWEEP_SEED) for a longer sweep. It prints
  * `crash-sweep: <points> points, <duplicates> duplicates, <lost> lost`.
- * Not covered yet: killing a real child process, workerd isolates, billing runs, amendments and
- * credit notes (see issue #16).
+ * The credit note path (a refund of the paid invoice: tax return, QuickBooks customer, items and
+ * credit memo, Stripe refund, CRM write-back) is swept the same way, each of its writes once.
+ * Not covered yet: killing a real child process, workerd isolates, billing runs and amendments
+ * (see issue #16).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobs } from '../src/db/schema.js';
 import { SimulatedCrash } from '../src/jobs/types.js';
+import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
 
 /** Vendor writes on the deal-to-cash path with one line item pair (tax, Stripe ×2, QuickBooks ×4, CRM). */
@@ -101,4 +104,69 @@ describe('crash sweep over the deal-to-cash path', () => {
     expect(totals.points).toBe(points.length);
     expect(totals.duplicates + totals.lost).toBe(0);
   });
+});
+
+/** Vendor writes of a credit note refunded in full (tax return, QuickBooks ×3, Stripe refund, CRM ×2). */
+const CREDIT_NOTE_WRITES = 7;
+
+/** Like crashAfter, counting only once armed (after the deal is carried to cash). */
+function crashAfterArmed(n: number) {
+  let seen = 0;
+  const hooks = {
+    armed: false,
+    fired: false,
+    afterExternalWrite: (flow: string, step: string) => {
+      if (!hooks.armed) return;
+      seen += 1;
+      if (seen === n) {
+        hooks.fired = true;
+        throw new SimulatedCrash(`after credit note write ${n}: ${flow} › ${step}`);
+      }
+    },
+  };
+  return hooks;
+}
+
+const ignoreCrash = (error: unknown) => {
+  if (!(error instanceof SimulatedCrash) && !/simulated crash/i.test(String(error))) throw error;
+};
+
+describe('crash sweep over the credit note path', () => {
+  it.each(Array.from({ length: CREDIT_NOTE_WRITES }, (_, i) => i + 1))(
+    'crash after credit note write %i: one return, one credit memo, one refund',
+    async (n) => {
+      const crash = crashAfterArmed(n);
+      h = await startHarness({ hooks: crash });
+      const seeded = h.sims.salesforce.seedClosedWonOpportunity();
+      await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(seeded.opportunityId));
+      await h.settle();
+      const [invoice] = (await readJson(await h.api('/api/v1/invoices'))).data;
+      crash.armed = true;
+      const asked = await h.api(`/api/v1/invoices/${invoice.id}/credit-notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'duplicate' }),
+      });
+      expect(asked.status).toBe(202);
+      const { id } = await readJson(asked);
+      await h.settle().catch(ignoreCrash);
+      expect(crash.fired).toBe(true);
+      await h.restart();
+      h.clock.advance(6 * 60_000);
+      await h.settle();
+
+      const note = await readJson(await h.api(`/api/v1/invoices/${id}`));
+      expect(note.status).toBe('paid');
+      const returns = h.sims.avalara.state
+        .transactions(SANDBOX_AVALARA_COMPANY)
+        .filter((t) => t.type === 'ReturnInvoice');
+      expect(returns.map((t) => [t.code, t.version])).toEqual([[note.number, 1]]);
+      expect(h.sims.quickbooks.state.count(SANDBOX_QBO.realmId, 'CreditMemo')).toBe(1);
+      expect([...h.sims.stripe.state.refunds.values()].map((r) => r.amount)).toEqual([invoice.total_minor]);
+      // The sale and its return at the engine; one of everything else.
+      expect(vendorCounts(h.sims)).toEqual({ ...ONE_OF_EACH, avalaraTransactions: 2 });
+      const notDone = (await h.db.select().from(jobs)).filter((j) => j.state !== 'succeeded');
+      expect(notDone.map((j) => `${j.dedupeKey}: ${j.state} ${j.lastError ?? ''}`)).toEqual([]);
+    },
+  );
 });

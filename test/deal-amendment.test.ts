@@ -1,6 +1,7 @@
 /**
  * A deal edited after close becomes one amendment of its contract (a new version with a credit
- * note and a prorated charge), not a second contract; judged by the database and the vendors.
+ * note and a prorated charge), not a second contract; its credit note is issued downstream (tax
+ * return, QuickBooks CreditMemo); judged by the database and the vendors.
  */
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ function vendorCounts() {
     avalaraTransactions: h.sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
     stripePaymentIntents: h.sims.stripe.state.paymentIntents.size,
     qboInvoices: h.sims.quickbooks.state.count(SANDBOX_QBO.realmId, 'Invoice'),
+    qboCreditMemos: h.sims.quickbooks.state.count(SANDBOX_QBO.realmId, 'CreditMemo'),
   };
 }
 
@@ -71,27 +73,35 @@ describe('a deal edited after close', () => {
 
     const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(trace.contracts.map((c: { version: number }) => c.version)).toEqual([1, 2]);
-    const byKind = (kind: string) =>
-      trace.invoices.filter((i: { kind: string; status: string }) => i.kind === kind && i.status === 'draft');
-    const [credit] = byKind('credit_note');
-    const [charge] = byKind('advance');
+    const byKind = (kind: string, status: string) =>
+      trace.invoices.filter((i: { kind: string; status: string }) => i.kind === kind && i.status === status);
+    // The credit note is issued downstream at once (settled: the invoice was paid, so as customer credit).
+    const [credit] = byKind('credit_note', 'paid');
+    const [charge] = byKind('advance', 'draft');
     // The credit note sits on version 1, the prorated charge (the 5 extra seats from 16 March) on version 2.
     expect(credit.contract_id).toBe(versions[0]!.id);
     // Credits are positive amounts on a credit note: the rest of the period (17 of 31 days) of
     // each 1000.00 line (platform fee, 25 seats), rounded per line.
-    expect(credit.total_minor).toBe(2 * Math.round((100_000 * 17) / 31));
+    expect(credit.subtotal_minor).toBe(2 * Math.round((100_000 * 17) / 31));
+    expect(credit.total_minor).toBe(credit.subtotal_minor + credit.tax_minor);
     expect(charge.contract_id).toBe(versions[1]!.id);
     expect(charge.period_start).toBe('2026-03-16');
     // Re-billed at 2200.00 for the same days: the net is the 5 extra seats (200.00) × 17/31.
-    expect(Math.abs(charge.total_minor - credit.total_minor - (20_000 * 17) / 31)).toBeLessThanOrEqual(1);
+    expect(Math.abs(charge.total_minor - credit.subtotal_minor - (20_000 * 17) / 31)).toBeLessThanOrEqual(1);
     expect(trace.invoices).toHaveLength(3);
 
     const [output] = (await amendOutputs()).filter((o) => o?.changed);
     expect(output.diff.changed).toEqual([{ id: lineItemIds[1], fields: ['quantity'] }]);
     expect(output.invoiceIds.sort()).toEqual([credit.id, charge.id].sort());
 
-    // The amendment's invoices are drafts, as the API's are: no tax, payment or ERP writes yet.
-    expect(vendorCounts()).toEqual(before);
+    // The credit note went downstream (a return at the tax engine, a CreditMemo in QuickBooks); the
+    // prorated charge is a draft waiting for its grace period: no payment, no ERP invoice yet.
+    const issued = {
+      ...before,
+      avalaraTransactions: before.avalaraTransactions + 1,
+      qboCreditMemos: before.qboCreditMemos + 1,
+    };
+    expect(vendorCounts()).toEqual(issued);
 
     // The same message again changes nothing.
     const jobsBefore = (await amendmentJobs()).length;
@@ -101,7 +111,7 @@ describe('a deal edited after close', () => {
     expect(await versionsOf(opportunityId)).toHaveLength(2);
     const again = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
     expect(again.invoices).toHaveLength(3);
-    expect(vendorCounts()).toEqual(before);
+    expect(vendorCounts()).toEqual(issued);
   });
 
   it('writes no version for a message about an unchanged deal', async () => {

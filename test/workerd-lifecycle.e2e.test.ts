@@ -74,4 +74,22 @@ describe('every invoice goes the whole way on workerd', () => {
     expect(pdf.getPageCount()).toBeGreaterThanOrEqual(1);
     expect(pdf.getTitle()).toBe(`Invoice ${invoice.number}`);
   }, 60_000);
+
+  it('a credit note of the first invoice goes the whole way: tax return, QuickBooks credit memo, refund', async () => {
+    const [first] = ((await (await w.api('/api/v1/invoices?kind=first')).json()) as { data: ListedInvoice[] }).data;
+    const asked = await w.api(`/api/v1/invoices/${first!.id}/credit-notes`, json('POST', { reason: 'duplicate' }));
+    expect(asked.status).toBe(202);
+    const { id } = (await asked.json()) as { id: string };
+    type Note = ListedInvoice & { credit_note: { settlement: string }; tax: { engine_refs: unknown[] } };
+    let note: Note | undefined;
+    const done = (n?: Note) => n?.status === 'paid' && n.erp_refs.some((r) => r.system === 'quickbooks');
+    for (let round = 0; round < 300 && !done(note); round++) {
+      note = (await (await w.api(`/api/v1/invoices/${id}`)).json()) as Note;
+      if (!done(note)) await new Promise((r) => setTimeout(r, 100)); // pacing between polls, not an assertion
+    }
+    expect(note).toMatchObject({ status: 'paid', credit_note: { settlement: 'refund' } });
+    expect(note!.number).toMatch(/^CN-/);
+    expect(note!.tax.engine_refs).toHaveLength(1);
+    expect([...w.sims.stripe.state.refunds.values()].map((r) => r.metadata.hub_credit_note_id)).toEqual([id]);
+  }, 120_000);
 });

@@ -214,6 +214,32 @@ export const creditNotes = sqliteTable(
   (t) => [index('credit_notes_invoice_idx').on(t.orgId, t.invoiceId)],
 );
 
+/**
+ * A customer's credit (issue #10): a credit note settled as customer_credit adds a positive entry
+ * (one per note), an invoice's collection that spends it a negative one (one per invoice). The
+ * balance is the sum; entries are never edited (migration 0013).
+ */
+export const customerCreditEntries = sqliteTable(
+  'customer_credit_entries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    currency: text('currency').notNull(),
+    /** Positive: credit granted by a credit note; negative: credit an invoice used. */
+    amountMinor: integer('amount_minor').notNull(),
+    /** The credit note that granted it (positive entries). */
+    creditNoteId: text('credit_note_id'),
+    /** The invoice that used it (negative entries). */
+    invoiceId: text('invoice_id'),
+    ...timestamps,
+  },
+  (t) => [
+    index('customer_credit_customer_idx').on(t.orgId, t.customerId, t.currency),
+    index('customer_credit_invoice_idx').on(t.orgId, t.invoiceId),
+  ],
+);
+
 export const invoiceLines = sqliteTable(
   'invoice_lines',
   {

@@ -16,6 +16,7 @@
  *   refunded yet). Default: reduce_due when open, refund when paid.
  */
 import { type InvoiceStatus, isIssuedCredit } from './invoice-lifecycle.js';
+import { creditedTax as taxGivenBack } from './tax-arithmetic.js';
 
 export const CREDIT_REASONS = ['duplicate', 'product_unsatisfactory', 'order_change', 'other'] as const;
 export type CreditReason = (typeof CREDIT_REASONS)[number];
@@ -77,9 +78,6 @@ const CREDITABLE: ReadonlySet<InvoiceStatus> = new Set([
   'paid',
 ]);
 
-/** a × b / c rounded half up, for non-negative integers. */
-const shareOf = (a: number, b: number, c: number) => (c === 0 ? 0 : Math.floor((2 * a * b + c) / (2 * c)));
-
 export function planCreditNote(
   invoice: CreditableInvoice,
   earlier: readonly EarlierCredit[],
@@ -131,7 +129,15 @@ export function planCreditNote(
     }
     // Whole-invoice credits skip lines already fully credited (and lines that add nothing).
     if (amount === 0 && request.lines === undefined) continue;
-    const tax = amount === leftNet ? leftTax : Math.min(leftTax, shareOf(line.taxMinor, amount, line.amountMinor));
+    const tax = taxGivenBack(
+      {
+        amountMinor: line.amountMinor,
+        taxMinor: line.taxMinor,
+        creditedAmountMinor: line.amountMinor - leftNet,
+        creditedTaxMinor: line.taxMinor - leftTax,
+      },
+      amount,
+    );
     lines.push({ creditsLineNo: line.lineNo, amountMinor: amount, taxMinor: tax });
   }
   const netMinor = lines.reduce((s, l) => s + l.amountMinor, 0);

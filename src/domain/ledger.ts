@@ -21,7 +21,13 @@ export interface JournalLine {
 }
 
 export interface JournalEntry {
-  kind: 'invoice_issued' | 'payment_received' | 'invoice_voided' | 'credit_note_issued' | 'refund_issued';
+  kind:
+    | 'invoice_issued'
+    | 'payment_received'
+    | 'invoice_voided'
+    | 'credit_note_issued'
+    | 'refund_issued'
+    | 'customer_credit_applied';
   memo: string;
   lines: JournalLine[];
 }
@@ -152,6 +158,22 @@ export function refundIssuedEntry(refund: {
     lines: [
       line('accounts_receivable', refund.currency, refund.amountMinor, 0),
       line('cash', refund.currency, 0, refund.amountMinor),
+    ],
+  });
+}
+
+/** Customer credit spent on an invoice: what we owed the customer settles part of what it owes us. */
+export function customerCreditAppliedEntry(applied: {
+  invoiceNumber: string;
+  currency: string;
+  amountMinor: number;
+}): Outcome<JournalEntry> {
+  return checkBalanced({
+    kind: 'customer_credit_applied',
+    memo: `Customer credit applied to invoice ${applied.invoiceNumber}`,
+    lines: [
+      line('customer_credit', applied.currency, applied.amountMinor, 0),
+      line('accounts_receivable', applied.currency, 0, applied.amountMinor),
     ],
   });
 }

@@ -90,6 +90,7 @@ const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
   'POST /api/v1/mappings/{id}/dry-run': async (h) => ({ deal_id: h.opportunityId }),
   'POST /api/v1/contracts/{id}/amendments': async () => ({ effective_date: '2026-03-15', terms: { items: [] } }),
   'PATCH /api/v1/customers/{id}': async () => ({ name: 'Renamed by another org' }),
+  'POST /api/v1/invoices/{id}/credit-notes': async () => ({ reason: 'other' }),
 };
 
 /** Required query parameters, for routes that have them. */

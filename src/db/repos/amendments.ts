@@ -136,7 +136,11 @@ export async function replayAmendment(
   chain: readonly ContractRow[],
   effectiveDate: string,
   next: ContractTerms,
-): Promise<{ ok: true; latest: ContractRow; previousTerms: ContractTerms; invoiceIds: string[] } | Issues | null> {
+): Promise<
+  | { ok: true; latest: ContractRow; previousTerms: ContractTerms; invoiceIds: string[]; creditNoteIds: string[] }
+  | Issues
+  | null
+> {
   const [latest, previous] = chain;
   if (!latest || !previous || latest.effectiveDate !== effectiveDate || latest.terms !== JSON.stringify(next)) {
     return null;
@@ -150,16 +154,39 @@ export async function replayAmendment(
     newContractId: latest.id,
   });
   if (!plan.ok) return plan;
-  return { ok: true, latest, previousTerms, invoiceIds: plan.invoices.map((i) => i.id) };
+  return {
+    ok: true,
+    latest,
+    previousTerms,
+    invoiceIds: plan.invoices.map((i) => i.id),
+    creditNoteIds: creditNoteIdsOf(plan.invoices),
+  };
 }
+
+/** The amendment's credit notes: each is issued downstream by flows/issue-credit-note.ts once written. */
+const creditNoteIdsOf = (invoices: readonly InvoiceToWrite[]) =>
+  invoices.filter((i) => i.kind === 'credit_note').map((i) => i.id);
 
 export type PreparedAmendment =
   /** The newest version cannot be amended (cancelled, superseded, or without terms). */
   | { kind: 'conflict'; detail: string }
   | { kind: 'invalid'; issues: Issues }
   /** The same amendment was already applied: nothing to write. */
-  | { kind: 'replay'; latest: ContractRow; previousTerms: ContractTerms; invoiceIds: string[] }
-  | { kind: 'write'; row: ContractRow; previousTerms: ContractTerms; invoiceIds: string[]; statements: Statement[] };
+  | {
+      kind: 'replay';
+      latest: ContractRow;
+      previousTerms: ContractTerms;
+      invoiceIds: string[];
+      creditNoteIds: string[];
+    }
+  | {
+      kind: 'write';
+      row: ContractRow;
+      previousTerms: ContractTerms;
+      invoiceIds: string[];
+      creditNoteIds: string[];
+      statements: Statement[];
+    };
 
 /**
  * Validates and plans the amendment of the newest version of `chain` (newest first). The
@@ -237,5 +264,12 @@ export async function prepareAmendment(
   // Last: fails the unit if another writer spent the grant since walletDraws() read it.
   const guard = creditGuardStatement(db, orgId, plan.credits);
   if (guard) statements.push(guard);
-  return { kind: 'write', row, previousTerms, invoiceIds: plan.invoices.map((i) => i.id), statements };
+  return {
+    kind: 'write',
+    row,
+    previousTerms,
+    invoiceIds: plan.invoices.map((i) => i.id),
+    creditNoteIds: creditNoteIdsOf(plan.invoices),
+    statements,
+  };
 }

@@ -1,87 +1,129 @@
 /**
- * A customer's unspent credit, in ONE function so every kind of credit adds up in one place:
- * today the prepaid credit grants of its deals' newest active terms, less what invoices drew from
- * them (credit lines, source_ref = grant id). Customer credit from credit notes is meant to be
- * added here too. Org-scoped; ids travel as one JSON parameter (D1's bound-parameter limit).
+ * Customer credit (issue #10): what credit notes settled as customer_credit left for a customer,
+ * spent once by its next invoices' collection. A balance is the sum of its entries (migration
+ * 0013): +amount per credit note (id derived from the note), −amount per invoice that used it (id
+ * derived from the invoice), so a replayed write adds nothing. Every function takes the org id.
+ *
+ * Not the prepaid-credit wallet of src/db/repos/credits.ts: that one is a contract's credit grant,
+ * drawn as credit lines while a draft is computed; this one arrives after invoices are final (a
+ * finalized invoice is immutable), so it is spent at collection, beside the invoice.
  */
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import type { ContractTerms } from '../../domain/contracts/terms.js';
-import { type Wallet, walletCredit } from '../../domain/customer-balance.js';
-import type { Db } from '../client.js';
-import { contracts, invoiceLines, invoices } from '../schema.js';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Statement } from '../client.js';
+import { naturalId } from '../ids.js';
+import { customerCreditEntries, invoices } from '../schema.js';
 import { inJson } from './in-json.js';
 
-const walletKey = (system: string, deal: string) => `${system}|${deal}`;
-
-/** Unspent credit per customer and currency on `today` (YYYY-MM-DD); a customer with none is absent. */
-export async function customerCreditMinor(
+/** A customer's credit left in one currency, in minor units. */
+export async function customerCreditBalance(
   db: Db,
   orgId: string,
-  customerIds: readonly string[],
-  today: string,
-): Promise<Map<string, Map<string, number>>> {
-  const credit = new Map<string, Map<string, number>>();
-  if (customerIds.length === 0) return credit;
-  const versions = await db
-    .select({
-      customerId: contracts.customerId,
-      system: contracts.sourceSystem,
-      deal: contracts.sourceDealId,
-      version: contracts.version,
-      terms: contracts.terms,
-    })
-    .from(contracts)
-    .where(and(eq(contracts.orgId, orgId), eq(contracts.status, 'active'), inJson(contracts.customerId, customerIds)));
-  // A deal's wallet is the grants of its newest active version (an amendment carries them on).
-  const newest = new Map<string, (typeof versions)[number]>();
-  for (const v of versions) {
-    const key = walletKey(v.system, v.deal);
-    if ((newest.get(key)?.version ?? -1) < v.version) newest.set(key, v);
-  }
-  const withGrants = [...newest.values()].flatMap((v) => {
-    const terms = v.terms === null ? null : (JSON.parse(v.terms) as ContractTerms);
-    return terms?.credits?.length ? [{ ...v, grants: terms.credits, currency: terms.currency }] : [];
-  });
-  if (withGrants.length === 0) return credit;
-  const draws = await db
-    .select({
-      system: contracts.sourceSystem,
-      deal: contracts.sourceDealId,
-      grant: invoiceLines.sourceRef,
-      drawn: sql<number>`sum(${invoiceLines.amountMinor})`,
-    })
-    .from(invoiceLines)
-    .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
-    .innerJoin(contracts, and(eq(contracts.id, invoices.contractId), eq(contracts.orgId, orgId)))
+  customerId: string,
+  currency: string,
+): Promise<number> {
+  const [row] = await db
+    .select({ balance: sql<number>`coalesce(sum(${customerCreditEntries.amountMinor}), 0)` })
+    .from(customerCreditEntries)
     .where(
       and(
-        eq(invoiceLines.orgId, orgId),
-        eq(invoiceLines.lineKind, 'credit'),
-        isNotNull(invoiceLines.sourceRef),
-        inJson(contracts.customerId, customerIds),
+        eq(customerCreditEntries.orgId, orgId),
+        eq(customerCreditEntries.customerId, customerId),
+        eq(customerCreditEntries.currency, currency),
       ),
-    )
-    .groupBy(contracts.sourceSystem, contracts.sourceDealId, invoiceLines.sourceRef);
-  const drawn = new Map<string, Map<string, number>>();
-  for (const d of draws) {
-    const key = walletKey(d.system, d.deal);
-    const byGrant = drawn.get(key) ?? new Map<string, number>();
-    byGrant.set(d.grant!, Number(d.drawn));
-    drawn.set(key, byGrant);
+    );
+  return Number(row?.balance ?? 0);
+}
+
+/** Customer credit each invoice used (positive amounts), by invoice id. */
+export async function customerCreditUsedBy(
+  db: Db,
+  orgId: string,
+  invoiceIds: readonly string[],
+): Promise<Map<string, number>> {
+  const used = new Map<string, number>();
+  if (invoiceIds.length === 0) return used;
+  const rows = await db
+    .select({ invoiceId: customerCreditEntries.invoiceId, amountMinor: customerCreditEntries.amountMinor })
+    .from(customerCreditEntries)
+    .where(and(eq(customerCreditEntries.orgId, orgId), inJson(customerCreditEntries.invoiceId, invoiceIds)));
+  for (const r of rows) {
+    if (r.invoiceId === null) continue;
+    used.set(r.invoiceId, (used.get(r.invoiceId) ?? 0) - r.amountMinor);
   }
-  const wallets = new Map<string, Wallet[]>();
-  for (const v of withGrants) {
-    const list = wallets.get(v.customerId) ?? [];
-    list.push({
-      grants: v.grants,
-      currency: v.currency,
-      drawnMinor: drawn.get(walletKey(v.system, v.deal)) ?? new Map(),
-    });
-    wallets.set(v.customerId, list);
-  }
-  for (const [customerId, list] of wallets) {
-    const byCurrency = walletCredit(list, today);
-    if (byCurrency.size > 0) credit.set(customerId, byCurrency);
-  }
-  return credit;
+  return used;
+}
+
+export interface CustomerCreditMove {
+  customerId: string;
+  currency: string;
+  /** Positive minor units. */
+  amountMinor: number;
+  now: string;
+}
+
+/** The entry a credit note settled as customer credit adds (once per note). */
+export async function customerCreditGrantStatements(
+  db: Db,
+  orgId: string,
+  creditNoteId: string,
+  move: CustomerCreditMove,
+): Promise<Statement[]> {
+  const id = await naturalId('ccr', orgId, 'credit_note', creditNoteId);
+  return [
+    db
+      .insert(customerCreditEntries)
+      .values({
+        id,
+        orgId,
+        customerId: move.customerId,
+        currency: move.currency,
+        amountMinor: move.amountMinor,
+        creditNoteId,
+        invoiceId: null,
+        createdAt: move.now,
+      })
+      .onConflictDoNothing(),
+  ];
+}
+
+/**
+ * The entry an invoice's collection adds when it spends customer credit (once per invoice), and
+ * a guard last: it fails the whole unit when the customer's balance would go below zero — another
+ * invoice spent the credit between our read and our write (the job retries with a fresh read).
+ * SQLite has no RAISE outside triggers, so the failure is json() of a text that is not JSON, as
+ * in credits.ts.
+ */
+export async function customerCreditDrawStatements(
+  db: Db,
+  orgId: string,
+  invoiceId: string,
+  move: CustomerCreditMove,
+): Promise<Statement[]> {
+  const id = await naturalId('ccr', orgId, 'invoice', invoiceId);
+  return [
+    db
+      .insert(customerCreditEntries)
+      .values({
+        id,
+        orgId,
+        customerId: move.customerId,
+        currency: move.currency,
+        amountMinor: -move.amountMinor,
+        creditNoteId: null,
+        invoiceId,
+        createdAt: move.now,
+      })
+      .onConflictDoNothing(),
+    db
+      .update(invoices)
+      .set({ number: sql`json(${invoices.id} || ': customer credit overdrawn')` })
+      .where(
+        and(
+          eq(invoices.orgId, orgId),
+          eq(invoices.id, invoiceId),
+          sql`(SELECT coalesce(sum(e.amount_minor), 0) FROM customer_credit_entries e
+            WHERE e.org_id = ${orgId} AND e.customer_id = ${move.customerId} AND e.currency = ${move.currency}) < 0`,
+        ),
+      ),
+  ];
 }

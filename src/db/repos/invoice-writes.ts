@@ -19,19 +19,26 @@ const OPEN: InvoiceStatus[] = ['finalized', 'partially_paid', 'overdue', 'uncoll
  * numbers stay gap-free (the unit is one transaction on better-sqlite3, one batch on D1: two
  * finalizes never read the same `last`). Drafts numbered before migration 0011 keep theirs.
  */
-export function assignNumberStatements(db: Db, orgId: string, invoiceId: string, prefix: string): Statement[] {
+export function assignNumberStatements(
+  db: Db,
+  orgId: string,
+  invoiceId: string,
+  prefix: string,
+  /** The series: invoices share 'invoice'; credit notes have their own 'credit_note' (flows/issue-credit-note.ts). */
+  sequence: 'invoice' | 'credit_note' = 'invoice',
+): Statement[] {
   const waiting = sql`EXISTS (SELECT 1 FROM invoices WHERE org_id = ${orgId} AND id = ${invoiceId}
     AND status = 'draft' AND number IS NULL)`;
   const own = and(eq(invoices.id, invoiceId), eq(invoices.orgId, orgId), eq(invoices.status, 'draft'));
   return [
     db
       .insert(sequences)
-      .select(sql`SELECT ${orgId}, 'invoice', 1 WHERE ${waiting}`)
+      .select(sql`SELECT ${orgId}, ${sequence}, 1 WHERE ${waiting}`)
       .onConflictDoUpdate({ target: [sequences.orgId, sequences.name], set: { last: sql`${sequences.last} + 1` } }),
     db
       .update(invoices)
       .set({
-        number: sql`(SELECT printf('%s%06d', ${prefix}, last) FROM sequences WHERE org_id = ${orgId} AND name = 'invoice')`,
+        number: sql`(SELECT printf('%s%06d', ${prefix}, last) FROM sequences WHERE org_id = ${orgId} AND name = ${sequence})`,
       })
       .where(and(own, isNull(invoices.number))),
     db.update(invoices).set({ status: 'tax_pending' }).where(own),

@@ -8,7 +8,8 @@ import { and, asc, desc, eq, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type InvoiceDocumentKind, type InvoiceStatus, isIssuedCredit } from '../../domain/invoice-lifecycle.js';
 import { ERP_VENDORS, TAX_VENDORS } from '../../domain/vendors.js';
 import type { Db } from '../client.js';
-import { externalRefs, flowRuns, flowSteps, invoiceLines, invoices, jobs, payments } from '../schema.js';
+import { creditNotes, externalRefs, flowRuns, flowSteps, invoiceLines, invoices, jobs, payments } from '../schema.js';
+import { customerCreditUsedBy } from './customer-credit.js';
 import { inJson } from './in-json.js';
 import { journalOf } from './ledger.js';
 
@@ -121,7 +122,11 @@ async function refsByLocalId(
 export const erpRefsOf = (db: Db, orgId: string, invoiceIds: readonly string[]) =>
   refsByLocalId(db, orgId, invoiceIds, ERP_VENDORS);
 
-/** What issued credit notes take off each invoice, in minor units (drafts and voided notes take nothing). */
+/**
+ * What is taken off each invoice's amount due besides payments, in minor units: its issued credit
+ * notes settled by reducing what is due (drafts, voided notes, and notes paid out as a refund or
+ * kept as customer credit take nothing off), and the customer credit its collection spent.
+ */
 export async function creditedMinorOf(
   db: Db,
   orgId: string,
@@ -129,8 +134,14 @@ export async function creditedMinorOf(
 ): Promise<Map<string, number>> {
   if (invoiceIds.length === 0) return new Map();
   const rows = await db
-    .select({ invoiceId: invoices.creditedInvoiceId, status: invoices.status, totalMinor: invoices.totalMinor })
+    .select({
+      invoiceId: invoices.creditedInvoiceId,
+      status: invoices.status,
+      totalMinor: invoices.totalMinor,
+      settlement: creditNotes.settlement,
+    })
     .from(invoices)
+    .leftJoin(creditNotes, and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoices.id)))
     .where(
       and(
         eq(invoices.orgId, orgId),
@@ -138,9 +149,10 @@ export async function creditedMinorOf(
         inJson(invoices.creditedInvoiceId, invoiceIds),
       ),
     );
-  const credited = new Map<string, number>();
+  const credited = await customerCreditUsedBy(db, orgId, invoiceIds);
   for (const r of rows) {
     if (r.invoiceId === null || !isIssuedCredit(r.status)) continue;
+    if (r.settlement !== null && r.settlement !== 'reduce_due') continue;
     credited.set(r.invoiceId, (credited.get(r.invoiceId) ?? 0) + r.totalMinor);
   }
   return credited;
@@ -163,9 +175,10 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     .from(payments)
     .where(and(eq(payments.orgId, orgId), eq(payments.invoiceId, invoiceId)))
     .orderBy(asc(payments.receivedAt), asc(payments.id));
-  const creditNotes = await db
-    .select()
+  const notes = await db
+    .select({ note: invoices, terms: creditNotes })
     .from(invoices)
+    .leftJoin(creditNotes, and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoices.id)))
     .where(
       and(
         eq(invoices.orgId, orgId),
@@ -174,14 +187,28 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
       ),
     )
     .orderBy(asc(invoices.createdAt), asc(invoices.id));
+  const creditNoteRows = notes.map((n) => ({
+    ...n.note,
+    reason: n.terms?.reason ?? null,
+    settlement: n.terms?.settlement ?? null,
+  }));
+  // A credit note's own reason, settlement and memo.
+  const [terms] =
+    invoice.documentKind === 'credit_note'
+      ? await db
+          .select()
+          .from(creditNotes)
+          .where(and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoiceId)))
+      : [];
   const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_VENDORS]);
   // A credit note's own jobs and entries belong to the invoice's change history too.
-  const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNotes.map((n) => n.id)];
+  const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNoteRows.map((n) => n.id)];
   return {
     invoice,
     lines,
     payments: paymentRows,
-    creditNotes,
+    creditNotes: creditNoteRows,
+    creditNoteTerms: terms ?? null,
     erpRefs: (refs.get(invoiceId) ?? []).filter((r) => (ERP_VENDORS as readonly string[]).includes(r.system)),
     taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_VENDORS as readonly string[]).includes(r.system)),
     ledger: await journalOf(db, orgId, subjects),

@@ -16,6 +16,7 @@ import { toSnakeCaseKeys } from '../snake-case.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
+import { creditNoteActionRoutes } from './credit-note-actions.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { customerRoutes } from './customers.js';
 import { eventRoutes } from './events.js';
@@ -222,6 +223,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', invoiceRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
+  api.route('/', creditNoteActionRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
 

@@ -5,6 +5,8 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { issueCreditNoteJob } from '../../../flows/issue-credit-note.js';
+import { dealCorrelationId } from '../../../flows/jobs.js';
 import { atomic } from '../../db/atomic.js';
 import { newId } from '../../db/client.js';
 import { prepareAmendment, replayAmendment } from '../../db/repos/amendments.js';
@@ -23,6 +25,8 @@ import {
 } from '../../db/repos/contracts.js';
 import { type ContractTerms, contractTermsSchema } from '../../domain/contracts/terms.js';
 import { isIsoDate } from '../../domain/dates.js';
+import { isCrmVendor } from '../../domain/vendors.js';
+import { enqueueStatement } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
@@ -235,6 +239,12 @@ const issuesProblem = (c: Context, issues: Issues) =>
 
 const notFound = (c: Context, id: string) => problem(c, 404, 'Not found', `no contract ${id} in this org`);
 
+/** The trace an amendment's jobs show in: its deal's, or the contract's own when no CRM deal made it. */
+const amendmentCorrelation = (contract: ContractRow) =>
+  isCrmVendor(contract.sourceSystem)
+    ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId)
+    : `contract:${contract.id}`;
+
 export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
   const { db, clock } = hub;
@@ -313,9 +323,20 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     });
     if (prepared.kind === 'conflict') return problem(c, 409, 'Conflict', prepared.detail) as never;
     if (prepared.kind === 'invalid') return issuesProblem(c, prepared.issues) as never;
-    if (prepared.kind === 'replay') return c.json(await amendmentBody(prepared, next), 200);
+    const issue = await issueJobs(orgId, chain[0], prepared.creditNoteIds);
+    if (prepared.kind === 'replay') {
+      // A retried request also (re)starts the notes' issue, e.g. once the org's connections exist.
+      if (issue.length > 0) {
+        await atomic(
+          db,
+          issue.map((j) => j.statement),
+        );
+        await hub.driver.notify(issue.map((j) => j.id));
+      }
+      return c.json(await amendmentBody(prepared, next), 200);
+    }
     try {
-      await atomic(db, prepared.statements);
+      await atomic(db, [...prepared.statements, ...issue.map((j) => j.statement)]);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Another request wrote version n+1 first: if it was this same amendment, answer with it.
@@ -324,8 +345,32 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       if (again?.ok) return c.json(await amendmentBody(again, next), 200);
       return problem(c, 409, 'Conflict', `contract ${chain[0].id} was amended meanwhile; read it and retry`) as never;
     }
+    if (issue.length > 0) await hub.driver.notify(issue.map((j) => j.id));
     return c.json(await amendmentBody({ latest: prepared.row, ...prepared }, next), 201);
   });
+
+  /**
+   * The jobs that issue an amendment's credit notes downstream (flows/issue-credit-note.ts). An org
+   * whose connections cannot be built yet (none configured) gets none: its notes wait as drafts,
+   * and the same request retried later starts them.
+   */
+  async function issueJobs(orgId: string, contract: ContractRow, creditNoteIds: readonly string[]) {
+    if (creditNoteIds.length === 0) return [];
+    const adapters = await hub.adaptersFor(orgId);
+    if (!adapters.ok) return [];
+    return creditNoteIds.map((creditNoteId) =>
+      enqueueStatement(
+        db,
+        clock,
+        issueCreditNoteJob({
+          orgId,
+          creditNoteId,
+          correlationId: amendmentCorrelation(contract),
+          taxVendor: adapters.value.tax.vendor,
+        }),
+      ),
+    );
+  }
 
   /** The response of an amendment: the version, the invoices it created (same ids on a replay), the diff. */
   async function amendmentBody(

@@ -6,7 +6,7 @@
  * org's customer is a 404.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { customerCreditMinor } from '../../db/repos/customer-credit.js';
+import { customerCreditMinor } from '../../db/repos/customer-credit-summary.js';
 import {
   type CustomerRow,
   customerBalancesOf,

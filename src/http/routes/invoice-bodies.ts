@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { ExternalRef, InvoiceReadRow, invoiceDetail } from '../../db/repos/invoices-read.js';
+import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../../domain/credit-notes.js';
 import { amountDueMinor, INVOICE_KINDS, INVOICE_STATUSES } from '../../domain/invoice-lifecycle.js';
 import { minorToMajor } from '../../domain/money.js';
 import type { CsvValue } from '../csv.js';
@@ -98,7 +99,10 @@ export const invoiceDetailBody = invoiceSummary
     subtotal_minor: z.number().int(),
     tax_minor: z.number().int(),
     amount_paid_minor: z.number().int(),
-    credited_minor: z.number().int().openapi({ description: 'Sum of the issued credit notes against it' }),
+    credited_minor: z.number().int().openapi({
+      description:
+        'Taken off what is due besides payments: issued credit notes settled as reduce_due, and customer credit spent on it',
+    }),
     credited_invoice_id: z.string().nullable().openapi({ description: 'For a credit note: the invoice it credits' }),
     rounding: z.unknown(),
     lines: z.array(
@@ -137,9 +141,21 @@ export const invoiceDetailBody = invoiceSummary
         number: z.string().nullable(),
         status: z.enum(INVOICE_STATUSES),
         total_minor: z.number().int(),
+        reason: z.enum(CREDIT_REASONS).nullable(),
+        settlement: z.enum(CREDIT_SETTLEMENTS).nullable().openapi({
+          description: "How the note is settled; null until an amendment's note is issued",
+        }),
         created_at: z.string(),
       }),
     ),
+    credit_note: z
+      .object({
+        reason: z.enum(CREDIT_REASONS),
+        settlement: z.enum(CREDIT_SETTLEMENTS).nullable(),
+        memo: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'For a credit note: why it was written and how it is settled' }),
     erp_refs: z.array(z.object({ system: z.string(), object_type: z.string(), external_id: z.string() })),
     ledger_entries: z.array(ledgerEntry),
     timeline: z
@@ -250,8 +266,13 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
       number: n.number,
       status: n.status,
       total_minor: n.totalMinor,
+      reason: n.reason,
+      settlement: n.settlement,
       created_at: n.createdAt,
     })),
+    credit_note: d.creditNoteTerms
+      ? { reason: d.creditNoteTerms.reason, settlement: d.creditNoteTerms.settlement, memo: d.creditNoteTerms.memo }
+      : null,
     erp_refs: d.erpRefs.map((r) => ({ system: r.system, object_type: r.objectType, external_id: r.externalId })),
     ledger_entries: d.ledger.map((e) => ({
       id: e.id,

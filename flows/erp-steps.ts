@@ -1,0 +1,82 @@
+/**
+ * The ERP customer and items a document needs before it is posted, shared by the invoice's
+ * posting (post-invoice-to-erp) and the credit memo (issue-credit-note): each is created once per
+ * customer or product (a recorded external ref is reused, so a credit note finds the ones its
+ * invoice created), found by its natural key when an earlier attempt's outcome is unknown.
+ */
+import { getCustomer, productsByIds } from '../src/db/repos/billing.js';
+import { ok, permanent } from '../src/domain/outcome.js';
+import { type Ensured, ensureExternal } from './external.js';
+import { loadNumberedInvoice } from './load.js';
+import type { StepSpec } from './types.js';
+
+/** Which document (invoice or credit note) a flow's input names. */
+type DocumentOf<I> = (input: I) => string;
+
+export function erpCustomerStep<I>(
+  documentOf: DocumentOf<I>,
+): StepSpec<I, object, 'createErpCustomer', { externalId: string }> {
+  return {
+    name: 'createErpCustomer',
+    storedAs: 'erp-customer',
+    external: true,
+    run: async (ctx) => {
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, documentOf(ctx.input));
+      if (!loaded.ok) return loaded;
+      const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
+      if (!customer) return permanent(`customer ${loaded.value.invoice.customerId} not found`);
+      const { erp } = ctx.adapters;
+      const ensured = await ensureExternal(ctx, {
+        system: erp.vendor,
+        objectType: 'customer',
+        localId: customer.id,
+        lookup: () => erp.findCustomer(customer.name),
+        write: (idempotencyKey) =>
+          erp.createCustomer(
+            { localId: customer.id, displayName: customer.name, email: customer.email, currency: customer.currency },
+            { idempotencyKey },
+          ),
+      });
+      if (!ensured.ok) return ensured;
+      return ok({ output: { externalId: ensured.value.externalId }, refs: [ensured.value.ref] });
+    },
+  };
+}
+
+/** ERP item id by our product id, one per product the document's lines name. */
+export function erpItemsStep<I, P extends object>(
+  documentOf: DocumentOf<I>,
+): StepSpec<I, P, 'createErpItems', Record<string, string>> {
+  return {
+    name: 'createErpItems',
+    storedAs: 'erp-items',
+    external: true,
+    run: async (ctx) => {
+      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, documentOf(ctx.input));
+      if (!loaded.ok) return loaded;
+      const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
+      const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);
+      const { erp, settings } = ctx.adapters;
+      const ensured: Record<string, Ensured> = {};
+      for (const product of rows) {
+        const result = await ensureExternal(ctx, {
+          system: erp.vendor,
+          objectType: 'item',
+          localId: product.id,
+          lookup: () => erp.findItem(product.sku),
+          write: (idempotencyKey) =>
+            erp.createItem(
+              { sku: product.sku, name: product.name, incomeAccountId: settings.erpIncomeAccountId },
+              { idempotencyKey },
+            ),
+        });
+        if (!result.ok) return result;
+        ensured[product.id] = result.value;
+      }
+      return ok({
+        output: Object.fromEntries(Object.entries(ensured).map(([id, e]) => [id, e.externalId])),
+        refs: Object.values(ensured).map((e) => e.ref),
+      });
+    },
+  };
+}
