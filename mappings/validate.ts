@@ -12,7 +12,7 @@ import {
   discountSchema,
   minimumCommitmentSchema,
 } from '../src/domain/contracts/terms.js';
-import { isIsoDate } from '../src/domain/dates.js';
+import { isoDateSchema } from '../src/domain/grammar.js';
 import { decimal, isDecimalString, isKnownCurrency } from '../src/domain/money.js';
 import { priceSpecSchema } from '../src/domain/pricing/schema.js';
 
@@ -21,7 +21,7 @@ const decimalString = z
   .refine(isDecimalString, 'must be a decimal number such as "12.50"')
   .refine((v) => !v.startsWith('-'), 'must not be negative');
 
-const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const isoDate = isoDateSchema;
 
 const addressSchema = z.object({
   line1: z.string(),

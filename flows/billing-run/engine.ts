@@ -50,9 +50,9 @@ export interface BillingRunResult extends BillingRunProgress {
   failures: ContractFailure[];
 }
 
-/** YYYY-MM-DD naming a real day (isIsoDate lets 2026-02-30 through: Date.parse rolls it over). */
+/** YYYY-MM-DD naming a real day in the supported years: the one date grammar (src/domain/grammar.ts). */
 export function isCalendarDate(value: string): boolean {
-  return isIsoDate(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+  return isIsoDate(value);
 }
 
 /**

@@ -16,6 +16,5 @@ export function addMonths(isoDate: string, months: number): string {
   return new Date(Date.UTC(year, month, Math.min(day, lastDay))).toISOString().slice(0, 10);
 }
 
-export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
-}
+/** The one strict date grammar (grammar.ts): a real calendar day in the supported years. */
+export { isIsoDate } from './grammar.js';
