@@ -36,6 +36,7 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
   await atomic(deps.db, [
     runStateStatement(deps.db, job.orgId, run.runId, 'succeeded', deps.clock.now().toISOString()),
   ]);
+  deps.hooks?.afterCommit?.(flow.name, '(run succeeded)');
   return ok(undefined);
 }
 
@@ -51,7 +52,9 @@ async function runStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcome<void>
   if (!result.ok) return recordFailure(run, step.storedAs, result, { failRun: true });
 
   if (step.external) run.deps.hooks?.afterExternalWrite?.(run.flow.name, step.storedAs);
+  else run.deps.hooks?.beforeCommit?.(run.flow.name, step.storedAs);
   await commitStep(run, step.storedAs, result.value);
+  run.deps.hooks?.afterCommit?.(run.flow.name, step.storedAs);
   run.outputs[step.name] = result.value.output ?? null;
   return ok(undefined);
 }
