@@ -18,7 +18,8 @@ import { priceSpecSchema } from '../src/domain/pricing/schema.js';
 
 const decimalString = z
   .string({ error: 'must be a decimal string' })
-  .refine(isDecimalString, 'must be a decimal number such as "12.50"')
+  // abort: the checks after this one read the value as a decimal.
+  .refine(isDecimalString, { message: 'must be a decimal number such as "12.50"', abort: true })
   .refine((v) => !v.startsWith('-'), 'must not be negative');
 
 const isoDate = isoDateSchema;

@@ -12,8 +12,9 @@
  * amendment of the deal (its credit note and prorated charge carried through). A new flow (the
  * credit note of flows/issue-credit-note.ts) is one more entry: how to reach its start, and the act.
  *
- * Seeded and bounded: every single-crash point of every scenario once, then seeded double crashes
- * up to CRASH_SWEEP_POINTS (default 100; `npm run crash-sweep` runs 1,000). It prints
+ * Seeded and bounded: CRASH_SWEEP_POINTS points (default 100): single crashes spread evenly over
+ * every scenario's points, and seeded double crashes; `npm run crash-sweep` runs 1,000, every single
+ * point of every scenario and the rest doubles. It prints
  * `crash-sweep: <points> points, <duplicates> duplicates, <lost> lost`.
  * Not covered here: killing a real child process (test/reliability.test.ts), workerd isolates.
  */
@@ -231,9 +232,16 @@ interface Point {
   first: number;
   second: number;
 }
-const singles: Point[] = SCENARIOS.flatMap((s) =>
+const allSingles: Point[] = SCENARIOS.flatMap((s) =>
   Array.from({ length: references.get(s.name)!.points }, (_, i) => ({ scenario: s.name, first: i + 1, second: 0 })),
 );
+/** Double crashes: at least a few, the rest of the total when every single point fits in it. */
+const DOUBLES = Math.max(8, TOTAL_POINTS - allSingles.length);
+/** Every single point when the total allows (`npm run crash-sweep`), else a seeded, evenly spread subset. */
+const singleBudget = Math.max(0, TOTAL_POINTS - DOUBLES);
+const spread = (i: number) => Math.floor((i * singleBudget) / allSingles.length);
+const singles =
+  allSingles.length <= singleBudget ? allSingles : allSingles.filter((_, i) => spread(i) !== spread(i - 1));
 const doubles: Point[] = fc.sample(
   fc
     .tuple(
@@ -246,8 +254,7 @@ const doubles: Point[] = fc.sample(
       first: 1 + Math.min(references.get(scenario)!.points - 1, Math.floor(at * references.get(scenario)!.points)),
       second,
     })),
-  // A few double crashes even when the single points alone reach the total.
-  { numRuns: Math.max(8, TOTAL_POINTS - singles.length), seed: SEED },
+  { numRuns: DOUBLES, seed: SEED },
 );
 const points = [...singles, ...doubles];
 

@@ -31,14 +31,25 @@ export function sum(values: readonly Decimal[]): Decimal {
 /** A money amount in MAJOR units of the contract currency, as a decimal string ("0.05"). */
 export const amountSchema = z
   .string({ error: 'must be a decimal string such as "0.05"' })
-  .refine(isNonNegativeDecimalString, 'must be a non-negative decimal string such as "0.05" (no sign, no exponent)');
+  .refine(isNonNegativeDecimalString, {
+    message: 'must be a non-negative decimal string such as "0.05" (no sign, no exponent)',
+    // Later checks (greater than zero, ...) read the value as a decimal: never run them on a bad one.
+    abort: true,
+  });
 
 /** A quantity of units, as a decimal string; the same shape as an amount. */
 export const quantitySchema = z
   .string({ error: 'must be a decimal string such as "12.5"' })
-  .refine(isNonNegativeDecimalString, 'must be a non-negative decimal string such as "12.5" (no sign, no exponent)');
+  .refine(isNonNegativeDecimalString, {
+    message: 'must be a non-negative decimal string such as "12.5" (no sign, no exponent)',
+    // Later checks (greater than zero, ...) read the value as a decimal: never run them on a bad one.
+    abort: true,
+  });
 
-export const positiveQuantitySchema = quantitySchema.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
+export const positiveQuantitySchema = quantitySchema.refine(
+  (v) => isNonNegativeDecimalString(v) && new Dec(v).gt(0),
+  'must be greater than zero',
+);
 
 /** Inclusive upper bound of a tier; null means open-ended (only allowed on the last tier). */
 export const upToSchema = z
