@@ -7,17 +7,21 @@
  * its output, so a retried payment asks the provider for the same amount under the same key.
  * Nothing left to collect → the invoice is paid without a provider call.
  */
+
+import { creditNotesBeingIssued } from '../src/db/repos/credit-notes.js';
 import { customerCreditBalance, customerCreditDrawStatements } from '../src/db/repos/customer-credit.js';
 import { invoiceStatusStatement } from '../src/db/repos/invoice-writes.js';
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
+import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { amountDueMinor, transition } from '../src/domain/invoice-lifecycle.js';
 import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
-import { ok } from '../src/domain/outcome.js';
+import { ok, waitingOn } from '../src/domain/outcome.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
+import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
@@ -39,6 +43,19 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       if (!loaded.ok) return loaded;
       const { invoice } = loaded.value;
       const { db } = ctx.deps;
+      // A credit note of this customer still being issued (an amendment's, above all) lowers what
+      // is due or adds credit: collect after it, so the customer is charged what is left, whatever
+      // order the jobs run in.
+      for (const noteId of await creditNotesBeingIssued(db, ctx.orgId, invoice.customerId, invoice.currency)) {
+        const issuing = await findJobByDedupeKey(db, ctx.orgId, `${ISSUE_CREDIT_NOTE}:${noteId}`);
+        if (issuing && (issuing.state === 'queued' || issuing.state === 'running')) {
+          return waitingOn(
+            `credit note ${noteId} of this customer is being issued; collecting after it`,
+            issuing.id,
+            60_000,
+          );
+        }
+      }
       const credited = await creditedMinorOf(db, ctx.orgId, [invoice.id]);
       const due = amountDueMinor({ ...invoice, creditedMinor: credited.get(invoice.id) ?? 0 });
       const balance = due === 0 ? 0 : await customerCreditBalance(db, ctx.orgId, invoice.customerId, invoice.currency);

@@ -52,6 +52,8 @@ async function compensateStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcom
   if (!result.ok) return recordFailure(run, storedAs, result, { failRun: false });
 
   if (step.external) run.deps.hooks?.afterExternalWrite?.(run.flow.name, storedAs);
+  else run.deps.hooks?.beforeCommit?.(run.flow.name, storedAs);
   await commitStep(run, storedAs, result.value);
+  run.deps.hooks?.afterCommit?.(run.flow.name, storedAs);
   return ok(undefined);
 }

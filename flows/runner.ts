@@ -37,6 +37,7 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
   await atomic(deps.db, [
     runStateStatement(deps.db, job.orgId, run.runId, 'succeeded', deps.clock.now().toISOString()),
   ]);
+  deps.hooks?.afterCommit?.(flow.name, '(run succeeded)');
   return ok(undefined);
 }
 
@@ -52,6 +53,7 @@ async function runStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcome<void>
   if (!result.ok) return recordFailure(run, step.storedAs, result, { failRun: true });
 
   if (step.external) run.deps.hooks?.afterExternalWrite?.(run.flow.name, step.storedAs);
+  else run.deps.hooks?.beforeCommit?.(run.flow.name, step.storedAs);
   try {
     await commitStep(run, step.storedAs, result.value);
   } catch (error) {
@@ -61,6 +63,7 @@ async function runStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcome<void>
     const reason = `lost a race and wrote nothing (${(error as Error).message}); retrying with a fresh read`;
     return recordFailure(run, step.storedAs, retryable(reason), { failRun: true });
   }
+  run.deps.hooks?.afterCommit?.(run.flow.name, step.storedAs);
   run.outputs[step.name] = result.value.output ?? null;
   return ok(undefined);
 }

@@ -22,6 +22,13 @@ export type { AdapterSet, CrmWriteBackConfig, OrgSettings } from '../adapters/po
 export interface FlowHooks {
   /** Test hook: called after a step with external writes returned and before its commit (stored step name). */
   afterExternalWrite?: (flow: string, step: string) => void;
+  /**
+   * Test hooks around every local commit: a step without external writes (just before its
+   * commit), and after each commit of a step, of a finished run and of a billing run's writes.
+   * The crash sweep (test/crash-sweep.test.ts) throws SimulatedCrash from them.
+   */
+  beforeCommit?: (flow: string, unit: string) => void;
+  afterCommit?: (flow: string, unit: string) => void;
 }
 
 export interface FlowDeps {

@@ -12,16 +12,17 @@ import {
   discountSchema,
   minimumCommitmentSchema,
 } from '../src/domain/contracts/terms.js';
-import { isIsoDate } from '../src/domain/dates.js';
+import { isoDateSchema } from '../src/domain/grammar.js';
 import { decimal, isDecimalString, isKnownCurrency } from '../src/domain/money.js';
 import { priceSpecSchema } from '../src/domain/pricing/schema.js';
 
 const decimalString = z
   .string({ error: 'must be a decimal string' })
-  .refine(isDecimalString, 'must be a decimal number such as "12.50"')
+  // abort: the checks after this one read the value as a decimal.
+  .refine(isDecimalString, { message: 'must be a decimal number such as "12.50"', abort: true })
   .refine((v) => !v.startsWith('-'), 'must not be negative');
 
-const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const isoDate = isoDateSchema;
 
 const addressSchema = z.object({
   line1: z.string(),

@@ -100,6 +100,7 @@ export function createHub(options: HubOptions) {
     [BILLING_RUN_JOB_KIND]: billingRunJobHandler({
       db,
       clock,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
       afterRun: (orgId) => finalizeDueDrafts(flowDeps, orgId),
     }),
   };

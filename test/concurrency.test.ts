@@ -1,12 +1,13 @@
 /**
  * Concurrency: the same request many times at once has one effect. The database's unique keys
- * (usage events per transaction id, one billing run per org and period) are the last line of
- * defence, so these go through the API together, not one after another.
+ * (usage events per transaction id, one billing run per org and period, one inbox row per
+ * provider event, one job per dedupe key) are the last line of defence, so these go through the
+ * API together, not one after another. The Outbound Message is judged by the simulated vendors.
  */
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/client.js';
-import { billingRuns, invoices, usageEvents } from '../src/db/schema.js';
+import { billingRuns, contracts, invoices, jobs, usageEvents, webhookInbox } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { createOrgWithKey } from '../src/db/seed.js';
 import { ManualClock } from '../src/domain/clock.js';
@@ -14,7 +15,7 @@ import { createHub, type Hub } from '../src/hub.js';
 import { NodeJobDriver } from '../src/jobs/node-driver.js';
 import { openSqlite } from '../src/runtime/sqlite.js';
 import { CONTRACT_IDS, seedBillingOrg } from './support/billing-fixtures.js';
-import { readJson } from './support/harness.js';
+import { type Harness, ONE_OF_EACH, readJson, startHarness, vendorCounts } from './support/harness.js';
 
 let hub: Hub;
 let db: Db;
@@ -84,5 +85,39 @@ describe('one effect for concurrent duplicates', () => {
     await post('/api/v1/billing-runs', { at: '2026-02-01' });
     await driver.drain();
     expect(await invoiceCount()).toBe(before + billed);
+  });
+});
+
+describe('one effect for 50 parallel deliveries of one Salesforce Outbound Message', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('records one inbox row, queues one job and carries the deal to cash once', async () => {
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    const xml = h.sims.salesforce.outboundMessageFor(opportunityId);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => h.deliverOutboundMessage(xml)));
+    // Every delivery is acknowledged (a refused one would make Salesforce resend it for a day).
+    expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
+
+    const inbox = await h.db.select().from(webhookInbox).where(eq(webhookInbox.orgId, h.orgId));
+    expect(inbox.map((row) => row.provider)).toEqual(['salesforce']);
+    const queued = await h.db.select().from(jobs).where(eq(jobs.orgId, h.orgId));
+    expect(queued.map((j) => j.dedupeKey)).toEqual([expect.stringContaining(opportunityId)]);
+
+    await h.settle();
+    const made = await h.db.select().from(contracts).where(eq(contracts.orgId, h.orgId));
+    expect(made).toHaveLength(1);
+    expect(vendorCounts(h.sims)).toEqual(ONE_OF_EACH);
+    const trace = await readJson(await h.api(`/api/v1/deals/salesforce/${opportunityId}/trace`));
+    expect(trace.invoices.map((i: { status: string }) => i.status)).toEqual(['paid']);
+    const all = await h.db.select().from(jobs).where(eq(jobs.orgId, h.orgId));
+    expect(all.filter((j) => j.state !== 'succeeded').map((j) => `${j.kind} ${j.state} ${j.lastError}`)).toEqual([]);
+    // One job per flow and subject: no flow ran twice for the one message.
+    expect(new Set(all.map((j) => j.dedupeKey)).size).toBe(all.length);
   });
 });

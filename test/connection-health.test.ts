@@ -196,7 +196,8 @@ describe('PUT /api/v1/connections/{vendor}', () => {
       ['salesforce', { secrets: { accessToken: 42 } }, 'secrets.accessToken'],
       ['salesforce', { secrets: { refreshToken: 'x' } }, 'secrets.accessToken'],
       ['salesforce', { secrets: { accessToken: 'x' }, config: 'nope' }, 'config'],
-      ['salesforce', { secrets: { accessToken: 'x' }, extra: true }, '(root)'],
+      // An unknown field is named itself.
+      ['salesforce', { secrets: { accessToken: 'x' }, extra: true }, 'extra'],
       [
         'salesforce',
         { secrets: { accessToken: 'x' }, config: { sessionTimeoutMinutes: '5' } },

@@ -43,6 +43,14 @@ describe('deal to cash on workerd', () => {
     });
   });
 
+  it('carries a deal to cash once when its Outbound Message arrives 50 times at once', async () => {
+    const before = w.cash();
+    const opportunityId = await w.closeSalesforceDeal({ deliveries: 50 });
+    // One of each at every vendor, one job per flow, one contract and one paid invoice.
+    const trace = await w.expectPaid('salesforce', opportunityId, { before, sweep: true });
+    expect(new Set(trace.jobs.map((j) => j.dedupe_key)).size).toBe(trace.jobs.length);
+  });
+
   it('runs a deal on queue delivery alone, re-sending a rate-limited job with its delay', async () => {
     // Avalara answers the first tax call with 429 Retry-After: 1; the consumer re-sends the
     // rescheduled job with delaySeconds and no cron sweep runs in this test.

@@ -5,6 +5,7 @@
  */
 import Stripe from 'stripe';
 import { z } from 'zod';
+import { MAX_YEAR, MIN_YEAR } from '../../src/domain/grammar.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type { PaymentEvent } from '../ports.js';
 import { fromEvent } from './map.js';
@@ -56,8 +57,8 @@ export async function parseStripeWebhook(
 }
 
 /** Unix seconds of the years 2000–2199, the hub's supported range. */
-const MIN_CREATED = Date.UTC(2000, 0, 1) / 1000;
-const MAX_CREATED = Date.UTC(2200, 0, 1) / 1000 - 1;
+const MIN_CREATED = Date.UTC(MIN_YEAR, 0, 1) / 1000;
+const MAX_CREATED = Date.UTC(MAX_YEAR + 1, 0, 1) / 1000 - 1;
 const minorAmount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** The fields of an event `fromEvent` reads (https://docs.stripe.com/api/events/object); others pass through. */

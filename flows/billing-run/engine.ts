@@ -26,6 +26,7 @@ import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/
 import { aggregateUsage, type UsageRequest } from '../../src/db/repos/usage-aggregates.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { isIsoDate } from '../../src/domain/dates.js';
+import type { FlowHooks } from '../types.js';
 import { type Billable, billableVersions, type ContractFailure, metricsOf } from './billable.js';
 import { computeContract, type RunInputs } from './compute.js';
 import { planLateUsage } from './late.js';
@@ -35,6 +36,8 @@ export interface BillingRunDeps {
   clock: Clock;
   /** Contracts per write unit; default 500 on better-sqlite3, 100 on D1 (smaller JSON per batch). */
   chunkSize?: number;
+  /** Test hooks around the run's writes (the crash sweep). */
+  hooks?: Pick<FlowHooks, 'beforeCommit' | 'afterCommit'>;
 }
 
 export interface BillingRunProgress {
@@ -50,9 +53,9 @@ export interface BillingRunResult extends BillingRunProgress {
   failures: ContractFailure[];
 }
 
-/** YYYY-MM-DD naming a real day (isIsoDate lets 2026-02-30 through: Date.parse rolls it over). */
+/** YYYY-MM-DD naming a real day in the supported years: the one date grammar (src/domain/grammar.ts). */
 export function isCalendarDate(value: string): boolean {
-  return isIsoDate(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+  return isIsoDate(value);
 }
 
 /**
@@ -74,6 +77,8 @@ export async function runBilling(
   try {
     return await execute(deps, orgId, at, runId, onProgress);
   } catch (error) {
+    // A simulated crash leaves the run as a dead process would: nothing more is written.
+    if (error instanceof Error && error.name === 'SimulatedCrash') throw error;
     const reason = error instanceof Error ? error.message : String(error);
     await atomic(db, [updateRunStatement(db, orgId, runId, stamp(), { state: 'failed', error: reason })]);
     throw error;
@@ -115,13 +120,17 @@ async function execute(
   const size = deps.chunkSize ?? (isBatchDb(db) ? 100 : 500);
   for (let from = 0; from < billable.length; from += size) {
     const chunk = billable.slice(from, from + size);
+    const unit = `invoices ${from}-${from + chunk.length - 1}`;
+    deps.hooks?.beforeCommit?.('billing-run', unit);
     progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, { runId, inputs, productIds, failures });
+    deps.hooks?.afterCommit?.('billing-run', unit);
     progress.contractsDone += chunk.length;
     await report(clock.now().toISOString());
   }
 
   const error = failures.length > 0 ? JSON.stringify({ contracts: failures }) : null;
   await atomic(db, [updateRunStatement(db, orgId, runId, clock.now().toISOString(), { state: 'succeeded', error })]);
+  deps.hooks?.afterCommit?.('billing-run', '(run succeeded)');
   return { runId, at, state: 'succeeded', ...progress, failures };
 }
 

@@ -10,7 +10,7 @@ import type { Clock } from '../../src/domain/clock.js';
 import { ok } from '../../src/domain/outcome.js';
 import { enqueueStatement } from '../../src/jobs/queue.js';
 import type { JobDriver, JobHandler } from '../../src/jobs/types.js';
-import { type BillingRunResult, runBilling } from './engine.js';
+import { type BillingRunDeps, type BillingRunResult, runBilling } from './engine.js';
 
 export const BILLING_RUN_JOB_KIND = 'billing-run';
 
@@ -49,6 +49,7 @@ export function billingRunJobHandler(deps: {
   db: Db;
   clock: Clock;
   afterRun?: (orgId: string) => Promise<unknown>;
+  hooks?: BillingRunDeps['hooks'];
 }): JobHandler {
   return async (job) => {
     const payload = JSON.parse(job.payload) as BillingRunJobPayload;

@@ -16,9 +16,5 @@ export function addMonths(isoDate: string, months: number): string {
   return new Date(Date.UTC(year, month, Math.min(day, lastDay))).toISOString().slice(0, 10);
 }
 
-/** A real calendar day: Date.parse alone takes 2026-02-30 (as March 2), so the day must round-trip. */
-export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const parsed = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
-}
+/** The one strict date grammar (grammar.ts): a real calendar day in the supported years. */
+export { isIsoDate } from './grammar.js';

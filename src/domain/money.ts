@@ -93,12 +93,8 @@ export function exponentOf(currency: Currency): number {
   return exponent;
 }
 
-const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
-
-/** True when `value` is a plain decimal string such as "12", "-3.50" (no exponent, no spaces). */
-export function isDecimalString(value: string): boolean {
-  return DECIMAL_PATTERN.test(value);
-}
+/** True when `value` is a plain decimal string such as "12", "-3.50": the one grammar (grammar.ts). */
+export { isDecimalString } from './grammar.js';
 
 export function decimal(value: string | number): Decimal {
   return new Decimal(value);

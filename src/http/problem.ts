@@ -1,6 +1,7 @@
 /** RFC 9457 problem bodies for every error the API returns; 4xx name the field at fault. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { inputIssues } from '../domain/grammar.js';
 
 export interface FieldProblem {
   field: string;
@@ -35,16 +36,22 @@ export function invalidRequest(c: Context, errors: FieldProblem[]): Response {
   return problem(c, 400, 'Invalid request', detail, shown);
 }
 
+/** zod's issues as field problems under `prefix` ("terms"), each unknown key named as its own field. */
+export function zodFieldProblems(
+  issues: Parameters<typeof inputIssues>[0],
+  options: { prefix?: string; root?: string } = {},
+): FieldProblem[] {
+  return inputIssues(issues).map((i) => ({
+    field: [...(options.prefix ? [options.prefix] : []), ...i.path.map(String)].join('.') || (options.root ?? '(root)'),
+    message: i.message,
+  }));
+}
+
 /** defaultHook for OpenAPIHono: a zod failure becomes a 400 problem naming each field ("events.12.timestamp"). */
 export function zodProblemHook(
-  result:
-    | { success: true }
-    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
+  result: { success: true } | { success: false; error: { issues: Parameters<typeof inputIssues>[0] } },
   c: Context,
 ): Response | undefined {
   if (result.success) return undefined;
-  return invalidRequest(
-    c,
-    result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message })),
-  );
+  return invalidRequest(c, zodFieldProblems(result.error.issues));
 }

@@ -1,7 +1,7 @@
 /** Reads a JSON body against a zod schema, answering the problem (400, naming each field) itself. */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { invalidRequest } from './problem.js';
+import { invalidRequest, zodFieldProblems } from './problem.js';
 
 export async function readBody<T>(
   c: Context,
@@ -16,10 +16,7 @@ export async function readBody<T>(
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     return {
-      response: invalidRequest(
-        c,
-        parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
-      ),
+      response: invalidRequest(c, zodFieldProblems(parsed.error.issues, { root: '(body)' })),
     };
   }
   return { value: parsed.data };

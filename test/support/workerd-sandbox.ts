@@ -71,8 +71,8 @@ export interface WorkerdSandbox {
   cash(): CashCounts;
   /** What the simulated vendors gained since `before`. */
   cashSince(before: CashCounts): CashCounts;
-  /** Seeds a closed-won Opportunity and delivers its Outbound Message; answers its id. */
-  closeSalesforceDeal(): Promise<string>;
+  /** Seeds a closed-won Opportunity and delivers its Outbound Message (`deliveries` times at once); answers its id. */
+  closeSalesforceDeal(options?: { deliveries?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -152,15 +152,20 @@ export async function startWorkerdSandbox(
     },
     cash,
     cashSince,
-    async closeSalesforceDeal() {
+    async closeSalesforceDeal({ deliveries = 1 } = {}) {
       const { opportunityId } = sims.salesforce.seedClosedWonOpportunity();
-      const ack = await fetch(`${hub.url}${org.salesforceOutboundPath}`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
-        body: sims.salesforce.outboundMessageFor(opportunityId),
-      });
-      expect(ack.status).toBe(200);
-      expect(await ack.text()).toContain('<Ack>true</Ack>');
+      const body = sims.salesforce.outboundMessageFor(opportunityId);
+      const deliver = () =>
+        fetch(`${hub.url}${org.salesforceOutboundPath}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+          body,
+        });
+      const acks = await Promise.all(Array.from({ length: deliveries }, deliver));
+      for (const ack of acks) {
+        expect(ack.status).toBe(200);
+        expect(await ack.text()).toContain('<Ack>true</Ack>');
+      }
       return opportunityId;
     },
     close,

@@ -106,6 +106,8 @@ let h: Harness;
 let cat: RouteCatalogue;
 let goodPathValues: Record<string, string[]>;
 const serverErrors: string[] = [];
+/** Requests whose JSON body carried an unknown top-level field (the sweep must generate some). */
+let strayChecked = 0;
 const originalConsoleError = console.error;
 
 beforeAll(async () => {
@@ -150,6 +152,31 @@ async function send(route: SweptRoute, req: MalformedRequest): Promise<void> {
     expect(JSON.parse(text).status, context).toBe(res.status);
   }
   if (res.status >= 300) expect(changedTables(before, await rowCounts(h.db)), context).toEqual([]);
+  // A JSON body with a field its schema does not know is refused by name, whatever else it holds.
+  const stray = unknownRootField(route, req);
+  if (stray !== undefined) {
+    strayChecked += 1;
+    expect(res.status, context).toBe(400);
+    const fields: string[] = (JSON.parse(text).errors ?? []).map((e: { field: string }) => e.field);
+    // Path and query parameters are checked first, each as its own answer; the body after them.
+    const paramFailed = fields.some((f) => route.params.some((p) => p.name === f.split('.')[0]));
+    if (!paramFailed) expect(fields, context).toContain(stray);
+  }
+}
+
+/** The first top-level key of a JSON object body that the route's body schema does not declare. */
+function unknownRootField(route: SweptRoute, req: MalformedRequest): string | undefined {
+  if (!route.body || !/^application\/json\b/.test(req.init.headers['content-type'] ?? '')) return undefined;
+  const schema = cat.resolve(route.body);
+  if (schema?.additionalProperties !== false || typeof req.init.body !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.init.body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  return Object.keys(parsed).find((key) => !Object.hasOwn(schema.properties ?? {}, key));
 }
 
 describe('fuzz sweep: no 5xx and nothing written on malformed input', () => {
@@ -189,5 +216,6 @@ describe('fuzz sweep: no 5xx and nothing written on malformed input', () => {
     }
     expect(failures.join('\n\n')).toBe('');
     expect(serverErrors).toEqual([]);
+    expect(strayChecked).toBeGreaterThan(20);
   });
 });

@@ -6,7 +6,7 @@
  * (`credits_line_no`); an amendment's lines credit the period, not one line, and name none.
  * Every function takes the org id.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { CreditPlan, CreditReason, CreditSettlement, EarlierCredit } from '../../domain/credit-notes.js';
 import { minorToMajor } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
@@ -64,6 +64,29 @@ export async function creditNotesOf(db: Db, orgId: string, invoiceId: string) {
     settlement,
     lines: lines.filter((l) => l.invoiceId === note.id),
   }));
+}
+
+/**
+ * A customer's credit notes in one currency that are still being issued (draft, tax_pending, or
+ * finalized and not settled yet) and will lower what the customer owes (settlement reduce_due, customer_credit, or not decided
+ * yet, as an amendment's): collection waits for them, so it charges what is left after them.
+ */
+export async function creditNotesBeingIssued(db: Db, orgId: string, customerId: string, currency: string) {
+  const rows = await db
+    .select({ id: invoices.id, settlement: creditNotes.settlement })
+    .from(invoices)
+    .leftJoin(creditNotes, and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoices.id)))
+    .where(
+      and(
+        eq(invoices.orgId, orgId),
+        eq(invoices.customerId, customerId),
+        eq(invoices.currency, currency),
+        eq(invoices.kind, 'credit_note'),
+        // finalized: issued, not settled yet (settling is its flow's last step; then it is paid).
+        inArray(invoices.status, ['draft', 'tax_pending', 'finalized']),
+      ),
+    );
+  return rows.filter((r) => r.settlement !== 'refund').map((r) => r.id);
 }
 
 /** What planCreditNote needs to know of the earlier notes. */

@@ -12,6 +12,7 @@
 import { renewedThrough } from '../contracts/renewal.js';
 import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
 import { afterTrial } from '../contracts/trial.js';
+import { isNonNegativeDecimalString } from '../grammar.js';
 import { resolveContext } from './context.js';
 import { creditLines } from './credits.js';
 import { addDaysFast, isIsoDay } from './day-math.js';
@@ -19,8 +20,6 @@ import { periodLines } from './lines.js';
 import { assemble, sumOf } from './totals.js';
 import type { BillingIssue, BillingPeriod, ComputeOptions, ComputeResult } from './types.js';
 import { checkTerms } from './validate.js';
-
-const QUANTITY = /^\d+(\.\d+)?$/;
 
 export function periodIssues(period: BillingPeriod, path = 'period'): BillingIssue[] {
   const issues: BillingIssue[] = [];
@@ -43,11 +42,11 @@ function usageIssues(usage: PeriodUsage): BillingIssue[] {
     return [{ path: 'usage', message: 'must be an object keyed by metric code' }];
   const issues: BillingIssue[] = [];
   for (const [code, entry] of Object.entries(usage)) {
-    if (typeof entry?.quantity !== 'string' || !QUANTITY.test(entry.quantity)) {
+    if (typeof entry?.quantity !== 'string' || !isNonNegativeDecimalString(entry.quantity)) {
       issues.push({ path: `usage.${code}.quantity`, message: 'must be a non-negative decimal string such as "12.5"' });
     }
     (entry?.groups ?? []).forEach((g, i) => {
-      if (typeof g?.quantity !== 'string' || !QUANTITY.test(g.quantity)) {
+      if (typeof g?.quantity !== 'string' || !isNonNegativeDecimalString(g.quantity)) {
         issues.push({ path: `usage.${code}.groups.${i}.quantity`, message: 'must be a non-negative decimal string' });
       }
     });

@@ -7,11 +7,11 @@
  * Dates are YYYY-MM-DD; every range is start-inclusive, end-exclusive.
  */
 import { z } from 'zod';
-import { isIsoDate } from '../dates.js';
+import { isoDateSchema } from '../grammar.js';
 import { isDecimalString, isKnownCurrency } from '../money.js';
 import { priceSpecSchema } from '../pricing/schema.js';
 
-const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const isoDate = isoDateSchema;
 const amount = z
   .string()
   .refine((v) => isDecimalString(v) && !v.startsWith('-'), 'must be a non-negative decimal string such as "12.50"');

@@ -9,6 +9,7 @@
  *   aggregations (the API rejects such events at ingest, so this only guards stored data).
  */
 import type DecimalBase from 'decimal.js';
+import { isDecimalString } from '../grammar.js';
 import { Dec, plain, ZERO } from '../pricing/decimal';
 import type { Aggregation, BillableMetric, MetricRounding } from './metric';
 
@@ -51,8 +52,6 @@ export interface MetricAggregate {
 /** Decimal places a weighted_sum keeps when the metric has no rounding (its division may not end). */
 export const WEIGHTED_SUM_SCALE = 12;
 
-const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
-
 /** The value as text for filters, groups and unique counts; null when missing or not a scalar. */
 export function propertyText(value: unknown): string | null {
   if (typeof value === 'string') return value;
@@ -63,13 +62,13 @@ export function propertyText(value: unknown): string | null {
 
 /** True when propertyDecimal() would read a number from the value (cheap: no decimal is built). */
 export function isDecimalValue(value: unknown): boolean {
-  return typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && DECIMAL_TEXT.test(value);
+  return typeof value === 'number' ? Number.isFinite(value) : isDecimalString(value);
 }
 
 /** The value as a decimal; null when missing or not a plain decimal number. */
 export function propertyDecimal(value: unknown): Dec | null {
   if (typeof value === 'number') return Number.isFinite(value) ? new Dec(value) : null;
-  if (typeof value === 'string' && DECIMAL_TEXT.test(value)) return new Dec(value);
+  if (isDecimalString(value)) return new Dec(value);
   return null;
 }
 
@@ -107,7 +106,7 @@ function priorFor(options: AggregateOptions, key: string): Dec {
   if (prior === undefined) return ZERO;
   const text = typeof prior === 'string' ? prior : prior[key];
   if (text === undefined) return ZERO;
-  if (!DECIMAL_TEXT.test(text)) throw new RangeError(`prior value must be a decimal string, got "${text}"`);
+  if (!isDecimalString(text)) throw new RangeError(`prior value must be a decimal string, got "${text}"`);
   return new Dec(text);
 }
 

@@ -7,15 +7,13 @@
  */
 import Decimal from 'decimal.js';
 import { z } from 'zod';
+import { isNonNegativeDecimalString } from '../grammar';
 import { isKnownCurrency } from '../money';
 
 export const Dec = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP });
 export type Dec = Decimal;
 
 export const ZERO: Decimal = new Dec(0);
-
-/** Non-negative plain decimal: no sign, no exponent, no spaces ("12", "0.05"). */
-export const NON_NEGATIVE_DECIMAL = /^\d+(\.\d+)?$/;
 
 export function dec(value: string | number): Decimal {
   return new Dec(value);
@@ -33,17 +31,32 @@ export function sum(values: readonly Decimal[]): Decimal {
 /** A money amount in MAJOR units of the contract currency, as a decimal string ("0.05"). */
 export const amountSchema = z
   .string({ error: 'must be a decimal string such as "0.05"' })
-  .regex(NON_NEGATIVE_DECIMAL, 'must be a non-negative decimal string such as "0.05" (no sign, no exponent)');
+  .refine(isNonNegativeDecimalString, {
+    message: 'must be a non-negative decimal string such as "0.05" (no sign, no exponent)',
+    // Later checks (greater than zero, ...) read the value as a decimal: never run them on a bad one.
+    abort: true,
+  });
 
 /** A quantity of units, as a decimal string; the same shape as an amount. */
 export const quantitySchema = z
   .string({ error: 'must be a decimal string such as "12.5"' })
-  .regex(NON_NEGATIVE_DECIMAL, 'must be a non-negative decimal string such as "12.5" (no sign, no exponent)');
+  .refine(isNonNegativeDecimalString, {
+    message: 'must be a non-negative decimal string such as "12.5" (no sign, no exponent)',
+    // Later checks (greater than zero, ...) read the value as a decimal: never run them on a bad one.
+    abort: true,
+  });
 
-export const positiveQuantitySchema = quantitySchema.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
+export const positiveQuantitySchema = quantitySchema.refine(
+  (v) => isNonNegativeDecimalString(v) && new Dec(v).gt(0),
+  'must be greater than zero',
+);
 
 /** Inclusive upper bound of a tier; null means open-ended (only allowed on the last tier). */
-export const upToSchema = z.number({ error: 'must be a number or null' }).min(0, 'must not be negative').nullable();
+export const upToSchema = z
+  .number({ error: 'must be a number or null' })
+  .min(0, 'must not be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'must be at most 2^53 - 1')
+  .nullable();
 
 export const currencySchema = z
   .string({ error: 'must be an ISO 4217 code' })

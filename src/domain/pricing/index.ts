@@ -6,8 +6,10 @@
  *   rateParsedPrice / tryRateParsedPrice: the same for a spec priceSpecSchema already parsed
  *   parsePriceSpec(json)            → { ok: true, spec } | { ok: false, issues }
  */
+
+import { isNonNegativeDecimalString } from '../grammar';
 import { exponentOf, isKnownCurrency, roundMinor } from '../money';
-import { dec, NON_NEGATIVE_DECIMAL, plain } from './decimal';
+import { dec, plain } from './decimal';
 import { rateWith } from './registry';
 import { type PriceSpec, priceSpecSchema, type SpecIssue, toIssues } from './schema';
 import {
@@ -90,7 +92,7 @@ function isEmptyPlainObject(value: unknown): boolean {
 function plainUsage(usage: Usage): ParsedUsage | null {
   if (typeof usage !== 'object' || usage === null || Object.getPrototypeOf(usage) !== Object.prototype) return null;
   const { quantity, currency, properties, transactions, secondaryQuantity, dimensions } = usage;
-  if (typeof quantity !== 'string' || !NON_NEGATIVE_DECIMAL.test(quantity)) return null;
+  if (!isNonNegativeDecimalString(quantity)) return null;
   if (typeof currency !== 'string' || !isKnownCurrency(currency)) return null;
   if (properties !== undefined && !isEmptyPlainObject(properties)) return null;
   if (transactions !== undefined || secondaryQuantity !== undefined || dimensions !== undefined) return null;

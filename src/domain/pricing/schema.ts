@@ -3,6 +3,7 @@
  * Money amounts inside a spec are decimal strings in MAJOR units of the contract currency.
  */
 import { z } from 'zod';
+import { inputIssues } from '../grammar';
 import { type FlatFeeSpec, flatFeeSpecSchema } from './flat-fee';
 import { type MatrixRowOf, type MatrixSpecOf, matrixSpecSchemaOf } from './matrix';
 import { type PackageSpec, packageSpecSchema } from './package';
@@ -57,7 +58,7 @@ export function issuePath(path: readonly PropertyKey[]): string {
 }
 
 export function toIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message }));
+  return inputIssues(error.issues).map((issue) => ({ path: issuePath(issue.path), message: issue.message }));
 }
 
 /** Validates untrusted JSON (API body, stored contract) into a PriceSpec, or names every bad field. */

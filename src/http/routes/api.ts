@@ -121,10 +121,12 @@ const listJobsRoute = createRoute({
   path: '/jobs',
   summary: 'List jobs, e.g. the dead letters with state=dead',
   request: {
-    query: z.object({
-      state: z.enum(['queued', 'running', 'succeeded', 'dead']).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
-    }),
+    query: z
+      .object({
+        state: z.enum(['queued', 'running', 'succeeded', 'dead']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
   },
   responses: {
     200: {

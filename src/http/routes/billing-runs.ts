@@ -3,11 +3,11 @@
  * progress. Runs are org-scoped: another org's run id is a 404.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { isCalendarDate } from '../../../flows/billing-run/engine.js';
 import { startBillingRun } from '../../../flows/billing-run/jobs.js';
 import { type BillingRunRow, getBillingRun } from '../../db/repos/billing-runs.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
+import { isoDateInput as isoDateSchema } from '../input.js';
 import { problem, zodProblemHook } from '../problem.js';
 import { problemContent } from './schemas.js';
 
@@ -57,13 +57,11 @@ const startRoute = createRoute({
     body: {
       content: {
         'application/json': {
-          schema: z.object({
-            at: z
-              .string()
-              .refine(isCalendarDate, 'must be a date YYYY-MM-DD')
-              .optional()
-              .openapi({ example: '2026-03-01' }),
-          }),
+          schema: z
+            .object({
+              at: isoDateSchema.optional().openapi({ example: '2026-03-01' }),
+            })
+            .strict(),
         },
       },
       required: false,

@@ -20,7 +20,7 @@ import { dueJobIdsWaitingFor } from '../../db/repos/jobs.js';
 import { outboundMessagePath } from '../../db/seed.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
-import { invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { invalidRequest, problem, zodFieldProblems, zodProblemHook } from '../problem.js';
 import { connectionHealth } from './connection-health.js';
 import { problemContent } from './schemas.js';
 
@@ -122,10 +122,7 @@ function fieldProblems(
     | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
 ) {
   if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => ({
-    field: [under, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return zodFieldProblems(parsed.error.issues, { prefix: under });
 }
 
 /** Where Salesforce must send this connection's Outbound Messages: the hub's public URL when configured. */

@@ -24,16 +24,16 @@ import {
   summaryColumns,
 } from '../../db/repos/contracts.js';
 import { type ContractTerms, contractTermsSchema } from '../../domain/contracts/terms.js';
-import { isIsoDate } from '../../domain/dates.js';
 import { isCrmVendor } from '../../domain/vendors.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
-import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
+import { isoDateInput as isoDateSchema } from '../input.js';
+import { type FieldProblem, invalidRequest, problem, zodFieldProblems, zodProblemHook } from '../problem.js';
 import { diffTerms, type Issues, previewInvoices, storedTerms } from './contracts-plan.js';
 import { problemContent } from './schemas.js';
 
-const isoDate = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
+const isoDate = isoDateSchema;
 const termsInput = z
   .record(z.string(), z.unknown())
   .openapi({ description: 'ContractTerms (src/domain/contracts/terms.ts); every issue is named terms.<path>' });
@@ -153,7 +153,7 @@ const previewRouteDef = createRoute({
   method: 'get',
   path: '/contracts/{id}/invoice-preview',
   summary: 'What the contract would invoice for the periods containing a date (drafts too); nothing is stored',
-  request: { params: idParam, query: z.object({ at: isoDate.openapi({ example: '2026-03-15' }) }) },
+  request: { params: idParam, query: z.object({ at: isoDate.openapi({ example: '2026-03-15' }) }).strict() },
   responses: {
     200: {
       description: 'One computed invoice per period (and kind) containing `at`',
@@ -220,7 +220,7 @@ function parseTerms(input: unknown): { terms: ContractTerms; errors: [] } | { te
   if (parsed.success) return { terms: parsed.data, errors: [] };
   return {
     terms: null,
-    errors: parsed.error.issues.map((i) => ({ field: ['terms', ...i.path.map(String)].join('.'), message: i.message })),
+    errors: zodFieldProblems(parsed.error.issues, { prefix: 'terms' }),
   };
 }
 

@@ -160,7 +160,12 @@ describe('events API', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: 2, new: 2, duplicates: 0, late: 0 });
-    const plain = await s.api('/events/batch', { events: [event(2), event(3, { extra: 'ignored' })] });
+    // An unknown field sends the plain shape to zod too, which refuses it by name; nothing is stored.
+    const extra = await s.api('/events/batch', { events: [event(2), event(3, { extra: 'not ignored' })] });
+    expect(extra.status).toBe(400);
+    expect((await extra.json()).errors).toEqual([{ field: 'events.1.extra', message: 'is not a known field' }]);
+    expect(await s.hub.context.db.select().from(usageEvents)).toHaveLength(2);
+    const plain = await s.api('/events/batch', { events: [event(2), event(3)] });
     expect(await plain.json()).toEqual({ received: 2, new: 1, duplicates: 1, late: 0 });
     const rows = await s.hub.context.db.select().from(usageEvents);
     expect(rows.map((r) => [r.transactionId, r.timestamp, JSON.parse(r.properties)])).toEqual([

@@ -27,6 +27,7 @@ import {
   type UsageEventRow,
   usageEventInserts,
 } from '../../db/repos/metering.js';
+import { isTimestamp, parseTimestamp } from '../../domain/grammar.js';
 import {
   billableMetricSchema,
   invoicedThroughMs,
@@ -36,6 +37,7 @@ import {
 } from '../../domain/metering/index.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
+import { timestampInput as timestampSchema } from '../input.js';
 import { type FieldProblem, invalidRequest, problem, zodProblemHook } from '../problem.js';
 import { problemContent } from './schemas.js';
 
@@ -46,11 +48,6 @@ export const MAX_PROPERTY_KEY_LENGTH = 128;
 export const MAX_PROPERTY_VALUE_LENGTH = 1024;
 /** Events may be stamped at most this far ahead of the hub clock (clock skew at the sender). */
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
-
-const timestampSchema = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-02T09:00:00Z',
-});
 
 const usageEventSchema = z
   .object({
@@ -73,16 +70,20 @@ const usageEventSchema = z
         z.string().max(MAX_PROPERTY_KEY_LENGTH, `names must be at most ${MAX_PROPERTY_KEY_LENGTH} characters`),
         z.union([
           z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
-          z.number(),
+          z
+            .number()
+            .min(-Number.MAX_SAFE_INTEGER, 'must be within ±(2^53 - 1)')
+            .max(Number.MAX_SAFE_INTEGER, 'must be within ±(2^53 - 1)'),
           z.boolean(),
         ]),
       )
       .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `at most ${MAX_PROPERTIES} properties`)
       .optional()
       .openapi({
-        description: `Scalar properties read by metrics (field, filters, group_by); at most ${MAX_PROPERTIES}, names up to ${MAX_PROPERTY_KEY_LENGTH} and strings up to ${MAX_PROPERTY_VALUE_LENGTH} characters`,
+        description: `Free-form: scalar properties read by metrics (field, filters, group_by); at most ${MAX_PROPERTIES}, names up to ${MAX_PROPERTY_KEY_LENGTH} and strings up to ${MAX_PROPERTY_VALUE_LENGTH} characters`,
       }),
   })
+  .strict()
   .openapi('UsageEvent');
 
 type UsageEventInput = z.infer<typeof usageEventSchema>;
@@ -142,18 +143,20 @@ const listEventsRoute = createRoute({
   path: '/events',
   summary: 'Stored usage events, oldest first; e.g. late events no invoice has billed (?late=true&unbilled=true)',
   request: {
-    query: z.object({
-      late: booleanParam('true: late events only; false: on-time events only; absent: both'),
-      unbilled: booleanParam('true: late events that no invoice has billed yet (implies late=true)'),
-      customer_id: z.string().min(1, 'must not be empty').optional().openapi({ description: 'One hub customer' }),
-      limit: z.coerce
-        .number({ error: 'must be a number' })
-        .int('must be an integer')
-        .min(1, 'must be at least 1')
-        .max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`)
-        .default(DEFAULT_LIST_LIMIT)
-        .openapi({ description: `At most this many events (default ${DEFAULT_LIST_LIMIT})` }),
-    }),
+    query: z
+      .object({
+        late: booleanParam('true: late events only; false: on-time events only; absent: both'),
+        unbilled: booleanParam('true: late events that no invoice has billed yet (implies late=true)'),
+        customer_id: z.string().min(1, 'must not be empty').optional().openapi({ description: 'One hub customer' }),
+        limit: z.coerce
+          .number({ error: 'must be a number' })
+          .int('must be an integer')
+          .min(1, 'must be at least 1')
+          .max(MAX_LIST_LIMIT, `must be at most ${MAX_LIST_LIMIT}`)
+          .default(DEFAULT_LIST_LIMIT)
+          .openapi({ description: `At most this many events (default ${DEFAULT_LIST_LIMIT})` }),
+      })
+      .strict(),
   },
   responses: {
     200: {
@@ -203,12 +206,14 @@ const ingestBatchRoute = createRoute({
   summary: `Ingest up to ${MAX_BATCH_EVENTS} usage events at once; one bad event rejects the whole batch`,
   request: {
     body: json(
-      z.object({
-        events: z
-          .array(usageEventSchema)
-          .min(1, 'needs at least one event')
-          .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events; split the batch`),
-      }),
+      z
+        .object({
+          events: z
+            .array(usageEventSchema)
+            .min(1, 'needs at least one event')
+            .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events; split the batch`),
+        })
+        .strict(),
     ),
   },
   responses: {
@@ -302,7 +307,7 @@ async function prepareEvents(
   let late = 0;
   for (let i = 0; i < n; i++) {
     const event = events[i]!;
-    const timestamp = Date.parse(event.timestamp);
+    const timestamp = parseTimestamp(event.timestamp)!; // checked by the schema (grammar.ts)
     if (timestamp > latest) {
       errors.push({
         field: field(i, 'timestamp'),
@@ -355,18 +360,19 @@ async function ingest(
   };
 }
 
-/** The pattern zod checks `timestamp` against; the fast path tests the very same one. */
-const TIMESTAMP_PATTERN: RegExp = (() => {
-  const pattern = timestampSchema._zod.def.pattern;
-  if (!pattern) throw new Error('zod no longer exposes the datetime pattern; update wellFormedBatch()');
-  return pattern;
-})();
-
 /** Media types for which both of the route's gates (media type, JSON validator) read the body as JSON. */
 const PLAIN_JSON = /^application\/json(?:;\s*charset=utf-8)?$/i;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const BATCH_KEYS = new Set(['events']);
+const EVENT_KEYS = new Set(Object.keys(usageEventSchema.shape));
+
+function hasOnlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const key in value) if (!allowed.has(key)) return false;
+  return true;
+}
 
 function isScalarRecord(value: unknown): value is Record<string, string | number | boolean> {
   if (!isPlainObject(value)) return false;
@@ -374,7 +380,13 @@ function isScalarRecord(value: unknown): value is Record<string, string | number
     // zod rebuilds a record key by key: "__proto__" would not survive that as a key; let zod decide.
     if (key === '__proto__') return false;
     const v = value[key];
-    if (typeof v !== 'string' && typeof v !== 'boolean' && (typeof v !== 'number' || !Number.isFinite(v))) return false;
+    if (
+      typeof v === 'number'
+        ? Math.abs(v) > Number.MAX_SAFE_INTEGER || Number.isNaN(v)
+        : typeof v !== 'string' && typeof v !== 'boolean'
+    ) {
+      return false;
+    }
   }
   return true;
 }
@@ -384,19 +396,19 @@ function isScalarRecord(value: unknown): value is Record<string, string | number
  * common, well-formed case), else null. A hand-written subset of the batch schema: every check
  * mirrors a rule of usageEventSchema and the events array; anything else (a bad field, an
  * unusual shape) goes to the zod validator, which accepts it or writes today's 400 naming every
- * field at fault. Unknown keys are ignored here as zod strips them.
+ * field at fault. An unknown key sends the body to zod too, which refuses it by name.
  */
 function wellFormedBatch(body: unknown): readonly UsageEventInput[] | null {
-  if (!isPlainObject(body)) return null;
+  if (!isPlainObject(body) || !hasOnlyKeys(body, BATCH_KEYS)) return null;
   const events = body.events;
   if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) return null;
   for (const event of events as unknown[]) {
-    if (!isPlainObject(event)) return null;
+    if (!isPlainObject(event) || !hasOnlyKeys(event, EVENT_KEYS)) return null;
     const { transaction_id, customer_id, metric, timestamp, properties } = event;
     if (typeof transaction_id !== 'string' || transaction_id.length < 1 || transaction_id.length > 255) return null;
     if (typeof customer_id !== 'string' || customer_id.length < 1) return null;
     if (typeof metric !== 'string' || metric.length < 1) return null;
-    if (typeof timestamp !== 'string' || !TIMESTAMP_PATTERN.test(timestamp)) return null;
+    if (!isTimestamp(timestamp)) return null;
     if (properties !== undefined && !isScalarRecord(properties)) return null;
   }
   return events as UsageEventInput[];

@@ -53,6 +53,7 @@ const settingsBody = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,15}$/, 'letters, digits and - _ / . (at most 16)')
       .openapi({ example: 'INV-' }),
   })
+  .strict()
   .openapi('BillingSettings');
 
 const errors = {

@@ -13,7 +13,7 @@ import {
   invoiceDetail,
   listInvoicePage,
 } from '../../db/repos/invoices-read.js';
-import { addMonths } from '../../domain/dates.js';
+import { addMonths, isIsoDate } from '../../domain/dates.js';
 import { INVOICE_STATUSES, type InvoiceDocumentKind } from '../../domain/invoice-lifecycle.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { toCsv, wantsCsv } from '../csv.js';
@@ -47,15 +47,9 @@ const LISTED_KINDS = [
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 
-/** A real calendar day: "2026-02-30" is not one (it does not survive the round trip). */
-function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
+/** A month (its first day in the supported years) or a real calendar day: the one date grammar. */
 const isPeriod = (value: string) =>
-  /^\d{4}-(0[1-9]|1[0-2])$/.test(value) || (value.length === 10 && isCalendarDay(value));
+  (/^\d{4}-(0[1-9]|1[0-2])$/.test(value) && isIsoDate(`${value}-01`)) || (value.length === 10 && isIsoDate(value));
 
 function periodFilter(period: string | undefined): InvoiceFilter['period'] {
   if (period === undefined) return undefined;

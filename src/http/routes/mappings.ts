@@ -25,7 +25,7 @@ import type { DealBundle } from '../../domain/deal.js';
 import { firstInvoice } from '../../domain/invoice.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
-import { problem } from '../problem.js';
+import { problem, zodFieldProblems } from '../problem.js';
 
 const crmSchema = z.enum(['salesforce', 'hubspot']);
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
@@ -79,7 +79,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/mappings',
   summary: 'Mapping versions of this org for one CRM (the built-in default applies while none is published)',
-  request: { query: z.object({ crm: crmSchema.default('salesforce') }) },
+  request: { query: z.object({ crm: crmSchema.default('salesforce') }).strict() },
   responses: { 200: { description: 'Versions, newest first', content: json(anyObject) } },
 });
 
@@ -90,7 +90,18 @@ const createRouteDef = createRoute({
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ crm: crmSchema, definition: anyObject }) } },
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              crm: crmSchema,
+              definition: anyObject.openapi({
+                description: 'The mapping set (mappings/definition.ts); its fields are checked, unknown ones refused',
+              }),
+            })
+            .strict(),
+        },
+      },
     },
   },
   responses: {
@@ -120,11 +131,15 @@ const dryRunRoute = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({
-            deal_id: z.string().min(1).optional(),
-            bundle: anyObject.optional(),
-            compare_with: z.string().min(1).optional(),
-          }),
+          schema: z
+            .object({
+              deal_id: z.string().min(1).optional(),
+              bundle: anyObject.optional().openapi({
+                description: 'A deal bundle (mappings/bundle.ts); its fields are checked, unknown ones refused',
+              }),
+              compare_with: z.string().min(1).optional(),
+            })
+            .strict(),
         },
       },
     },
@@ -158,7 +173,7 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
           field: e.path,
           message: e.expression ? `${e.message} (in ${e.expression})` : e.message,
         }))
-      : parsed.error.issues.map((i) => ({ field: `definition.${i.path.join('.')}`, message: i.message }));
+      : zodFieldProblems(parsed.error.issues, { prefix: 'definition' });
     if (!parsed.success || errors.length > 0) {
       return problem(
         c,
@@ -206,7 +221,7 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
     if (body.bundle) {
       const parsed = dealBundleSchema.safeParse(body.bundle);
       if (!parsed.success) {
-        const errors = parsed.error.issues.map((i) => ({ field: `bundle.${i.path.join('.')}`, message: i.message }));
+        const errors = zodFieldProblems(parsed.error.issues, { prefix: 'bundle' });
         return problem(
           c,
           400,

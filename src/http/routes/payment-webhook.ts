@@ -69,7 +69,12 @@ export function paymentWebhookHandler(hub: HubContext, vendor: PaymentVendor, en
       return unauthenticated(c, `the org pays through ${adapters.value.payment.vendor}`);
     const raw = await c.req.text();
     const event = await adapters.value.payment.parseWebhook(raw, c.req.raw.headers);
-    if (!event.ok) return unauthenticated(c, event.reason);
+    if (!event.ok) {
+      // A body the signature vouches for but that is not a well-formed event is the sender's
+      // mistake to fix (400 naming it); everything else is answered like a bad credential.
+      if (event.status === 400) return problem(c, 400, 'Invalid event', event.reason);
+      return unauthenticated(c, event.reason);
+    }
     const e = event.value;
     const inbox = recordInboxEvent(hub.db, orgId, {
       provider: vendor,

@@ -1,13 +1,17 @@
 /** POST /api/v1/pricing/preview: ratePrice over HTTP, for the config UI and for integrators. */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { tryRatePrice } from '../../domain/index.js';
+import { usageSchema } from '../../domain/pricing/types.js';
 import type { AppEnv } from '../context.js';
 import { problem } from '../problem.js';
+
+const USAGE_FIELDS: ReadonlySet<string> = new Set(Object.keys(usageSchema.shape));
 
 const optionsSchema = z
   .object({
     rounding: z
       .object({ mode: z.enum(['half_up', 'half_even', 'down', 'up']), level: z.enum(['line', 'document']) })
+      .strict()
       .optional(),
     packageRounding: z.enum(['up', 'down']).optional(),
     zeroUsageBillsFirstTierFlat: z.boolean().optional(),
@@ -23,11 +27,19 @@ const previewRoute = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({
-            price: z.record(z.string(), z.unknown()).openapi({ example: { model: 'per_unit', unit_amount: '40.00' } }),
-            usage: z.record(z.string(), z.unknown()).openapi({ example: { quantity: '25', currency: 'USD' } }),
-            options: optionsSchema.optional(),
-          }),
+          schema: z
+            .object({
+              price: z.record(z.string(), z.unknown()).openapi({
+                description: 'A price spec (src/domain/pricing); its fields are checked by model, unknown ones refused',
+                example: { model: 'per_unit', unit_amount: '40.00' },
+              }),
+              usage: z.record(z.string(), z.unknown()).openapi({
+                description: 'Usage to rate (src/domain/pricing/types.ts); unknown fields refused',
+                example: { quantity: '25', currency: 'USD' },
+              }),
+              options: optionsSchema.optional(),
+            })
+            .strict(),
         },
       },
     },
@@ -47,9 +59,16 @@ const previewRoute = createRoute({
 export function mountPricingRoutes(api: OpenAPIHono<AppEnv>): void {
   api.openapi(previewRoute, async (c) => {
     const { price, usage, options } = c.req.valid('json');
+    // Rating reads the usage fields it knows; one it does not know is a mistake to name, not to skip.
+    const unknownUsage = Object.keys(usage)
+      .filter((key) => !USAGE_FIELDS.has(key))
+      .map((key) => ({ field: `usage.${key}`, message: 'is not a known field' }));
     const result = tryRatePrice(price, usage, options);
-    if (!result.ok) {
-      const errors = result.issues.map((i) => ({ field: i.path, message: i.message }));
+    if (!result.ok || unknownUsage.length > 0) {
+      const errors = [
+        ...unknownUsage,
+        ...(result.ok ? [] : result.issues.map((i) => ({ field: i.path, message: i.message }))),
+      ];
       // problem() builds the documented problem+json body; the typed-response helper cannot express it.
       return problem(
         c,

@@ -21,20 +21,24 @@ import { VENDORS } from '../../../adapters/registry.js';
 import { findConnection, vendorAccountOwner } from '../../db/repos/connections.js';
 import { createOrgWithKey } from '../../db/seed.js';
 import type { HubContext } from '../context.js';
-import { invalidRequest, problem } from '../problem.js';
+import { invalidRequest, problem, zodFieldProblems } from '../problem.js';
 
-const connectionSchema = z.object({
-  vendor: z.enum(VENDORS),
-  mode: z.enum(['sandbox', 'live']),
-  externalAccountId: z.string().min(1).optional(),
-  config: z.record(z.string(), z.string()),
-  secrets: z.record(z.string(), z.string()),
-});
+const connectionSchema = z
+  .object({
+    vendor: z.enum(VENDORS),
+    mode: z.enum(['sandbox', 'live']),
+    externalAccountId: z.string().min(1).optional(),
+    config: z.record(z.string(), z.string()),
+    secrets: z.record(z.string(), z.string()),
+  })
+  .strict();
 
-const setupSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  connections: z.array(connectionSchema).min(1).max(VENDORS.length),
-});
+const setupSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    connections: z.array(connectionSchema).min(1).max(VENDORS.length),
+  })
+  .strict();
 
 export function sandboxRoutes(hub: HubContext, options: { enabled: boolean }): Hono {
   const app = new Hono();
@@ -52,10 +56,7 @@ export function sandboxRoutes(hub: HubContext, options: { enabled: boolean }): H
     }
     const parsed = setupSchema.safeParse(body);
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || 'body',
-        message: issue.message,
-      }));
+      const errors = zodFieldProblems(parsed.error.issues, { root: 'body' });
       return problem(c, 400, 'Invalid setup', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
     }
     const vendors = parsed.data.connections.map((conn) => conn.vendor);
