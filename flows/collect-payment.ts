@@ -6,6 +6,7 @@ import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
+import { stopWhenVoided } from './void-gate.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
 
@@ -13,6 +14,8 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   COLLECT_PAYMENT,
   ({ adapters }) => adapters.payment.vendor,
 )
+  // A voided invoice goes no further (flows/void-gate.ts).
+  .gate(stopWhenVoided)
   .step({
     name: 'createPaymentCustomer',
     storedAs: 'payment-customer',

@@ -19,11 +19,12 @@ describe('flow connection keys', () => {
     ['record-payment', 'payment-vendor'],
     ['post-invoice-to-erp', 'erp-vendor'],
     ['post-payment-to-erp', 'erp-vendor'],
+    ['void-invoice', 'payment-vendor'],
   ])('%s → %s', (name, key) => {
     expect(flows[name]!.connectionKey({ adapters, input: { system: 'hubspot' } })).toBe(key);
   });
 
   it('covers every flow', () => {
-    expect(Object.keys(flows)).toHaveLength(8);
+    expect(Object.keys(flows)).toHaveLength(9);
   });
 });

@@ -7,6 +7,7 @@ import type { ExternalRef, InvoiceReadRow, invoiceDetail } from '../../db/repos/
 import { amountDueMinor, INVOICE_KINDS, INVOICE_STATUSES } from '../../domain/invoice-lifecycle.js';
 import { minorToMajor } from '../../domain/money.js';
 import type { CsvValue } from '../csv.js';
+import { invoiceVoidBody, toInvoiceVoid } from './invoice-void-body.js';
 
 const erpRef = z.object({ system: z.string(), external_id: z.string() }).openapi('ErpRef');
 
@@ -145,6 +146,9 @@ export const invoiceDetailBody = invoiceSummary
     timeline: z
       .array(timelineJob)
       .openapi({ description: 'The flow jobs of the invoice and its payments, oldest first' }),
+    void: invoiceVoidBody
+      .nullable()
+      .openapi({ description: 'Once voided: the void job and each downstream effect undone, with its state' }),
   })
   .openapi('InvoiceDetail');
 
@@ -286,6 +290,7 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
         updated_at: s.updatedAt,
       })),
     })),
+    void: toInvoiceVoid(d.timeline),
   };
 }
 
