@@ -54,6 +54,10 @@ const settingsBody = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,15}$/, 'letters, digits and - _ / . (at most 16)')
       .openapi({ example: 'INV-' }),
+    consolidate: z.boolean().openapi({
+      description:
+        "billing runs write one invoice per customer and billing date holding every contract's lines, each keeping its contract and period (default false)",
+    }),
   })
   .openapi('BillingSettings');
 
@@ -145,14 +149,15 @@ const approveRunRoute = createRoute({
 const getSettingsRoute = createRoute({
   method: 'get',
   path: '/billing-settings',
-  summary: "When the org's drafts finalize, and how they are numbered",
+  summary: "When the org's drafts finalize, how they are numbered, and whether billing runs consolidate",
   responses: { 200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } } },
 });
 
 const putSettingsRoute = createRoute({
   method: 'put',
   path: '/billing-settings',
-  summary: "Change when the org's drafts finalize and how they are numbered (fields left out keep their value)",
+  summary:
+    "Change when the org's drafts finalize, how they are numbered and whether billing runs consolidate (fields left out keep their value)",
   request: { body: { required: true, content: { 'application/json': { schema: settingsBody.partial() } } } },
   responses: {
     200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } },
@@ -164,6 +169,7 @@ const toSettingsBody = (s: BillingSettings): z.infer<typeof settingsBody> => ({
   finalize_policy: s.finalizePolicy,
   grace_seconds: s.graceSeconds,
   number_prefix: s.numberPrefix,
+  consolidate: s.consolidate,
 });
 
 function toActionBody(invoice: {
@@ -316,6 +322,7 @@ export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       finalizePolicy: body.finalize_policy ?? current.finalizePolicy,
       graceSeconds: body.grace_seconds ?? current.graceSeconds,
       numberPrefix: body.number_prefix ?? current.numberPrefix,
+      consolidate: body.consolidate ?? current.consolidate,
     };
     await atomic(hub.db, [billingSettingsStatement(hub.db, orgId, next, hub.clock.now().toISOString())]);
     return c.json(toSettingsBody(next), 200);
