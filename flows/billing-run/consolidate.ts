@@ -18,7 +18,9 @@ export interface Consolidated {
 }
 
 const byPeriod = (a: InvoiceRowInput, b: InvoiceRowInput) =>
-  a.contractId.localeCompare(b.contractId) || a.periodStart.localeCompare(b.periodStart) || a.kind.localeCompare(b.kind);
+  a.contractId.localeCompare(b.contractId) ||
+  a.periodStart.localeCompare(b.periodStart) ||
+  a.kind.localeCompare(b.kind);
 
 /** Folds `computed`; `credits` (the chunk's grant draws) are repointed at the invoices that now hold them. */
 export function consolidateInvoices(computed: readonly InvoiceRowInput[], credits: CreditUse[]): Consolidated {

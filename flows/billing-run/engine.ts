@@ -6,7 +6,9 @@
  * domain (computeInvoice, pure) and written per chunk of contracts in one atomic() unit whose
  * SQL skips anything already invoiced (see invoiceChunkStatements), so a re-run or a concurrent
  * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next
- * arrears invoice after computeInvoice and marked in the same unit (see late.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
+ * arrears invoice after computeInvoice and marked in the same unit (see late.ts). With the org's
+ * `consolidate` setting, a customer's contracts share a chunk and its periods of one billing date
+ * fold into one invoice (consolidate.ts, db/repos/consolidated-invoices.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
  * are not part of the run, and the run calls no vendor. Time comes from the injected clock.
  */
 import { atomic, isBatchDb, rowsChanged } from '../../src/db/atomic.js';

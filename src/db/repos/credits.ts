@@ -34,7 +34,10 @@ export async function walletDraws(db: Db, orgId: string, system: string, deal: s
     // A consolidated invoice's line names its own contract and period (migration 0014).
     .innerJoin(
       contracts,
-      and(eq(contracts.id, sql`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`), eq(contracts.orgId, orgId)),
+      and(
+        eq(contracts.id, sql`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`),
+        eq(contracts.orgId, orgId),
+      ),
     )
     .where(
       and(

@@ -114,6 +114,11 @@ export const invoiceDetailBody = invoiceSummary
         line_kind: z.string(),
         source_ref: z.string().nullable(),
         detail: z.unknown(),
+        contract_id: z
+          .string()
+          .openapi({ description: "The contract the line bills (a consolidated invoice's lines name each their own)" }),
+        period_start: z.string(),
+        period_end: z.string(),
       }),
     ),
     tax: z.object({
@@ -234,6 +239,10 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
       line_kind: l.lineKind,
       source_ref: l.sourceRef,
       detail: parsed(l.detail),
+      // An ordinary invoice's lines bill its own contract and period (migration 0014).
+      contract_id: l.contractId ?? i.contractId,
+      period_start: l.periodStart ?? i.periodStart,
+      period_end: l.periodEnd ?? i.periodEnd,
     })),
     tax: {
       tax_minor: i.taxMinor,
