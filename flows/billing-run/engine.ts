@@ -8,7 +8,8 @@
  * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next
  * arrears invoice after computeInvoice and marked in the same unit (see late.ts). With the org's
  * `consolidate` setting, a customer's contracts share a chunk and its periods of one billing date
- * fold into one invoice (consolidate.ts, db/repos/consolidated-invoices.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
+ * fold into one invoice (consolidate.ts, db/repos/consolidated-invoices.ts).
+ * Invoices stay 'draft': finalizing, tax and collection of run invoices
  * are not part of the run, and the run calls no vendor. Time comes from the injected clock.
  */
 import { atomic, isBatchDb, rowsChanged } from '../../src/db/atomic.js';
