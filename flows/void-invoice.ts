@@ -125,6 +125,24 @@ async function refuseVoid(ctx: StepContext<VoidInvoiceInput>, reason: string): P
   );
 }
 
+/**
+ * A tax_pending invoice whose tax call's outcome is unknown (the engine may have committed the
+ * document, the hub never recorded it): its compensation cannot see the document, so it is looked
+ * up by its code (the invoice number) and voided when committed. Returns what it did, or null.
+ */
+async function voidUnrecordedTaxDocument(ctx: StepContext<VoidInvoiceInput>): Promise<Outcome<string | null>> {
+  const { deps, orgId, input } = ctx;
+  const invoice = await invoiceState(deps.db, orgId, input.invoiceId);
+  if (!invoice?.number) return ok(null);
+  const tax = (await stepsOf(deps, orgId, FINALIZE_INVOICE, input.invoiceId)).find((r) => r.step === 'tax');
+  if (!tax || tax.status === 'done') return ok(null);
+  const found = await ctx.adapters.tax.findByDocumentCode(invoice.number);
+  if (!found.ok) return found;
+  if (found.value?.status !== 'Committed') return ok(null);
+  const voided = await ctx.adapters.tax.voidDocument(invoice.number, 'sale');
+  return voided.ok ? ok('void-unrecorded-tax-document') : voided;
+}
+
 export const voidInvoice: Flow<VoidInvoiceInput> = defineFlow<VoidInvoiceInput>(
   VOID_INVOICE,
   ({ adapters }) => adapters.payment.vendor,
@@ -158,7 +176,15 @@ export const voidInvoice: Flow<VoidInvoiceInput> = defineFlow<VoidInvoiceInput>(
     name: 'voidTaxAndLedger',
     storedAs: 'undo-finalize',
     external: true,
-    run: (ctx) => undoDownstream(ctx, finalizeInvoice),
+    run: async (ctx) => {
+      const undone = await undoDownstream(ctx, finalizeInvoice);
+      if (!undone.ok) return undone;
+      const stray = await voidUnrecordedTaxDocument(ctx);
+      if (!stray.ok) return stray;
+      return stray.value
+        ? ok({ output: { ...undone.value.output, undone: [...undone.value.output.undone, stray.value] } })
+        : undone;
+    },
   })
   .step({
     name: 'writeBack',

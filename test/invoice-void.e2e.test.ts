@@ -310,4 +310,47 @@ describe('void of an invoice', () => {
     expect(after.erp?.PrivateNote ?? '').not.toMatch(/Voided/);
     expect(after.intents.map((i) => i.status)).toEqual(['succeeded']);
   });
+
+  it('a tax_pending invoice whose tax call crashed unrecorded: the committed document is found and voided', async () => {
+    let crashed = false;
+    const crashOnce = {
+      afterExternalWrite: (flow: string, step: string) => {
+        if (!crashed && flow === 'finalize-invoice' && step === 'tax') {
+          crashed = true;
+          throw new SimulatedCrash('after the tax commit, before its record');
+        }
+      },
+    };
+    h = await startHarness({ hooks: crashOnce });
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle().catch((error) => {
+      if (!/after the tax commit/.test(String(error))) throw error;
+    });
+    const [invoice] = await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId));
+    expect(invoice!.status).toBe('tax_pending');
+    expect(vendorsOf(h, invoice!.number!).tax?.status).toBe('Committed');
+
+    const res = await h.api(`/api/v1/invoices/${invoice!.id}/void`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    await h.restart();
+    // Leases of the crashed process expire; the jobs waiting on each other take their turns.
+    for (let i = 0; i < 5; i++) {
+      h.clock.advance(6 * 60_000);
+      await h.settle();
+    }
+
+    expect(vendorsOf(h, invoice!.number!).tax?.status).toBe('Cancelled');
+    const body = await detail(invoice!.id);
+    expect(body.status).toBe('void');
+    expect(body.void.state).toBe('succeeded');
+    expect(body.ledger_entries).toEqual([]);
+    const finalize = body.timeline.find((t: { flow: string }) => t.flow === 'finalize-invoice');
+    expect({ state: finalize.state, last: finalize.steps.at(-1).step }).toEqual({
+      state: 'succeeded',
+      last: 'stopped',
+    });
+    expect(h.sims.stripe.state.paymentIntents.size).toBe(0);
+    expect(h.sims.quickbooks.state.count(SANDBOX_QBO.realmId, 'Invoice')).toBe(0);
+  });
 });
