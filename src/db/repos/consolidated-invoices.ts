@@ -12,7 +12,7 @@
  * run writes nothing twice, and an invoice one of whose periods got billed meanwhile is left
  * out whole (the next run bills the rest from a fresh read).
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
 import { invoiceLines, invoices, usageEvents } from '../schema.js';
 import type { InvoiceRowInput } from './billing-runs.js';
@@ -133,4 +133,33 @@ export function consolidatedChunkStatements(
       }),
   );
   return statements;
+}
+
+/**
+ * The periods of the given contract versions that consolidated invoices bill, of one kind (an
+ * amendment credits in-advance periods wherever they were billed). Distinct; by period start.
+ */
+export async function consolidatedPeriodsOf(
+  db: Db,
+  orgId: string,
+  contractIds: readonly string[],
+  kind: 'advance' | 'arrears',
+): Promise<{ contractId: string; periodStart: string; periodEnd: string }[]> {
+  if (contractIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({
+      contractId: invoiceLines.contractId,
+      periodStart: invoiceLines.periodStart,
+      periodEnd: invoiceLines.periodEnd,
+    })
+    .from(invoiceLines)
+    .where(
+      and(
+        eq(invoiceLines.orgId, orgId),
+        inArray(invoiceLines.contractId, [...contractIds]),
+        eq(invoiceLines.periodKind, kind),
+      ),
+    )
+    .orderBy(invoiceLines.periodStart);
+  return rows.map((r) => ({ contractId: r.contractId!, periodStart: r.periodStart!, periodEnd: r.periodEnd! }));
 }
