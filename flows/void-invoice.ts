@@ -32,7 +32,7 @@ import { defineFlow } from './define.js';
 import { FINALIZE_INVOICE, finalizeInvoice, type InvoiceInput } from './finalize-invoice.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice } from './load.js';
-import { POST_INVOICE_TO_ERP, postInvoiceToErp } from './post-invoice-to-erp.js';
+import { postInvoiceToErp } from './post-invoice-to-erp.js';
 import { RECORD_PAYMENT } from './record-payment.js';
 import type { Flow, FlowDeps, StepContext, StepResult } from './types.js';
 import { isSettledPaymentRefusal } from './undo.js';
@@ -201,5 +201,3 @@ export const voidInvoice: Flow<VoidInvoiceInput> = defineFlow<VoidInvoiceInput>(
     },
   })
   .build();
-
-export const VOIDED_DOWNSTREAM = [COLLECT_PAYMENT, POST_INVOICE_TO_ERP, FINALIZE_INVOICE] as const;
