@@ -4,7 +4,7 @@
  * that is not the invoice's first is amended. Its credit note credits the consolidated invoice,
  * for that contract's period.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { atomic } from '../../db/atomic.js';
 import { customers } from '../../db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../db/secrets.js';
