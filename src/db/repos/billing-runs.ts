@@ -174,10 +174,14 @@ export function productInserts(
   ];
 }
 
-/** "This invoice's natural key is not taken yet", for a json_each row `j` whose value is [id, contract, start, kind, …]. */
+/**
+ * "This invoice's natural key is not taken yet", for a json_each row `j` whose value is [id, contract, start, kind, …].
+ * It names the period key's partial-index condition (credit notes are outside the key, migration 0012)
+ * so SQLite looks the key up in that index: without it every row scanned the whole invoices table.
+ */
 const keyIsFree = (orgId: string) =>
   sql`NOT EXISTS (SELECT 1 FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = j.value->>1
-        AND i.period_start = j.value->>2 AND i.kind = j.value->>3)`;
+        AND i.period_start = j.value->>2 AND i.kind = j.value->>3 AND i.kind != 'credit_note')`;
 
 /**
  * The statements that write one chunk of invoices, for ONE atomic() unit, in this order:

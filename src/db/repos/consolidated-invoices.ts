@@ -30,7 +30,7 @@ export interface ConsolidatedInvoiceInput extends InvoiceRowInput {
 const periodsFree = (orgId: string, periodsJson: string, id: SQL) =>
   sql`NOT EXISTS (SELECT 1 FROM json_each(${periodsJson}) p WHERE p.value->>0 = ${id} AND (
       EXISTS (SELECT 1 FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = p.value->>1
-        AND i.period_start = p.value->>2 AND i.kind = p.value->>3)
+        AND i.period_start = p.value->>2 AND i.kind = p.value->>3 AND i.kind != 'credit_note')
       OR EXISTS (SELECT 1 FROM invoice_lines l WHERE l.org_id = ${orgId} AND l.contract_id = p.value->>1
         AND l.period_start = p.value->>2 AND l.period_kind = p.value->>3 AND l.invoice_id != p.value->>0)))`;
 type SQL = ReturnType<typeof sql>;
