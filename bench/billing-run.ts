@@ -154,8 +154,8 @@ async function main() {
     const floor = client(floorDb.db);
     const insertInvoice = floor.prepare(
       `INSERT INTO invoices (id, org_id, number, contract_id, customer_id, kind, period_start, period_end, status, currency,
-         subtotal_minor, tax_minor, total_minor, amount_paid_minor, issue_date, due_date, rounding, created_at)
-       VALUES (?, ?, ?, ?, ?, 'arrears', ?, '2026-04-01', 'draft', 'USD', ?, 0, ?, 0, '2026-04-01', '2026-05-01', '{}', ?)`,
+         subtotal_minor, tax_minor, total_minor, amount_paid_minor, issue_date, due_date, rounding, created_at, document_kind)
+       VALUES (?, ?, ?, ?, ?, 'arrears', ?, '2026-04-01', 'draft', 'USD', ?, 0, ?, 0, '2026-04-01', '2026-05-01', '{}', ?, 'usage')`,
     );
     const insertLine = floor.prepare(
       `INSERT INTO invoice_lines (id, org_id, invoice_id, line_no, product_id, description, quantity, unit_amount, amount_minor, tax_minor)

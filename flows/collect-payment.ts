@@ -25,6 +25,7 @@ import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
+import { stopWhenVoided } from './void-gate.js';
 
 export const COLLECT_PAYMENT = 'collect-payment';
 
@@ -34,6 +35,8 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   COLLECT_PAYMENT,
   ({ adapters }) => adapters.payment.vendor,
 )
+  // A voided invoice goes no further (flows/void-gate.ts).
+  .gate(stopWhenVoided)
   .step({
     name: 'applyCustomerCredit',
     storedAs: 'customer-credit',

@@ -9,14 +9,20 @@
  * The types are erased in the built Flow: the runner keeps outputs by name and the builder
  * is what guarantees that a name maps to that step's output type.
  */
-import type { Flow, Step, StepSpec } from './types.js';
+import type { Flow, FlowGate, Step, StepSpec } from './types.js';
 
 export class FlowBuilder<I, P extends object> {
   constructor(
     private readonly name: string,
     private readonly connectionKey: Flow<I>['connectionKey'],
     private readonly steps: readonly Step<I>[],
+    private readonly gateCheck?: FlowGate<I>,
   ) {}
+
+  /** The check every attempt passes before its first unfinished step (see FlowGate). */
+  gate(check: FlowGate<I>): FlowBuilder<I, P> {
+    return new FlowBuilder(this.name, this.connectionKey, this.steps, check);
+  }
 
   /** Appends a step; its name must be new in the flow (a repeated name is a type error). */
   step<N extends string, O>(
@@ -24,7 +30,7 @@ export class FlowBuilder<I, P extends object> {
   ): FlowBuilder<I, P & { readonly [K in N]: O }> {
     // Erasing P and O is sound: the runner passes each step the outputs of the steps before it.
     const step = spec as unknown as Step<I>;
-    return new FlowBuilder(this.name, this.connectionKey, [...this.steps, step]);
+    return new FlowBuilder(this.name, this.connectionKey, [...this.steps, step], this.gateCheck);
   }
 
   build(): Flow<I> {
@@ -35,7 +41,12 @@ export class FlowBuilder<I, P extends object> {
         seen.add(step[key]);
       }
     }
-    return { name: this.name, connectionKey: this.connectionKey, steps: [...this.steps] };
+    return {
+      name: this.name,
+      connectionKey: this.connectionKey,
+      steps: [...this.steps],
+      ...(this.gateCheck ? { gate: this.gateCheck } : {}),
+    };
   }
 }
 

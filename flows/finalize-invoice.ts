@@ -29,6 +29,7 @@ import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 import { reverseInvoiceEntry, voidTaxDocument } from './undo.js';
+import { stopWhenVoided } from './void-gate.js';
 
 export interface InvoiceInput {
   invoiceId: string;
@@ -73,6 +74,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   FINALIZE_INVOICE,
   ({ adapters }) => adapters.tax.vendor,
 )
+  // A voided invoice goes no further (flows/void-gate.ts).
+  .gate(stopWhenVoided)
   .step({
     name: 'assignNumber',
     storedAs: 'number',

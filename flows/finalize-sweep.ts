@@ -26,8 +26,8 @@ export interface FinalizeHub {
   adaptersFor(orgId: string): Promise<Outcome<AdapterSet>>;
 }
 
-/** The trace a finalize job shows in: its deal's, or the invoice's own when no deal made it. */
-function correlationOf(draft: DraftToFinalize): string {
+/** The trace an invoice's jobs (finalize, void) show in: its deal's, or the invoice's own when no deal made it. */
+export function correlationOf(draft: DraftToFinalize): string {
   return draft.sourceSystem && draft.sourceDealId
     ? dealCorrelationId(draft.sourceSystem, draft.sourceDealId)
     : `invoice:${draft.id}`;

@@ -9,6 +9,7 @@ import { postInvoiceToErp } from './post-invoice-to-erp.js';
 import { postPaymentToErp } from './post-payment-to-erp.js';
 import { recordPayment } from './record-payment.js';
 import type { Flow } from './types.js';
+import { voidInvoice } from './void-invoice.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each flow has its own input type; the job payload carries it
 export const flows: Record<string, Flow<any>> = {
@@ -21,6 +22,7 @@ export const flows: Record<string, Flow<any>> = {
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,
   [crmWriteBack.name]: crmWriteBack,
+  [voidInvoice.name]: voidInvoice,
 };
 
 export { compensateFlow } from './compensate.js';
@@ -34,5 +36,5 @@ export {
   reconcilePayments,
   recordPaymentJob,
 } from './payment-reconcile.js';
-export { runFlow } from './runner.js';
+export { runFlow, STOPPED_STEP } from './runner.js';
 export type { AdapterSet, FlowDeps, FlowHooks, OrgSettings } from './types.js';

@@ -9,6 +9,7 @@ import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
 import { voidErpInvoice } from './undo.js';
+import { stopWhenVoided } from './void-gate.js';
 
 export const POST_INVOICE_TO_ERP = 'post-invoice-to-erp';
 
@@ -16,6 +17,8 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   POST_INVOICE_TO_ERP,
   ({ adapters }) => adapters.erp.vendor,
 )
+  // A voided invoice goes no further (flows/void-gate.ts).
+  .gate(stopWhenVoided)
   .step(erpCustomerStep<InvoiceInput>((input) => input.invoiceId))
   .step(erpItemsStep<InvoiceInput, { createErpCustomer: { externalId: string } }>((input) => input.invoiceId))
   .step({

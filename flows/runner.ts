@@ -17,6 +17,9 @@ import type { Flow, FlowDeps, Step } from './types.js';
 
 export { idempotencyKey } from './attempt.js';
 
+/** The step row a run stopped by its gate gets (flow_steps.step), with the reason as its output. */
+export const STOPPED_STEP = 'stopped';
+
 export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Promise<Outcome<void>> {
   const opened = await openRun(flow, deps, job, (payload) =>
     ensureRun(
@@ -29,7 +32,18 @@ export async function runFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Pr
   if (!opened.ok) return opened;
   const run = opened.value!; // ensureRun always finds or makes the run
 
+  let gated = flow.gate === undefined;
   for (const step of flow.steps) {
+    if (!gated && run.stored.get(step.storedAs)?.status !== 'done') {
+      gated = true;
+      const stop = await flow.gate!({ deps, orgId: job.orgId, input: run.input });
+      if (!stop.ok) return stop;
+      if (stop.value !== null) {
+        await startStep(run, STOPPED_STEP);
+        await commitStep(run, STOPPED_STEP, { output: { reason: stop.value } });
+        break;
+      }
+    }
     const done = await runStep(run, step);
     if (!done.ok) return done;
   }

@@ -112,6 +112,13 @@ export interface Step<I> {
   compensate?(ctx: StepContext<I>, output: unknown): Promise<Outcome<CompensationResult>>;
 }
 
+/**
+ * Asked once per attempt, before the first step that is not done yet: ok(null) runs the steps,
+ * ok(reason) stops the run there (it succeeds with a `stopped` step saying why: an invoice voided
+ * meanwhile), a failure waits or fails the attempt as any step failure would.
+ */
+export type FlowGate<I> = (given: { deps: FlowDeps; orgId: string; input: I }) => Promise<Outcome<string | null>>;
+
 export interface Flow<I> {
   name: string;
   /**
@@ -120,6 +127,7 @@ export interface Flow<I> {
    */
   connectionKey(given: { adapters: AdapterSet; input: I }): string;
   steps: Step<I>[];
+  gate?: FlowGate<I>;
 }
 
 export interface FlowJobPayload {

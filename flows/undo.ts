@@ -12,7 +12,7 @@
 import type { TaxResult } from '../adapters/ports.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { invoiceVoidedEntry } from '../src/domain/ledger.js';
-import type { Outcome } from '../src/domain/outcome.js';
+import type { Failure, Outcome } from '../src/domain/outcome.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import { loadInvoice } from './load.js';
 import type { CompensationResult, StepContext } from './types.js';
@@ -49,6 +49,12 @@ export const reverseInvoiceEntry: Undo<{ taxMinor: number; totalMinor: number }>
   });
 };
 
+const ALREADY_SUCCEEDED = 'already succeeded and cannot be cancelled';
+
+/** The cancel was refused because the payment had already succeeded (a refund's case, not a cancel's). */
+export const isSettledPaymentRefusal = (failure: Failure): boolean =>
+  failure.kind === 'permanent' && failure.reason.includes(ALREADY_SUCCEEDED);
+
 export const cancelPaymentAttempt: Undo<{ externalId: string }> = async (ctx, output) => {
   const cancelled = await ctx.adapters.payment.cancelPayment(output.externalId, {
     idempotencyKey: await ctx.key('payment_cancel', ctx.input.invoiceId),
@@ -56,7 +62,7 @@ export const cancelPaymentAttempt: Undo<{ externalId: string }> = async (ctx, ou
   if (!cancelled.ok) return cancelled;
   if (cancelled.value.status === 'succeeded') {
     return permanent(
-      `payment ${output.externalId} already succeeded and cannot be cancelled; correct the invoice with a credit note (refund)`,
+      `payment ${output.externalId} ${ALREADY_SUCCEEDED}; correct the invoice with a credit note (refund)`,
     );
   }
   return ok({ output: { status: cancelled.value.status } });

@@ -6,7 +6,10 @@
  * domain (computeInvoice, pure) and written per chunk of contracts in one atomic() unit whose
  * SQL skips anything already invoiced (see invoiceChunkStatements), so a re-run or a concurrent
  * run creates nothing twice. Late usage events (flagged at ingest) are added to the customer's next
- * arrears invoice after computeInvoice and marked in the same unit (see late.ts). Invoices stay 'draft': finalizing, tax and collection of run invoices
+ * arrears invoice after computeInvoice and marked in the same unit (see late.ts). With the org's
+ * `consolidate` setting, a customer's contracts share a chunk and its periods of one billing date
+ * fold into one invoice (consolidate.ts, db/repos/consolidated-invoices.ts).
+ * Invoices stay 'draft': finalizing, tax and collection of run invoices
  * are not part of the run, and the run calls no vendor. Time comes from the injected clock.
  */
 import { atomic, isBatchDb, rowsChanged } from '../../src/db/atomic.js';
@@ -19,8 +22,11 @@ import {
   insertRunStatement,
   invoiceChunkStatements,
   invoicedKeys,
+  productInserts,
   updateRunStatement,
 } from '../../src/db/repos/billing-runs.js';
+import { getBillingSettings } from '../../src/db/repos/billing-settings.js';
+import { consolidatedChunkStatements } from '../../src/db/repos/consolidated-invoices.js';
 import { type CreditUse, creditGuardStatement } from '../../src/db/repos/credits.js';
 import { listMetrics, toBillableMetric, unbilledLateEvents } from '../../src/db/repos/metering.js';
 import { aggregateUsage, type UsageRequest } from '../../src/db/repos/usage-aggregates.js';
@@ -29,6 +35,7 @@ import { isIsoDate } from '../../src/domain/dates.js';
 import type { FlowHooks } from '../types.js';
 import { type Billable, billableVersions, type ContractFailure, metricsOf } from './billable.js';
 import { computeContract, type RunInputs } from './compute.js';
+import { consolidateInvoices } from './consolidate.js';
 import { planLateUsage } from './late.js';
 
 export interface BillingRunDeps {
@@ -118,12 +125,15 @@ async function execute(
   const inputs = await readRunInputs(db, orgId, billable);
   const productIds = new Map<string, string>();
   const size = deps.chunkSize ?? (isBatchDb(db) ? 100 : 500);
-  for (let from = 0; from < billable.length; from += size) {
-    const chunk = billable.slice(from, from + size);
+  const { consolidate } = await getBillingSettings(db, orgId);
+  let from = 0;
+  for (const chunk of chunksOf(billable, size, consolidate)) {
+    const run = { runId, inputs, productIds, failures, consolidate };
     const unit = `invoices ${from}-${from + chunk.length - 1}`;
     deps.hooks?.beforeCommit?.('billing-run', unit);
-    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, { runId, inputs, productIds, failures });
+    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, run);
     deps.hooks?.afterCommit?.('billing-run', unit);
+    from += chunk.length;
     progress.contractsDone += chunk.length;
     await report(clock.now().toISOString());
   }
@@ -132,6 +142,28 @@ async function execute(
   await atomic(db, [updateRunStatement(db, orgId, runId, clock.now().toISOString(), { state: 'succeeded', error })]);
   deps.hooks?.afterCommit?.('billing-run', '(run succeeded)');
   return { runId, at, state: 'succeeded', ...progress, failures };
+}
+
+/**
+ * Chunks of about `size` contracts. Consolidating, a customer's contracts are never split over two
+ * chunks: its one invoice of a billing date is computed and written in one unit.
+ */
+function chunksOf(billable: readonly Billable[], size: number, consolidate: boolean): Billable[][] {
+  const ordered = consolidate
+    ? [...billable].sort((a, b) => a.customerId.localeCompare(b.customerId) || a.id.localeCompare(b.id))
+    : billable;
+  const chunks: Billable[][] = [];
+  let current: Billable[] = [];
+  for (const c of ordered) {
+    const sameCustomer = consolidate && current.at(-1)?.customerId === c.customerId;
+    if (current.length >= size && !sameCustomer) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(c);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 const dayMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
@@ -177,7 +209,13 @@ async function writeChunk(
   orgId: string,
   now: string,
   chunk: readonly Billable[],
-  run: { runId: string; inputs: RunInputs; productIds: Map<string, string>; failures: ContractFailure[] },
+  run: {
+    runId: string;
+    inputs: RunInputs;
+    productIds: Map<string, string>;
+    failures: ContractFailure[];
+    consolidate: boolean;
+  },
 ): Promise<number> {
   const toWrite: InvoiceRowInput[] = [];
   const credits: CreditUse[] = [];
@@ -196,12 +234,23 @@ async function writeChunk(
     }
   }
   if (toWrite.length === 0) return 0;
-  const statements = invoiceChunkStatements(db, orgId, now, toWrite, newProducts, run.runId);
+  const { ordinary, consolidated } = run.consolidate
+    ? consolidateInvoices(toWrite, credits)
+    : { ordinary: toWrite, consolidated: [] };
+  const statements = productInserts(db, orgId, now, newProducts);
+  // The last statement of each writer inserts its invoices: their changed rows are what was created.
+  const invoiceInserts: number[] = [];
+  for (const written of [
+    ordinary.length > 0 ? invoiceChunkStatements(db, orgId, now, ordinary, [], run.runId) : [],
+    consolidatedChunkStatements(db, orgId, now, consolidated, run.runId),
+  ]) {
+    statements.push(...written);
+    if (written.length > 0) invoiceInserts.push(statements.length - 1);
+  }
   // After the invoices: fails the chunk if an amendment spent a grant since creditDrawn() read it
   // (the run then fails and a rerun bills the chunk from fresh balances; nothing is written twice).
-  const invoicesAt = statements.length - 1;
   const guard = creditGuardStatement(db, orgId, credits);
   if (guard) statements.push(guard);
   const results = await atomic(db, statements);
-  return rowsChanged(results[invoicesAt]);
+  return invoiceInserts.reduce((n, at) => n + rowsChanged(results[at]), 0);
 }

@@ -260,8 +260,24 @@ export const invoiceLines = sqliteTable(
     sourceRef: text('source_ref'),
     /** How the line was computed (rated price breakdown, proration fraction), JSON. */
     detail: text('detail'),
+    // Columns below come last: bulk writers insert … select in schema order (billing-runs.ts).
+    /**
+     * A consolidated invoice's line (one invoice per customer and billing date, migration 0014):
+     * the contract and period it bills. Null on an ordinary invoice's lines: they are its invoice's.
+     */
+    contractId: text('contract_id'),
+    periodStart: text('period_start'),
+    periodEnd: text('period_end'),
+    /** advance or arrears, as invoices.kind. */
+    periodKind: text('period_kind'),
   },
-  (t) => [uniqueIndex('invoice_lines_no_uq').on(t.invoiceId, t.lineNo)],
+  (t) => [
+    uniqueIndex('invoice_lines_no_uq').on(t.invoiceId, t.lineNo),
+    // Only consolidated lines: what "this period is billed" reads for them.
+    index('invoice_lines_period_idx')
+      .on(t.orgId, t.contractId, t.periodStart, t.periodKind)
+      .where(sql`${t.contractId} IS NOT NULL`),
+  ],
 );
 
 export const payments = sqliteTable(
@@ -418,6 +434,8 @@ export const orgBillingSettings = sqliteTable('org_billing_settings', {
   graceSeconds: integer('grace_seconds').notNull(),
   numberPrefix: text('number_prefix').notNull(),
   updatedAt: text('updated_at').notNull(),
+  /** One invoice per customer and billing date holding every contract's lines (migration 0014). */
+  consolidate: integer('consolidate', { mode: 'boolean' }).notNull().default(false),
 });
 
 export const sequences = sqliteTable(

@@ -17,6 +17,7 @@ import {
 import type { ContractTerms } from '../../domain/contracts/terms.js';
 import { majorToMinor } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
+import { consolidatedPeriodsOf } from './consolidated-invoices.js';
 import {
   type ContractRow,
   contractInsert,
@@ -48,12 +49,16 @@ export async function billedAdvancePeriods(
   orgId: string,
   chainNewestFirst: readonly ContractRow[],
 ): Promise<BillingPeriod[]> {
-  const rows = await invoicesOf(
-    db,
-    orgId,
-    chainNewestFirst.map((c) => c.id),
-    ['advance'],
-  );
+  const ids = chainNewestFirst.map((c) => c.id);
+  // Periods on their own invoices, and those on consolidated ones (which name them per line).
+  const own = await invoicesOf(db, orgId, ids, ['advance']);
+  const seen = new Set(own.map((r) => `${r.contractId}|${r.periodStart}`));
+  const rows = [
+    ...own,
+    ...(await consolidatedPeriodsOf(db, orgId, ids, 'advance')).filter(
+      (p) => !seen.has(`${p.contractId}|${p.periodStart}`),
+    ),
+  ].sort((a, b) => a.periodStart.localeCompare(b.periodStart));
   const supersededOn = new Map<string, string | null>();
   chainNewestFirst.forEach((c, i) => {
     supersededOn.set(c.id, i === 0 ? null : (chainNewestFirst[i - 1]!.effectiveDate ?? null));

@@ -81,14 +81,30 @@ export async function billableContracts(db: Db, orgId: string) {
 export const invoiceKey = (contractId: string, periodStart: string, kind: string) =>
   `${contractId}|${periodStart}|${kind}`;
 
-/** Every (contract, period start, kind) the org has invoiced: one query for the whole run. */
+/**
+ * Every (contract, period start, kind) the org has invoiced: the invoices' own keys, and the periods
+ * of consolidated invoices' lines (only those lines carry one: a partial index holds them).
+ */
 export async function invoicedKeys(db: Db, orgId: string): Promise<Set<string>> {
   const rows = await db
     .select({ contractId: invoices.contractId, periodStart: invoices.periodStart, kind: invoices.kind })
     .from(invoices)
     .where(eq(invoices.orgId, orgId));
-  return new Set(rows.map((r) => invoiceKey(r.contractId, r.periodStart, r.kind)));
+  const keys = new Set(rows.map((r) => invoiceKey(r.contractId, r.periodStart, r.kind)));
+  const lines = await db
+    .selectDistinct({
+      contractId: invoiceLines.contractId,
+      periodStart: invoiceLines.periodStart,
+      kind: invoiceLines.periodKind,
+    })
+    .from(invoiceLines)
+    .where(and(eq(invoiceLines.orgId, orgId), isNotNull(invoiceLines.contractId)));
+  for (const l of lines) keys.add(invoiceKey(l.contractId!, l.periodStart!, l.kind!));
+  return keys;
 }
+
+/** The contract a line bills: its own on a consolidated invoice, else its invoice's. */
+export const lineContract = sql`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`;
 
 /**
  * Credit drawn so far per grant, keyed by deal and grant id (`system|deal|grant`) so every version
@@ -104,7 +120,8 @@ export async function creditDrawn(db: Db, orgId: string): Promise<Map<string, nu
     })
     .from(invoiceLines)
     .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
-    .innerJoin(contracts, and(eq(contracts.id, invoices.contractId), eq(contracts.orgId, orgId)))
+    // A consolidated invoice's line names its own contract (and so its deal's wallet).
+    .innerJoin(contracts, and(eq(contracts.id, lineContract), eq(contracts.orgId, orgId)))
     .where(and(eq(invoiceLines.orgId, orgId), eq(invoiceLines.lineKind, 'credit'), isNotNull(invoiceLines.sourceRef)))
     .groupBy(contracts.sourceSystem, contracts.sourceDealId, invoiceLines.sourceRef);
   return new Map(rows.map((r) => [`${r.system}|${r.deal}|${r.grant}`, Number(r.drawn)]));
@@ -125,6 +142,8 @@ export interface InvoiceRowInput {
   rounding: string;
   lines: {
     id: string;
+    /** A consolidated invoice's line: the contract and period it bills (consolidated-invoices.ts). */
+    billed?: { contractId: string; periodStart: string; periodEnd: string; kind: 'advance' | 'arrears' };
     productId: string;
     description: string;
     quantity: string;
@@ -138,10 +157,31 @@ export interface InvoiceRowInput {
   lateEventIds?: number[];
 }
 
-/** "This invoice's natural key is not taken yet", for a json_each row `j` whose value is [id, contract, start, kind, …]. */
+/** Products for new line SKUs (insert or ignore), as zero or one statement. */
+export function productInserts(
+  db: Db,
+  orgId: string,
+  now: string,
+  newProducts: readonly { id: string; sku: string; name: string }[],
+): Statement[] {
+  if (newProducts.length === 0) return [];
+  const json = JSON.stringify(newProducts.map((p) => [p.id, p.sku, p.name]));
+  return [
+    db
+      .insert(products)
+      .select(sql`SELECT j.value->>0, ${orgId}, j.value->>1, j.value->>2, ${now} FROM json_each(${json}) j WHERE true`)
+      .onConflictDoNothing(),
+  ];
+}
+
+/**
+ * "This invoice's natural key is not taken yet", for a json_each row `j` whose value is [id, contract, start, kind, …].
+ * It names the period key's partial-index condition (credit notes are outside the key, migration 0012)
+ * so SQLite looks the key up in that index: without it every row scanned the whole invoices table.
+ */
 const keyIsFree = (orgId: string) =>
   sql`NOT EXISTS (SELECT 1 FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = j.value->>1
-        AND i.period_start = j.value->>2 AND i.kind = j.value->>3)`;
+        AND i.period_start = j.value->>2 AND i.kind = j.value->>3 AND i.kind != 'credit_note')`;
 
 /**
  * The statements that write one chunk of invoices, for ONE atomic() unit, in this order:
@@ -165,18 +205,7 @@ export function invoiceChunkStatements(
   newProducts: readonly { id: string; sku: string; name: string }[],
   billingRunId: string | null = null,
 ): Statement[] {
-  const statements: Statement[] = [];
-  if (newProducts.length > 0) {
-    const json = JSON.stringify(newProducts.map((p) => [p.id, p.sku, p.name]));
-    statements.push(
-      db
-        .insert(products)
-        .select(
-          sql`SELECT j.value->>0, ${orgId}, j.value->>1, j.value->>2, ${now} FROM json_each(${json}) j WHERE true`,
-        )
-        .onConflictDoNothing(),
-    );
-  }
+  const statements: Statement[] = productInserts(db, orgId, now, newProducts);
   const invoiceJson = JSON.stringify(
     chunk.map((inv, ord) => [
       inv.id,
@@ -217,7 +246,7 @@ export function invoiceChunkStatements(
   statements.push(
     db.insert(invoiceLines).select(
       sql`SELECT j.value->>0, ${orgId}, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9,
-            j.value->>10, 0, j.value->>11, j.value->>12, j.value->>13
+            j.value->>10, 0, j.value->>11, j.value->>12, j.value->>13, NULL, NULL, NULL, NULL
           FROM json_each(${lineJson}) j WHERE ${keyIsFree(orgId)}`,
     ),
   );

@@ -1,5 +1,6 @@
 /**
- * How an org's invoices finalize (issue #10): policy, grace period and number prefix. An org
+ * How an org's invoices are written and finalize (issue #10): policy, grace period, number prefix
+ * and consolidation. An org
  * without a row has the defaults. Every function takes the org id.
  */
 import { and, asc, eq, lte, ne, sql } from 'drizzle-orm';
@@ -14,6 +15,8 @@ export interface BillingSettings {
   graceSeconds: number;
   /** Put before the six-digit sequence number: INV-000042. */
   numberPrefix: string;
+  /** Billing runs write one invoice per customer and billing date holding every contract's lines. */
+  consolidate: boolean;
 }
 
 /** Stripe's auto-advance finalizes about an hour after a draft is made; the hub does the same. */
@@ -21,12 +24,18 @@ export const DEFAULT_BILLING_SETTINGS: BillingSettings = {
   finalizePolicy: 'auto',
   graceSeconds: 3600,
   numberPrefix: 'INV-',
+  consolidate: false,
 };
 
 export async function getBillingSettings(db: Db, orgId: string): Promise<BillingSettings> {
   const [row] = await db.select().from(orgBillingSettings).where(eq(orgBillingSettings.orgId, orgId));
   if (!row) return { ...DEFAULT_BILLING_SETTINGS };
-  return { finalizePolicy: row.finalizePolicy, graceSeconds: row.graceSeconds, numberPrefix: row.numberPrefix };
+  return {
+    finalizePolicy: row.finalizePolicy,
+    graceSeconds: row.graceSeconds,
+    numberPrefix: row.numberPrefix,
+    consolidate: row.consolidate,
+  };
 }
 
 /** Writes the org's settings whole (the caller merges a partial change with getBillingSettings first). */

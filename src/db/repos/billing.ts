@@ -17,6 +17,15 @@ export async function getInvoiceWithLines(db: Db, orgId: string, invoiceId: stri
   return { invoice, lines };
 }
 
+/** An invoice's state alone (the gates of the invoice flows ask it on every attempt). */
+export async function invoiceState(db: Db, orgId: string, invoiceId: string) {
+  const [row] = await db
+    .select({ id: invoices.id, number: invoices.number, status: invoices.status })
+    .from(invoices)
+    .where(and(eq(invoices.orgId, orgId), eq(invoices.id, invoiceId)));
+  return row;
+}
+
 export async function getCustomer(db: Db, orgId: string, customerId: string) {
   const [row] = await db
     .select()

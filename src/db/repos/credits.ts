@@ -23,15 +23,22 @@ export interface CreditDraw {
 export async function walletDraws(db: Db, orgId: string, system: string, deal: string): Promise<CreditDraw[]> {
   const rows = await db
     .select({
-      contractId: invoices.contractId,
-      periodStart: invoices.periodStart,
-      kind: invoices.kind,
+      contractId: sql<string>`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`,
+      periodStart: sql<string>`coalesce(${invoiceLines.periodStart}, ${invoices.periodStart})`,
+      kind: sql<string>`coalesce(${invoiceLines.periodKind}, ${invoices.kind})`,
       grantId: invoiceLines.sourceRef,
       drawnMinor: sql<number>`sum(${invoiceLines.amountMinor})`,
     })
     .from(invoiceLines)
     .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
-    .innerJoin(contracts, and(eq(contracts.id, invoices.contractId), eq(contracts.orgId, orgId)))
+    // A consolidated invoice's line names its own contract and period (migration 0014).
+    .innerJoin(
+      contracts,
+      and(
+        eq(contracts.id, sql`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`),
+        eq(contracts.orgId, orgId),
+      ),
+    )
     .where(
       and(
         eq(invoiceLines.orgId, orgId),
@@ -40,7 +47,12 @@ export async function walletDraws(db: Db, orgId: string, system: string, deal: s
         eq(contracts.sourceDealId, deal),
       ),
     )
-    .groupBy(invoices.contractId, invoices.periodStart, invoices.kind, invoiceLines.sourceRef);
+    .groupBy(
+      sql`coalesce(${invoiceLines.contractId}, ${invoices.contractId})`,
+      sql`coalesce(${invoiceLines.periodStart}, ${invoices.periodStart})`,
+      sql`coalesce(${invoiceLines.periodKind}, ${invoices.kind})`,
+      invoiceLines.sourceRef,
+    );
   return rows.flatMap((r) =>
     r.grantId === null ? [] : [{ ...r, grantId: r.grantId, drawnMinor: Number(r.drawnMinor) }],
   );
@@ -76,7 +88,7 @@ export function creditGuardStatement(db: Db, orgId: string, uses: readonly Credi
         sql`${invoices.id} IN (SELECT u.value->>0 FROM json_each(${json}) u
           WHERE (SELECT -coalesce(sum(l.amount_minor), 0) FROM invoice_lines l
               JOIN invoices i ON i.id = l.invoice_id AND i.org_id = ${orgId}
-              JOIN contracts c ON c.id = i.contract_id AND c.org_id = ${orgId}
+              JOIN contracts c ON c.id = coalesce(l.contract_id, i.contract_id) AND c.org_id = ${orgId}
             WHERE l.org_id = ${orgId} AND l.line_kind = 'credit' AND l.source_ref = u.value->>3
               AND c.source_system = u.value->>1 AND c.source_deal_id = u.value->>2) > u.value->>4)`,
       ),

@@ -126,13 +126,19 @@ function invoiceInsert(
 
 /**
  * The invoice an amendment's credit note credits: the contract version's in-advance invoice whose
- * period holds the effective date (the credit note's period start); migration 0009 linked older ones alike.
+ * period holds the effective date (the credit note's period start), its own or a consolidated one; migration 0009
+ * linked older ones alike.
  */
 const creditedInvoice = (orgId: string, note: InvoiceToWrite) =>
-  sql`(SELECT i.id FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = ${note.contractId}
+  sql`coalesce((SELECT i.id FROM invoices i WHERE i.org_id = ${orgId} AND i.contract_id = ${note.contractId}
         AND i.kind IN ('advance', 'recurring') AND i.period_start <= ${note.computation.periodStart}
         AND ${note.computation.periodStart} < i.period_end
-      ORDER BY i.period_start DESC LIMIT 1)`;
+      ORDER BY i.period_start DESC LIMIT 1),
+    -- or the consolidated invoice one of whose lines bills that period (migration 0014)
+    (SELECT l.invoice_id FROM invoice_lines l WHERE l.org_id = ${orgId} AND l.contract_id = ${note.contractId}
+        AND l.period_kind = 'advance' AND l.period_start <= ${note.computation.periodStart}
+        AND ${note.computation.periodStart} < l.period_end
+      ORDER BY l.period_start DESC LIMIT 1))`;
 
 function invoiceLineInserts(
   db: Db,

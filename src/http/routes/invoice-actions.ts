@@ -1,13 +1,14 @@
 /**
  * What a person does to an invoice (issue #10): finalize or approve a draft (one, or every draft of
- * a billing run), mark one uncollectible, and the org's finalize settings. Every state change asks
+ * a billing run), mark one uncollectible, void one, and the org's billing settings. Every state change asks
  * the lifecycle (src/domain/invoice-lifecycle.ts) first; an illegal one is a 409 naming the
  * current state. Finalizing itself is the finalize-invoice flow (numbers, tax, ledger, collect,
  * ERP, CRM), so the answer is 202 and the invoice moves on in the background.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { FINALIZE_INVOICE } from '../../../flows/finalize-invoice.js';
-import { enqueueFinalize } from '../../../flows/finalize-sweep.js';
+import { correlationOf, enqueueFinalize } from '../../../flows/finalize-sweep.js';
+import { voidInvoiceJob } from '../../../flows/void-invoice.js';
 import { atomic } from '../../db/atomic.js';
 import { getInvoiceWithLines } from '../../db/repos/billing.js';
 import { getBillingRun } from '../../db/repos/billing-runs.js';
@@ -21,6 +22,7 @@ import {
 import { invoiceStatusStatement } from '../../db/repos/invoice-writes.js';
 import { makeJobDueNow } from '../../db/repos/job-queue.js';
 import { type InvoiceStatus, transition } from '../../domain/invoice-lifecycle.js';
+import { enqueueStatement } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
@@ -52,6 +54,10 @@ const settingsBody = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,15}$/, 'letters, digits and - _ / . (at most 16)')
       .openapi({ example: 'INV-' }),
+    consolidate: z.boolean().openapi({
+      description:
+        "billing runs write one invoice per customer and billing date holding every contract's lines, each keeping its contract and period (default false)",
+    }),
   })
   .strict()
   .openapi('BillingSettings');
@@ -96,6 +102,28 @@ const uncollectibleRoute = createRoute({
   },
 });
 
+const voidRoute = createRoute({
+  method: 'post',
+  path: '/invoices/{id}/void',
+  summary:
+    'Void an unpaid invoice: a draft at once; a finalized, overdue, uncollectible or tax_pending one is void at once ' +
+    'and its downstream effects are undone in the background (tax document voided, reversing ledger entry, open ' +
+    'payment attempt cancelled, ERP invoice voided, CRM told). A paid or partially paid invoice is corrected with a credit note instead.',
+  request: { params: idParam },
+  responses: {
+    200: {
+      description: 'A draft, void (nothing was downstream)',
+      content: { 'application/json': { schema: actionBody } },
+    },
+    202: {
+      description: 'Void; its downstream effects are being undone (GET /invoices/{id} shows each one and its state)',
+      content: { 'application/json': { schema: actionBody } },
+    },
+    ...errors,
+    502: { description: "The org's connections could not be built", content: problemContent },
+  },
+});
+
 const approveRunRoute = createRoute({
   method: 'post',
   path: '/billing-runs/{id}/approve',
@@ -122,14 +150,15 @@ const approveRunRoute = createRoute({
 const getSettingsRoute = createRoute({
   method: 'get',
   path: '/billing-settings',
-  summary: "When the org's drafts finalize, and how they are numbered",
+  summary: "When the org's drafts finalize, how they are numbered, and whether billing runs consolidate",
   responses: { 200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } } },
 });
 
 const putSettingsRoute = createRoute({
   method: 'put',
   path: '/billing-settings',
-  summary: "Change when the org's drafts finalize and how they are numbered (fields left out keep their value)",
+  summary:
+    "Change when the org's drafts finalize, how they are numbered and whether billing runs consolidate (fields left out keep their value)",
   request: { body: { required: true, content: { 'application/json': { schema: settingsBody.partial() } } } },
   responses: {
     200: { description: 'The settings', content: { 'application/json': { schema: settingsBody } } },
@@ -141,6 +170,7 @@ const toSettingsBody = (s: BillingSettings): z.infer<typeof settingsBody> => ({
   finalize_policy: s.finalizePolicy,
   grace_seconds: s.graceSeconds,
   number_prefix: s.numberPrefix,
+  consolidate: s.consolidate,
 });
 
 function toActionBody(invoice: {
@@ -159,7 +189,7 @@ function toActionBody(invoice: {
 
 export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
-  for (const path of ['finalize', 'approve', 'mark-uncollectible']) {
+  for (const path of ['finalize', 'approve', 'mark-uncollectible', 'void']) {
     app.on('POST', `/invoices/:id/${path}`, requireRole('admin', 'finance'));
   }
   app.on('POST', '/billing-runs/:id/approve', requireRole('admin', 'finance'));
@@ -213,6 +243,62 @@ export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     return c.json(toActionBody(now), 200);
   });
 
+  app.openapi(voidRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const orgId = c.get('orgId');
+    const found = await getInvoiceWithLines(hub.db, orgId, id);
+    if (!found) return problem(c, 404, 'Not found', `no invoice ${id} in this org`) as never;
+    const { invoice } = found;
+    if (invoice.kind === 'credit_note') {
+      return problem(c, 409, 'Conflict', 'a credit note is not voided here: void it through its invoice') as never;
+    }
+    const next = transition(invoice.status, 'void');
+    if (!next.ok) {
+      const paid = invoice.status === 'paid' || invoice.status === 'partially_paid';
+      return problem(c, 409, 'Conflict', paid ? `${next.detail}; correct it with a credit note` : next.detail) as never;
+    }
+    // The lifecycle cannot see amounts: an overdue or uncollectible invoice may be partly paid.
+    if (invoice.amountPaidMinor > 0) {
+      return problem(
+        c,
+        409,
+        'Conflict',
+        `cannot void an invoice that is ${invoice.status} and partially paid; correct it with a credit note`,
+      ) as never;
+    }
+    const from = invoice.status;
+    const write = [invoiceStatusStatement(hub.db, orgId, id, from, next.next)];
+    // A draft has nothing downstream yet; anything later gets the job that undoes what it did.
+    let jobId: string | null = null;
+    if (from !== 'draft') {
+      const adapters = await hub.adaptersFor(orgId);
+      if (!adapters.ok) return problem(c, 502, 'Bad gateway', adapters.reason) as never;
+      const draft = (await draftById(hub.db, orgId, id))!;
+      const job = enqueueStatement(
+        hub.db,
+        hub.clock,
+        voidInvoiceJob({
+          orgId,
+          invoiceId: id,
+          from,
+          correlationId: correlationOf(draft),
+          paymentVendor: adapters.value.payment.vendor,
+        }),
+      );
+      write.push(job.statement);
+      jobId = job.id;
+    }
+    await atomic(hub.db, write);
+    const now = (await getInvoiceWithLines(hub.db, orgId, id))!.invoice;
+    // Raced by a payment between the read and the write: the payment wins (the job finds the
+    // invoice not void and stops).
+    if (now.status !== 'void') {
+      return problem(c, 409, 'Conflict', `the invoice became ${now.status} meanwhile`) as never;
+    }
+    if (jobId) await hub.driver.notify([jobId]);
+    return c.json(toActionBody(now), jobId ? 202 : 200);
+  });
+
   app.openapi(approveRunRoute, async (c) => {
     const { id } = c.req.valid('param');
     const orgId = c.get('orgId');
@@ -237,6 +323,7 @@ export function invoiceActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       finalizePolicy: body.finalize_policy ?? current.finalizePolicy,
       graceSeconds: body.grace_seconds ?? current.graceSeconds,
       numberPrefix: body.number_prefix ?? current.numberPrefix,
+      consolidate: body.consolidate ?? current.consolidate,
     };
     await atomic(hub.db, [billingSettingsStatement(hub.db, orgId, next, hub.clock.now().toISOString())]);
     return c.json(toSettingsBody(next), 200);

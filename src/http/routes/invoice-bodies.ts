@@ -8,6 +8,7 @@ import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../../domain/credit-notes.js
 import { amountDueMinor, INVOICE_KINDS, INVOICE_STATUSES } from '../../domain/invoice-lifecycle.js';
 import { minorToMajor } from '../../domain/money.js';
 import type { CsvValue } from '../csv.js';
+import { invoiceVoidBody, toInvoiceVoid } from './invoice-void-body.js';
 
 const erpRef = z.object({ system: z.string(), external_id: z.string() }).openapi('ErpRef');
 
@@ -117,6 +118,11 @@ export const invoiceDetailBody = invoiceSummary
         line_kind: z.string(),
         source_ref: z.string().nullable(),
         detail: z.unknown(),
+        contract_id: z
+          .string()
+          .openapi({ description: "The contract the line bills (a consolidated invoice's lines name each their own)" }),
+        period_start: z.string(),
+        period_end: z.string(),
       }),
     ),
     tax: z.object({
@@ -161,6 +167,9 @@ export const invoiceDetailBody = invoiceSummary
     timeline: z
       .array(timelineJob)
       .openapi({ description: 'The flow jobs of the invoice and its payments, oldest first' }),
+    void: invoiceVoidBody
+      .nullable()
+      .openapi({ description: 'Once voided: the void job and each downstream effect undone, with its state' }),
   })
   .openapi('InvoiceDetail');
 
@@ -246,6 +255,10 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
       line_kind: l.lineKind,
       source_ref: l.sourceRef,
       detail: parsed(l.detail),
+      // An ordinary invoice's lines bill its own contract and period (migration 0014).
+      contract_id: l.contractId ?? i.contractId,
+      period_start: l.periodStart ?? i.periodStart,
+      period_end: l.periodEnd ?? i.periodEnd,
     })),
     tax: {
       tax_minor: i.taxMinor,
@@ -307,6 +320,7 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
         updated_at: s.updatedAt,
       })),
     })),
+    void: toInvoiceVoid(d.timeline),
   };
 }
 

@@ -544,6 +544,10 @@ describe('GET /api/v1/invoices/{id}', () => {
         line_kind: 'charge',
         source_ref: 'platform',
         detail: expect.any(Object),
+        // An ordinary invoice's line bills its invoice's contract and period.
+        contract_id: 'ctr_monthly',
+        period_start: '2026-01-01',
+        period_end: '2026-02-01',
       },
     ]);
   });
