@@ -19,6 +19,7 @@ import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { crashHookFromEnv } from './crash-hook.js';
 import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
 import { sandboxBanner, twoMonthsAhead } from './sandbox-banner.js';
@@ -70,7 +71,8 @@ async function main() {
   const clock = systemClock;
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
   const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
-  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets });
+  const hooks = crashHookFromEnv();
+  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets, ...(hooks ? { hooks } : {}) });
   const driver = new NodeJobDriver({
     db,
     clock,

@@ -5,7 +5,8 @@
  * still hold what it created. Point the hub at them with SIMULATORS_URL (printed below).
  *
  * Ports: SIMULATORS_PORT (default 8790) is the control port (src/runtime/simulators-control.ts);
- * Salesforce, HubSpot, Avalara, Stripe and QuickBooks listen on the next five.
+ * Salesforce, HubSpot, Avalara, Stripe and QuickBooks listen on the next five (0: any free ports,
+ * for tests).
  * Run one such process per folder: two writing the same files would undo each other's state.
  */
 import { resolve } from 'node:path';
@@ -28,7 +29,9 @@ async function main() {
     salesforceOrganizationId: makeId('00D', Number(suffix)),
     quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
     stateDir,
-    ports: Object.fromEntries(SIMULATOR_VENDORS.map((vendor, i) => [vendor, controlPort + 1 + i])),
+    ports: Object.fromEntries(
+      SIMULATOR_VENDORS.map((vendor, i) => [vendor, controlPort === 0 ? 0 : controlPort + 1 + i]),
+    ),
   });
   keepDeliveringStripeEvents(sims);
   const control = await serveOnLoopback(simulatorsControl(sims), controlPort);
