@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Child, freePort, startChild, until } from './support/child-process.js';
+import { type Child, startChild, until } from './support/child-process.js';
 
 const POINTS = (process.env.CRASH_PROCESS_POINTS ?? '3,6').split(',').map(Number);
 
@@ -68,14 +68,14 @@ describe('a real hub process killed after a vendor write, the simulators survivi
         SIMULATORS_PORT: '0',
       });
       const [, simulatorsUrl] = await sims.waitFor(/simulators listening on (\S+)/);
-      const port = await freePort();
-      const env = { HUB_DATA_DIR: dir, PORT: String(port), HUB_MODE: 'sandbox', SIMULATORS_URL: simulatorsUrl! };
+      const env = { HUB_DATA_DIR: dir, PORT: '0', HUB_MODE: 'sandbox', SIMULATORS_URL: simulatorsUrl! };
 
       const doomed = start('src/runtime/node.ts', { ...env, HUB_CRASH_AFTER_WRITE: String(point) });
       await doomed.waitFor(/crash: after write/);
       await doomed.exited;
 
       const hub = start('src/runtime/node.ts', { ...env, HUB_CRASH_AFTER_WRITE: '' });
+      const [, baseUrl] = await hub.waitFor(/hub listening on (\S+)/);
       await hub.waitFor(/demo org \(resumed from an earlier start\)/);
       await hub.waitFor(/deal to cash complete/, 90_000);
       const dbFile = join(dir, 'hub.db');
@@ -100,7 +100,7 @@ describe('a real hub process killed after a vendor write, the simulators survivi
         quickbooks_customers: 1,
       });
       const saved = JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as { api_key: string };
-      const listed = await fetch(`http://127.0.0.1:${port}/api/v1/invoices`, {
+      const listed = await fetch(`${baseUrl}/api/v1/invoices`, {
         headers: { authorization: `Bearer ${saved.api_key}` },
       });
       const body = (await listed.json()) as { data: { status: string; erp_refs: { system: string }[] }[] };

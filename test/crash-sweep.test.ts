@@ -8,8 +8,8 @@
  * Seeded and bounded: by default each crash point once plus a few seeded double crashes; set
  * CRASH_SWEEP_POINTS (and CRASH_SWEEP_SEED) for a longer sweep. It prints
  * `crash-sweep: <points> points, <duplicates> duplicates, <lost> lost`.
- * Not covered yet: killing a real child process, workerd isolates, billing runs, amendments and
- * credit notes (see issue #16).
+ * Killing a real child process is test/crash-process.test.ts. Not covered yet: workerd isolates,
+ * billing runs, amendments and credit notes (see issue #16).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';

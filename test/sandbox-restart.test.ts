@@ -2,14 +2,15 @@
  * A second `npm start` on the same data folder (issue #16): the real process, killed mid-deal
  * and started again. One org, the same admin key (in a file only its owner reads), the second
  * start's Outbound Message handled in that org, and the first start's jobs finishing against
- * the simulators as they were left (their state kept under data/simulators).
+ * the simulators as they were left (their state kept under data/simulators); then the banner's
+ * billing run ends with every invoice paid and at QuickBooks.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Child, freePort, startChild, until } from './support/child-process.js';
+import { type Child, startChild, until } from './support/child-process.js';
 
 const children: Child[] = [];
 let dir: string | undefined;
@@ -48,9 +49,8 @@ const atCash = (t: Trace | undefined) =>
 describe('npm start twice on one data folder', () => {
   it('resumes the demo org, its key and its simulators; the old deal reaches cash', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-restart-'));
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const env = { HUB_DATA_DIR: dir, PORT: String(port), HUB_MODE: 'sandbox', SIMULATORS_URL: '' };
+    // Any free port: the second start may get another one, and the simulators are told each time.
+    const env = { HUB_DATA_DIR: dir, PORT: '0', HUB_MODE: 'sandbox', SIMULATORS_URL: '' };
 
     const first = startChild('src/runtime/node.ts', env);
     children.push(first);
@@ -68,6 +68,7 @@ describe('npm start twice on one data folder', () => {
 
     const second = startChild('src/runtime/node.ts', env);
     children.push(second);
+    const [, baseUrl] = (await second.waitFor(/hub listening on (\S+)/)) as [string, string];
     const [, resumedKey] = await second.waitFor(/demo org \(resumed from an earlier start\) admin API key: (\S+)/);
     expect(resumedKey).toBe(saved.api_key);
     const [, secondDeal, secondAck] = await second.waitFor(/Outbound Message for opportunity (\w+): HTTP (\d+)/);
@@ -80,6 +81,24 @@ describe('npm start twice on one data folder', () => {
       const { body } = await trace(baseUrl, saved.api_key, deal);
       expect(body!.jobs.filter((j) => j.state !== 'succeeded')).toEqual([]);
     }
+
+    // The banner's billing run: within 90 s, with no other call, every invoice paid and at QuickBooks.
+    const [, billingDate] = await second.waitFor(/-d '\{"at": "(\d{4}-\d{2}-\d{2})"\}'/);
+    const auth = { authorization: `Bearer ${saved.api_key}` };
+    const run = await fetch(`${baseUrl}/api/v1/billing-runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ at: billingDate }),
+    });
+    expect(run.status).toBe(202);
+    type Listed = { data: { kind: string; status: string; erp_refs: { system: string }[] }[] };
+    const listInvoices = async () =>
+      (await (await fetch(`${baseUrl}/api/v1/invoices`, { headers: auth })).json()) as Listed;
+    const allAtCash = (l: Listed) =>
+      l.data.length > 2 &&
+      l.data.every((i) => i.status === 'paid' && i.erp_refs.some((r) => r.system === 'quickbooks'));
+    await until(async () => allAtCash(await listInvoices()), 'every invoice paid and at QuickBooks', 450);
+    expect(new Set((await listInvoices()).data.map((i) => i.kind))).toContain('recurring');
 
     const db = new Database(join(dir, 'hub.db'), { readonly: true });
     try {

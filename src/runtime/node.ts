@@ -82,8 +82,11 @@ async function main() {
     leases: { owner: nodeLeaseOwner(), isGone: (owner) => isLeaseOwnerGone(owner) },
   });
   hub.attachDriver(driver);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port });
+  // PORT=0 takes any free port (tests): the URL printed and handed to the simulators is the real one.
+  const listening = await new Promise<number>((done) =>
+    serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port }, (info) => done(info.port)),
+  );
+  const baseUrl = `http://127.0.0.1:${listening}`;
   console.log(`hub listening on ${baseUrl}`);
 
   // Sandbox: the demo org is created, or resumed and pointed at the simulators, before any job
