@@ -48,18 +48,24 @@ export function simulatorCounts(sims: Simulators) {
 
 export type SimulatorCounts = ReturnType<typeof simulatorCounts>;
 
+class NoOutboundEndpoint extends Error {
+  constructor() {
+    super('no Outbound Message endpoint set (PUT /salesforce/outbound-endpoint)');
+  }
+}
+
 export function simulatorsControl(sims: Simulators, fetchImpl: typeof fetch = fetch): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
     if (c.req.method !== 'GET') sims.save();
   });
-  app.onError((error, c) => c.json({ error: error.message }, 500));
+  app.onError((error, c) => c.json({ error: error.message }, error instanceof NoOutboundEndpoint ? 409 : 500));
 
   /** POSTs the opportunity's Outbound Message where the org's workflow rule sends it. */
   const sendOutboundMessage = async (opportunityId: string): Promise<number> => {
     const url = sims.settings.salesforceOutboundUrl;
-    if (!url) throw new Error('no Outbound Message endpoint set (PUT /salesforce/outbound-endpoint)');
+    if (!url) throw new NoOutboundEndpoint();
     const res = await fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
