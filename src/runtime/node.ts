@@ -1,27 +1,32 @@
 /**
  * `npm start`: the hub on Node. With no vendor credentials configured (sandbox mode, the
- * default) it starts the vendor simulators on loopback, seeds a demo org and a closed-won
- * Salesforce opportunity, delivers the Outbound Message and follows the deal to cash.
+ * default) it starts the vendor simulators on loopback (or uses `npm run simulators`' at
+ * SIMULATORS_URL), creates the demo org (or resumes the one an earlier start left in ./data),
+ * closes a Salesforce opportunity, whose Outbound Message the simulator sends, and follows the
+ * deal to cash.
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { makeId } from '../../adapters/salesforce/ids.js';
+import { serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
 import { FINALIZE_SWEEP_INTERVAL_MS, runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { RECONCILE_INTERVAL_MS, reconcilePayments } from '../../flows/index.js';
-import { atomic } from '../db/atomic.js';
-import { billingSettingsStatement, DEFAULT_BILLING_SETTINGS } from '../db/repos/billing-settings.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
-import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { crashHookFromEnv } from './crash-hook.js';
 import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
-import { startSimulators } from './simulators.js';
+import { sandboxBanner, twoMonthsAhead } from './sandbox-banner.js';
+import { type DemoOrg, demoOrg } from './sandbox-org.js';
+import { keepDeliveringStripeEvents, startSimulators } from './simulators.js';
+import { type SimulatorsClient, simulatorsClient, waitForSimulators } from './simulators-client.js';
+import { simulatorsControl } from './simulators-control.js';
 import { openSqlite } from './sqlite.js';
 
 const dataDir = resolve(process.env.HUB_DATA_DIR ?? 'data');
@@ -35,12 +40,39 @@ function encryptionKeyText(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The simulators `npm start` talks to: SIMULATORS_URL's, or its own, kept under ./data/simulators. */
+async function simulators(): Promise<{ client: SimulatorsClient; close?: () => Promise<void> }> {
+  if (process.env.SIMULATORS_URL) {
+    const client = simulatorsClient(process.env.SIMULATORS_URL);
+    await waitForSimulators(client);
+    return { client };
+  }
+  // Account ids for a state folder used the first time; later starts read theirs from it.
+  const suffix = String(Date.now()).slice(-9);
+  const sims = await startSimulators({
+    now: () => systemClock.now(),
+    autoDeliverStripe: true,
+    salesforceOrganizationId: makeId('00D', Number(suffix)),
+    quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
+    stateDir: resolve(process.env.SIMULATORS_DIR ?? resolve(dataDir, 'simulators')),
+  });
+  keepDeliveringStripeEvents(sims);
+  const control = await serveOnLoopback(simulatorsControl(sims));
+  const close = async () => {
+    await control.close();
+    await sims.close();
+  };
+  return { client: simulatorsClient(control.url), close };
+}
+
 async function main() {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { db } = openSqlite(process.env.HUB_DB_PATH ?? resolve(dataDir, 'hub.db'));
   const clock = systemClock;
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
   const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
-  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets });
+  const hooks = crashHookFromEnv();
+  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets, ...(hooks ? { hooks } : {}) });
   const driver = new NodeJobDriver({
     db,
     clock,
@@ -50,10 +82,29 @@ async function main() {
     leases: { owner: nodeLeaseOwner(), isGone: (owner) => isLeaseOwnerGone(owner) },
   });
   hub.attachDriver(driver);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port });
-  driver.start();
+  // PORT=0 takes any free port (tests): the URL printed and handed to the simulators is the real one.
+  const listening = await new Promise<number>((done) =>
+    serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port }, (info) => done(info.port)),
+  );
+  const baseUrl = `http://127.0.0.1:${listening}`;
   console.log(`hub listening on ${baseUrl}`);
+
+  // Sandbox: the demo org is created, or resumed and pointed at the simulators, before any job
+  // runs, so an earlier start's jobs resume against vendors that answer.
+  let sandbox: { sims: SimulatorsClient; org: DemoOrg } | undefined;
+  if (mode === 'sandbox') {
+    const { client, close } = await simulators();
+    const org = await demoOrg({ db, clock, encryptionKey, dataDir }, await client.connections());
+    hub.invalidateAdapters();
+    await client.setStripeWebhookEndpoint(`${baseUrl}/webhooks/stripe/${org.stripeConnectionId}`);
+    await client.setSalesforceOutboundEndpoint(`${baseUrl}${org.salesforceOutboundPath}`);
+    sandbox = { sims: client, org };
+    const stop = () => void (close?.() ?? Promise.resolve()).finally(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+
+  driver.start();
   // Billing runs through today: once now and hourly (re-runs create nothing twice, so a missed
   // or repeated hour is harmless).
   const bill = () =>
@@ -72,67 +123,25 @@ async function main() {
     reconcilePayments(hub.context).catch((error) => console.error('[payment-reconcile] run failed', error));
   setInterval(reconcile, RECONCILE_INTERVAL_MS).unref();
 
-  if (process.env.HUB_MODE === 'live') {
+  if (!sandbox) {
     console.log('live mode: configure connections through the API; no demo data seeded');
     return;
   }
-
-  // Fresh simulated vendor accounts for each demo org: one left in ./data by an earlier start
-  // keeps its own (a vendor account belongs to one org).
-  const suffix = String(Date.now()).slice(-9);
-  const sims = await startSimulators({
-    now: () => clock.now(),
-    autoDeliverStripe: true,
-    salesforceOrganizationId: makeId('00D', Number(suffix)),
-    quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
-  });
-  const org = await createOrgWithKey(db, clock, encryptionKey, {
-    name: 'Demo Co (sandbox)',
-    connections: sims.connections,
-  });
-  const stripeConnection = await hub.context.db.query.connections.findFirst({
-    where: (c, { and, eq }) => and(eq(c.orgId, org.orgId), eq(c.vendor, 'stripe')),
-  });
-  sims.stripe.setWebhookUrl(`${baseUrl}/webhooks/stripe/${stripeConnection!.id}`);
-  // Sandbox drafts finalize at once (no grace period), so a billing run goes to cash without a call.
-  await atomic(db, [
-    billingSettingsStatement(
-      db,
-      org.orgId,
-      { ...DEFAULT_BILLING_SETTINGS, graceSeconds: 0 },
-      clock.now().toISOString(),
-    ),
-  ]);
-  writeFileSync(resolve(dataDir, 'sandbox-admin-key'), `${org.apiKey}\n`, { mode: 0o600 });
-
-  const seeded = sims.salesforce.seedClosedWonOpportunity();
-  const message = sims.salesforce.outboundMessageFor(seeded.opportunityId);
-  const ack = await fetch(`${baseUrl}${org.salesforceOutboundPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml; charset=utf-8', SOAPAction: '""' },
-    body: message,
-  });
-  const traceUrl = `${baseUrl}/api/v1/deals/salesforce/${seeded.opportunityId}/trace`;
-  console.log(`
-sandbox mode: vendors are simulated on loopback (no credentials needed)
-  demo org admin API key: ${org.apiKey}  (also in ${resolve(dataDir, 'sandbox-admin-key')})
-  Outbound Message for opportunity ${seeded.opportunityId}: HTTP ${ack.status}
-  follow the deal:  curl -H "Authorization: Bearer ${org.apiKey}" ${traceUrl}
-  dead letters:     curl -H "Authorization: Bearer ${org.apiKey}" "${baseUrl}/api/v1/jobs?state=dead"
-  API description:  ${baseUrl}/api/v1/openapi.json
-  bill two months ahead (every invoice ends paid and in QuickBooks):
-    curl -X POST -H "Authorization: Bearer ${org.apiKey}" -H "content-type: application/json" \\
-      -d '{"at": "${twoMonthsAhead(clock.now())}"}' ${baseUrl}/api/v1/billing-runs
-  then list invoices: curl -H "Authorization: Bearer ${org.apiKey}" ${baseUrl}/api/v1/invoices
-`);
+  const { sims, org } = sandbox;
+  const deal = await sims.closeDemoDeal();
+  const traceUrl = `${baseUrl}/api/v1/deals/salesforce/${deal.opportunityId}/trace`;
+  console.log(
+    sandboxBanner({
+      baseUrl,
+      simulatorsUrl: sims.url,
+      org,
+      keyFile: resolve(dataDir, 'sandbox.json'),
+      opportunityId: deal.opportunityId,
+      outboundMessageStatus: deal.outboundMessageStatus,
+      billingDate: twoMonthsAhead(clock.now()),
+    }),
+  );
   await reportProgress(baseUrl, org.apiKey, traceUrl);
-}
-
-/** The demo's billing date: the same day two months on (YYYY-MM-DD). */
-function twoMonthsAhead(now: Date): string {
-  const at = new Date(now);
-  at.setUTCMonth(at.getUTCMonth() + 2);
-  return at.toISOString().slice(0, 10);
 }
 
 /** Prints each job of the demo deal as it settles, so a newcomer sees the path run. */

@@ -1,6 +1,9 @@
 /**
  * Sandbox mode on Node: every vendor simulator on its own loopback port, and the connection
- * settings that point the real SDKs at them. Used by `npm start` and the end-to-end tests.
+ * settings that point the real SDKs at them. Used by `npm start`, `npm run simulators` and the
+ * end-to-end tests. With a state folder the simulated accounts outlive the process: each
+ * simulator's state is written after every request that may change it (before the answer
+ * leaves), and read back at the next start, account ids included.
  */
 
 import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator/index.js';
@@ -11,9 +14,11 @@ import {
 } from '../../adapters/hubspot/simulator/index.js';
 import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator/index.js';
 import { createSalesforceSimulator } from '../../adapters/salesforce/simulator/index.js';
+import { type PersistentSimulator, restoreInto } from '../../adapters/sandbox/persist.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { createStripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import type { NewConnection } from '../db/repos/connections.js';
+import { SimulatorFiles } from './simulator-files.js';
 
 export const SANDBOX_STRIPE = { apiKey: 'sk_test_sandbox_hub', webhookSecret: 'whsec_sandbox_hub' };
 export const SANDBOX_QBO = {
@@ -22,6 +27,15 @@ export const SANDBOX_QBO = {
   incomeAccountId: '79',
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
+
+export const SIMULATOR_VENDORS = ['salesforce', 'hubspot', 'avalara', 'stripe', 'quickbooks'] as const;
+export type SimulatorVendor = (typeof SIMULATOR_VENDORS)[number];
+
+/** The simulated accounts' ids, fixed when a state folder is first used. */
+interface Accounts {
+  salesforceOrganizationId?: string;
+  quickbooksRealmId?: string;
+}
 
 export interface SimulatorOptions {
   now: () => Date;
@@ -33,14 +47,27 @@ export interface SimulatorOptions {
    */
   salesforceOrganizationId?: string;
   quickbooksRealmId?: string;
+  /** A fixed loopback port per simulator (default: any free port). */
+  ports?: Partial<Record<SimulatorVendor, number>>;
+  /**
+   * Folder the simulated accounts are kept in. When it holds an earlier run's state, that state
+   * (and its account ids, over the two options above) is what the simulators start with.
+   */
+  stateDir?: string;
 }
 
 export async function startSimulators(options: SimulatorOptions) {
+  const files = options.stateDir ? new SimulatorFiles(options.stateDir) : undefined;
+  const accounts: Accounts = (files?.read('accounts') as Accounts | undefined) ?? {
+    salesforceOrganizationId: options.salesforceOrganizationId,
+    quickbooksRealmId: options.quickbooksRealmId,
+  };
+  files?.write('accounts', accounts);
   const salesforce = createSalesforceSimulator({
     now: options.now,
-    ...(options.salesforceOrganizationId ? { organizationId: options.salesforceOrganizationId } : {}),
+    ...(accounts.salesforceOrganizationId ? { organizationId: accounts.salesforceOrganizationId } : {}),
   });
-  const realmId = options.quickbooksRealmId ?? SANDBOX_QBO.realmId;
+  const realmId = accounts.quickbooksRealmId ?? SANDBOX_QBO.realmId;
   const hubspot = createHubSpotSimulator({ now: options.now });
   const avalara = createAvalaraSimulator({ now: options.now });
   const stripe = createStripeSimulator({
@@ -49,13 +76,39 @@ export async function startSimulators(options: SimulatorOptions) {
     autoDeliver: options.autoDeliverStripe ?? false,
   });
   const quickbooks = createQuickBooksSimulator({ now: options.now, accessToken: SANDBOX_QBO.accessToken });
-  const servers: Record<string, RunningServer> = {
-    salesforce: await serveOnLoopback(salesforce.app),
-    hubspot: await serveOnLoopback(hubspot.app),
-    avalara: await serveOnLoopback(avalara.app),
-    stripe: await serveOnLoopback(stripe.app),
-    quickbooks: await serveOnLoopback(quickbooks.app),
+  const simulators: Record<
+    SimulatorVendor,
+    PersistentSimulator & { app: { fetch(r: Request): Response | Promise<Response> } }
+  > = { salesforce, hubspot, avalara, stripe, quickbooks };
+  for (const vendor of SIMULATOR_VENDORS) {
+    const saved = files?.read(vendor);
+    if (saved !== undefined) simulators[vendor].restore(saved);
+  }
+  /** What the control port was told (src/runtime/simulators-control.ts), kept with the state. */
+  const settings = { salesforceOutboundUrl: null as string | null };
+  restoreInto(settings, files?.read('settings') ?? {});
+  const save = (vendor: SimulatorVendor) => files?.write(vendor, simulators[vendor].snapshot());
+  const saveAll = () => {
+    for (const vendor of SIMULATOR_VENDORS) save(vendor);
+    files?.write('settings', settings);
   };
+  // Written before the answer leaves: whatever the hub was told exists is on disk.
+  const persisted = (vendor: SimulatorVendor) => ({
+    fetch: async (request: Request) => {
+      const response = await simulators[vendor].app.fetch(request);
+      if (request.method !== 'GET' && request.method !== 'HEAD') save(vendor);
+      return response;
+    },
+  });
+  const servers = {} as Record<SimulatorVendor, RunningServer>;
+  try {
+    for (const vendor of SIMULATOR_VENDORS) {
+      servers[vendor] = await serveOnLoopback(persisted(vendor), options.ports?.[vendor] ?? 0);
+    }
+  } catch (error) {
+    await Promise.all(Object.values(servers).map((s) => s.close()));
+    throw error;
+  }
 
   const connections: Omit<NewConnection, 'orgId'>[] = [
     {
@@ -104,10 +157,31 @@ export async function startSimulators(options: SimulatorOptions) {
     quickbooks,
     servers,
     connections,
+    /** Where the state is kept, if anywhere. */
+    stateDir: options.stateDir,
+    settings,
+    /** Writes every simulator's state now (after changes made in-process: seeding, deliveries). */
+    save: saveAll,
     async close() {
       await Promise.all(Object.values(servers).map((s) => s.close()));
+      saveAll();
     },
   };
 }
 
 export type Simulators = Awaited<ReturnType<typeof startSimulators>>;
+
+/**
+ * Stripe retries a webhook delivery that failed (the hub down or restarting); so does the
+ * simulator, every `everyMs`, while events wait. Saved after each round that delivered.
+ */
+export function keepDeliveringStripeEvents(sims: Simulators, everyMs = 2_000): () => void {
+  const timer = setInterval(() => {
+    if (sims.stripe.state.outbox.length === 0) return;
+    void sims.stripe.flushWebhooks().then((delivered) => {
+      if (delivered > 0) sims.save();
+    });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

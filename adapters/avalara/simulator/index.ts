@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { persistentRoot } from '../../sandbox/persist.js';
 import { ERRORS, faultError, send } from './errors.js';
 import { sessionRoutes } from './session.js';
 import { AvalaraSimState, type AvalaraSimulatorOptions, SIMULATOR_CREDENTIALS } from './state.js';
@@ -48,7 +49,8 @@ export function createAvalaraSimulator(options: AvalaraSimulatorOptions = {}) {
   );
   app.onError((_err, c) => send(c, ERRORS.server));
 
-  return { app, faults, state: sim.state };
+  // The companies and their transactions, kept across restarts (adapters/sandbox/persist.ts).
+  return { ...persistentRoot({ state: sim.state }), app, faults, state: sim.state };
 }
 
 export type AvalaraSimulator = ReturnType<typeof createAvalaraSimulator>;

@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { persistentRoot } from '../../sandbox/persist.js';
 import { associationRoutes } from './associations.js';
 import { faultBody } from './errors.js';
 import { oauthRoutes } from './oauth.js';
@@ -37,6 +38,8 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}) {
   associationRoutes(app, sim);
 
   return {
+    // The portal's objects, tokens and sequence numbers, kept across restarts (adapters/sandbox/persist.ts).
+    ...persistentRoot({ state: sim.state, counters: sim.counters, labelIds: sim.labelIds }),
     app,
     faults,
     state: sim.state,

@@ -7,6 +7,7 @@
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
 import { entityRoutes } from './entities.js';
 import { answer, statusFault, validation } from './errors.js';
 import { queryRoutes } from './query.js';
@@ -15,7 +16,7 @@ import { createQuickBooksState, type QuickBooksSimulatorOptions, type QuickBooks
 
 export type { QuickBooksSimulatorOptions, QuickBooksSimulatorState, Realm, SimEntity } from './state.js';
 
-export interface QuickBooksSimulator {
+export interface QuickBooksSimulator extends PersistentSimulator {
   app: Hono;
   faults: FaultPlan;
   state: QuickBooksSimulatorState;
@@ -37,5 +38,6 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
   entityRoutes(app, state, now);
   app.notFound((c) => validation(c, now, 404, '2010', 'Unsupported Operation', `No such resource ${c.req.path}`));
 
-  return { app, faults, state };
+  // The companies and their entities, kept across restarts (adapters/sandbox/persist.ts).
+  return { ...persistentRoot({ state }), app, faults, state };
 }

@@ -10,6 +10,7 @@
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { persistentRoot } from '../../sandbox/persist.js';
 import { type SeedQuoteLine, type SeedQuoteOptions, seedCpqQuote } from './cpq.js';
 import { faultBody, notFound } from './errors.js';
 import { issueAuthorizationCode, oauthRoutes } from './oauth.js';
@@ -42,6 +43,8 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
   app.notFound(notFound);
 
   return {
+    // The org's records, sessions and sequence numbers, kept across restarts (adapters/sandbox/persist.ts).
+    ...persistentRoot({ state, counters: sim.counters }),
     app,
     faults,
     state,

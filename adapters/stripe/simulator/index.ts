@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
 import { chargeRoutes } from './charges.js';
 import { customerRoutes } from './customers.js';
 import { faultError, stripeError } from './errors.js';
@@ -19,7 +20,7 @@ import { createStripeSim, type StripeSimulatorOptions, type StripeSimulatorState
 
 export type { StripeSimulatorOptions, StripeSimulatorState } from './state.js';
 
-export interface StripeSimulator {
+export interface StripeSimulator extends PersistentSimulator {
   app: Hono;
   faults: FaultPlan;
   state: StripeSimulatorState;
@@ -54,7 +55,21 @@ export function createStripeSimulator(options: StripeSimulatorOptions): StripeSi
     ),
   );
 
+  // The account and its webhook endpoint, kept across restarts (adapters/sandbox/persist.ts).
+  const account = {
+    state: sim.state,
+    counters: sim.counters,
+    endpoint: {
+      get url() {
+        return sim.webhookUrl ?? null;
+      },
+      set url(url: string | null) {
+        sim.webhookUrl = url ?? undefined;
+      },
+    },
+  };
   return {
+    ...persistentRoot(account),
     app,
     faults,
     state: sim.state,

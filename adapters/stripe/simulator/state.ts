@@ -77,6 +77,8 @@ export interface StripeSim {
    */
   current: RequestMeta;
   webhookUrl: string | undefined;
+  /** Per-prefix sequence numbers behind the ids (kept with the state, so ids never repeat). */
+  readonly counters: Map<string, number>;
   newId(prefix: string): string;
   nowSeconds(): number;
   signPayload(body: string, timestamp?: number): Promise<string>;
@@ -112,6 +114,7 @@ export function createStripeSim(options: StripeSimulatorOptions): StripeSim {
     metas: new WeakMap(),
     current: { requestId: '', idempotencyKey: null, stripeVersion: null },
     webhookUrl: options.webhookUrl,
+    counters,
     newId,
     nowSeconds,
     signPayload: (body, timestamp = nowSeconds()) => signStripePayload(options.webhookSecret, body, timestamp),
