@@ -17,3 +17,13 @@ export async function findActiveApiKey(db: Db, keyHash: string): Promise<ApiKeyR
     .limit(1);
   return key;
 }
+
+/** The org's key with this id while it is unrevoked: a console session started with a key ends when it is revoked. */
+export async function findActiveApiKeyById(db: Db, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return key;
+}

@@ -61,7 +61,8 @@ function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {})
   return out;
 }
 
-async function dryRun(set: MappingSet, bundle: DealBundle) {
+/** Shared with the console's live preview (src/http/ui/mappings.tsx). */
+export async function dryRun(set: MappingSet, bundle: DealBundle) {
   const mapped = await mapDeal(set, bundle);
   const provenance = Object.fromEntries(Object.entries(set.fields).map(([field, expr]) => [field, sourcePaths(expr)]));
   if (!mapped.ok)
