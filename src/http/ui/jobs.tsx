@@ -222,7 +222,7 @@ const DetailPage: FC<{
         </dl>
       </Card>
       {explained && (
-        <Card title="What went wrong">
+        <Card title={job.state === 'succeeded' ? 'The last error before it succeeded' : 'What went wrong'}>
           <p data-testid="plain-error">{explained.summary}</p>
           {explained.advice && <p class="slds-text-color_weak">{explained.advice}</p>}
           <p class="slds-text-font_monospace slds-text-body_small slds-m-top_x-small">{job.lastError}</p>

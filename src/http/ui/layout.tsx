@@ -155,7 +155,7 @@ export const Table: FC<{ caption: string; headers: string[]; rows: Child[][]; em
         {rows.map((cells) => (
           <tr class="slds-hint-parent">
             {cells.map((cell) => (
-              <td>{cell}</td>
+              <td class="slds-cell-wrap">{cell}</td>
             ))}
           </tr>
         ))}
