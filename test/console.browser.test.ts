@@ -18,6 +18,13 @@ import { SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** What the page scripts below use of the browser (the project compiles without the DOM lib). */
+interface BrowserGlobals {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+  htmx?: unknown;
+  document: { querySelectorAll(selector: string): Iterable<{ remove(): void }> };
+}
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const available = existsSync(CHROMIUM);
 if (!available && !process.env.CI) {
@@ -71,9 +78,12 @@ describe.skipIf(!available && !process.env.CI)('the console in Chromium', () => 
     expect(page.url()).toBe(`${h.server.url}/ui`);
     await expect.poll(() => page.textContent('[data-testid=signed-in-as]')).toContain('admin');
     // The stylesheet applied (SLDS sets the page header's background) and htmx ran.
-    const background = await page.$eval('.slds-page-header', (el) => getComputedStyle(el).backgroundColor);
+    const background = await page.$eval(
+      '.slds-page-header',
+      (el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).backgroundColor,
+    );
     expect(background).not.toBe('rgba(0, 0, 0, 0)');
-    expect(await page.evaluate(() => typeof (window as unknown as { htmx?: unknown }).htmx)).toBe('object');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as BrowserGlobals).htmx)).toBe('object');
     await shot(page, 'overview');
     await context.close();
   });
@@ -220,7 +230,10 @@ describe.skipIf(!available && !process.env.CI)('the console in Chromium', () => 
     // A form stripped of its token: the server answers 403 and changes nothing.
     await page.goto('/ui/mappings/default-salesforce');
     await page.evaluate(() => {
-      for (const input of document.querySelectorAll('#mapping-editor input[name=_csrf]')) input.remove();
+      for (const input of (globalThis as unknown as BrowserGlobals).document.querySelectorAll(
+        '#mapping-editor input[name=_csrf]',
+      ))
+        input.remove();
     });
     const before = (await readJson(await h.api('/api/v1/mappings?crm=salesforce'))).versions.length;
     const [response] = await Promise.all([
