@@ -19,6 +19,7 @@ import { createOrgWithKey } from '../db/seed.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { consoleSessionSecret, printConsoleSignIn } from './console-start.js';
 import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
 import { startSimulators } from './simulators.js';
@@ -40,7 +41,15 @@ async function main() {
   const clock = systemClock;
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
   const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
-  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets });
+  const sessionSecret = consoleSessionSecret(dataDir, mode === 'sandbox');
+  const hub = createHub({
+    db,
+    clock,
+    encryptionKey,
+    mode,
+    assets: nodeAssets,
+    ...(sessionSecret ? { sessionSecret } : {}),
+  });
   const driver = new NodeJobDriver({
     db,
     clock,
@@ -125,6 +134,7 @@ sandbox mode: vendors are simulated on loopback (no credentials needed)
       -d '{"at": "${twoMonthsAhead(clock.now())}"}' ${baseUrl}/api/v1/billing-runs
   then list invoices: curl -H "Authorization: Bearer ${org.apiKey}" ${baseUrl}/api/v1/invoices
 `);
+  await printConsoleSignIn(db, clock, baseUrl, org.orgId);
   await reportProgress(baseUrl, org.apiKey, traceUrl);
 }
 
