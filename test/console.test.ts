@@ -210,4 +210,28 @@ describe('console actions', () => {
     ).text();
     expect(resolved).toContain('job-link-job_dead');
   });
+
+  it('previews a real deal fetched through the CRM connection, and says when it cannot', async () => {
+    h = await startHarness();
+    const admin = await signIn(h.apiKey);
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    const { description, defaults, lookups, fields } = defaultMappings.salesforce;
+    const form = {
+      _csrf: admin.csrf,
+      crm: 'salesforce',
+      description,
+      defaults: JSON.stringify(defaults),
+      lookups: JSON.stringify(lookups),
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [`field.${k}`, v])),
+      source: 'deal',
+    };
+    const ok = await (await post('/ui/mappings/preview', admin.cookie, { ...form, deal_id: opportunityId })).text();
+    expect(ok).toContain('The draft maps this deal.');
+    expect(ok).toContain(`data-preview-field="customer.sourceId"`);
+    const missing = await (
+      await post('/ui/mappings/preview', admin.cookie, { ...form, deal_id: '006000000000000AAA' })
+    ).text();
+    expect(missing).toMatch(/id="error-deal-id"[^>]*>opportunity not found: 006000000000000AAA</);
+    expect(missing).not.toContain('The draft maps this deal.');
+  });
 });
