@@ -20,6 +20,7 @@ import { findJob, type JobRow, type JobState } from '../../db/repos/jobs.js';
 import { replayJob } from '../../jobs/queue.js';
 import type { HubContext, Role } from '../context.js';
 import type { UiEnv } from './env.js';
+import { formFields } from './form.js';
 import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
 import { plainError } from './plain-error.js';
 import { type ConsoleSession, requireConsoleRole } from './session.js';
@@ -343,8 +344,9 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
   app.post('/:id/resolve', async (c) => {
     const session = c.get('session');
     const id = c.req.param('id');
-    const body = await c.req.parseBody();
-    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    if (!(await findJob(hub.db, session.orgId, id))) return notFound(c);
+    const body = await formFields(c);
+    const reason = (body.reason ?? '').trim();
     if (reason === '' || reason.length > MAX_REASON) {
       const notice = `Nothing changed: the reason must be 1 to ${MAX_REASON} characters.`;
       return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
@@ -355,7 +357,6 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
       reason,
       actor: session.actor,
     });
-    if (!landed && !(await findJob(hub.db, session.orgId, id))) return notFound(c);
     const notice = landed ? 'Marked resolved.' : 'Nothing changed: only a dead job not yet resolved can be marked.';
     return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
   });

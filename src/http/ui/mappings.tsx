@@ -24,6 +24,7 @@ import type { HubContext, Role } from '../context.js';
 import type { FieldProblem } from '../problem.js';
 import { dryRun } from '../routes/mappings.js';
 import type { UiEnv } from './env.js';
+import { formFields } from './form.js';
 import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
 import {
   draftSet,
@@ -486,10 +487,6 @@ function flattenDefinition(value: unknown, prefix = '', out: Record<string, stri
   return out;
 }
 
-function formStrings(body: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
 export function mappingRoutes(hub: HubContext): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
 
@@ -554,7 +551,7 @@ export function mappingRoutes(hub: HubContext): Hono<UiEnv> {
 
   app.post('/preview', requireConsoleRole(...PREVIEW_ROLES), async (c) => {
     const session = c.get('session');
-    const body = (await c.req.parseBody()) as Record<string, string>;
+    const body = await formFields(c);
     const read = readDefinitionForm(body);
     const problems: FieldProblem[] = [...read.errors];
     const { bundle, problem } = await previewBundle(hub, session.orgId, read.crm, body);
@@ -576,7 +573,7 @@ export function mappingRoutes(hub: HubContext): Hono<UiEnv> {
 
   app.post('/', requireConsoleRole('admin'), async (c) => {
     const session = c.get('session');
-    const body = formStrings(await c.req.parseBody());
+    const body = await formFields(c);
     const read = readDefinitionForm(body);
     if (!read.definition) {
       const source = { ...defaultSource(read.crm), title: 'New draft (not saved)' };

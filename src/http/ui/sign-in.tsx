@@ -10,6 +10,7 @@ import { sha256Hex } from '../../db/secrets.js';
 import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
 import type { UiEnv } from './env.js';
+import { formFields } from './form.js';
 import { page, Shell } from './layout.js';
 import { fromOwnOrigin, startSession } from './session.js';
 
@@ -93,7 +94,7 @@ export function signInRoutes(hub: HubContext, secret: string): Hono<UiEnv> {
 
   app.post('/sign-in', async (c) => {
     if (!fromOwnOrigin(c)) return problem(c, 403, 'Forbidden', 'sign-in forms are accepted from the console only');
-    const body = await c.req.parseBody();
+    const body = await formFields(c);
     const next = safeNext(body.next);
     const key = typeof body.api_key === 'string' ? body.api_key.trim() : '';
     const row = /^hub_[0-9a-f]{64}$/.test(key) ? await findActiveApiKey(hub.db, await sha256Hex(key)) : undefined;
