@@ -97,6 +97,11 @@ describe('console sessions', () => {
       expect(page.headers.get('location')).toMatch(/^\/ui\/sign-in/);
       const fetch = await h.hub.app.request('/ui/jobs', { headers: { cookie: forged } });
       expect(fetch.status).toBe(401);
+      const htmx = await h.hub.app.request('/ui/jobs/job_x/status', {
+        headers: { cookie: forged, 'hx-request': 'true' },
+      });
+      expect(htmx.status).toBe(401);
+      expect(htmx.headers.get('hx-redirect')).toBe('/ui/sign-in');
     }
 
     h.clock.advance(SESSION_TTL_SECONDS * 1000 - 1000);

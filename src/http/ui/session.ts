@@ -119,7 +119,10 @@ export function requireSession(hub: HubContext, secret: string): MiddlewareHandl
         const next = new URL(c.req.url);
         return c.redirect(`/ui/sign-in?next=${encodeURIComponent(next.pathname + next.search)}`, 302);
       }
-      return problem(c, 401, 'Unauthorized', 'sign in to the console: no session, or it expired');
+      const refused = problem(c, 401, 'Unauthorized', 'sign in to the console: no session, or it expired');
+      // htmx (the live preview, a job's status) follows this header to the sign-in page.
+      if (c.req.header('hx-request')) refused.headers.set('HX-Redirect', '/ui/sign-in');
+      return refused;
     }
     c.set('session', session);
     c.set('orgId', session.orgId);
