@@ -23,6 +23,8 @@ export function healthWord(
   if (health.status === 'unhealthy') return stats && stats.waiting > 0 ? 'paused' : 'unhealthy';
   const failedLast = stats?.lastFailureAt && (!stats.lastSuccessAt || stats.lastFailureAt > stats.lastSuccessAt);
   if (failedLast && lastError && /\b429\b|rate.?limit/i.test(lastError)) return 'rate-limited';
+  // Credentials work, but jobs on it gave up: someone must look (the dead jobs link says which).
+  if (stats && stats.dead > 0) return 'failing';
   return 'healthy';
 }
 
