@@ -85,6 +85,9 @@ describe.skipIf(!available && !process.env.CI)('the console in Chromium', () => 
     expect(background).not.toBe('rgba(0, 0, 0, 0)');
     expect(await page.evaluate(() => typeof (globalThis as unknown as BrowserGlobals).htmx)).toBe('object');
     await shot(page, 'overview');
+    await page.goto('/ui/users');
+    await page.waitForSelector('text=Audit log');
+    await shot(page, 'users-and-keys');
     await context.close();
   });
 

@@ -3,11 +3,12 @@
  * expired or revoked session refused, CSRF on every state-changing request, roles on every action.
  * The browser tests (console.browser.test.ts) drive the same pages through Chromium.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { sign } from 'hono/jwt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../mappings/index.js';
 import { createInvitation } from '../src/db/repos/console-invitations.js';
+import { apiKeys } from '../src/db/schema.js';
 import { addApiKey } from '../src/db/seed.js';
 import { SESSION_TTL_SECONDS } from '../src/http/ui/session.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
@@ -238,5 +239,50 @@ describe('console actions', () => {
     ).text();
     expect(missing).toMatch(/id="error-deal-id"[^>]*>opportunity not found: 006000000000000AAA</);
     expect(missing).not.toContain('The draft maps this deal.');
+  });
+
+  it('lets an admin invite a person, create and revoke a key, and read the audit log; nobody else', async () => {
+    h = await startHarness();
+    const admin = await signIn(h.apiKey);
+    const invited = await (
+      await post('/ui/users/invitations', admin.cookie, {
+        _csrf: admin.csrf,
+        label: 'Sam (sales ops)',
+        role: 'sales_ops',
+      })
+    ).text();
+    const link = /http:\/\/[^/"<]+(\/ui\/invite\/[0-9a-f]{64})/.exec(invited)?.[1];
+    expect(link).toBeDefined();
+    const used = await h.hub.app.request(link!, { method: 'POST' });
+    expect(used.status).toBe(303);
+    const samCookie = used.headers.get('set-cookie')!.split(';')[0]!;
+    expect(await (await h.hub.app.request('/ui', { headers: { cookie: samCookie } })).text()).toContain(
+      'Sam (sales ops) · sales_ops',
+    );
+    expect((await h.hub.app.request('/ui/users', { headers: { cookie: samCookie } })).status).toBe(403);
+
+    const created = await (
+      await post('/ui/users/keys', admin.cookie, { _csrf: admin.csrf, name: 'ledger export', role: 'finance' })
+    ).text();
+    const key = /hub_[0-9a-f]{64}/.exec(created)?.[0];
+    expect(key).toBeDefined();
+    expect((await h.api('/api/v1/jobs', { key: key! })).status).toBe(200);
+    const [row] = await h.db.select().from(apiKeys).where(eq(apiKeys.name, 'ledger export'));
+    expect(created).toContain(`action="/ui/users/keys/${row!.id}/revoke"`);
+    const keyId = row!.id;
+    const keys = await (await h.hub.app.request('/ui/users', { headers: { cookie: admin.cookie } })).text();
+    expect(keys).not.toContain(key!); // shown once
+    const revoked = await post(`/ui/users/keys/${keyId}/revoke`, admin.cookie, { _csrf: admin.csrf });
+    expect(revoked.status).toBe(303);
+    expect((await h.api('/api/v1/jobs', { key: key! })).status).toBe(401);
+
+    const bad = await post('/ui/users/keys', admin.cookie, { _csrf: admin.csrf, name: '', role: 'owner' });
+    expect(bad.status).toBe(400);
+    const audit = await (
+      await h.hub.app.request('/ui/users?action=api_key.', { headers: { cookie: admin.cookie } })
+    ).text();
+    expect(audit).toContain('api_key.created');
+    expect(audit).toContain('api_key.revoked');
+    expect(audit).not.toContain('console.invitation_created');
   });
 });

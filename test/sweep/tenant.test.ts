@@ -13,9 +13,9 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../mappings/index.js';
-import { contracts, customers, invoices, jobs } from '../../src/db/schema.js';
+import { apiKeys, contracts, customers, invoices, jobs } from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
-import { createOrgWithKey } from '../../src/db/seed.js';
+import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
 import { type Harness, readJson, startHarness } from '../support/harness.js';
 import { changedTables, rowCounts } from './db-rows.js';
 import { fillPath, resourceOf, routeCatalogue, type SweptRoute } from './routes.js';
@@ -51,6 +51,15 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     });
     expect(res.status, 'fixture: POST /api/v1/mappings').toBe(201);
     return (await readJson(res)).id;
+  },
+  // The console's Users and keys page revokes keys by id.
+  keys: async (h) => {
+    await addApiKey(h.db, h.clock, h.orgId, 'viewer');
+    const rows = await h.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.orgId, h.orgId), eq(apiKeys.role, 'viewer')));
+    return first(rows, 'viewer key');
   },
   'billing-runs': async (h) => {
     const res = await h.api('/api/v1/billing-runs', {

@@ -2,7 +2,7 @@
  * Console invitation links (issue #14): created with a role and an expiry, redeemed once. The
  * token travels only in the link; the table keeps its SHA-256 (like API keys, DESIGN.md secrets).
  */
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { atomic, rowsChanged } from '../atomic.js';
 import { type Db, newId } from '../client.js';
 import { consoleInvitations } from '../schema.js';
@@ -89,4 +89,22 @@ export async function invitationExists(db: Db, orgId: string, id: string): Promi
     .where(and(eq(consoleInvitations.orgId, orgId), eq(consoleInvitations.id, id)))
     .limit(1);
   return row !== undefined;
+}
+
+/** The org's invitations, newest first (tokens are not stored, so none is shown). */
+export async function listInvitations(db: Db, orgId: string, limit = 100) {
+  return db
+    .select({
+      id: consoleInvitations.id,
+      role: consoleInvitations.role,
+      label: consoleInvitations.label,
+      createdBy: consoleInvitations.createdBy,
+      createdAt: consoleInvitations.createdAt,
+      expiresAt: consoleInvitations.expiresAt,
+      usedAt: consoleInvitations.usedAt,
+    })
+    .from(consoleInvitations)
+    .where(eq(consoleInvitations.orgId, orgId))
+    .orderBy(desc(consoleInvitations.createdAt), desc(consoleInvitations.id))
+    .limit(limit);
 }

@@ -20,6 +20,7 @@ import { mappingRoutes } from './mappings.js';
 import { overviewRoutes } from './overview.js';
 import { endSession, requireCsrf, requireSession } from './session.js';
 import { signInRoutes } from './sign-in.js';
+import { userRoutes } from './users.js';
 
 const FRAME_ANCESTORS = EMBED_CSP.replace(/^frame-ancestors /, '');
 
@@ -68,6 +69,7 @@ export function consoleRoutes(hub: HubContext): Hono<UiEnv> {
   app.route('/jobs', jobRoutes(hub));
   app.route('/connections', connectionRoutes(hub));
   app.route('/invoices', invoiceRoutes(hub));
+  app.route('/users', userRoutes(hub));
   app.route('/', overviewRoutes(hub));
   return app;
 }

@@ -16,7 +16,11 @@ export const TABS = [
   { id: 'jobs', label: 'Sync log', href: '/ui/jobs' },
   { id: 'connections', label: 'Connections', href: '/ui/connections' },
   { id: 'invoices', label: 'Invoices', href: '/ui/invoices' },
+  { id: 'users', label: 'Users and keys', href: '/ui/users' },
 ] as const;
+
+/** Tabs only admins may open (the server refuses the rest anyway). */
+const ADMIN_TABS: ReadonlySet<string> = new Set(['users']);
 
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -65,7 +69,7 @@ export const Shell: FC<
         {session && (
           <nav class="slds-tabs_default slds-m-bottom_small" aria-label="Console">
             <ul class="slds-tabs_default__nav">
-              {TABS.map((t) => (
+              {TABS.filter((t) => session.role === 'admin' || !ADMIN_TABS.has(t.id)).map((t) => (
                 <li class={`slds-tabs_default__item${t.id === tab ? ' slds-is-active' : ''}`}>
                   <a class="slds-tabs_default__link" href={t.href} aria-current={t.id === tab ? 'page' : undefined}>
                     {t.label}
@@ -120,6 +124,7 @@ const BADGE_THEMES: Record<string, string> = {
   'rate-limited': 'slds-theme_warning',
   failing: 'slds-theme_error',
   resolved: 'slds-theme_success',
+  revoked: 'slds-theme_error',
   dead: 'slds-theme_error',
   unhealthy: 'slds-theme_error',
   overdue: 'slds-theme_error',
