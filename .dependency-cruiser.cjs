@@ -45,6 +45,17 @@ module.exports = {
       '^flows/',
       '^src/hub\\.ts$',
     ]),
+    // The console's pages call repositories, domain, jobs and mappings like the API routes do; they reach a
+    // vendor only through the hub's ports (HubContext.adaptersFor), never a vendor folder.
+    room('ui-uses-repos-not-vendors', '^src/http/ui/', [
+      '^src/http/',
+      '^src/domain/',
+      '^src/db/',
+      '^src/jobs/',
+      '^mappings/',
+      '^flows/',
+      '^adapters/ports\\.ts$',
+    ]),
     {
       name: 'only-repositories-touch-the-schema',
       severity: 'error',

@@ -34,6 +34,8 @@ export interface HubOptions {
   fetch?: typeof fetch;
   /** Static files the HTTP app serves (the SLDS stylesheet), loaded by the runtime. */
   assets?: HubAssets;
+  /** Signs console sessions (HUB_SESSION_SECRET); without it the console answers 503. */
+  sessionSecret?: string;
 }
 
 /** Lets the driver be attached after the hub exists (the driver needs the hub's handlers). */
@@ -128,6 +130,7 @@ export function createHub(options: HubOptions) {
     invalidateAdapters,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.assets ? { assets: options.assets } : {}),
+    ...(options.sessionSecret ? { sessionSecret: options.sessionSecret } : {}),
   };
   const app = createApp(context);
 

@@ -103,4 +103,54 @@ describe('mapping versions', () => {
     expect(res.status).toBe(400);
     expect((await readJson(res)).errors[0].field).toMatch(/^bundle\./);
   });
+
+  it('takes the built-in default as the list shows it, or pasted whole, but not for another CRM', async () => {
+    const listed = await readJson(await h.api('/api/v1/mappings?crm=salesforce'));
+    expect(listed.default_definition).toEqual(defaultDefinition);
+    const fromList = await post('/api/v1/mappings', { crm: 'salesforce', definition: listed.default_definition });
+    expect(fromList.status).toBe(201);
+    const whole = await post('/api/v1/mappings', { crm: 'salesforce', definition: defaultMappings.salesforce });
+    expect(whole.status).toBe(201);
+    expect((await readJson(whole)).definition.fields).toEqual(defaultMappings.salesforce.fields);
+    const wrong = await post('/api/v1/mappings', { crm: 'hubspot', definition: defaultMappings.salesforce });
+    expect(wrong.status).toBe(400);
+    expect((await readJson(wrong)).errors[0].field).toBe('definition.crm');
+    expect(await h.db.select().from(mappingSets)).toHaveLength(2);
+  });
+
+  it('dry-runs `default` with the default of the deal’s own CRM', async () => {
+    const hubspotBundle = {
+      source: 'hubspot',
+      deal: {
+        id: '15301278452',
+        name: 'Globex',
+        stage: 'closedwon',
+        isWon: true,
+        closeDate: '2026-03-01',
+        currency: 'USD',
+        amount: '1000',
+        accountId: '901',
+        lastModified: '2026-03-01T10:00:00Z',
+      },
+      account: { id: '901', name: 'Globex', email: 'ap@globex.example', billingAddress: null },
+      lineItems: [
+        {
+          id: 'li1',
+          productId: 'p1',
+          productCode: 'PLATFORM',
+          productName: 'Platform',
+          quantity: '1',
+          unitPrice: '1000',
+          description: null,
+          attributes: {},
+        },
+      ],
+    };
+    const res = await readJson(await post('/api/v1/mappings/default/dry-run', { bundle: hubspotBundle }));
+    expect(res.mapping.id).toBe(defaultMappings.hubspot.id);
+    const asSalesforce = await readJson(
+      await post('/api/v1/mappings/default/dry-run', { bundle: { ...hubspotBundle, source: 'salesforce' } }),
+    );
+    expect(asSalesforce.mapping.id).toBe(defaultMappings.salesforce.id);
+  });
 });

@@ -97,3 +97,31 @@ describe('deal to cash on workerd', () => {
     }
   });
 });
+
+describe('the admin console on workerd', () => {
+  it('signs in with the API key, serves a page with its stylesheet and htmx, and refuses a post without CSRF', async () => {
+    const anonymous = await fetch(`${w.hub.url}/ui/jobs`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(anonymous.status).toBe(302);
+    const signIn = await fetch(`${w.hub.url}/ui/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: w.apiKey, next: '/ui/jobs' }),
+      redirect: 'manual',
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(cookie).toMatch(/^hub_console=/);
+    const page = await fetch(`${w.hub.url}/ui/jobs`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Sync log');
+    const script = /<script src="([^"]+)"/.exec(html)![1]!;
+    const htmx = await fetch(`${w.hub.url}${script}`);
+    expect(htmx.status).toBe(200);
+    expect(await htmx.text()).toContain('htmx');
+    const css = /<link rel="stylesheet" href="([^"]+)"/.exec(html)![1]!;
+    expect((await fetch(`${w.hub.url}${css}`)).status).toBe(200);
+    const noCsrf = await fetch(`${w.hub.url}/ui/sign-out`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    expect(noCsrf.status).toBe(403);
+  });
+});

@@ -571,3 +571,40 @@ export const mappingSets = sqliteTable(
   },
   (t) => [uniqueIndex('mapping_sets_version_uq').on(t.orgId, t.crm, t.version)],
 );
+
+/**
+ * Console invitation links (issue #14): a link starts one console session with its role, once,
+ * before it expires. The token is shown once (in the link) and stored as its SHA-256.
+ */
+export const consoleInvitations = sqliteTable(
+  'console_invitations',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    role: text('role', { enum: ['admin', 'finance', 'sales_ops', 'viewer'] }).notNull(),
+    /** Who the link is for, as the inviter wrote it (shown in the console header and the audit log). */
+    label: text('label').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    ...timestamps,
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [
+    uniqueIndex('console_invitations_token_uq').on(t.tokenHash),
+    index('console_invitations_org_idx').on(t.orgId, t.createdAt),
+  ],
+);
+
+/** A dead job someone marked resolved (fixed by hand, or not worth replaying), with why. */
+export const jobResolutions = sqliteTable(
+  'job_resolutions',
+  {
+    jobId: text('job_id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    reason: text('reason').notNull(),
+    resolvedBy: text('resolved_by').notNull(),
+    resolvedAt: text('resolved_at').notNull(),
+  },
+  (t) => [index('job_resolutions_org_idx').on(t.orgId)],
+);

@@ -11,12 +11,13 @@ import { assetRoutes } from './routes/assets.js';
 import { embedRoutes } from './routes/embed.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { consoleRoutes } from './ui/index.js';
 
 export function createApp(hub: HubContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/health', (c) => c.json({ ok: true }));
   // Every body is bounded before anything reads it (webhooks have their own limit, webhooks.ts).
-  for (const prefix of ['/api/v1/*', '/oauth/*', '/embed/*']) app.use(prefix, requestBodyLimit);
+  for (const prefix of ['/api/v1/*', '/oauth/*', '/embed/*', '/ui/*']) app.use(prefix, requestBodyLimit);
   app.use('/api/v1/*', async (c, next) => {
     // The API description is public; everything else needs a key.
     if (c.req.path === '/api/v1/openapi.json') return next();
@@ -30,6 +31,8 @@ export function createApp(hub: HubContext): Hono<AppEnv> {
   app.route('/embed', embedRoutes(hub));
   // Static files those views link (the SLDS stylesheet); public, versioned, cached forever.
   app.route('/assets', assetRoutes(hub));
+  // The admin console (src/http/ui/): its own sessions, CSRF tokens and role checks.
+  app.route('/ui', consoleRoutes(hub));
   app.notFound((c) => problem(c, 404, 'Not found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Hono's validators throw an HTTPException for a body they cannot read (malformed JSON, a

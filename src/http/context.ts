@@ -24,6 +24,11 @@ export interface HubContext {
   invalidateAdapters(orgId: string): void;
   /** Static files only the runtime can load; absent (e.g. in most tests), their routes answer 404. */
   assets?: HubAssets;
+  /**
+   * Signs the console's session cookies (HS256, src/http/ui/session.ts): HUB_SESSION_SECRET, or a
+   * generated one in sandbox mode. Absent, the console (/ui) answers 503 and the API is unaffected.
+   */
+  sessionSecret?: string;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface HubContext {
 export interface HubAssets {
   /** The SLDS stylesheet (salesforce-lightning-design-system.min.css of SLDS_VERSION); cached by the caller. */
   sldsCss(): string | Promise<string>;
+  /** htmx (htmx.min.js of HTMX_VERSION, src/http/ui/assets.ts), the console's only script. */
+  htmxJs?(): string | Promise<string>;
 }
 
 export type Role = 'admin' | 'finance' | 'sales_ops' | 'viewer';

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { HubAssets } from '../http/context.js';
 import { SLDS_CSS_FILE, SLDS_VERSION } from '../http/embed-html.js';
+import { HTMX_FILE, HTMX_VERSION } from '../http/ui/asset-paths.js';
 
 const require = createRequire(import.meta.url);
 const SLDS_PACKAGE = '@salesforce-ux/design-system';
@@ -22,4 +23,14 @@ async function readSldsCss(): Promise<string> {
   return readFile(require.resolve(`${SLDS_PACKAGE}/assets/styles/${SLDS_CSS_FILE}`), 'utf8');
 }
 
-export const nodeAssets: HubAssets = { sldsCss: readSldsCss };
+async function readHtmx(): Promise<string> {
+  const { version } = require('htmx.org/package.json') as { version: string };
+  if (version !== HTMX_VERSION) {
+    throw new Error(
+      `htmx.org ${version} is installed but the console serves ${HTMX_VERSION} (src/http/ui/asset-paths.ts)`,
+    );
+  }
+  return readFile(require.resolve(`htmx.org/dist/${HTMX_FILE}`), 'utf8');
+}
+
+export const nodeAssets: HubAssets = { sldsCss: readSldsCss, htmxJs: readHtmx };

@@ -19,6 +19,7 @@ import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
 import { NodeJobDriver } from '../jobs/node-driver.js';
+import { consoleSessionSecret, printConsoleSignIn } from './console-start.js';
 import { crashHookFromEnv } from './crash-hook.js';
 import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
@@ -72,7 +73,16 @@ async function main() {
   const encryptionKey = await importEncryptionKey(encryptionKeyText());
   const mode = process.env.HUB_MODE === 'live' ? 'live' : 'sandbox';
   const hooks = crashHookFromEnv();
-  const hub = createHub({ db, clock, encryptionKey, mode, assets: nodeAssets, ...(hooks ? { hooks } : {}) });
+  const sessionSecret = consoleSessionSecret(dataDir, mode === 'sandbox');
+  const hub = createHub({
+    db,
+    clock,
+    encryptionKey,
+    mode,
+    assets: nodeAssets,
+    ...(hooks ? { hooks } : {}),
+    ...(sessionSecret ? { sessionSecret } : {}),
+  });
   const driver = new NodeJobDriver({
     db,
     clock,
@@ -141,6 +151,7 @@ async function main() {
       billingDate: twoMonthsAhead(clock.now()),
     }),
   );
+  await printConsoleSignIn(db, clock, baseUrl, org.orgId);
   await reportProgress(baseUrl, org.apiKey, traceUrl);
 }
 

@@ -10,8 +10,11 @@
  */
 import sldsCss from '@salesforce-ux/design-system/assets/styles/salesforce-lightning-design-system.min.css';
 import sldsPackage from '@salesforce-ux/design-system/package.json';
+import htmxJs from 'htmx.org/dist/htmx.min.js';
+import htmxPackage from 'htmx.org/package.json';
 import type { HubAssets } from '../http/context.js';
 import { SLDS_VERSION } from '../http/embed-html.js';
+import { HTMX_VERSION } from '../http/ui/asset-paths.js';
 
 export const workerAssets: HubAssets = {
   sldsCss() {
@@ -22,5 +25,11 @@ export const workerAssets: HubAssets = {
       );
     }
     return sldsCss;
+  },
+  htmxJs() {
+    if (htmxPackage.version !== HTMX_VERSION) {
+      throw new Error(`htmx.org ${htmxPackage.version} is bundled but the console serves ${HTMX_VERSION}`);
+    }
+    return htmxJs;
   },
 };

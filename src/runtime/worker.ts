@@ -37,6 +37,19 @@ export interface Env {
   HUB_MODE?: string;
   /** Secret: `wrangler secret put HUB_ENCRYPTION_KEY` (32 bytes, base64). */
   HUB_ENCRYPTION_KEY?: string;
+  /** Secret: `wrangler secret put HUB_SESSION_SECRET` (signs console sessions; without it live, /ui answers 503). */
+  HUB_SESSION_SECRET?: string;
+}
+
+/**
+ * The console's session secret. Sandbox without one: a random secret per isolate (sessions end when
+ * the isolate does, fine for a local sandbox); live without one: none, and the console is disabled.
+ */
+function sessionSecret(env: Env): string | undefined {
+  if (env.HUB_SESSION_SECRET) return env.HUB_SESSION_SECRET;
+  if (!isSandbox(env)) return undefined;
+  console.warn('[hub] HUB_SESSION_SECRET is not set: console sessions use a per-isolate secret (sandbox only)');
+  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const DEAD_LETTER_QUEUE = 'hub-jobs-dlq';
@@ -72,12 +85,14 @@ async function build(env: Env): Promise<Runtime> {
   // Each request's queries count against D1's per-invocation limit (queue and cron runs are not counted).
   const db = openD1(env.DB, { invocation: () => currentRequest.getStore() });
   const clock = systemClock;
+  const secret = sessionSecret(env);
   const hub = createHub({
     db,
     clock,
     encryptionKey: await encryptionKey(env),
     mode: isSandbox(env) ? 'sandbox' : 'live',
     assets: workerAssets,
+    ...(secret ? { sessionSecret: secret } : {}),
   });
   hub.attachDriver(
     new CloudflareJobDriver({

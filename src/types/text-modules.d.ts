@@ -6,3 +6,9 @@ declare module '*.css' {
   const text: string;
   export default text;
 }
+
+/** htmx imported as text, the same way (a Text rule for this one file in wrangler.toml). */
+declare module 'htmx.org/dist/htmx.min.js' {
+  const text: string;
+  export default text;
+}

@@ -13,6 +13,7 @@ import { connections } from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey, type SecretKey } from '../../src/db/secrets.js';
 import { createOrgWithKey } from '../../src/db/seed.js';
 import { ManualClock } from '../../src/domain/clock.js';
+import type { HubAssets } from '../../src/http/context.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { NodeJobDriver } from '../../src/jobs/node-driver.js';
 import {
@@ -48,7 +49,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise<Harness> {
+/** Signs the console sessions of every harness hub (the console answers 503 without one). */
+export const TEST_SESSION_SECRET = 'test-session-secret-for-the-console-0123456789';
+
+export async function startHarness(options: { hooks?: FlowHooks; assets?: HubAssets } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const sqlite = openSqlite(join(dir, 'hub.db'));
   const { db } = sqlite;
@@ -62,7 +66,16 @@ export async function startHarness(options: { hooks?: FlowHooks } = {}): Promise
     .where(and(eq(connections.orgId, org.orgId), eq(connections.vendor, 'stripe')));
 
   const build = (hooks?: FlowHooks) => {
-    const hub = createHub({ db, clock, encryptionKey, mode: 'sandbox', retryPolicy, ...(hooks ? { hooks } : {}) });
+    const hub = createHub({
+      db,
+      clock,
+      encryptionKey,
+      mode: 'sandbox',
+      retryPolicy,
+      sessionSecret: TEST_SESSION_SECRET,
+      ...(hooks ? { hooks } : {}),
+      ...(options.assets ? { assets: options.assets } : {}),
+    });
     const driver = new NodeJobDriver({ db, clock, process: hub.processDeps });
     hub.attachDriver(driver);
     return { hub, driver };

@@ -13,9 +13,9 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../mappings/index.js';
-import { contracts, customers, invoices, jobs } from '../../src/db/schema.js';
+import { apiKeys, contracts, customers, invoices, jobs } from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
-import { createOrgWithKey } from '../../src/db/seed.js';
+import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
 import { type Harness, readJson, startHarness } from '../support/harness.js';
 import { changedTables, rowCounts } from './db-rows.js';
 import { fillPath, resourceOf, routeCatalogue, type SweptRoute } from './routes.js';
@@ -52,6 +52,15 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     expect(res.status, 'fixture: POST /api/v1/mappings').toBe(201);
     return (await readJson(res)).id;
   },
+  // The console's Users and keys page revokes keys by id.
+  keys: async (h) => {
+    await addApiKey(h.db, h.clock, h.orgId, 'viewer');
+    const rows = await h.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.orgId, h.orgId), eq(apiKeys.role, 'viewer')));
+    return first(rows, 'viewer key');
+  },
   'billing-runs': async (h) => {
     const res = await h.api('/api/v1/billing-runs', {
       method: 'POST',
@@ -74,6 +83,7 @@ const NOT_HUB_RESOURCES: Record<string, string> = {
   salesforce: 'the Salesforce record id of an embedded page: read in the caller’s org',
   opportunity: 'the Salesforce record id of an embedded page: read in the caller’s org',
   connections: 'a vendor name: every org has its own connection of each vendor',
+  invite: 'a console invitation token: the token is the credential, and a used or unknown one answers alike',
 };
 
 /** Routes authenticated by their own secret, not an org's API key; their tenancy is their own test. */
@@ -132,10 +142,31 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** The console (/ui) takes a session cookie and its CSRF token, not the key: one session per key. */
+const consoleSessions = new Map<string, { cookie: string; csrf: string }>();
+async function consoleSession(key: string) {
+  let session = consoleSessions.get(key);
+  if (!session) {
+    const res = await h.hub.app.request('/ui/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: key }),
+    });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const page = await (await h.hub.app.request('/ui/mappings', { headers: { cookie } })).text();
+    session = { cookie, csrf: /name="_csrf" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '' };
+    consoleSessions.set(key, session);
+  }
+  return session;
+}
+
 async function call(route: SweptRoute, path: string, key: string, body: unknown) {
+  const auth: Record<string, string> = path.startsWith('/ui/')
+    ? await consoleSession(key).then((s) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf }))
+    : { authorization: `Bearer ${key}` };
   const res = await h.hub.app.request(path, {
     method: route.method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: { ...auth, 'content-type': 'application/json' },
     ...(route.method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
   });
   return { status: res.status, text: await res.text() };

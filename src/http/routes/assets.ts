@@ -15,11 +15,16 @@
  * `@font-face` (its font stack starts with `system-ui`, so the browser uses system fonts), and SLDS
  * icons are SVG sprites under `assets/icons` referenced from markup, which the view does not use. The
  * package holds some 7,000 files; serving them all is deliberately out of scope.
+ *
+ *   GET /assets/htmx/{HTMX_VERSION}/htmx.min.js
+ *
+ * The console's one script (src/http/ui/asset-paths.ts), served the same way.
  */
 import { Hono } from 'hono';
-import type { AppEnv, HubContext } from '../context.js';
+import type { AppEnv, HubAssets, HubContext } from '../context.js';
 import { SLDS_CSS_FILE, SLDS_VERSION } from '../embed-html.js';
 import { problem } from '../problem.js';
+import { HTMX_PATH } from '../ui/asset-paths.js';
 
 export const SLDS_CSS_PATH = `/slds/${SLDS_VERSION}/${SLDS_CSS_FILE}`;
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -47,30 +52,39 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 
 export function assetRoutes(hub: HubContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  let slds: Promise<Loaded> | undefined;
+  const cache = new Map<string, Promise<Loaded>>();
 
-  /** Loads once; a failed load is forgotten so the next request tries again. */
-  function loadSlds(load: () => string | Promise<string>): Promise<Loaded> {
-    if (!slds) {
-      slds = (async () => {
-        const body = await load();
+  /** Loads once per path; a failed load is forgotten so the next request tries again. */
+  function load(path: string, read: () => string | Promise<string>): Promise<Loaded> {
+    let loaded = cache.get(path);
+    if (!loaded) {
+      loaded = (async () => {
+        const body = await read();
         return { body, etag: await etagOf(body) };
       })();
-      slds.catch(() => {
-        slds = undefined;
-      });
+      loaded.catch(() => cache.delete(path));
+      cache.set(path, loaded);
     }
-    return slds;
+    return loaded;
   }
 
-  app.get(SLDS_CSS_PATH, async (c) => {
-    const assets = hub.assets;
-    if (!assets) return problem(c, 404, 'Not found', 'this hub was started without its static assets');
-    const { body, etag } = await loadSlds(() => assets.sldsCss());
-    const headers = { ETag: etag, 'Cache-Control': IMMUTABLE, 'X-Content-Type-Options': 'nosniff' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(body, 200, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });
-  });
+  function serve(
+    path: string,
+    contentType: string,
+    read: (assets: HubAssets) => (() => string | Promise<string>) | undefined,
+  ) {
+    app.get(path, async (c) => {
+      const reader = hub.assets && read(hub.assets);
+      if (!reader) return problem(c, 404, 'Not found', 'this hub was started without its static assets');
+      const { body, etag } = await load(path, reader);
+      const headers = { ETag: etag, 'Cache-Control': IMMUTABLE, 'X-Content-Type-Options': 'nosniff' };
+      if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+      return c.body(body, 200, { ...headers, 'Content-Type': contentType });
+    });
+  }
+
+  serve(SLDS_CSS_PATH, 'text/css; charset=utf-8', (assets) => () => assets.sldsCss());
+  serve(HTMX_PATH, 'text/javascript; charset=utf-8', (assets) => assets.htmxJs && (() => assets.htmxJs!()));
 
   return app;
 }

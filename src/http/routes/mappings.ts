@@ -61,7 +61,8 @@ function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {})
   return out;
 }
 
-async function dryRun(set: MappingSet, bundle: DealBundle) {
+/** Shared with the console's live preview (src/http/ui/mappings.tsx). */
+export async function dryRun(set: MappingSet, bundle: DealBundle) {
   const mapped = await mapDeal(set, bundle);
   const provenance = Object.fromEntries(Object.entries(set.fields).map(([field, expr]) => [field, sourcePaths(expr)]));
   if (!mapped.ok)
@@ -162,11 +163,24 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
   api.openapi(listRoute, async (c) => {
     const { crm } = c.req.valid('query');
     const rows = await listMappingVersions(hub.db, c.get('orgId'), crm);
-    return c.json({ crm, default: defaultMappings[crm].id, versions: rows.map(view) }, 200);
+    // The built-in default's definition, in the shape POST /mappings takes, so it can be copied into a draft.
+    const { id: _id, version: _version, crm: _crm, ...defaultDefinition } = defaultMappings[crm];
+    return c.json(
+      { crm, default: defaultMappings[crm].id, default_definition: defaultDefinition, versions: rows.map(view) },
+      200,
+    );
   });
 
   api.openapi(createRouteDef, async (c) => {
-    const { crm, definition } = c.req.valid('json');
+    const { crm, definition: submitted } = c.req.valid('json');
+    // A built-in default copied as is carries its id, version and crm: the version gets a new id and
+    // number anyway, and its crm must be the one the draft is for.
+    const { id: _id, version: _version, crm: ownCrm, ...definition } = submitted;
+    if (ownCrm !== undefined && ownCrm !== crm) {
+      return problem(c, 400, 'Invalid mapping', `definition.crm: is ${String(ownCrm)}, but the draft is for ${crm}`, [
+        { field: 'definition.crm', message: `must be ${crm} (the draft's crm) or left out` },
+      ]) as never;
+    }
     const parsed = mappingDefinitionSchema.safeParse(definition);
     const errors = parsed.success
       ? checkDefinition(parsed.data).map((e) => ({
@@ -204,9 +218,15 @@ export function mountMappingRoutes(api: OpenAPIHono<AppEnv>, hub: HubContext): v
     const orgId = c.get('orgId');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
+    // `default` is the built-in set of the deal's own CRM: a pasted bundle says which; a deal id is a
+    // HubSpot one when it is all digits (Salesforce ids never are).
+    const dealCrm =
+      (body.bundle as { source?: unknown } | undefined)?.source === 'hubspot' || /^\d+$/.test(body.deal_id ?? '')
+        ? 'hubspot'
+        : 'salesforce';
     const resolve = async (mappingId: string) =>
       mappingId === 'default'
-        ? defaultMappings.salesforce
+        ? defaultMappings[dealCrm]
         : await getMappingVersion(hub.db, orgId, mappingId).then((r) => r && toMappingSet(r));
     const set = await resolve(id);
     if (!set) return problem(c, 404, 'Not found', 'no such mapping version in this org') as never;

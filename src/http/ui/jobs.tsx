@@ -1,0 +1,365 @@
+/**
+ * The sync log: every job of the org, filtered by state, connection (vendor), flow and error text;
+ * a job's detail with its attempts, flow steps, payload (secrets redacted) and the error in plain
+ * words; Retry now (the replay of POST /api/v1/jobs/{id}/replay) and Mark resolved with a reason.
+ * Reading and acting both need admin or finance, as GET /api/v1/jobs and the replay do.
+ */
+import { type Context, Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import { atomic } from '../../db/atomic.js';
+import {
+  clearResolutionStatement,
+  type JobWithResolution,
+  jobFacets,
+  jobResolution,
+  resolveDeadJob,
+  searchJobs,
+} from '../../db/repos/console-jobs.js';
+import { findRun, stepsOfRun } from '../../db/repos/flow-runs.js';
+import { findJob, type JobRow, type JobState } from '../../db/repos/jobs.js';
+import { replayJob } from '../../jobs/queue.js';
+import type { HubContext, Role } from '../context.js';
+import type { UiEnv } from './env.js';
+import { formFields } from './form.js';
+import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
+import { plainError } from './plain-error.js';
+import { type ConsoleSession, requireConsoleRole } from './session.js';
+
+const JOB_ROLES: Role[] = ['admin', 'finance'];
+const STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'dead'];
+const MAX_REASON = 500;
+
+interface FlowPayload {
+  flow?: string;
+  subjectId?: string;
+  input?: unknown;
+}
+
+function payloadOf(job: JobRow): FlowPayload {
+  try {
+    const value = JSON.parse(job.payload) as unknown;
+    return value && typeof value === 'object' ? (value as FlowPayload) : {};
+  } catch {
+    return {};
+  }
+}
+
+const flowOf = (job: JobRow) => payloadOf(job).flow ?? job.kind;
+
+/** Payloads hold ids and inputs, not credentials; anything named like a secret is blanked all the same. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        /secret|token|password|api_?key|authorization/i.test(k) ? '[redacted]' : redact(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** The state a person sees: a dead job someone resolved reads as resolved. */
+const shownState = (job: JobRow, resolved: boolean) => (job.state === 'dead' && resolved ? 'resolved' : job.state);
+
+/** The live state badge; polls itself while the job may still change. */
+const JobStatus: FC<{ job: JobRow; resolved: boolean }> = ({ job, resolved }) => {
+  const settled = job.state === 'succeeded' || job.state === 'dead';
+  return (
+    <span
+      id="job-status"
+      hx-get={settled ? undefined : `/ui/jobs/${job.id}/status`}
+      hx-trigger={settled ? undefined : 'every 1s'}
+      hx-swap="outerHTML"
+    >
+      <Badge status={shownState(job, resolved)} testid="job-state" />
+    </span>
+  );
+};
+
+interface Filter {
+  state?: JobState;
+  connection?: string;
+  flow?: string;
+  error?: string;
+  open?: boolean;
+}
+
+function readFilter(q: (name: string) => string | undefined): Filter {
+  const state = q('state');
+  const open = q('open');
+  const text = (name: string) => {
+    const v = q(name)?.trim();
+    return v ? v.slice(0, 200) : undefined;
+  };
+  return {
+    ...(state && (STATES as string[]).includes(state) ? { state: state as JobState } : {}),
+    ...(text('connection') ? { connection: text('connection')! } : {}),
+    ...(text('flow') ? { flow: text('flow')! } : {}),
+    ...(text('error') ? { error: text('error')! } : {}),
+    ...(open === 'open' ? { open: true } : open === 'resolved' ? { open: false } : {}),
+  };
+}
+
+const Select: FC<{ name: string; label: string; value?: string | undefined; options: string[] }> = ({
+  name,
+  label,
+  value,
+  options,
+}) => (
+  <div class="slds-col slds-form-element">
+    <label class="slds-form-element__label" for={`filter-${name}`}>
+      {label}
+    </label>
+    <select id={`filter-${name}`} name={name} class="slds-select">
+      <option value="">any</option>
+      {options.map((o) => (
+        <option value={o} selected={o === value}>
+          {o}
+        </option>
+      ))}
+    </select>
+  </div>
+);
+
+const ListPage: FC<{
+  jobs: JobWithResolution[];
+  filter: Filter;
+  facets: { flows: string[]; connections: string[] };
+}> = ({ jobs, filter, facets }) => (
+  <div>
+    <Card title="Filter">
+      <form method="get" action="/ui/jobs" class="slds-grid slds-gutters slds-wrap slds-grid_vertical-align-end">
+        <Select name="state" label="State" value={filter.state} options={[...STATES]} />
+        <Select name="connection" label="Vendor" value={filter.connection} options={facets.connections} />
+        <Select name="flow" label="Flow" value={filter.flow} options={facets.flows} />
+        <Select
+          name="open"
+          label="Resolution"
+          value={filter.open === true ? 'open' : filter.open === false ? 'resolved' : undefined}
+          options={['open', 'resolved']}
+        />
+        <div class="slds-col slds-form-element">
+          <label class="slds-form-element__label" for="filter-error">
+            Error contains
+          </label>
+          <input id="filter-error" name="error" class="slds-input" value={filter.error ?? ''} />
+        </div>
+        <div class="slds-col">
+          <button type="submit" class="slds-button slds-button_brand">
+            Apply
+          </button>
+        </div>
+      </form>
+    </Card>
+    <Card title={`${jobs.length} job${jobs.length === 1 ? '' : 's'}${jobs.length === 200 ? ' (the newest 200)' : ''}`}>
+      <Table
+        caption="Jobs"
+        headers={['Job', 'Flow', 'Vendor', 'State', 'Attempts', 'Updated', 'Error']}
+        empty="No job matches."
+        rows={jobs.map((j) => [
+          <a href={`/ui/jobs/${j.id}`} data-testid={`job-link-${j.id}`}>
+            {j.id}
+          </a>,
+          flowOf(j),
+          j.connectionKey ?? '',
+          <Badge status={shownState(j, j.resolution !== null)} />,
+          `${j.attempts} / ${j.maxAttempts}`,
+          j.updatedAt,
+          <span class="slds-truncate slds-show_inline-block slds-size_full" title={j.lastError ?? ''}>
+            {plainError(j.lastError, j.state)?.summary ?? ''}
+          </span>,
+        ])}
+      />
+    </Card>
+  </div>
+);
+
+const DetailPage: FC<{
+  session: ConsoleSession;
+  job: JobRow;
+  resolution: Awaited<ReturnType<typeof jobResolution>>;
+  steps: Awaited<ReturnType<typeof stepsOfRun>>;
+}> = ({ session, job, resolution, steps }) => {
+  const payload = payloadOf(job);
+  const explained = plainError(job.lastError, job.state);
+  const canAct = JOB_ROLES.includes(session.role);
+  return (
+    <div>
+      <Card
+        title={`Job ${job.id}`}
+        actions={
+          canAct &&
+          job.state === 'dead' && (
+            <form method="post" action={`/ui/jobs/${job.id}/replay`} class="slds-show_inline-block">
+              <CsrfField session={session} />
+              <button type="submit" class="slds-button slds-button_brand" data-testid="retry-now">
+                Retry now
+              </button>
+            </form>
+          )
+        }
+      >
+        <dl class="slds-dl_horizontal">
+          <dt class="slds-dl_horizontal__label">State</dt>
+          <dd class="slds-dl_horizontal__detail">
+            <JobStatus job={job} resolved={resolution !== undefined} />
+          </dd>
+          <dt class="slds-dl_horizontal__label">Flow</dt>
+          <dd class="slds-dl_horizontal__detail">{flowOf(job)}</dd>
+          <dt class="slds-dl_horizontal__label">Subject</dt>
+          <dd class="slds-dl_horizontal__detail">{payload.subjectId ?? job.correlationId}</dd>
+          <dt class="slds-dl_horizontal__label">Vendor</dt>
+          <dd class="slds-dl_horizontal__detail">{job.connectionKey ?? '—'}</dd>
+          <dt class="slds-dl_horizontal__label">Attempts</dt>
+          <dd class="slds-dl_horizontal__detail">{`${job.attempts} of ${job.maxAttempts}`}</dd>
+          <dt class="slds-dl_horizontal__label">Next attempt</dt>
+          <dd class="slds-dl_horizontal__detail">
+            {job.state === 'queued' ? new Date(job.nextAttemptAt).toISOString() : '—'}
+          </dd>
+          <dt class="slds-dl_horizontal__label">Created / updated</dt>
+          <dd class="slds-dl_horizontal__detail">{`${job.createdAt} / ${job.updatedAt}`}</dd>
+        </dl>
+      </Card>
+      {explained && (
+        <Card title={job.state === 'succeeded' ? 'The last error before it succeeded' : 'What went wrong'}>
+          <p data-testid="plain-error">{explained.summary}</p>
+          {explained.advice && <p class="slds-text-color_weak">{explained.advice}</p>}
+          <p class="slds-text-font_monospace slds-text-body_small slds-m-top_x-small">{job.lastError}</p>
+        </Card>
+      )}
+      {resolution ? (
+        <Card title="Resolved">
+          <p data-testid="resolution">{`${resolution.reason} (by ${resolution.resolvedBy}, ${resolution.resolvedAt})`}</p>
+        </Card>
+      ) : (
+        canAct &&
+        job.state === 'dead' && (
+          <Card title="Mark resolved">
+            <form method="post" action={`/ui/jobs/${job.id}/resolve`}>
+              <CsrfField session={session} />
+              <label class="slds-form-element__label" for="reason">
+                Why no retry is needed (e.g. fixed by hand in the vendor)
+              </label>
+              <textarea id="reason" name="reason" class="slds-textarea" maxlength={MAX_REASON} required></textarea>
+              <button type="submit" class="slds-button slds-button_neutral slds-m-top_x-small">
+                Mark resolved
+              </button>
+            </form>
+          </Card>
+        )
+      )}
+      <Card title="Steps">
+        <Table
+          caption="Flow steps"
+          headers={['Step', 'Status', 'Attempts', 'Updated', 'Error']}
+          empty="No steps recorded (the job has not run a flow step yet)."
+          rows={steps.map((s) => [s.step, <Badge status={s.status} />, s.attempts, s.updatedAt, s.error ?? ''])}
+        />
+      </Card>
+      <Card title="Payload">
+        <pre class="slds-text-font_monospace slds-text-body_small slds-scrollable">
+          {JSON.stringify(redact(payload), null, 2)}
+        </pre>
+      </Card>
+    </div>
+  );
+};
+
+export function jobRoutes(hub: HubContext): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+  app.use('*', requireConsoleRole(...JOB_ROLES));
+
+  app.get('/', async (c) => {
+    const session = c.get('session');
+    const filter = readFilter((name) => c.req.query(name));
+    const [jobs, facets] = await Promise.all([
+      searchJobs(hub.db, session.orgId, { ...filter, limit: 200 }),
+      jobFacets(hub.db, session.orgId),
+    ]);
+    return c.html(
+      page(
+        <Shell title="Sync log" session={session} tab="jobs">
+          <ListPage jobs={jobs} filter={filter} facets={facets} />
+        </Shell>,
+      ),
+    );
+  });
+
+  const notFound = (c: Context<UiEnv>) =>
+    c.html(
+      page(
+        <Shell title="Not found" session={c.get('session')} tab="jobs">
+          <p>No such job in this org.</p>
+        </Shell>,
+      ),
+      404,
+    );
+
+  app.get('/:id', async (c) => {
+    const session = c.get('session');
+    const job = await findJob(hub.db, session.orgId, c.req.param('id'));
+    if (!job) return notFound(c);
+    const payload = payloadOf(job);
+    const runId =
+      payload.flow && payload.subjectId ? await findRun(hub.db, session.orgId, payload.flow, payload.subjectId) : null;
+    const [resolution, steps] = await Promise.all([
+      jobResolution(hub.db, session.orgId, job.id),
+      runId ? stepsOfRun(hub.db, session.orgId, runId) : Promise.resolve([]),
+    ]);
+    return c.html(
+      page(
+        <Shell title="Sync log" session={session} tab="jobs" notice={c.req.query('notice')}>
+          <DetailPage session={session} job={job} resolution={resolution} steps={steps} />
+        </Shell>,
+      ),
+    );
+  });
+
+  app.get('/:id/status', async (c) => {
+    const session = c.get('session');
+    const job = await findJob(hub.db, session.orgId, c.req.param('id'));
+    if (!job) return c.body(null, 404);
+    const resolution = await jobResolution(hub.db, session.orgId, job.id);
+    return c.html(<JobStatus job={job} resolved={resolution !== undefined} />);
+  });
+
+  app.post('/:id/replay', async (c) => {
+    const session = c.get('session');
+    const id = c.req.param('id');
+    const replayed = await replayJob(hub.db, hub.clock, session.orgId, id);
+    if (!replayed) {
+      const existing = await findJob(hub.db, session.orgId, id);
+      if (!existing) return notFound(c);
+      const notice = `Job ${id} is ${existing.state}; only dead jobs can be retried.`;
+      return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
+    }
+    // Retried, it is open again: an earlier "resolved" no longer describes it.
+    await atomic(hub.db, [clearResolutionStatement(hub.db, session.orgId, id)]);
+    await hub.driver.notify([replayed.id]);
+    return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent('Retrying now.')}`, 303);
+  });
+
+  app.post('/:id/resolve', async (c) => {
+    const session = c.get('session');
+    const id = c.req.param('id');
+    if (!(await findJob(hub.db, session.orgId, id))) return notFound(c);
+    const body = await formFields(c);
+    const reason = (body.reason ?? '').trim();
+    if (reason === '' || reason.length > MAX_REASON) {
+      const notice = `Nothing changed: the reason must be 1 to ${MAX_REASON} characters.`;
+      return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
+    }
+    const landed = await resolveDeadJob(hub.db, hub.clock.now().toISOString(), {
+      orgId: session.orgId,
+      jobId: id,
+      reason,
+      actor: session.actor,
+    });
+    const notice = landed ? 'Marked resolved.' : 'Nothing changed: only a dead job not yet resolved can be marked.';
+    return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
+  });
+
+  return app;
+}
