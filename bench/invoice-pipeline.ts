@@ -1,0 +1,90 @@
+/**
+ * The invoice pipeline: N drafts from a billing run (default 10,000: one monthly contract in
+ * advance per customer, auto-finalize with no grace period) taken through finalize → tax →
+ * collect → ERP by the hub on the Node runtime (better-sqlite3 file in a temp dir, the durable
+ * job table, NodeJobDriver) against the AvaTax, Stripe and QuickBooks simulators on loopback HTTP,
+ * with no faults planned and the hub's own per-connection request cap off.
+ *
+ *  (a) the hub: the clock starts when the auto-finalize sweep enqueues the drafts' finalize jobs
+ *      and stops when every invoice is paid and its payment is posted to QuickBooks;
+ *  (b) the floor, in the same run: the same simulator calls (bench/pipeline/floor.ts) made from
+ *      a plain loop with the same fetch over loopback HTTP, the same number in flight per vendor,
+ *      against fresh simulators.
+ * Both end with one AvaTax transaction, Stripe customer and succeeded PaymentIntent, QuickBooks
+ * customer, invoice and payment per invoice, which is checked. Target: (a) ≥ 0.5× (b) in
+ * invoices per second. Prints both rates, the calls each side made, peak RSS and the ratio last.
+ *
+ *   npm run bench:invoices                    # 10,000 invoices, 4 in flight per vendor
+ *   npm run bench:invoices -- 1000 8          # N and in-flight jobs per vendor
+ *   BENCH_INVOICES=200 npm run bench:invoices # N from the environment
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFloorPipeline } from './pipeline/floor.js';
+import { type PipelineResult, runHubPipeline } from './pipeline/hub-run.js';
+
+const N = Number(process.argv[2] ?? process.env.BENCH_INVOICES ?? 10_000);
+const CONCURRENCY = Number(process.argv[3] ?? process.env.BENCH_CONCURRENCY ?? 4);
+const TARGET = 0.5;
+
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const rate = (r: PipelineResult) => (r.invoices / r.ms) * 1000;
+
+/** Every holding must be one per invoice: nothing missing, nothing twice. */
+function checkHoldings(label: string, result: PipelineResult) {
+  const wrong = Object.entries(result.counts).filter(([, n]) => n !== result.invoices);
+  if (wrong.length > 0) throw new Error(`${label}: expected ${result.invoices} of each, got ${JSON.stringify(wrong)}`);
+}
+
+function printCalls(hub: PipelineResult, floor: PipelineResult) {
+  const shapes = [...new Set([...Object.keys(hub.calls), ...Object.keys(floor.calls)])].sort();
+  console.log(`${'simulator calls'.padEnd(58)} ${'hub'.padStart(8)} ${'floor'.padStart(8)}`);
+  for (const shape of shapes) {
+    console.log(
+      `  ${shape.padEnd(56)} ${String(hub.calls[shape] ?? 0).padStart(8)} ${String(floor.calls[shape] ?? 0).padStart(8)}`,
+    );
+  }
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-invoices-'));
+  try {
+    console.log(
+      `invoices: ${N.toLocaleString('en')}, ${CONCURRENCY} in flight per vendor (target: hub ≥ ${TARGET.toFixed(2)}× floor)`,
+    );
+    const hub = await runHubPipeline({ dir, invoices: N, concurrency: CONCURRENCY, onPoll: sampleRss });
+    sampleRss();
+    const hubPeak = peakRss;
+    checkHoldings('hub', hub);
+    const dead = Object.entries(hub.jobs).filter(([k]) => !k.endsWith(' succeeded'));
+    if (dead.length > 0) throw new Error(`hub jobs not succeeded: ${JSON.stringify(dead)}`);
+    const floor = await runFloorPipeline({ dir, invoices: N, concurrency: CONCURRENCY, onPoll: sampleRss });
+    sampleRss();
+    checkHoldings('floor', floor);
+
+    printCalls(hub, floor);
+    console.log(
+      `jobs: ${Object.entries(hub.jobs)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+    const line = (label: string, r: PipelineResult) =>
+      `${label.padEnd(58)} ${(r.ms / 1000).toFixed(1).padStart(7)} s ${rate(r).toFixed(0).padStart(7)} invoices/s`;
+    console.log(line('(a) hub: jobs, database, webhooks, simulators', hub));
+    console.log(line('(b) floor: the same calls from a loop', floor));
+    console.log(
+      `peak RSS: ${mb(hubPeak)} after the hub, ${mb(peakRss)} overall (${mb(process.resourceUsage().maxRSS * 1024)} maxRSS)`,
+    );
+    const ratio = rate(hub) / rate(floor);
+    console.log(`invoice-pipeline: hub/floor = ${ratio.toFixed(2)}× (target ≥ ${TARGET.toFixed(2)}×)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
