@@ -19,7 +19,14 @@ import { systemClock } from '../../src/domain/clock.js';
 import { majorToMinor, minorToMajor } from '../../src/domain/money.js';
 import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO, SANDBOX_STRIPE, type Simulators } from '../../src/runtime/simulators.js';
 import { openSqlite } from '../../src/runtime/sqlite.js';
-import { callsSince, type PipelineOptions, type PipelineResult, seenMarks, vendorHoldings } from './hub-run.js';
+import {
+  callsSince,
+  cpuSince,
+  type PipelineOptions,
+  type PipelineResult,
+  seenMarks,
+  vendorHoldings,
+} from './hub-run.js';
 import { BILLING_DATE, benchSimulators, seedOrg } from './seed.js';
 
 interface FloorLine {
@@ -293,6 +300,7 @@ export async function runFloorPipeline(options: PipelineOptions): Promise<Pipeli
     const timer = setInterval(() => options.onPoll?.(), 20);
     const marks = seenMarks(sims);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(
       invoices.map(async (invoice) => {
         const taxMinor = await tax.run(() => calls.commitTax(invoice));
@@ -312,13 +320,16 @@ export async function runFloorPipeline(options: PipelineOptions): Promise<Pipeli
       }),
     );
     const ms = performance.now() - started;
+    const cpuMs = cpuSince(cpu);
     clearInterval(timer);
     return {
       ms,
+      cpuMs,
       invoices: options.invoices,
       calls: callsSince(sims, marks),
       counts: vendorHoldings(sims),
       jobs: {},
+      deliveries: {},
     };
   } finally {
     await sims.close();
