@@ -275,8 +275,9 @@ function vendorCalls(sims: Simulators) {
   };
 }
 
-export async function runFloorPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const sqlite = openSqlite(join(options.dir, 'floor.db'));
+/** `name` names its database file, so the floor can run more than once in one directory. */
+export async function runFloorPipeline(options: PipelineOptions, name = 'floor'): Promise<PipelineResult> {
+  const sqlite = openSqlite(join(options.dir, `${name}.db`));
   const sims = await benchSimulators(systemClock);
   try {
     const encryptionKey = await importEncryptionKey(generateEncryptionKey());
