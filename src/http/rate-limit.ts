@@ -45,6 +45,19 @@ export class RateLimiter {
     return { ok: true };
   }
 
+  /** Whether `key` has spent its budget in the current window, without spending any. */
+  peek(key: string): RateDecision {
+    const now = this.clock.now().getTime();
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= this.options.windowMs || window.count < this.options.limit) {
+      return { ok: true };
+    }
+    return {
+      ok: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((window.start + this.options.windowMs - now) / 1000)),
+    };
+  }
+
   private forgetOldest(): void {
     const max = this.options.maxKeys ?? 10_000;
     for (const key of this.windows.keys()) {

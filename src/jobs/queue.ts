@@ -7,8 +7,10 @@ import { type Db, newId, type Statement } from '../db/client.js';
 import {
   claimDueJobRows,
   claimJobRow,
+  claimJobRowsByIds,
   jobInsert,
   jobUpdateStatement,
+  makeQueuedJobDueNow,
   releaseLeasesOf,
   requeueDeadJob,
   runningLeaseOwners,
@@ -85,6 +87,25 @@ export async function claimJob(
   leaseMs = DEFAULT_LEASE_MS,
 ): Promise<JobRow | undefined> {
   return claimJobRow(db, jobId, clock.now().getTime(), leaseMs);
+}
+
+/**
+ * Claims those of `jobIds` that are due and not paused (the Node driver's claim of the jobs it was
+ * notified of); the rest stay for a later claim.
+ */
+export async function claimJobsByIds(
+  db: Db,
+  clock: Clock,
+  jobIds: readonly string[],
+  leaseMs = DEFAULT_LEASE_MS,
+  owner: string | null = null,
+): Promise<JobRow[]> {
+  return claimJobRowsByIds(db, jobIds, clock.now().getTime(), leaseMs, owner);
+}
+
+/** A queued job that waited on another one runs now; true when it was still queued. */
+export async function makeWaitingJobDue(db: Db, clock: Clock, job: Pick<JobRow, 'id' | 'orgId'>): Promise<boolean> {
+  return makeQueuedJobDueNow(db, job, clock.now().getTime());
 }
 
 export function completeJobStatement(db: Db, clock: Clock, job: JobRow): Statement {

@@ -1,9 +1,30 @@
 /** Reads of the billing objects the flows and the API need; every function is org-scoped. */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { contracts, customers, invoiceLines, invoices, payments, products } from '../schema.js';
 
+const invoiceById = (db: Db) => ({
+  invoice: db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orgId, sql.placeholder('orgId')), eq(invoices.id, sql.placeholder('id'))))
+    .prepare(),
+  lines: db
+    .select()
+    .from(invoiceLines)
+    .where(and(eq(invoiceLines.orgId, sql.placeholder('orgId')), eq(invoiceLines.invoiceId, sql.placeholder('id'))))
+    .orderBy(asc(invoiceLines.lineNo))
+    .prepare(),
+});
+
 export async function getInvoiceWithLines(db: Db, orgId: string, invoiceId: string) {
+  const prepared = preparedOnce(db, 'invoiceWithLines', invoiceById);
+  if (prepared) {
+    const [invoice] = await prepared.invoice.all({ orgId, id: invoiceId });
+    if (!invoice) return undefined;
+    return { invoice, lines: await prepared.lines.all({ orgId, id: invoiceId }) };
+  }
   const [invoice] = await db
     .select()
     .from(invoices)
@@ -26,7 +47,16 @@ export async function invoiceState(db: Db, orgId: string, invoiceId: string) {
   return row;
 }
 
+const customerById = (db: Db) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.orgId, sql.placeholder('orgId')), eq(customers.id, sql.placeholder('id'))))
+    .prepare();
+
 export async function getCustomer(db: Db, orgId: string, customerId: string) {
+  const prepared = preparedOnce(db, 'customerById', customerById);
+  if (prepared) return (await prepared.all({ orgId, id: customerId }))[0];
   const [row] = await db
     .select()
     .from(customers)

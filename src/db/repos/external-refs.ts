@@ -1,6 +1,22 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { externalRefs } from '../schema.js';
+
+const externalIdOf = (db: Db) =>
+  db
+    .select({ externalId: externalRefs.externalId })
+    .from(externalRefs)
+    .where(
+      and(
+        eq(externalRefs.orgId, sql.placeholder('orgId')),
+        eq(externalRefs.system, sql.placeholder('system')),
+        eq(externalRefs.objectType, sql.placeholder('objectType')),
+        eq(externalRefs.localId, sql.placeholder('localId')),
+      ),
+    )
+    .limit(1)
+    .prepare();
 
 export async function findExternalId(
   db: Db,
@@ -9,6 +25,8 @@ export async function findExternalId(
   objectType: string,
   localId: string,
 ): Promise<string | undefined> {
+  const prepared = preparedOnce(db, 'externalIdOf', externalIdOf);
+  if (prepared) return (await prepared.all({ orgId, system, objectType, localId }))[0]?.externalId;
   const rows = await db
     .select({ externalId: externalRefs.externalId })
     .from(externalRefs)

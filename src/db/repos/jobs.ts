@@ -2,7 +2,7 @@
  * Reads of the job table, for the API, for waking jobs and for the queue drivers (org-scoped but
  * for findJobById). Its writes are in job-queue.ts, driven by src/jobs/queue.ts.
  */
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { jobs } from '../schema.js';
 
@@ -69,4 +69,16 @@ export async function dueJobIdsWaitingFor(
     )
     .limit(limit);
   return rows.map((row) => row.id);
+}
+
+/** The connection key of each of these jobs that exists (the Node driver sorts jobs it was told about by connection). */
+export async function connectionKeysOf(
+  db: Db,
+  jobIds: readonly string[],
+): Promise<{ id: string; connectionKey: string | null }[]> {
+  if (jobIds.length === 0) return [];
+  return db
+    .select({ id: jobs.id, connectionKey: jobs.connectionKey })
+    .from(jobs)
+    .where(inArray(jobs.id, [...jobIds]));
 }

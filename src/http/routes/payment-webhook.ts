@@ -14,7 +14,7 @@ import type { PaymentVendor } from '../../domain/vendors.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
-import { type Limit, unauthenticated } from './webhook-answers.js';
+import { type RefusalBudget, unauthenticated } from './webhook-answers.js';
 
 type HandledEvent = PaymentEvent & {
   type: 'payment.succeeded' | 'payment.failed';
@@ -51,29 +51,40 @@ async function recordPaymentJob(hub: HubContext, orgId: string, vendor: PaymentV
   );
 }
 
-export function paymentWebhookHandler(hub: HubContext, vendor: PaymentVendor, endpointName: string, limit: Limit) {
+export function paymentWebhookHandler(
+  hub: HubContext,
+  vendor: PaymentVendor,
+  endpointName: string,
+  budget: RefusalBudget,
+) {
   return async (c: Context): Promise<Response> => {
     const connectionId = c.req.param('connectionId') ?? '';
-    const limited = limit(c, `${vendor}:${endpointName}:${connectionId}`);
-    if (limited) return limited;
+    const key = `${vendor}:${endpointName}:${connectionId}`;
+    const spent = budget.spent(c, key);
+    if (spent) return spent;
+    // Only refusals spend the budget: every event the vendor signed is taken, however many.
+    const refuse = (why?: string) => {
+      budget.charge(key);
+      return unauthenticated(c, why);
+    };
     const connection = await findConnectionById(hub.db, connectionId);
-    if (connection?.vendor !== vendor) return unauthenticated(c);
+    if (connection?.vendor !== vendor) return refuse();
     const orgId = connection.orgId;
     const adapters = await hub.adaptersFor(orgId);
     if (!adapters.ok) {
       // Nothing can verify the event; the vendor retries (Stripe: any non-2xx, for three days).
       console.warn(`[webhooks] ${vendor} event for org ${orgId} refused: ${adapters.reason}`);
-      return unauthenticated(c);
+      return refuse();
     }
     if (adapters.value.payment.vendor !== vendor)
-      return unauthenticated(c, `the org pays through ${adapters.value.payment.vendor}`);
+      return refuse(`the org pays through ${adapters.value.payment.vendor}`);
     const raw = await c.req.text();
     const event = await adapters.value.payment.parseWebhook(raw, c.req.raw.headers);
     if (!event.ok) {
       // A body the signature vouches for but that is not a well-formed event is the sender's
-      // mistake to fix (400 naming it); everything else is answered like a bad credential.
+      // mistake to fix (400 naming it); everything else is refused like a bad credential.
       if (event.status === 400) return problem(c, 400, 'Invalid event', event.reason);
-      return unauthenticated(c, event.reason);
+      return refuse(event.reason);
     }
     const e = event.value;
     const inbox = recordInboxEvent(hub.db, orgId, {

@@ -44,3 +44,33 @@ export function inboundLimit(hub: Pick<HubContext, 'clock'>): Limit {
     return problem(c, 429, 'Too many requests', `retry after ${decision.retryAfterSeconds} s`);
   };
 }
+
+/**
+ * A per-connection budget that only refused requests spend (unknown connection, bad signature):
+ * for endpoints whose every request is signed by the vendor, where the work a stranger can make
+ * the hub do is the refused requests. Once spent, requests get a 429 before anything is looked
+ * up; verified events are never counted, so a payment provider delivering thousands of events a
+ * minute after a billing run is not held to the stranger's budget (Stripe would retry each 429
+ * with backoff for hours).
+ */
+export interface RefusalBudget {
+  /** A 429 (with Retry-After) when the key has spent its budget this window, else undefined. */
+  spent(c: Context, key: string): Response | undefined;
+  /** Counts one refused request against the key. */
+  charge(key: string): void;
+}
+
+export function inboundRefusalBudget(hub: Pick<HubContext, 'clock'>): RefusalBudget {
+  const limiter = new RateLimiter(hub.clock);
+  return {
+    spent(c, key) {
+      const decision = limiter.peek(key);
+      if (decision.ok) return undefined;
+      c.header('retry-after', String(decision.retryAfterSeconds));
+      return problem(c, 429, 'Too many requests', `retry after ${decision.retryAfterSeconds} s`);
+    },
+    charge(key) {
+      limiter.take(key);
+    },
+  };
+}

@@ -17,7 +17,7 @@ import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
 import { crmWebhookHandler } from './crm-webhook.js';
 import { paymentWebhookHandler } from './payment-webhook.js';
-import { inboundLimit } from './webhook-answers.js';
+import { inboundLimit, inboundRefusalBudget } from './webhook-answers.js';
 
 export { ORG_ID_ROUTE_CONFIG, orgIdRouteEnabled } from '../../../adapters/salesforce/index.js';
 export { hasContract } from './deal-changes.js';
@@ -39,13 +39,14 @@ export function webhookRoutes(hub: HubContext): Hono {
     }),
   );
   const limit = inboundLimit(hub);
+  const refusals = inboundRefusalBudget(hub);
   for (const module of VENDOR_MODULES) {
     for (const endpoint of module.webhooks ?? []) {
       const path = `/${module.id}${endpoint.path === '/' ? '' : endpoint.path}`;
       const handler =
         endpoint.port === 'crm'
           ? crmWebhookHandler(hub, module.id as CrmVendor, endpoint, limit)
-          : paymentWebhookHandler(hub, module.id as PaymentVendor, endpoint.name, limit);
+          : paymentWebhookHandler(hub, module.id as PaymentVendor, endpoint.name, refusals);
       app.post(path, handler);
     }
   }
