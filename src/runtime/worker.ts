@@ -9,7 +9,8 @@ import { pollCrms } from '../../flows/crm-poll/index.js';
 import { runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { reconcilePayments } from '../../flows/index.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
-import { systemClock } from '../domain/clock.js';
+import type { FlowHooks } from '../../flows/index.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
 import { createHub, type Hub } from '../hub.js';
 import {
@@ -60,8 +61,30 @@ interface Runtime {
   sandbox: ReturnType<typeof sandboxRoutes>;
 }
 
-/** The execution context of the fetch being served, so notifications can use waitUntil. */
-const currentRequest = new AsyncLocalStorage<WorkerExecutionContext>();
+/**
+ * One invocation of the worker (a fetch, a queue batch, a cron run): D1 counts its queries against
+ * the per-invocation limit (src/runtime/d1-limits.ts). A fetch keeps its execution context, so
+ * notifications can use waitUntil; queue and cron invocations await their sends.
+ */
+interface Invocation {
+  kind: 'fetch' | 'queue' | 'scheduled';
+  ctx?: WorkerExecutionContext;
+}
+const currentInvocation = new AsyncLocalStorage<Invocation>();
+
+/**
+ * What the worker is built with. The deployed worker uses the defaults; the workerd crash sweep
+ * (test/support/workerd-crash-entry.ts) wraps it with an injected clock, crash hooks, and a D1
+ * binding and fetch it can cut off when it "kills" the isolate.
+ */
+export interface WorkerOptions {
+  clock?: Clock;
+  hooks?: FlowHooks;
+  /** Wraps the D1 binding before the hub opens it. */
+  database?: (binding: D1Binding) => D1Binding;
+  /** Fetch used by adapters whose SDK accepts one. */
+  fetch?: typeof fetch;
+}
 
 function isSandbox(env: Env): boolean {
   return env.HUB_MODE === 'sandbox';
@@ -79,82 +102,94 @@ async function encryptionKey(env: Env): Promise<SecretKey> {
   return crypto.subtle.importKey('raw', digest, 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
-const runtimes = new WeakMap<Env, Promise<Runtime>>();
+/** The worker's three handlers, built once per isolate and env. */
+export function createWorker(options: WorkerOptions = {}) {
+  const runtimes = new WeakMap<Env, Promise<Runtime>>();
 
-async function build(env: Env): Promise<Runtime> {
-  // Each request's queries count against D1's per-invocation limit (queue and cron runs are not counted).
-  const db = openD1(env.DB, { invocation: () => currentRequest.getStore() });
-  const clock = systemClock;
-  const secret = sessionSecret(env);
-  const hub = createHub({
-    db,
-    clock,
-    encryptionKey: await encryptionKey(env),
-    mode: isSandbox(env) ? 'sandbox' : 'live',
-    assets: workerAssets,
-    ...(secret ? { sessionSecret: secret } : {}),
-  });
-  hub.attachDriver(
-    new CloudflareJobDriver({
-      queue: env.JOBS,
-      defer: () => {
-        const ctx = currentRequest.getStore();
-        return ctx ? (promise) => ctx.waitUntil(promise) : undefined;
-      },
-    }),
-  );
+  async function build(env: Env): Promise<Runtime> {
+    // Every invocation's queries count against D1's per-invocation limit: requests, queue batches and cron runs.
+    const binding = options.database ? options.database(env.DB) : env.DB;
+    const db = openD1(binding, { invocation: () => currentInvocation.getStore() });
+    const clock = options.clock ?? systemClock;
+    const secret = sessionSecret(env);
+    const hub = createHub({
+      db,
+      clock,
+      encryptionKey: await encryptionKey(env),
+      mode: isSandbox(env) ? 'sandbox' : 'live',
+      assets: workerAssets,
+      ...(secret ? { sessionSecret: secret } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    hub.attachDriver(
+      new CloudflareJobDriver({
+        queue: env.JOBS,
+        defer: () => {
+          const ctx = currentInvocation.getStore()?.ctx;
+          return ctx ? (promise) => ctx.waitUntil(promise) : undefined;
+        },
+      }),
+    );
+    return {
+      hub,
+      consumer: { db, clock, process: hub.processDeps, queue: env.JOBS },
+      sandbox: sandboxRoutes(hub.context, { enabled: isSandbox(env) }),
+    };
+  }
+
+  function runtimeFor(env: Env): Promise<Runtime> {
+    let runtime = runtimes.get(env);
+    if (!runtime) {
+      runtime = build(env);
+      runtime.catch(() => runtimes.delete(env));
+      runtimes.set(env, runtime);
+    }
+    return runtime;
+  }
+
   return {
-    hub,
-    consumer: { db, clock, process: hub.processDeps, queue: env.JOBS },
-    sandbox: sandboxRoutes(hub.context, { enabled: isSandbox(env) }),
+    async fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response> {
+      const runtime = await runtimeFor(env);
+      const { pathname } = new URL(request.url);
+      return currentInvocation.run({ kind: 'fetch', ctx }, () => {
+        if (pathname === '/sandbox' || pathname.startsWith('/sandbox/')) {
+          const inner = new Request(new URL(pathname.slice('/sandbox'.length) || '/', request.url), request);
+          return runtime.sandbox.fetch(inner);
+        }
+        return runtime.hub.app.fetch(request);
+      });
+    },
+
+    async queue(batch: QueueMessageBatch<unknown>, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
+      const runtime = await runtimeFor(env);
+      await currentInvocation.run({ kind: 'queue' }, async () => {
+        if (batch.queue === DEAD_LETTER_QUEUE) {
+          const marked = await consumeDeadLetters(batch, runtime.consumer);
+          if (marked > 0) console.warn(`[jobs] ${marked} job(s) marked dead from ${DEAD_LETTER_QUEUE}`);
+          return;
+        }
+        await consumeJobBatch(batch, runtime.consumer);
+      });
+    },
+
+    async scheduled(controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
+      const runtime = await runtimeFor(env);
+      await currentInvocation.run({ kind: 'scheduled' }, async () => {
+        await sweepDueJobs(runtime.consumer);
+        // The cron fires every minute; bill every org through today once an hour (like Node). A
+        // missed hour is caught up by the next: a run bills every period due so far, never twice.
+        const minute = new Date(controller.scheduledTime).getUTCMinutes();
+        if (minute === 0) await runScheduledBilling(runtime.hub.context);
+        // Auto-finalize every minute: drafts whose grace period has passed (flows/finalize-sweep.ts).
+        await runFinalizeSweep(runtime.hub.context);
+        // CRM pollers (the webhooks' safety net) every 5 minutes.
+        if (minute % 5 === 0) await pollCrms(runtime.hub.context);
+        // The payment reconciler (the payment webhooks' safety net) on the same 5-minute beat.
+        if (minute % 5 === 2) await reconcilePayments(runtime.hub.context);
+      });
+    },
   };
 }
 
-function runtimeFor(env: Env): Promise<Runtime> {
-  let runtime = runtimes.get(env);
-  if (!runtime) {
-    runtime = build(env);
-    runtime.catch(() => runtimes.delete(env));
-    runtimes.set(env, runtime);
-  }
-  return runtime;
-}
-
-export default {
-  async fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response> {
-    const runtime = await runtimeFor(env);
-    const { pathname } = new URL(request.url);
-    return currentRequest.run(ctx, () => {
-      if (pathname === '/sandbox' || pathname.startsWith('/sandbox/')) {
-        const inner = new Request(new URL(pathname.slice('/sandbox'.length) || '/', request.url), request);
-        return runtime.sandbox.fetch(inner);
-      }
-      return runtime.hub.app.fetch(request);
-    });
-  },
-
-  async queue(batch: QueueMessageBatch<unknown>, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
-    const runtime = await runtimeFor(env);
-    if (batch.queue === DEAD_LETTER_QUEUE) {
-      const marked = await consumeDeadLetters(batch, runtime.consumer);
-      if (marked > 0) console.warn(`[jobs] ${marked} job(s) marked dead from ${DEAD_LETTER_QUEUE}`);
-      return;
-    }
-    await consumeJobBatch(batch, runtime.consumer);
-  },
-
-  async scheduled(controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
-    const runtime = await runtimeFor(env);
-    await sweepDueJobs(runtime.consumer);
-    // The cron fires every minute; bill every org through today once an hour (like Node). A
-    // missed hour is caught up by the next: a run bills every period due so far, never twice.
-    const minute = new Date(controller.scheduledTime).getUTCMinutes();
-    if (minute === 0) await runScheduledBilling(runtime.hub.context);
-    // Auto-finalize every minute: drafts whose grace period has passed (flows/finalize-sweep.ts).
-    await runFinalizeSweep(runtime.hub.context);
-    // CRM pollers (the webhooks' safety net) every 5 minutes.
-    if (minute % 5 === 0) await pollCrms(runtime.hub.context);
-    // The payment reconciler (the payment webhooks' safety net) on the same 5-minute beat.
-    if (minute % 5 === 2) await reconcilePayments(runtime.hub.context);
-  },
-};
+export default createWorker();

@@ -40,15 +40,39 @@ export interface WorkerdHub {
   close(): Promise<void>;
 }
 
-/** Bundles src/runtime/worker.ts with wrangler's own esbuild settings (nodejs_compat included). */
-async function bundleWorker(outDir: string): Promise<string> {
-  await run(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir, '--config', 'wrangler.toml'], {
+/**
+ * Bundles the worker with wrangler's own esbuild settings (nodejs_compat included): wrangler.toml's
+ * `main` (src/runtime/worker.ts), or another entry that wraps it (the crash sweep's).
+ */
+async function bundleWorker(outDir: string, entry?: string): Promise<string> {
+  const args = [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir, '--config', 'wrangler.toml'];
+  await run(process.execPath, entry ? [...args, entry] : args, {
     cwd: ROOT,
     env: WRANGLER_ENV,
     timeout: 90_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  return join(outDir, 'worker.js');
+  const [script] = readdirSync(outDir).filter((f) => f.endsWith('.js') && !f.endsWith('.min.js'));
+  if (!script) throw new Error(`wrangler wrote no script to ${outDir}`);
+  return join(outDir, script);
+}
+
+/** A bundled worker, to start (and, with a persisted D1, restart) as often as a test needs. */
+export interface WorkerBundle {
+  dir: string;
+  scriptPath: string;
+  remove(): void;
+}
+
+export async function bundle(entry?: string): Promise<WorkerBundle> {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-workerd-'));
+  try {
+    const scriptPath = await bundleWorker(dir, entry);
+    return { dir, scriptPath, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function applyMigrations(mf: Miniflare): Promise<void> {
@@ -63,17 +87,41 @@ async function applyMigrations(mf: Miniflare): Promise<void> {
 }
 
 export async function startWorkerd(): Promise<WorkerdHub> {
-  const outDir = mkdtempSync(join(tmpdir(), 'hub-workerd-'));
-  const scriptPath = await bundleWorker(outDir);
+  const built = await bundle();
+  try {
+    const hub = await startBundle(built, { migrate: true });
+    return {
+      ...hub,
+      async close() {
+        await hub.close();
+        built.remove();
+      },
+    };
+  } catch (error) {
+    built.remove();
+    throw error;
+  }
+}
+
+/**
+ * Starts a bundled worker under Miniflare. With `d1Persist` its D1 database is a SQLite file in that
+ * folder, kept after close(): a new instance on the same folder finds what the last one committed
+ * (the crash sweep's restart). `migrate` applies the migrations (a fresh database only).
+ */
+export async function startBundle(
+  built: WorkerBundle,
+  options: { migrate: boolean; d1Persist?: string },
+): Promise<WorkerdHub> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const mf = new Miniflare({
     ...workerOptions,
     name: 'cpq-to-cash-hub',
     modules: true,
-    scriptPath,
-    modulesRoot: outDir,
+    scriptPath: built.scriptPath,
+    modulesRoot: built.dir,
     // A test-only producer for the dead letter queue (the worker itself never sends there).
     queueProducers: { ...workerOptions.queueProducers, TEST_DLQ: { queueName: 'hub-jobs-dlq' } },
+    ...(options.d1Persist ? { d1Persist: options.d1Persist } : {}),
     host: '127.0.0.1',
     port: 0,
     log: new Log(LogLevel.WARN),
@@ -81,10 +129,9 @@ export async function startWorkerd(): Promise<WorkerdHub> {
   let url: URL;
   try {
     url = await mf.ready;
-    await applyMigrations(mf);
+    if (options.migrate) await applyMigrations(mf);
   } catch (error) {
     await mf.dispose();
-    rmSync(outDir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -116,7 +163,6 @@ export async function startWorkerd(): Promise<WorkerdHub> {
     },
     async close() {
       await mf.dispose();
-      rmSync(outDir, { recursive: true, force: true });
     },
   };
 }
