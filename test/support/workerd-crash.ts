@@ -1,10 +1,11 @@
 /**
  * The workerd crash sweep's hub: the crash entry (workerd-crash-entry.ts) bundled once, started
- * under Miniflare on a D1 file of its own, "killed" at an armed point (the isolate refuses all I/O
- * from that instant; then the Miniflare instance is disposed, workerd and all) and started again
- * on the same D1 file. Miniflare's queue broker is in memory only, so the messages the dead
- * isolate held are gone with it, a harsher loss than Queues' redelivery: the job table and the
- * cron sweep (leases expiring on the injected clock) must bring every job back.
+ * under Miniflare on a D1 file of its own, and killed at an armed point: that life of the hub
+ * refuses all I/O from that instant, and either the next event starts a new one in the isolate
+ * (the queue redelivers what the dead one held), or, `hard`, the Miniflare instance is disposed,
+ * workerd and all, and started again on the same D1 file. Miniflare's queue broker is in memory
+ * only, so then the messages are gone with it, a harsher loss than Queues' redelivery: the job
+ * table and the cron sweep (leases expiring on the injected clock) must bring every job back.
  *
  * One set of simulators serves every run (fixed ports, so the connections stored in D1 stay
  * valid); a run starts from a snapshot: the D1 file copied, each simulator's state restored.
@@ -28,8 +29,8 @@ export const START = '2026-03-02T09:00:00Z';
 export interface CrashState {
   armedAt: number;
   seen: number;
-  dead: boolean;
-  where: string | null;
+  /** Where each life of the hub in this instance died. */
+  deaths: string[];
 }
 
 interface Org {
@@ -53,8 +54,8 @@ export interface CrashWorld {
   sims: Simulators;
   /** A fresh org on an empty database and empty simulators. */
   fresh(): Promise<CrashRun>;
-  /** A run from a snapshot, armed to die at point `at` (0: never). */
-  from(snapshot: Snapshot, at: number): Promise<CrashRun>;
+  /** A run from a snapshot, armed to die at point `at` (0: never); `hard`: restarts dispose workerd. */
+  from(snapshot: Snapshot, at: number, options?: { hard?: boolean }): Promise<CrashRun>;
   close(): Promise<void>;
 }
 
@@ -69,12 +70,16 @@ export interface CrashRun {
   /** Tells the isolate the test clock's time (after the test moved it). */
   syncClock(): Promise<void>;
   arm(at: number): Promise<void>;
-  /** Disposes the Miniflare instance (the isolate, dead or not, goes with it) and starts a new, unarmed one on the same D1. */
+  /**
+   * Disposes the Miniflare instance (workerd, the isolate and the in-memory queue go with it) and
+   * starts a new, unarmed one on the same D1 file. (Without `hard`, a death needs no restart: the
+   * next event starts a new life of the hub in the isolate, as Workers does.)
+   */
   restart(): Promise<void>;
   /**
    * Drives the hub until nothing is left to do: Stripe's webhooks delivered, the cron handler run,
-   * the clock moved to the next due job or expiring lease when nothing is due; a dead isolate is
-   * restarted. Ends with two rounds of "minutes pass" (the schedules run), as the Node sweep does.
+   * the clock moved to the next due job or expiring lease when nothing is due; with `hard`, a dead
+   * hub is restarted (workerd disposed). Ends with two rounds of "minutes pass" (the schedules run), as the Node sweep does.
    */
   drain(): Promise<void>;
   /** Like drain, but stops (answering true) when the isolate died, and never moves the clock far. */
@@ -113,18 +118,21 @@ export async function startCrashWorld(): Promise<CrashWorld> {
       clock.set(START);
       const d1Dir = newDir();
       const hub = await startBundle(built, { migrate: true, d1Persist: d1Dir });
-      const setup = await fetch(`${hub.url}/sandbox/setup`, json('POST', { name: 'Acme (workerd crash)', connections: sims.connections }));
+      const setup = await fetch(
+        `${hub.url}/sandbox/setup`,
+        json('POST', { name: 'Acme (workerd crash)', connections: sims.connections }),
+      );
       expect(setup.status).toBe(201);
       const org = (await setup.json()) as Org;
-      return openRun(world, built, hub, d1Dir, org, {});
+      return openRun(world, built, hub, d1Dir, org, {}, true);
     },
-    async from(snapshot, at) {
+    async from(snapshot, at, { hard = false } = {}) {
       restoreSims(snapshot.sims);
       clock.set(snapshot.clock);
       const d1Dir = newDir();
       cpSync(snapshot.d1Dir, d1Dir, { recursive: true });
       const hub = await startBundle(built, { migrate: false, d1Persist: d1Dir });
-      const run = openRun(world, built, hub, d1Dir, snapshot.org, { ...snapshot.notes });
+      const run = openRun(world, built, hub, d1Dir, snapshot.org, { ...snapshot.notes }, hard);
       await run.arm(at);
       return run;
     },
@@ -144,6 +152,7 @@ function openRun(
   d1Dir: string,
   org: Org,
   notes: Record<string, unknown>,
+  hard: boolean,
 ): CrashRun {
   const { clock, sims } = world;
   let hub = first;
@@ -235,7 +244,7 @@ function openRun(
       await control('clock', { now: clock.now().toISOString() });
     },
     async arm(at) {
-      await control('arm', { at, now: clock.now().toISOString() });
+      await control('arm', { at, now: clock.now().toISOString(), stayDead: hard && at > 0 });
     },
     async restart() {
       await hub.close();
@@ -244,12 +253,13 @@ function openRun(
       await run.arm(0);
     },
     async settleUntilDead() {
+      const died = async () => (await run.state()).deaths.length > 0;
       for (let i = 0; i < 400; i++) {
-        if ((await run.state()).dead) return true;
+        if (await died()) return true;
         if (await round({ leases: false })) continue;
         // Nothing open: one more cron run, as the finalize sweep may have drafts to start.
         await cron();
-        if ((await run.state()).dead) return true;
+        if (await died()) return true;
         if (!(await round({ leases: false }))) return false;
       }
       throw new Error('the hub did not settle within 400 rounds');
@@ -257,7 +267,7 @@ function openRun(
     async drain() {
       const untilQuiet = async () => {
         for (let i = 0; i < 600; i++) {
-          if ((await run.state()).dead) await run.restart();
+          if (hard && (await run.state()).deaths.length > 0) await run.restart();
           if (!(await round({ leases: true }))) return;
         }
         throw new Error('the queue did not drain within 600 rounds');
@@ -333,7 +343,7 @@ export async function outcome(run: CrashRun) {
     add(r.key, r.n);
   const unbalanced = (
     await run.sql<{ entry: string }>(
-      'SELECT entry_id || \' \' || currency AS entry FROM ledger_lines WHERE org_id = ? GROUP BY entry_id, currency HAVING sum(debit_minor) != sum(credit_minor)',
+      "SELECT entry_id || ' ' || currency AS entry FROM ledger_lines WHERE org_id = ? GROUP BY entry_id, currency HAVING sum(debit_minor) != sum(credit_minor)",
       orgId,
     )
   ).map((r) => r.entry);
