@@ -148,8 +148,14 @@ function envOf(g: Generation, env: Env): Env {
     e = {
       ...env,
       JOBS: {
-        send: (body, options) => (alive(g), queue.send(body, options)),
-        sendBatch: (messages) => (alive(g), queue.sendBatch(messages)),
+        send: async (body, options) => {
+          alive(g);
+          await queue.send(body, options);
+        },
+        sendBatch: async (messages) => {
+          alive(g);
+          await queue.sendBatch(messages);
+        },
       },
     };
     g.envs.set(env, e);
