@@ -99,10 +99,25 @@ export interface ConsumeSummary {
   retried: number;
 }
 
-/** Consumer of `hub-jobs`: claim by id, run, re-send if rescheduled, ack. */
-export async function consumeJobBatch(batch: QueueMessageBatch<unknown>, deps: ConsumerDeps): Promise<ConsumeSummary> {
-  const summary: ConsumeSummary = { ran: 0, skipped: 0, retried: 0 };
+/**
+ * Consumer of `hub-jobs`: claim by id, run, re-send if rescheduled, ack. With `mayContinue` (the
+ * worker: D1 queries left in this invocation), once it says no, the batch's remaining messages are
+ * sent again and acked instead of run: the next invocation runs them, with a budget of its own,
+ * and no delivery attempt is spent (spent attempts end in the dead letter queue).
+ */
+export async function consumeJobBatch(
+  batch: QueueMessageBatch<unknown>,
+  deps: ConsumerDeps,
+  options: { mayContinue?: () => boolean } = {},
+): Promise<ConsumeSummary & { deferred: number }> {
+  const summary = { ran: 0, skipped: 0, retried: 0, deferred: 0 };
   for (const message of batch.messages) {
+    if (options.mayContinue && !options.mayContinue() && isJobMessage(message.body)) {
+      await deps.queue.send({ jobId: message.body.jobId });
+      message.ack();
+      summary.deferred++;
+      continue;
+    }
     if (!isJobMessage(message.body)) {
       console.warn(`[jobs] dropping malformed message ${message.id} on ${batch.queue}`);
       message.ack();
@@ -165,6 +180,8 @@ export interface SweepOptions {
   batchSize?: number;
   /** Upper bound on rounds, so one cron invocation stays short. */
   maxRounds?: number;
+  /** Asked before each round (the worker: D1 queries left in this invocation); no: the next cron goes on. */
+  mayContinue?: () => boolean;
 }
 
 /** Cron: claims due jobs from the table and runs them, round after round until none is due. */
@@ -174,6 +191,7 @@ export async function sweepDueJobs(
 ): Promise<number> {
   let ran = 0;
   for (let round = 0; round < (options.maxRounds ?? 20); round++) {
+    if (options.mayContinue && !options.mayContinue()) break;
     const claimed = await claimDueJobs(deps.db, deps.clock, options.batchSize ?? 10);
     if (claimed.length === 0) break;
     const results = await Promise.allSettled(claimed.map((job) => processJob(deps.process, job)));

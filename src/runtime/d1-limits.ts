@@ -50,6 +50,8 @@ export interface D1LimitOptions {
   invocation?: () => object | undefined;
   /** Default D1_LIMITS.queriesPerInvocation (Workers Paid); 50 models the Free plan. */
   queriesPerInvocation?: number;
+  /** Where the per-invocation counts are kept, for a caller that bounds its work by them (the worker). */
+  counts?: WeakMap<object, number>;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface D1LimitOptions {
 export function withD1Limits<B extends Binding>(binding: B, options: D1LimitOptions = {}): B {
   const limits = D1_LIMITS;
   const perInvocation = options.queriesPerInvocation ?? limits.queriesPerInvocation;
-  const queries = new WeakMap<object, number>();
+  const queries = options.counts ?? new WeakMap<object, number>();
   const count = () => {
     const invocation = options.invocation?.();
     if (invocation === undefined) return;

@@ -29,6 +29,7 @@ import {
   type WorkerExecutionContext,
   type WorkerScheduledController,
 } from './d1.js';
+import { D1_LIMITS } from './d1-limits.js';
 import { workerAssets } from './worker-assets.js';
 
 export interface Env {
@@ -73,6 +74,16 @@ interface Invocation {
 const currentInvocation = new AsyncLocalStorage<Invocation>();
 
 /**
+ * Budgets of one invocation's D1 queries (of D1_LIMITS.queriesPerInvocation, 1,000 on Workers
+ * Paid). A job is started only while its invocation has more than JOB_RESERVE left, so the job's
+ * own queries (a flow run is a few dozen; a billing run writes its chunks of 100 contracts in
+ * batches well under it) fit; the cron sweep stops claiming while CRON_RESERVE is left for the
+ * schedules that follow it in the same invocation (billing, finalize sweep, pollers, reconciler).
+ */
+const JOB_RESERVE = 300;
+const CRON_RESERVE = 500;
+
+/**
  * What the worker is built with. The deployed worker uses the defaults; the workerd crash sweep
  * (test/support/workerd-crash-entry.ts) wraps it with an injected clock, crash hooks, and a D1
  * binding and fetch it can cut off when it "kills" the isolate.
@@ -105,11 +116,17 @@ async function encryptionKey(env: Env): Promise<SecretKey> {
 /** The worker's three handlers, built once per isolate and env. */
 export function createWorker(options: WorkerOptions = {}) {
   const runtimes = new WeakMap<Env, Promise<Runtime>>();
+  /** D1 queries per invocation so far (counted by the limit wrapper, read to bound the work). */
+  const queryCounts = new WeakMap<object, number>();
+  const queriesLeft = () => {
+    const invocation = currentInvocation.getStore();
+    return D1_LIMITS.queriesPerInvocation - (invocation ? (queryCounts.get(invocation) ?? 0) : 0);
+  };
 
   async function build(env: Env): Promise<Runtime> {
     // Every invocation's queries count against D1's per-invocation limit: requests, queue batches and cron runs.
     const binding = options.database ? options.database(env.DB) : env.DB;
-    const db = openD1(binding, { invocation: () => currentInvocation.getStore() });
+    const db = openD1(binding, { invocation: () => currentInvocation.getStore(), counts: queryCounts });
     const clock = options.clock ?? systemClock;
     const secret = sessionSecret(env);
     const hub = createHub({
@@ -169,14 +186,20 @@ export function createWorker(options: WorkerOptions = {}) {
           if (marked > 0) console.warn(`[jobs] ${marked} job(s) marked dead from ${DEAD_LETTER_QUEUE}`);
           return;
         }
-        await consumeJobBatch(batch, runtime.consumer);
+        const { deferred } = await consumeJobBatch(batch, runtime.consumer, {
+          mayContinue: () => queriesLeft() > JOB_RESERVE,
+        });
+        if (deferred > 0) console.warn(`[jobs] ${deferred} job(s) sent to the next invocation (D1 query budget)`);
       });
     },
 
     async scheduled(controller: WorkerScheduledController, env: Env, _ctx: WorkerExecutionContext): Promise<void> {
       const runtime = await runtimeFor(env);
       await currentInvocation.run({ kind: 'scheduled' }, async () => {
-        await sweepDueJobs(runtime.consumer);
+        await sweepDueJobs(runtime.consumer, {
+          batchSize: 5,
+          mayContinue: () => queriesLeft() > CRON_RESERVE + JOB_RESERVE,
+        });
         // The cron fires every minute; bill every org through today once an hour (like Node). A
         // missed hour is caught up by the next: a run bills every period due so far, never twice.
         const minute = new Date(controller.scheduledTime).getUTCMinutes();
