@@ -43,6 +43,8 @@ export interface BillingRunDeps {
   clock: Clock;
   /** Contracts per write unit; default 500 on better-sqlite3, 100 on D1 (smaller JSON per batch). */
   chunkSize?: number;
+  /** Write path: 'json' (json_each, D1's) or 'prepared' (better-sqlite3's); default by driver. */
+  writes?: 'json' | 'prepared';
   /** Test hooks around the run's writes (the crash sweep). */
   hooks?: Pick<FlowHooks, 'beforeCommit' | 'afterCommit'>;
 }
