@@ -72,8 +72,9 @@ export function chunkProgressStatement(
     .set({
       contractsTotal: before.contractsTotal,
       contractsDone: before.contractsDone,
-      invoicesCreated: sql`${before.invoicesCreated} + (SELECT count(*) FROM invoices i WHERE i.org_id = ${orgId}
-        AND i.billing_run_id = ${id} AND i.id IN (SELECT value FROM json_each(${JSON.stringify(invoiceIds)})))`,
+      // From the ids (one primary-key lookup each): the run's index would walk every invoice so far.
+      invoicesCreated: sql`${before.invoicesCreated} + (SELECT count(*) FROM json_each(${JSON.stringify(invoiceIds)}) j
+        CROSS JOIN invoices i ON i.id = j.value WHERE i.org_id = ${orgId} AND i.billing_run_id = ${id})`,
       updatedAt: now,
     })
     .where(and(eq(billingRuns.orgId, orgId), eq(billingRuns.id, id)));
