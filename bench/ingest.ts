@@ -9,7 +9,7 @@
  *    request too) a prepared single-row insert per event, with Date.parse of its timestamp and
  *    JSON.stringify of its properties inside the timer as the hub must;
  *  - hub over HTTP: the same bodies sent with fetch to the hub served by @hono/node-server on
- *    loopback (the client runs in this process, so its CPU counts);
+ *    loopback as src/runtime/node.ts serves it (the client runs in this process, so its CPU counts);
  *  - transport floor: the same fetch client sending the same bodies to a bare node:http server
  *    that reads each body, parses it and does the raw insert above.
  * Prints each sample, the median and spread, peak RSS, and last the three ratio lines. Targets:
@@ -24,8 +24,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
 import type BetterSqlite3 from 'better-sqlite3';
-import { serveOnLoopback } from '../adapters/sandbox/serve.js';
 import { atomic } from '../src/db/atomic.js';
 import { countUsageEvents } from '../src/db/repos/metering.js';
 import { customers } from '../src/db/schema.js';
@@ -151,15 +151,25 @@ async function runScenario(scenario: Scenario, path: string, bodies: readonly st
       return await check(ms);
     }
     if (scenario === 'hub over HTTP') {
-      const server = await serveOnLoopback(fresh.hub.app as never);
+      // Served as src/runtime/node.ts serves it: app.fetch gets node-server's bindings (the socket's request).
+      let port = 0;
+      const server = await new Promise<ServerType>((done) => {
+        const s = serve({ fetch: fresh.hub.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
+          port = info.port;
+          done(s);
+        });
+      });
       try {
         return await check(
           await postAll(bodies, (body) =>
-            fetch(`${server.url}${url}`, { method: 'POST', headers: fresh.headers, body }),
+            fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers: fresh.headers, body }),
           ),
         );
       } finally {
-        await server.close();
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        });
       }
     }
     // Transport floor: a bare node:http server, no routing, auth or checks.
