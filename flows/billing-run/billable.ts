@@ -5,7 +5,12 @@
  */
 import type { billableContracts } from '../../src/db/repos/billing-runs.js';
 import { invoiceKey } from '../../src/db/repos/billing-runs.js';
-import { type BillingPeriod, duePeriods } from '../../src/domain/billing/index.js';
+import {
+  type BillingPeriod,
+  BillingTermsError,
+  duePeriodsOfChecked,
+  semanticIssues,
+} from '../../src/domain/billing/index.js';
 import { type ContractTerms, contractTermsSchema } from '../../src/domain/contracts/terms.js';
 
 export interface Billable {
@@ -73,14 +78,23 @@ export function billableVersions(
   return billable;
 }
 
-/** The version's terms and due periods, or the reason they cannot be read. */
-function duePeriodsOf(
-  row: ContractRow,
-  at: string,
-): { ok: true; terms: ContractTerms; periods: BillingPeriod[] } | { ok: false; reason: string } {
+type TermsReading = { ok: true; terms: ContractTerms } | { ok: false; reason: string };
+type DueReading = { ok: true; terms: ContractTerms; periods: BillingPeriod[] } | { ok: false; reason: string };
+
+/**
+ * Stored terms texts already read, with their due periods through the last `at` asked: a run
+ * validates every version's terms (zod and the billing checks, the run's largest CPU cost after
+ * rating) and works out its periods, and the next run (hourly) reads the same texts again. Keyed
+ * by the text itself, so an amended contract (new text) is read afresh. Bounded: the oldest
+ * entry goes first. Entries are shared between contracts and runs and never changed.
+ */
+const readings = new Map<string, { terms: TermsReading; at?: string; due?: DueReading }>();
+const MAX_READINGS = 50_000;
+
+function readTerms(text: string): TermsReading {
   let raw: unknown;
   try {
-    raw = JSON.parse(row.terms!);
+    raw = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'terms are not valid JSON' };
   }
@@ -89,12 +103,35 @@ function duePeriodsOf(
     const issue = parsed.error.issues[0]!;
     return { ok: false, reason: `terms.${issue.path.join('.')}: ${issue.message}` };
   }
-  try {
-    return { ok: true, terms: parsed.data, periods: duePeriods(parsed.data, at) };
-  } catch (error) {
-    // duePeriods checks more than the schema (BillingTermsError names the terms field).
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  // The checks duePeriods() would make, made once here (it would parse the terms again first).
+  const issues = semanticIssues(parsed.data, 'terms');
+  if (issues.length > 0) return { ok: false, reason: new BillingTermsError(issues).message };
+  return { ok: true, terms: parsed.data };
+}
+
+/** The version's terms and due periods, or the reason they cannot be read. */
+function duePeriodsOf(row: ContractRow, at: string): DueReading {
+  const text = row.terms!;
+  let entry = readings.get(text);
+  if (!entry) {
+    if (readings.size >= MAX_READINGS) readings.delete(readings.keys().next().value!);
+    entry = { terms: readTerms(text) };
+    readings.set(text, entry);
   }
+  if (entry.at === at && entry.due) return entry.due;
+  const terms = entry.terms;
+  let due: DueReading;
+  if (!terms.ok) due = terms;
+  else {
+    try {
+      due = { ok: true, terms: terms.terms, periods: duePeriodsOfChecked(terms.terms, at) };
+    } catch (error) {
+      due = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  entry.at = at;
+  entry.due = due;
+  return due;
 }
 
 /** For each contract version, the effective date of the version after it in the same deal, if any. */

@@ -17,10 +17,12 @@ import { type Db, newId } from '../../src/db/client.js';
 import { naturalId } from '../../src/db/ids.js';
 import {
   billableContracts,
+  chunkProgressStatement,
   creditDrawn,
   type InvoiceRowInput,
   insertRunStatement,
   invoiceChunkStatements,
+  invoiceChunkWrite,
   invoicedKeys,
   productInserts,
   updateRunStatement,
@@ -43,6 +45,8 @@ export interface BillingRunDeps {
   clock: Clock;
   /** Contracts per write unit; default 500 on better-sqlite3, 100 on D1 (smaller JSON per batch). */
   chunkSize?: number;
+  /** Write path: 'json' (json_each, D1's) or 'prepared' (better-sqlite3's); default by driver. */
+  writes?: 'json' | 'prepared';
   /** Test hooks around the run's writes (the crash sweep). */
   hooks?: Pick<FlowHooks, 'beforeCommit' | 'afterCommit'>;
 }
@@ -126,20 +130,26 @@ async function execute(
   const productIds = new Map<string, string>();
   const size = deps.chunkSize ?? (isBatchDb(db) ? 100 : 500);
   const { consolidate } = await getBillingSettings(db, orgId);
+  const prepared = deps.writes === undefined ? !isBatchDb(db) : deps.writes === 'prepared';
   let from = 0;
   for (const chunk of chunksOf(billable, size, consolidate)) {
-    const run = { runId, inputs, productIds, failures, consolidate };
+    const run = { runId, inputs, productIds, failures, consolidate, prepared };
     const unit = `invoices ${from}-${from + chunk.length - 1}`;
     deps.hooks?.beforeCommit?.('billing-run', unit);
-    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, run);
+    // The chunk's own unit stores the progress after it (no commit of its own); a chunk with
+    // nothing to write (a re-run) writes nothing, and the final state holds the counts.
+    const after = { ...progress, contractsDone: progress.contractsDone + chunk.length };
+    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, run, after, clock.now().toISOString());
     deps.hooks?.afterCommit?.('billing-run', unit);
     from += chunk.length;
     progress.contractsDone += chunk.length;
-    await report(clock.now().toISOString());
+    onProgress?.({ ...progress });
   }
 
   const error = failures.length > 0 ? JSON.stringify({ contracts: failures }) : null;
-  await atomic(db, [updateRunStatement(db, orgId, runId, clock.now().toISOString(), { state: 'succeeded', error })]);
+  await atomic(db, [
+    updateRunStatement(db, orgId, runId, clock.now().toISOString(), { ...progress, state: 'succeeded', error }),
+  ]);
   deps.hooks?.afterCommit?.('billing-run', '(run succeeded)');
   return { runId, at, state: 'succeeded', ...progress, failures };
 }
@@ -215,7 +225,11 @@ async function writeChunk(
     productIds: Map<string, string>;
     failures: ContractFailure[];
     consolidate: boolean;
+    /** better-sqlite3's prepared row-by-row write instead of the JSON statements (D1's). */
+    prepared: boolean;
   },
+  progress: BillingRunProgress,
+  stamp: string,
 ): Promise<number> {
   const toWrite: InvoiceRowInput[] = [];
   const credits: CreditUse[] = [];
@@ -240,13 +254,18 @@ async function writeChunk(
   const statements = productInserts(db, orgId, now, newProducts);
   // The last statement of each writer inserts its invoices: their changed rows are what was created.
   const invoiceInserts: number[] = [];
-  for (const written of [
-    ordinary.length > 0 ? invoiceChunkStatements(db, orgId, now, ordinary, [], run.runId) : [],
-    consolidatedChunkStatements(db, orgId, now, consolidated, run.runId),
-  ]) {
+  const ordinaryWrite =
+    ordinary.length === 0
+      ? []
+      : run.prepared
+        ? [invoiceChunkWrite(db, orgId, now, ordinary, run.runId)]
+        : invoiceChunkStatements(db, orgId, now, ordinary, [], run.runId);
+  for (const written of [ordinaryWrite, consolidatedChunkStatements(db, orgId, now, consolidated, run.runId)]) {
     statements.push(...written);
     if (written.length > 0) invoiceInserts.push(statements.length - 1);
   }
+  const ids = [...ordinary, ...consolidated].map((inv) => inv.id);
+  statements.push(chunkProgressStatement(db, orgId, run.runId, stamp, progress, ids));
   // After the invoices: fails the chunk if an amendment spent a grant since creditDrawn() read it
   // (the run then fails and a rerun bills the chunk from fresh balances; nothing is written twice).
   const guard = creditGuardStatement(db, orgId, credits);

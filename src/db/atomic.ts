@@ -79,7 +79,9 @@ export function syncRawWrite(db: Db, text: string, params: unknown[]): Statement
 }
 
 interface SyncPreparable {
-  $client: { prepare(text: string): { run(params: unknown[]): unknown } };
+  $client: {
+    prepare(text: string): { run(...params: unknown[]): { changes: number }; get(...params: unknown[]): unknown };
+  };
 }
 type PreparedWrite = ReturnType<SyncPreparable['$client']['prepare']>;
 
@@ -94,6 +96,16 @@ const preparedWrites = new WeakMap<object, Map<string, PreparedWrite>>();
  */
 export function syncPreparedWrite(db: Db, text: string, params: unknown[]): Statement {
   if (isBatchDb(db)) throw new Error('syncPreparedWrite is for better-sqlite3; use the query builder on D1');
+  const statement = syncPrepared(db, text);
+  return { run: () => statement.run(params) } as unknown as Statement;
+}
+
+/**
+ * The better-sqlite3 statement of a fixed text (placeholders only, never input), prepared once per
+ * connection; for writes that run row by row inside syncUnit(). Not for D1.
+ */
+export function syncPrepared(db: Db, text: string): PreparedWrite {
+  if (isBatchDb(db)) throw new Error('syncPrepared is for better-sqlite3; use the query builder on D1');
   const client = (db as unknown as SyncPreparable).$client;
   let cache = preparedWrites.get(client);
   if (!cache) {
@@ -105,6 +117,15 @@ export function syncPreparedWrite(db: Db, text: string, params: unknown[]): Stat
     prepared = client.prepare(text);
     cache.set(text, prepared);
   }
-  const statement = prepared;
-  return { run: () => statement.run(params) } as unknown as Statement;
+  return prepared;
+}
+
+/**
+ * A write for atomic() on better-sqlite3 that is code, not one statement: `write` runs inside the
+ * unit's BEGIN IMMEDIATE transaction (so what it reads cannot change before it writes) and returns
+ * the rows it created, read back with rowsChanged(). Not for D1, whose units are batches.
+ */
+export function syncUnit(db: Db, write: () => number): Statement {
+  if (isBatchDb(db)) throw new Error('syncUnit is for better-sqlite3; D1 writes are batches of statements');
+  return { run: () => ({ changes: write() }) } as unknown as Statement;
 }

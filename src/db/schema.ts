@@ -194,6 +194,8 @@ export const invoices = sqliteTable(
     index('invoices_list_idx').on(t.orgId, t.createdAt, t.id),
     index('invoices_billing_run_idx').on(t.orgId, t.billingRunId),
     index('invoices_credited_idx').on(t.orgId, t.creditedInvoiceId),
+    // Every invoice of a contract, credit notes too (migration 0027; the credit guard, credits.ts).
+    index('invoices_contract_idx').on(t.orgId, t.contractId),
   ],
 );
 

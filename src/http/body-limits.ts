@@ -3,7 +3,7 @@
  * sized to the largest legal request of its route, refused with a 413 problem naming the limit
  * before the body is buffered. https://hono.dev/docs/middleware/builtin/body-limit
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { problem } from './problem.js';
 
@@ -24,13 +24,21 @@ export const BODY_LIMITS: Readonly<Record<string, number>> = {
 };
 
 function limiter(maxSize: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize,
-    onError: (c) =>
-      problem(c, 413, 'Payload too large', `bodies of ${c.req.method} ${c.req.path} are limited to ${maxSize} bytes`, [
-        { field: '(body)', message: `at most ${maxSize} bytes` },
-      ]),
-  });
+  const tooLarge = (c: Context) =>
+    problem(c, 413, 'Payload too large', `bodies of ${c.req.method} ${c.req.path} are limited to ${maxSize} bytes`, [
+      { field: '(body)', message: `at most ${maxSize} bytes` },
+    ]);
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, next) => {
+    // A declared length is checked from the header alone, as bodyLimit does, but without touching
+    // the body: on Node, asking for it turns the request into a web stream, and the batch route
+    // reads a large body faster straight from the socket (routes/events.ts, read-body.ts).
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      return Number.parseInt(length, 10) > maxSize ? Promise.resolve(tooLarge(c)) : next();
+    }
+    return streamed(c, next);
+  };
 }
 
 const limiters = new Map<number, MiddlewareHandler>();

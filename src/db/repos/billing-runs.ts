@@ -8,6 +8,7 @@
  * statement text to prepare).
  */
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { syncPrepared, syncUnit } from '../atomic.js';
 import type { Db, Statement } from '../client.js';
 import { billingRuns, contracts, invoiceLines, invoices, products, usageEvents } from '../schema.js';
 
@@ -49,6 +50,33 @@ export function updateRunStatement(
   return db
     .update(billingRuns)
     .set({ ...patch, updatedAt: now })
+    .where(and(eq(billingRuns.orgId, orgId), eq(billingRuns.id, id)));
+}
+
+/**
+ * The run's progress after a chunk, for that chunk's own atomic() unit (after its invoice
+ * writes): contracts done, and invoices created = those before the chunk plus the chunk's
+ * invoices (`invoiceIds`) that now exist with this run's id — what the unit itself created,
+ * since an invoice an earlier attempt of the run wrote is not billed again.
+ */
+export function chunkProgressStatement(
+  db: Db,
+  orgId: string,
+  id: string,
+  now: string,
+  before: { contractsTotal: number; contractsDone: number; invoicesCreated: number },
+  invoiceIds: readonly string[],
+): Statement {
+  return db
+    .update(billingRuns)
+    .set({
+      contractsTotal: before.contractsTotal,
+      contractsDone: before.contractsDone,
+      // From the ids (one primary-key lookup each): the run's index would walk every invoice so far.
+      invoicesCreated: sql`${before.invoicesCreated} + (SELECT count(*) FROM json_each(${JSON.stringify(invoiceIds)}) j
+        CROSS JOIN invoices i ON i.id = j.value WHERE i.org_id = ${orgId} AND i.billing_run_id = ${id})`,
+      updatedAt: now,
+    })
     .where(and(eq(billingRuns.orgId, orgId), eq(billingRuns.id, id)));
 }
 
@@ -295,4 +323,81 @@ export function invoiceChunkStatements(
       }),
   );
   return statements;
+}
+
+const KEY_TAKEN = `SELECT 1 FROM invoices WHERE org_id = ? AND contract_id = ? AND period_start = ? AND kind = ?
+  AND kind != 'credit_note'`;
+const INSERT_LINE = `INSERT INTO invoice_lines (id, org_id, invoice_id, line_no, product_id, description, quantity,
+  unit_amount, amount_minor, tax_minor, line_kind, source_ref, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`;
+const MARK_LATE = `UPDATE usage_events SET late_billed_invoice_id = ?
+  WHERE id = ? AND org_id = ? AND late = 1 AND late_billed_invoice_id IS NULL`;
+const INSERT_INVOICE = `INSERT INTO invoices (id, org_id, number, contract_id, customer_id, kind, period_start,
+  period_end, status, currency, subtotal_minor, tax_minor, total_minor, amount_paid_minor, issue_date, due_date,
+  rounding, created_at, document_kind, billing_run_id, credited_invoice_id, tax_pending_reason)
+  VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, NULL, NULL)
+  ON CONFLICT (org_id, contract_id, period_start, kind) WHERE kind != 'credit_note' DO NOTHING`;
+
+/**
+ * invoiceChunkStatements() on better-sqlite3, as ONE write for the same atomic() unit: per invoice,
+ * "is the natural key still free" (the period key's index), then its lines, its late events and
+ * the invoice itself, through statements prepared once per connection. It writes exactly the
+ * rows the JSON statements write (test/billing-write-paths.test.ts) without building, binding and
+ * re-reading JSON for every row or probing the key three times per invoice. Inside the unit's
+ * BEGIN IMMEDIATE no other writer can take a key between the check and the insert; the ON
+ * CONFLICT stays the last line of defence. D1 has no interactive transaction: it keeps the JSON
+ * statements. Rows changed = invoices created.
+ */
+export function invoiceChunkWrite(
+  db: Db,
+  orgId: string,
+  now: string,
+  chunk: readonly InvoiceRowInput[],
+  billingRunId: string | null = null,
+): Statement {
+  const taken = syncPrepared(db, KEY_TAKEN);
+  const line = syncPrepared(db, INSERT_LINE);
+  const late = syncPrepared(db, MARK_LATE);
+  const invoice = syncPrepared(db, INSERT_INVOICE);
+  return syncUnit(db, () => {
+    let created = 0;
+    for (const inv of chunk) {
+      if (taken.get(orgId, inv.contractId, inv.periodStart, inv.kind) !== undefined) continue;
+      inv.lines.forEach((l, i) => {
+        line.run(
+          l.id,
+          orgId,
+          inv.id,
+          i + 1,
+          l.productId,
+          l.description,
+          l.quantity,
+          l.unitAmount,
+          l.amountMinor,
+          l.lineKind,
+          l.sourceRef,
+          l.detail,
+        );
+      });
+      for (const event of inv.lateEventIds ?? []) late.run(inv.id, event, orgId);
+      created += invoice.run(
+        inv.id,
+        orgId,
+        inv.contractId,
+        inv.customerId,
+        inv.kind,
+        inv.periodStart,
+        inv.periodEnd,
+        inv.currency,
+        inv.totalMinor,
+        inv.totalMinor,
+        inv.issueDate,
+        inv.dueDate,
+        inv.rounding,
+        now,
+        inv.kind === 'arrears' ? 'usage' : 'recurring',
+        billingRunId,
+      ).changes;
+    }
+    return created;
+  });
 }

@@ -6,7 +6,7 @@ export { amendmentInvoices } from './amend.js';
 export { computeInvoice } from './compute.js';
 export { roundingOf } from './context.js';
 export { remainingBalances } from './credits.js';
-export { duePeriods } from './periods.js';
+export { duePeriods, duePeriodsOfChecked } from './periods.js';
 export type {
   AmendmentResult,
   BillingIssue,
@@ -17,4 +17,4 @@ export type {
   InvoiceKind,
   InvoiceLineComputation,
 } from './types.js';
-export { BillingTermsError } from './validate.js';
+export { BillingTermsError, semanticIssues } from './validate.js';

@@ -64,8 +64,17 @@ export function duePeriods(terms: ContractTerms, through: string): BillingPeriod
   if (!isIsoDay(through)) throw new RangeError('through must be a date YYYY-MM-DD');
   const checked = checkTerms(terms, 'terms');
   if (!checked.ok) throw new BillingTermsError(checked.issues);
+  return duePeriodsOfChecked(checked.terms, through);
+}
+
+/**
+ * duePeriods() of terms that checkTerms() already accepted (the billing run checks each stored
+ * terms text once and would otherwise parse it a second time here).
+ */
+export function duePeriodsOfChecked(terms: ContractTerms, through: string): BillingPeriod[] {
+  if (!isIsoDay(through)) throw new RangeError('through must be a date YYYY-MM-DD');
   // An auto-renewing contract owes periods past its first end date (renewal.ts).
-  const inForce = afterTrial(renewedThrough(checked.terms, through));
+  const inForce = afterTrial(renewedThrough(terms, through));
   const all = [...periodsOfKind(inForce, 'advance', through), ...periodsOfKind(inForce, 'arrears', through)];
   const rank = (k: InvoiceKind) => (k === 'advance' ? 0 : 1);
   return all.sort(

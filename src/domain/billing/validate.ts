@@ -40,7 +40,8 @@ function checkDiscounts(discounts: Discount[] | undefined, currency: string, pat
   });
 }
 
-function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] {
+/** What checkTerms() checks beyond the schema, for terms the schema already parsed. */
+export function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] {
   const issues: BillingIssue[] = [];
   if (terms.endDate !== null && terms.endDate <= terms.startDate) {
     issues.push({ path: `${p}.endDate`, message: 'must be after startDate' });
