@@ -89,6 +89,10 @@ export const contractDraftSchema = z.object({
   minimumCommitment: minimumCommitmentSchema.nullable().optional(),
   /** Invoice-level discounts. */
   discounts: z.array(discountSchema).max(20).nullable().optional(),
+  /** Day count and the side of a change day (as in terms), e.g. { "dayCount": "by_second" }. */
+  proration: contractTermsSchema.shape.proration.nullable().optional(),
+  /** The contract's rounding policy (as in terms), cash rounding and payment-provider units included. */
+  rounding: contractTermsSchema.shape.rounding.nullable().optional(),
   lines: z
     .array(lineSchema, { error: 'the deal has no line items' })
     .min(1, 'the deal has no line items')

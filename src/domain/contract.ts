@@ -52,5 +52,9 @@ export interface ContractDraft {
   minimumCommitment?: Phase['minimumCommitment'] | null;
   /** Invoice-level discounts. */
   discounts?: Discount[] | null;
+  /** The terms' proration options (day count, change day). */
+  proration?: ContractTerms['proration'] | null;
+  /** The terms' rounding policy. */
+  rounding?: ContractTerms['rounding'] | null;
   lines: ContractLineDraft[];
 }

@@ -23,6 +23,7 @@ export {
   BillingTermsError,
   type ComputeOptions,
   type ComputeResult,
+  changeSplit,
   computeInvoice,
   duePeriods,
   type InvoiceComputation,
@@ -57,6 +58,7 @@ export {
  * convention and rounding are options (default: actual calendar days, half-up).
  */
 export {
+  type ChangeDay,
   type DateRange,
   type DayCount,
   DEFAULT_PRORATION,

@@ -10,6 +10,7 @@
 import {
   amendmentInvoices,
   type BillingPeriod,
+  changeSplit,
   type InvoiceComputation,
   remainingBalances,
   roundingOf,
@@ -94,8 +95,14 @@ export async function amendmentPlan(
   // The prorated charge draws only on what every other invoice of the deal left of each grant
   // (the March invoice may have used it up); its own draw, on a replay, is not counted against it.
   const drawn = new Map<string, number>();
+  // The charge is dated on the day the change splits the time (the next day on 'old_side').
+  const proration = input.nextTerms.proration ?? {};
+  const chargeDay = changeSplit(input.effectiveDate, {
+    dayCount: proration.dayCount ?? 'actual_days',
+    changeDay: proration.changeDay,
+  }).slice(0, 10);
   for (const d of await walletDraws(db, orgId, previous.sourceSystem, previous.sourceDealId)) {
-    const own = d.contractId === input.newContractId && d.periodStart === input.effectiveDate && d.kind === 'advance';
+    const own = d.contractId === input.newContractId && d.periodStart === chargeDay && d.kind === 'advance';
     if (!own) drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
   }
   const creditBalances = remainingBalances(input.nextTerms.credits ?? [], input.nextTerms.currency, drawn);

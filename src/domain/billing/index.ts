@@ -2,7 +2,7 @@
  * Billing: which invoices a contract owes (duePeriods), what each one says (computeInvoice) and
  * what an amendment mid-period credits and charges (amendmentInvoices). Pure: no I/O, no clock.
  */
-export { amendmentInvoices } from './amend.js';
+export { amendmentInvoices, changeSplit } from './amend.js';
 export { computeInvoice } from './compute.js';
 export { roundingOf } from './context.js';
 export { remainingBalances } from './credits.js';

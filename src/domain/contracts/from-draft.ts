@@ -56,5 +56,7 @@ export function termsFromDraft(draft: ContractDraft): ContractTerms {
     paymentTermsDays: draft.paymentTermsDays,
     renewal: draft.renewal ?? { policy: 'none' },
     phases: [phase],
+    ...(draft.proration != null ? { proration: draft.proration } : {}),
+    ...(draft.rounding != null ? { rounding: draft.rounding } : {}),
   };
 }

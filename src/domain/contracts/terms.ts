@@ -146,12 +146,15 @@ export const creditGrantSchema = z
  */
 export const prorationTermsSchema = z
   .object({
+    /** 'by_second': Stripe's way, elapsed seconds over the period's (an amendment may name an instant). */
     dayCount: z
       .union([
-        z.enum(['actual_days', 'thirty_day_month']),
+        z.enum(['actual_days', 'thirty_day_month', 'by_second']),
         z.object({ fixedMonthDays: z.number().int().min(1).max(31) }).strict(),
       ])
       .optional(),
+    /** The day of an amendment billed under the new terms ('new_side', default) or the old ones ('old_side'). */
+    changeDay: z.enum(['new_side', 'old_side']).optional(),
   })
   .strict();
 
