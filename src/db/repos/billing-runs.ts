@@ -281,7 +281,7 @@ export function invoiceChunkStatements(
       .select(
         sql`SELECT j.value->>0, ${orgId}, NULL, j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
               j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now},
-              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL
+              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL, 0
             FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)}`,
       )
       // The period key is a partial index (credit notes are outside it), so the target must name

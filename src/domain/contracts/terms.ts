@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../grammar.js';
 import { isDecimalString, isKnownCurrency } from '../money.js';
+import { cashIncrementMinor } from '../payable.js';
 import { priceSpecSchema } from '../pricing/schema.js';
 
 const isoDate = isoDateSchema;
@@ -163,6 +164,10 @@ export const roundingTermsSchema = z
     mode: z.enum(['half_up', 'half_even', 'down', 'up']),
     level: z.enum(['line', 'document']),
     split: z.enum(['largest_remainder', 'last_line']).optional(),
+    /** Cash rounding of the grand total after tax, major units ("0.05": CHF to 5 Rappen); a whole number of minor units. */
+    cashIncrement: amount.optional(),
+    /** 'round_to_provider': the grand total follows the payment provider's amount rule (payable.ts); default 'exact'. */
+    providerAmounts: z.enum(['exact', 'round_to_provider']).optional(),
   })
   .strict();
 
@@ -203,7 +208,18 @@ export const contractTermsSchema = z
     phases: z.array(phaseSchema).min(1).max(50),
     credits: z.array(creditGrantSchema).max(100).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // A cash increment is a whole number of the currency's minor units (CHF "0.05" = 5 Rappen).
+    const increment = t.rounding?.cashIncrement;
+    if (increment !== undefined && isKnownCurrency(t.currency) && cashIncrementMinor(increment, t.currency) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rounding', 'cashIncrement'],
+        message: `must be a positive whole number of ${t.currency} minor units (such as "0.05"), at most 1,000,000 of them`,
+      });
+    }
+  });
 
 export type Cadence = z.infer<typeof cadenceSchema>;
 export type Discount = z.infer<typeof discountSchema>;
