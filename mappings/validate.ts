@@ -93,6 +93,10 @@ export const contractDraftSchema = z.object({
   proration: contractTermsSchema.shape.proration.nullable().optional(),
   /** The contract's rounding policy (as in terms), cash rounding and payment-provider units included. */
   rounding: contractTermsSchema.shape.rounding.nullable().optional(),
+  /** Fixed-amount coupons drawn as balances (as in terms). */
+  coupons: contractTermsSchema.shape.coupons.nullable().optional(),
+  /** Prepaid wallets (as in terms). */
+  wallets: contractTermsSchema.shape.wallets.nullable().optional(),
   lines: z
     .array(lineSchema, { error: 'the deal has no line items' })
     .min(1, 'the deal has no line items')

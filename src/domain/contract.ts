@@ -56,5 +56,9 @@ export interface ContractDraft {
   proration?: ContractTerms['proration'] | null;
   /** The terms' rounding policy. */
   rounding?: ContractTerms['rounding'] | null;
+  /** Fixed-amount coupons drawn as balances. */
+  coupons?: ContractTerms['coupons'] | null;
+  /** Prepaid wallets. */
+  wallets?: ContractTerms['wallets'] | null;
   lines: ContractLineDraft[];
 }

@@ -10,13 +10,13 @@
 import {
   amendmentInvoices,
   type BillingPeriod,
+  balanceAmounts,
   changeSplit,
   type InvoiceComputation,
-  remainingBalances,
+  remainingTermBalances,
   roundingOf,
 } from '../../domain/billing/index.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
-import { majorToMinor } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import { consolidatedPeriodsOf } from './consolidated-invoices.js';
 import {
@@ -105,7 +105,7 @@ export async function amendmentPlan(
     const own = d.contractId === input.newContractId && d.periodStart === chargeDay && d.kind === 'advance';
     if (!own) drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
   }
-  const creditBalances = remainingBalances(input.nextTerms.credits ?? [], input.nextTerms.currency, drawn);
+  const creditBalances = remainingTermBalances(input.nextTerms, drawn);
   const result = amendmentInvoices(input.previousTerms, input.nextTerms, input.effectiveDate, billed, {
     creditBalances,
   });
@@ -130,13 +130,13 @@ export async function amendmentPlan(
   await add(result.creditNote, previous.id, 'credit_note');
   await add(result.charge, input.newContractId, 'advance');
   const charged = invoices.find((i) => i.kind === 'advance');
-  const grants = new Map((input.nextTerms.credits ?? []).map((g) => [g.id, g]));
+  const granted = balanceAmounts(input.nextTerms);
   const credits: CreditUse[] = (charged ? (result.charge?.creditsUsed ?? []) : []).map((used) => ({
     invoiceId: charged!.id,
     system: previous.sourceSystem,
     deal: previous.sourceDealId,
     grantId: used.grantId,
-    grantedMinor: majorToMinor(grants.get(used.grantId)!.amount, input.nextTerms.currency),
+    grantedMinor: granted[used.grantId]!,
   }));
   return { ok: true, invoices, credits };
 }

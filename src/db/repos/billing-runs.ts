@@ -10,6 +10,7 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
 import { billingRuns, contracts, invoiceLines, invoices, products, usageEvents } from '../schema.js';
+import { isBalanceDraw } from './credits.js';
 
 export type BillingRunRow = typeof billingRuns.$inferSelect;
 
@@ -122,7 +123,7 @@ export async function creditDrawn(db: Db, orgId: string): Promise<Map<string, nu
     .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
     // A consolidated invoice's line names its own contract (and so its deal's wallet).
     .innerJoin(contracts, and(eq(contracts.id, lineContract), eq(contracts.orgId, orgId)))
-    .where(and(eq(invoiceLines.orgId, orgId), eq(invoiceLines.lineKind, 'credit'), isNotNull(invoiceLines.sourceRef)))
+    .where(and(eq(invoiceLines.orgId, orgId), isBalanceDraw, isNotNull(invoiceLines.sourceRef)))
     .groupBy(contracts.sourceSystem, contracts.sourceDealId, invoiceLines.sourceRef);
   return new Map(rows.map((r) => [`${r.system}|${r.deal}|${r.grant}`, Number(r.drawn)]));
 }

@@ -25,7 +25,7 @@ import { type DateRange, instantMs, isInstant, normalInstant, type ProrationPoli
 import { clip, maxDate, phaseRange } from './calendar.js';
 import { periodIssues } from './compute.js';
 import { type LineContext, resolveContext } from './context.js';
-import { creditLines } from './credits.js';
+import { couponLines, creditLines } from './credits.js';
 import type { ChargeInstance } from './instances.js';
 import { type ItemCharge, itemCharges, phaseDiscounts } from './lines.js';
 import { assemble, sumOf } from './totals.js';
@@ -240,7 +240,8 @@ export function amendmentInvoices(
         );
   let charge: InvoiceComputation | null = null;
   if (charged.length > 0) {
-    const credits = creditLines(nextCtx, sumOf(charged), splitDay);
+    const coupons = couponLines(nextCtx, sumOf(charged), splitDay);
+    const credits = creditLines(nextCtx, sumOf(charged) + sumOf(coupons.lines), splitDay);
     charge = assemble(
       {
         currency: nextCtx.currency,
@@ -250,8 +251,8 @@ export function amendmentInvoices(
         issueDate: splitDay,
         dueDate: addDays(splitDay, nextCtx.terms.paymentTermsDays),
       },
-      [...charged, ...credits.lines],
-      credits.used,
+      [...charged, ...coupons.lines, ...credits.lines],
+      [...coupons.used, ...credits.used],
     );
   }
   return { ok: true, creditNote, charge };

@@ -5,7 +5,14 @@
 export { amendmentInvoices, changeSplit } from './amend.js';
 export { computeInvoice } from './compute.js';
 export { roundingOf } from './context.js';
-export { remainingBalances } from './credits.js';
+export {
+  balanceAmounts,
+  couponKey,
+  remainingBalances,
+  remainingTermBalances,
+  topUpGrants,
+  topUpKey,
+} from './credits.js';
 export { duePeriods } from './periods.js';
 export type {
   AmendmentResult,

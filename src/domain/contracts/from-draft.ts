@@ -58,5 +58,7 @@ export function termsFromDraft(draft: ContractDraft): ContractTerms {
     phases: [phase],
     ...(draft.proration != null ? { proration: draft.proration } : {}),
     ...(draft.rounding != null ? { rounding: draft.rounding } : {}),
+    ...(draft.coupons != null && draft.coupons.length > 0 ? { coupons: draft.coupons } : {}),
+    ...(draft.wallets != null && draft.wallets.length > 0 ? { wallets: draft.wallets } : {}),
   };
 }
