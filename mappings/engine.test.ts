@@ -274,15 +274,19 @@ describe('mappings that set richer contract terms', () => {
     expect(termsFromDraft(await mapped({ endDate: "'2026-09-01'" })).endDate).toBe('2026-09-01');
   });
 
-  it('carries the billing conventions into the terms: proration, rounding, coupons and wallets', async () => {
+  it('carries the billing conventions into the terms: anchor, end of month, proration, rounding, coupons and wallets', async () => {
     const draft = await mapped({
       proration: "{ 'dayCount': 'by_second', 'changeDay': 'old_side' }",
       rounding:
         "{ 'mode': 'half_up', 'level': 'line', 'cashIncrement': '0.05', 'providerAmounts': 'round_to_provider' }",
       coupons: "[{ 'id': 'welcome', 'amount': '150.00' }]",
       wallets: "[{ 'id': 'w', 'rate': '10', 'topUps': [{ 'credits': '1000', 'on': '2026-03-01' }] }]",
+      alignment: "{ 'anchorDay': 15 }",
+      endOfMonth: "'stay_clamped'",
     });
     const terms = termsFromDraft(draft);
+    expect(terms.alignment).toEqual({ anchorDay: 15 });
+    expect(terms.endOfMonth).toBe('stay_clamped');
     expect(terms.proration).toEqual({ dayCount: 'by_second', changeDay: 'old_side' });
     expect(terms.rounding).toMatchObject({ cashIncrement: '0.05', providerAmounts: 'round_to_provider' });
     expect(terms.coupons).toEqual([{ id: 'welcome', amount: '150.00' }]);
