@@ -69,6 +69,12 @@ export {
   type Usage,
 } from './pricing/index.js';
 /**
+ * Usage billed in advance, per event (Lago's pay_in_advance): each event charged the cost of the
+ * cumulative quantity after it minus the cost before it; the charges add up to one bill of the total.
+ * @example ratePerEvent(spec, { quantity: '0', currency: 'USD' }, ['500', '550', '4000'])
+ */
+export { type EventCharge, type PerEventResult, ratePerEvent, tryRatePerEvent } from './pricing/per-event.js';
+/**
  * Prorates an amount for a billing period to the part a service period covers; the day-count
  * convention and rounding are options (default: actual calendar days, half-up).
  */
