@@ -125,7 +125,9 @@ function checkRange(range: DateRange, name: string, instants: boolean): void {
   if (!ok(range.start) || !ok(range.end)) {
     throw new RangeError(`${name} dates must be YYYY-MM-DD${instants ? ' or YYYY-MM-DDTHH:MM:SSZ' : ''}`);
   }
-  if (instantMs(range.end) <= instantMs(range.start)) throw new RangeError(`${name} must end after it starts`);
+  // Plain dates compare as text (the billing run prorates a lot); instants as time.
+  const ends = instants ? instantMs(range.end) <= instantMs(range.start) : range.end <= range.start;
+  if (ends) throw new RangeError(`${name} must end after it starts`);
 }
 
 /** Stripe's way: covered seconds over the period's seconds, the amount rounded once. */
