@@ -101,7 +101,7 @@ describe('fixed-amount coupons as balances', () => {
             t,
             quantities.map((_, i) => month(i + 1)),
           );
-          const taken = -invoices.reduce((n, inv) => n + inv.discountMinor, 0);
+          const taken = 0 - invoices.reduce((n, inv) => n + inv.discountMinor, 0);
           const due = quantities.reduce((n, q) => n + q * 1000, 0);
           expect(taken).toBe(Math.min(couponMinor, due));
           for (const inv of invoices) expect(inv.totalMinor).toBeGreaterThanOrEqual(0);
