@@ -16,7 +16,9 @@ import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
 import { amountDueMinor, transition } from '../src/domain/invoice-lifecycle.js';
 import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
+import type { RoundingPolicy } from '../src/domain/money.js';
 import { ok, waitingOn } from '../src/domain/outcome.js';
+import { creditWithinStep, providerAmountStep } from '../src/domain/payable.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
@@ -62,7 +64,14 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const credited = await creditedMinorOf(db, ctx.orgId, [invoice.id]);
       const due = amountDueMinor({ ...invoice, creditedMinor: credited.get(invoice.id) ?? 0 });
       const balance = due === 0 ? 0 : await customerCreditBalance(db, ctx.orgId, invoice.customerId, invoice.currency);
-      const appliedMinor = Math.max(0, Math.min(balance, due));
+      // With the provider's amount rule on (rounding.providerAmounts), what is left to charge after
+      // the credit must still be a multiple the provider accepts; the unapplied rest stays credit.
+      const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
+      const step =
+        policy.providerAmounts === 'round_to_provider'
+          ? providerAmountStep(ctx.adapters.payment.vendor, invoice.currency)
+          : 1;
+      const appliedMinor = creditWithinStep(due, balance, step);
       const toCollectMinor = due - appliedMinor;
       const output = { appliedMinor, toCollectMinor };
       const now = ctx.deps.clock.now().toISOString();

@@ -10,6 +10,10 @@ import { type Ensured, ensureExternal } from './external.js';
 import { loadNumberedInvoice } from './load.js';
 import type { StepSpec } from './types.js';
 
+/** The ERP item of the rounding line (src/domain/payable.ts), keyed like a product in the items map. */
+export const ROUNDING_ITEM = 'rounding';
+const ROUNDING_SKU = 'ROUNDING';
+
 /** Which document (invoice or credit note) a flow's input names. */
 type DocumentOf<I> = (input: I) => string;
 
@@ -72,6 +76,23 @@ export function erpItemsStep<I, P extends object>(
         });
         if (!result.ok) return result;
         ensured[product.id] = result.value;
+      }
+      // A rounded grand total (cash or provider rounding) is posted as one more line, so the
+      // ERP invoice's lines and tax add up to the total the customer is charged.
+      if ((loaded.value.invoice.roundingMinor ?? 0) !== 0) {
+        const result = await ensureExternal(ctx, {
+          system: erp.vendor,
+          objectType: 'item',
+          localId: ROUNDING_ITEM,
+          lookup: () => erp.findItem(ROUNDING_SKU),
+          write: (idempotencyKey) =>
+            erp.createItem(
+              { sku: ROUNDING_SKU, name: 'Rounding difference', incomeAccountId: settings.erpIncomeAccountId },
+              { idempotencyKey },
+            ),
+        });
+        if (!result.ok) return result;
+        ensured[ROUNDING_ITEM] = result.value;
       }
       return ok({
         output: Object.fromEntries(Object.entries(ensured).map(([id, e]) => [id, e.externalId])),

@@ -22,6 +22,7 @@ import { transition } from '../src/domain/invoice-lifecycle.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
+import { payableTotal } from '../src/domain/payable.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
@@ -169,29 +170,37 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
         taxMinor,
         policy.split,
       );
+      // Cash rounding and the payment provider's amount rule apply to the grand total after tax,
+      // never to a credit note (it gives back exact lines); the difference is kept on the invoice.
+      const payable =
+        invoice.kind === 'credit_note'
+          ? null
+          : payableTotal(invoice.subtotalMinor + taxMinor, invoice.currency, policy, ctx.adapters.payment.vendor);
+      const roundingMinor = payable?.roundingMinor ?? 0;
       const entry = invoiceIssuedEntry({
         number: invoice.number,
         currency: invoice.currency,
         subtotalMinor: invoice.subtotalMinor,
         taxMinor,
+        roundingMinor,
       });
       if (!entry.ok) return entry;
       const { db } = ctx.deps;
       const now = ctx.deps.clock.now().toISOString();
       const jobInput = { invoiceId: invoice.id };
-      const totalMinor = invoice.subtotalMinor + taxMinor;
+      const totalMinor = invoice.subtotalMinor + taxMinor + roundingMinor;
       // Nothing to collect (a usage period without usage, credit covering it all): settled at once.
       const settled = totalMinor <= 0 ? transition(committed.next, 'pay') : null;
       const status = settled?.ok ? settled.next : committed.next;
       return ok({
-        output: { taxMinor, totalMinor, status },
+        output: { taxMinor, totalMinor, status, roundingMinor },
         effects: [
           ...finalizeInvoiceStatements(
             db,
             ctx.orgId,
             invoice.id,
             lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
-            { taxMinor, totalMinor, status },
+            { taxMinor, totalMinor, status, roundingMinor },
           ),
           ...(await ledgerStatements(
             db,

@@ -3,7 +3,7 @@
 import { minorToMajor } from '../src/domain/money.js';
 import { ok } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
-import { erpCustomerStep, erpItemsStep } from './erp-steps.js';
+import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { loadNumberedInvoice } from './load.js';
@@ -48,13 +48,27 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
               currency,
               issueDate: invoice.issueDate,
               dueDate: invoice.dueDate,
-              lines: lines.map((line) => ({
-                itemExternalId: items[line.productId]!,
-                description: line.description,
-                quantity: line.quantity,
-                unitPrice: line.unitAmount,
-                amount: minorToMajor(line.amountMinor, currency),
-              })),
+              lines: [
+                ...lines.map((line) => ({
+                  itemExternalId: items[line.productId]!,
+                  description: line.description,
+                  quantity: line.quantity,
+                  unitPrice: line.unitAmount,
+                  amount: minorToMajor(line.amountMinor, currency),
+                })),
+                // Cash or provider rounding of the grand total: its own line, untaxed (tax is ours).
+                ...(invoice.roundingMinor !== 0
+                  ? [
+                      {
+                        itemExternalId: items[ROUNDING_ITEM]!,
+                        description: 'Rounding difference',
+                        quantity: '1',
+                        unitPrice: minorToMajor(invoice.roundingMinor, currency),
+                        amount: minorToMajor(invoice.roundingMinor, currency),
+                      },
+                    ]
+                  : []),
+              ],
               totalTax: minorToMajor(invoice.taxMinor, currency),
               total: minorToMajor(invoice.totalMinor, currency),
             },

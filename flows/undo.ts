@@ -29,7 +29,10 @@ export const voidTaxDocument: Undo<TaxResult> = async (ctx, output) => {
     : voided;
 };
 
-export const reverseInvoiceEntry: Undo<{ taxMinor: number; totalMinor: number }> = async (ctx, output) => {
+export const reverseInvoiceEntry: Undo<{ taxMinor: number; totalMinor: number; roundingMinor?: number }> = async (
+  ctx,
+  output,
+) => {
   const loaded = await loadInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
   if (!loaded.ok) return loaded;
   const { invoice } = loaded.value;
@@ -38,8 +41,9 @@ export const reverseInvoiceEntry: Undo<{ taxMinor: number; totalMinor: number }>
   const entry = invoiceVoidedEntry({
     number: invoice.number,
     currency: invoice.currency,
-    subtotalMinor: output.totalMinor - output.taxMinor,
+    subtotalMinor: output.totalMinor - output.taxMinor - (output.roundingMinor ?? 0),
     taxMinor: output.taxMinor,
+    roundingMinor: output.roundingMinor ?? 0,
   });
   if (!entry.ok) return entry;
   const now = ctx.deps.clock.now().toISOString();

@@ -274,6 +274,29 @@ describe('mappings that set richer contract terms', () => {
     expect(termsFromDraft(await mapped({ endDate: "'2026-09-01'" })).endDate).toBe('2026-09-01');
   });
 
+  it('carries the billing conventions into the terms: anchor, end of month, proration, rounding, coupons and wallets', async () => {
+    const draft = await mapped({
+      proration: "{ 'dayCount': 'by_second', 'changeDay': 'old_side' }",
+      rounding:
+        "{ 'mode': 'half_up', 'level': 'line', 'cashIncrement': '0.05', 'providerAmounts': 'round_to_provider' }",
+      coupons: "[{ 'id': 'welcome', 'amount': '150.00' }]",
+      wallets: "[{ 'id': 'w', 'rate': '10', 'topUps': [{ 'credits': '1000', 'on': '2026-03-01' }] }]",
+      alignment: "{ 'anchorDay': 15 }",
+      endOfMonth: "'stay_clamped'",
+    });
+    const terms = termsFromDraft(draft);
+    expect(terms.alignment).toEqual({ anchorDay: 15 });
+    expect(terms.endOfMonth).toBe('stay_clamped');
+    expect(terms.proration).toEqual({ dayCount: 'by_second', changeDay: 'old_side' });
+    expect(terms.rounding).toMatchObject({ cashIncrement: '0.05', providerAmounts: 'round_to_provider' });
+    expect(terms.coupons).toEqual([{ id: 'welcome', amount: '150.00' }]);
+    expect(terms.wallets![0]!.rate).toBe('10');
+    // The deal's first invoice draws on them at once: the coupon before the wallet.
+    const first = firstAdvanceInvoice(terms);
+    if (!first.ok || !first.invoice) throw new Error('expected a first invoice');
+    expect(first.invoice.lines.some((l) => l.sourceRef === 'coupon:welcome')).toBe(true);
+  });
+
   it.each([
     ['an unknown cadence', { lines: lines("{ 'cadence': 'weekly' }", '{}') }, 'lines.0.cadence'],
     ['an unknown timing', { billingTiming: "'later'" }, 'billingTiming'],
@@ -294,6 +317,12 @@ describe('mappings that set richer contract terms', () => {
     ['an end date and a term length', { endDate: "'2027-03-01'", termMonths: '12' }, 'termMonths'],
     ['auto-renewal without an end', { renewal: "{ 'policy': 'auto_renew' }" }, 'renewal.policy'],
     ['nothing billed in advance', { billingTiming: "'in_arrears'" }, 'lines'],
+    ['an unknown day count', { proration: "{ 'dayCount': 'by_minute' }" }, 'proration.dayCount'],
+    [
+      'a wallet without a rate',
+      { wallets: "[{ 'id': 'w', 'topUps': [{ 'credits': '1', 'on': '2026-03-01' }] }]" },
+      'wallets.0.rate',
+    ],
   ])('refuses %s with a per-field error', async (_, fields, path) => {
     const errors = await errorsOf(fields);
     expect(errors.map((e) => e.path)).toContain(path);

@@ -57,6 +57,8 @@ const lineSchema = z
     freeUnits: contractItemSchema.shape.freeUnits.nullable(),
     /** Discounts on this line, optionally limited in time. */
     discounts: contractItemSchema.shape.discounts.nullable(),
+    /** A metered line in a partial period: 'none' (default) or 'per_unit_part' (Lago's prorated charges). */
+    usageProration: contractItemSchema.shape.usageProration.nullable(),
   })
   .superRefine((line, ctx) => {
     if (line.metric == null && line.quantity == null)
@@ -89,6 +91,20 @@ export const contractDraftSchema = z.object({
   minimumCommitment: minimumCommitmentSchema.nullable().optional(),
   /** Invoice-level discounts. */
   discounts: z.array(discountSchema).max(20).nullable().optional(),
+  /** Where periods start (default 'anniversary': the start date's day), as in terms. */
+  alignment: contractTermsSchema.shape.alignment.nullable().optional(),
+  /** The end-of-month rule of an anchor day a short month lacks, as in terms. */
+  endOfMonth: contractTermsSchema.shape.endOfMonth.nullable().optional(),
+  /** A free trial before the first paid period, as in terms. */
+  trial: contractTermsSchema.shape.trial.nullable().optional(),
+  /** Day count and the side of a change day (as in terms), e.g. { "dayCount": "by_second" }. */
+  proration: contractTermsSchema.shape.proration.nullable().optional(),
+  /** The contract's rounding policy (as in terms), cash rounding and payment-provider units included. */
+  rounding: contractTermsSchema.shape.rounding.nullable().optional(),
+  /** Fixed-amount coupons drawn as balances (as in terms). */
+  coupons: contractTermsSchema.shape.coupons.nullable().optional(),
+  /** Prepaid wallets (as in terms). */
+  wallets: contractTermsSchema.shape.wallets.nullable().optional(),
   lines: z
     .array(lineSchema, { error: 'the deal has no line items' })
     .min(1, 'the deal has no line items')

@@ -29,6 +29,44 @@ const preview = (body: unknown) =>
     body: JSON.stringify(body),
   });
 
+describe('pricing preview, per event in advance (Lago pay_in_advance)', () => {
+  const lago = {
+    model: 'tiered',
+    tiers: [
+      { up_to: 1000, unit_amount: '0.01', flat_amount: '200' },
+      { up_to: 10000, unit_amount: '0.02', flat_amount: '300' },
+      { up_to: null, unit_amount: '0.03', flat_amount: '400' },
+    ],
+  };
+
+  it("charges Lago's documented transactions $205.00, $306.00, $80.00, adding up to the $591 bill of the total", async () => {
+    const res = await preview({
+      price: lago,
+      usage: { quantity: '0', currency: 'USD' },
+      events: ['500', '550', '4000'],
+    });
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body.per_event.charges.map((c: { amount_minor: number }) => c.amount_minor)).toEqual([20_500, 30_600, 8000]);
+    expect(body.per_event.total_minor).toBe(59_100);
+    // The answer's own rating is of usage.quantity, as without events.
+    expect(body.quantity).toBe('0');
+  });
+
+  it('refuses a model that cannot be billed per event and a bad event, naming the field', async () => {
+    const percent = await preview({
+      price: { model: 'percent', rate_percent: '1.5' },
+      usage: { quantity: '10', currency: 'USD' },
+      events: ['1'],
+    });
+    expect(percent.status).toBe(400);
+    expect((await readJson(percent)).errors).toEqual([expect.objectContaining({ field: 'price.model' })]);
+    const bad = await preview({ price: lago, usage: { quantity: '0', currency: 'USD' }, events: ['x'] });
+    expect(bad.status).toBe(400);
+    expect((await readJson(bad)).errors).toEqual([expect.objectContaining({ field: 'events.0' })]);
+  });
+});
+
 describe('pricing preview', () => {
   it('rates graduated tiers and explains each tier', async () => {
     const res = await preview({

@@ -56,8 +56,9 @@ export function billableVersions(
     // Each version bills only the periods that start inside its own window [effective date, the
     // next version's effective date): the amendment already credited and charged the period it
     // fell in, so neither version bills that period again.
-    const from = row.effectiveDate ?? due.terms.startDate;
-    const until = nextEffective.get(row.id);
+    // An effective instant (a by-the-second amendment) opens its version's window on its day.
+    const from = (row.effectiveDate ?? due.terms.startDate).slice(0, 10);
+    const until = nextEffective.get(row.id)?.slice(0, 10);
     const periods = due.periods.filter(
       (p) =>
         p.start >= from &&

@@ -6,10 +6,9 @@
 import type { InvoiceRowInput } from '../../src/db/repos/billing-runs.js';
 import type { CreditUse } from '../../src/db/repos/credits.js';
 import type { UsageAnswer } from '../../src/db/repos/usage-aggregates.js';
-import { type BillingPeriod, computeInvoice, roundingOf } from '../../src/domain/billing/index.js';
+import { type BillingPeriod, balanceAmounts, computeInvoice, roundingOf } from '../../src/domain/billing/index.js';
 import type { PeriodUsage } from '../../src/domain/contracts/terms.js';
 import type { BillableMetric } from '../../src/domain/metering/index.js';
-import { majorToMinor } from '../../src/domain/money.js';
 import { type Billable, type ContractFailure, metricsOf } from './billable.js';
 import { applyLatePlan, type LatePlan, latePlanKey } from './late.js';
 
@@ -37,9 +36,11 @@ export function computeContract(
   credits: CreditUse[],
 ): InvoiceRowInput[] {
   const { usage, drawn, late } = inputs;
+  // Grants, coupons and wallet top-ups: each drawn once across every invoice of the deal.
+  const granted = balanceAmounts(c.terms);
   const balances: Record<string, number> = {};
-  for (const grant of c.terms.credits ?? []) {
-    balances[grant.id] = majorToMinor(grant.amount, c.terms.currency) + (drawn.get(`${c.wallet}|${grant.id}`) ?? 0);
+  for (const [key, full] of Object.entries(granted)) {
+    balances[key] = full + (drawn.get(`${c.wallet}|${key}`) ?? 0);
   }
   const metrics = metricsOf(c.terms);
   const out: InvoiceRowInput[] = [];
@@ -66,8 +67,7 @@ export function computeContract(
     const id = invoiceIdFor(c.id, period);
     for (const used of inv.creditsUsed) {
       balances[used.grantId] = (balances[used.grantId] ?? 0) - used.amountMinor;
-      const grant = c.terms.credits!.find((g) => g.id === used.grantId)!;
-      const grantedMinor = majorToMinor(grant.amount, c.terms.currency);
+      const grantedMinor = granted[used.grantId]!;
       credits.push({ invoiceId: id, system: c.system, deal: c.deal, grantId: used.grantId, grantedMinor });
     }
     out.push({

@@ -183,6 +183,11 @@ export const invoices = sqliteTable(
     creditedInvoiceId: text('credited_invoice_id'),
     /** Why a tax_pending invoice waits, in the tax engine's words (outage, rejected address); null otherwise. */
     taxPendingReason: text('tax_pending_reason'),
+    /**
+     * Cash or payment-provider rounding of the grand total, set at finalize (src/domain/payable.ts):
+     * total_minor = subtotal_minor + tax_minor + rounding_minor. 0 when nothing is rounded.
+     */
+    roundingMinor: integer('rounding_minor').notNull().default(0),
   },
   (t) => [
     // Credit notes are outside the period key (an invoice may have many; migration 0010).

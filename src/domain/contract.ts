@@ -30,6 +30,7 @@ export interface ContractLineDraft {
   metric?: string | null;
   freeUnits?: string | null;
   discounts?: Discount[] | null;
+  usageProration?: 'none' | 'per_unit_part' | null;
 }
 
 export interface ContractDraft {
@@ -52,5 +53,17 @@ export interface ContractDraft {
   minimumCommitment?: Phase['minimumCommitment'] | null;
   /** Invoice-level discounts. */
   discounts?: Discount[] | null;
+  /** Default 'anniversary'. */
+  alignment?: ContractTerms['alignment'] | null;
+  endOfMonth?: ContractTerms['endOfMonth'] | null;
+  trial?: ContractTerms['trial'] | null;
+  /** The terms' proration options (day count, change day). */
+  proration?: ContractTerms['proration'] | null;
+  /** The terms' rounding policy. */
+  rounding?: ContractTerms['rounding'] | null;
+  /** Fixed-amount coupons drawn as balances. */
+  coupons?: ContractTerms['coupons'] | null;
+  /** Prepaid wallets. */
+  wallets?: ContractTerms['wallets'] | null;
   lines: ContractLineDraft[];
 }

@@ -21,13 +21,16 @@ export {
   type BillingIssue,
   type BillingPeriod,
   BillingTermsError,
+  balanceAmounts,
   type ComputeOptions,
   type ComputeResult,
+  changeSplit,
   computeInvoice,
   duePeriods,
   type InvoiceComputation,
   type InvoiceKind,
   type InvoiceLineComputation,
+  remainingTermBalances,
 } from './billing/index.js';
 /** The first invoice of a contract (flat-fee and per-unit lines, monthly in advance). */
 export { firstInvoice, type InvoiceDraft } from './invoice.js';
@@ -38,6 +41,19 @@ export { firstInvoice, type InvoiceDraft } from './invoice.js';
 export { aggregate, type MeteredEvent, type MetricAggregate, type Period } from './metering/index.js';
 /** Money: integer minor units, ISO 4217 exponents, one rounding policy, exact allocation. */
 export { allocate, DEFAULT_ROUNDING, type Money, majorToMinor, minorToMajor, type RoundingPolicy } from './money.js';
+/**
+ * The grand total an invoice is charged: cash rounding (rounding.cashIncrement, CHF to 0.05) and
+ * the payment provider's amount rule (rounding.providerAmounts; Stripe's HUF/TWD whole units and
+ * three-decimal tens), with the rounding difference to show.
+ * @example payableTotal(5124, 'KWD', { mode: 'half_up', level: 'line', providerAmounts: 'round_to_provider' }, 'stripe') // 5120, -4
+ */
+export {
+  cashIncrementMinor,
+  type PayableTotal,
+  payableTotal,
+  providerAmountStep,
+  STRIPE_AMOUNT_STEPS,
+} from './payable.js';
 /**
  * Rates one price against a period's usage. Every rated price carries a tier-by-tier breakdown.
  * Throws `PricingError` (issues name the field) on bad input; `tryRatePrice` returns it as a value.
@@ -53,10 +69,17 @@ export {
   type Usage,
 } from './pricing/index.js';
 /**
+ * Usage billed in advance, per event (Lago's pay_in_advance): each event charged the cost of the
+ * cumulative quantity after it minus the cost before it; the charges add up to one bill of the total.
+ * @example ratePerEvent(spec, { quantity: '0', currency: 'USD' }, ['500', '550', '4000'])
+ */
+export { type EventCharge, type PerEventResult, ratePerEvent, tryRatePerEvent } from './pricing/per-event.js';
+/**
  * Prorates an amount for a billing period to the part a service period covers; the day-count
  * convention and rounding are options (default: actual calendar days, half-up).
  */
 export {
+  type ChangeDay,
   type DateRange,
   type DayCount,
   DEFAULT_PRORATION,

@@ -23,6 +23,8 @@ export interface DocumentSource {
     dueDate: string;
     subtotalMinor: number;
     taxMinor: number;
+    /** Cash or provider rounding of the grand total (payable.ts); absent or 0 = none. */
+    roundingMinor?: number;
     totalMinor: number;
     amountPaidMinor: number;
   };
@@ -119,6 +121,7 @@ export function printableInvoice(src: DocumentSource): PrintableInvoice {
   const totals: [string, string][] = [
     ['Subtotal', money(i.subtotalMinor)],
     ['Tax', money(i.taxMinor)],
+    ...((i.roundingMinor ?? 0) !== 0 ? [['Rounding', money(i.roundingMinor ?? 0)] as [string, string]] : []),
     [isCredit ? 'Total credited' : 'Total', money(i.totalMinor)],
   ];
   if (!isCredit) {

@@ -11,7 +11,9 @@ export type LedgerAccount =
   | 'tax_payable'
   | 'cash'
   | 'payment_fees'
-  | 'customer_credit';
+  | 'customer_credit'
+  /** Cash and payment-provider rounding of grand totals (payable.ts): a gain when rounded up. */
+  | 'rounding_difference';
 
 export interface JournalLine {
   account: LedgerAccount;
@@ -54,21 +56,29 @@ const line = (account: LedgerAccount, currency: string, debitMinor: number, cred
   creditMinor,
 });
 
-/** Invoice finalized: the customer owes the total; revenue and tax payable are credited. */
+/**
+ * Invoice finalized: the customer owes the total; revenue and tax payable are credited. A
+ * rounded grand total (cash or provider rounding) books its difference on rounding_difference:
+ * credited when rounded up, debited when rounded down, so receivable = the rounded total.
+ */
 export function invoiceIssuedEntry(invoice: {
   number: string;
   currency: string;
   subtotalMinor: number;
   taxMinor: number;
+  roundingMinor?: number;
 }): Outcome<JournalEntry> {
   const { currency } = invoice;
+  const rounding = invoice.roundingMinor ?? 0;
   return checkBalanced({
     kind: 'invoice_issued',
     memo: `Invoice ${invoice.number} issued`,
     lines: [
-      line('accounts_receivable', currency, invoice.subtotalMinor + invoice.taxMinor, 0),
+      line('accounts_receivable', currency, invoice.subtotalMinor + invoice.taxMinor + rounding, 0),
       line('revenue', currency, 0, invoice.subtotalMinor),
       ...(invoice.taxMinor !== 0 ? [line('tax_payable', currency, 0, invoice.taxMinor)] : []),
+      ...(rounding > 0 ? [line('rounding_difference', currency, 0, rounding)] : []),
+      ...(rounding < 0 ? [line('rounding_difference', currency, -rounding, 0)] : []),
     ],
   });
 }
@@ -110,6 +120,7 @@ export function invoiceVoidedEntry(invoice: {
   currency: string;
   subtotalMinor: number;
   taxMinor: number;
+  roundingMinor?: number;
 }): Outcome<JournalEntry> {
   const issued = invoiceIssuedEntry(invoice);
   if (!issued.ok) return issued;

@@ -41,6 +41,7 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freez
   VND: 0,
   ISK: 0,
   HUF: 2,
+  TWD: 2,
   KWD: 3,
   BHD: 3,
   OMR: 3,
@@ -72,6 +73,16 @@ export interface RoundingPolicy {
   readonly level: 'line' | 'document';
   /** Absent = largest_remainder. */
   readonly split?: SplitConvention;
+  /**
+   * Cash rounding of an invoice's grand total after tax, in major units ("0.05" for CHF);
+   * absent = none. Applied at finalize as a visible rounding difference (payable.ts).
+   */
+  readonly cashIncrement?: string;
+  /**
+   * 'round_to_provider': the grand total also follows the payment provider's amount rule (Stripe:
+   * HUF and TWD whole units, BHD/JOD/KWD/OMR/TND tens of the minor unit); 'exact' (default): not.
+   */
+  readonly providerAmounts?: 'exact' | 'round_to_provider';
 }
 
 export const DEFAULT_ROUNDING: RoundingPolicy = Object.freeze({ mode: 'half_up', level: 'line' });

@@ -8,23 +8,60 @@
  *   Zuora's "Assume 30 days - actual/360" rule for N = 30: price per month × prorated days / 30,
  *   https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/total-amount-calculation-with-partial-period-proration/total-amount-calculation-with-partial-month-proration
  *   A period shorter than a month (a week) counts actual days.
+ * - `by_second`: elapsed seconds of the service period over the seconds of the period, Stripe's
+ *   way: "Stripe calculates proration down to the second based on the starting timestamp of the
+ *   billing period and the timestamp of the proration's triggering event"
+ *   (https://docs.stripe.com/billing/scripts/prorations). Either end of a range may then be an
+ *   instant (YYYY-MM-DDTHH:MM:SSZ, UTC); a plain date is its midnight UTC, so for whole days
+ *   it equals `actual_days`.
  * The amount is rounded once, by the rounding policy, after the exact fraction is applied.
  */
 import { isIsoDate } from './dates.js';
 import { DEFAULT_ROUNDING, decimal, type Money, type RoundingPolicy, roundMinor } from './money.js';
 
 export interface DateRange {
-  /** Inclusive start, YYYY-MM-DD. */
+  /** Inclusive start, YYYY-MM-DD (or an instant YYYY-MM-DDTHH:MM:SSZ under `by_second`). */
   start: string;
-  /** Exclusive end, YYYY-MM-DD. */
+  /** Exclusive end, YYYY-MM-DD (or an instant under `by_second`). */
   end: string;
 }
 
-export type DayCount = 'actual_days' | 'thirty_day_month' | { fixedMonthDays: number };
+export type DayCount = 'actual_days' | 'thirty_day_month' | 'by_second' | { fixedMonthDays: number };
+
+/** An instant to the second in UTC, as amendments of a by-the-second contract take it. */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
+
+/** True for YYYY-MM-DDTHH:MM:SS(.sss)Z naming a real day. */
+export function isInstant(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = INSTANT.exec(value);
+  return m !== null && isIsoDate(m[1]!);
+}
+
+/** Milliseconds since the epoch of a date (its midnight UTC) or an instant. */
+export function instantMs(value: string): number {
+  return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+}
+
+/** An instant at midnight UTC is written as its date, so it compares like the grid's dates. */
+export function normalInstant(value: string): string {
+  if (value.length === 10) return value;
+  return /T00:00:00(\.0{1,3})?Z$/.test(value) ? value.slice(0, 10) : value;
+}
+
+/**
+ * Which side the day of a change (an amendment's effective date) is billed on: 'new_side'
+ * (default, as before) bills it under the new terms; 'old_side' keeps it under the old terms, so
+ * the new terms start the next day. Under `by_second` an instant is exact and this only decides
+ * a plain date: its start (new side) or its end (old side).
+ */
+export type ChangeDay = 'new_side' | 'old_side';
 
 export interface ProrationPolicy {
   dayCount: DayCount;
   rounding: RoundingPolicy;
+  /** Absent = 'new_side'. */
+  changeDay?: ChangeDay;
 }
 
 export const DEFAULT_PRORATION: ProrationPolicy = { dayCount: 'actual_days', rounding: DEFAULT_ROUNDING };
@@ -33,8 +70,12 @@ export interface Prorated {
   amount: Money;
   /** Exact covered share of the period, decimal string ("0.5"). */
   fraction: string;
+  /** Days under the day count; under `by_second`, seconds ÷ 86,400 (a fraction for a part day). */
   coveredDays: number;
   periodDays: number;
+  /** Under `by_second` only: the seconds counted. */
+  coveredSeconds?: number;
+  periodSeconds?: number;
   explanation: string;
 }
 
@@ -54,7 +95,7 @@ function thirtyDayMonthDays(range: DateRange): number {
 }
 
 function days(range: DateRange, policy: ProrationPolicy): number {
-  return policy.dayCount === 'actual_days' ? actualDays(range) : thirtyDayMonthDays(range);
+  return policy.dayCount === 'thirty_day_month' ? thirtyDayMonthDays(range) : actualDays(range);
 }
 
 function wholeMonths(range: DateRange): number {
@@ -79,9 +120,33 @@ function dayCountName(dayCount: DayCount): string {
   return typeof dayCount === 'object' ? `${dayCount.fixedMonthDays}-day month` : dayCount;
 }
 
-function checkRange(range: DateRange, name: string): void {
-  if (!isIsoDate(range.start) || !isIsoDate(range.end)) throw new RangeError(`${name} dates must be YYYY-MM-DD`);
-  if (range.end <= range.start) throw new RangeError(`${name} must end after it starts`);
+function checkRange(range: DateRange, name: string, instants: boolean): void {
+  const ok = (v: string) => isIsoDate(v) || (instants && isInstant(v));
+  if (!ok(range.start) || !ok(range.end)) {
+    throw new RangeError(`${name} dates must be YYYY-MM-DD${instants ? ' or YYYY-MM-DDTHH:MM:SSZ' : ''}`);
+  }
+  // Plain dates compare as text (the billing run prorates a lot); instants as time.
+  const ends = instants ? instantMs(range.end) <= instantMs(range.start) : range.end <= range.start;
+  if (ends) throw new RangeError(`${name} must end after it starts`);
+}
+
+/** Stripe's way: covered seconds over the period's seconds, the amount rounded once. */
+function prorateBySecond(amount: Money, period: DateRange, service: DateRange, policy: ProrationPolicy): Prorated {
+  const start = Math.max(instantMs(period.start), instantMs(service.start));
+  const end = Math.min(instantMs(period.end), instantMs(service.end));
+  const coveredSeconds = end > start ? Math.floor((end - start) / 1000) : 0;
+  const periodSeconds = Math.floor((instantMs(period.end) - instantMs(period.start)) / 1000);
+  const fraction = decimal(coveredSeconds).div(periodSeconds);
+  const minor = roundMinor(decimal(amount.minor).mul(fraction), policy.rounding);
+  return {
+    amount: { minor, currency: amount.currency },
+    fraction: fraction.toString(),
+    coveredDays: coveredSeconds / 86_400,
+    periodDays: periodSeconds / 86_400,
+    coveredSeconds,
+    periodSeconds,
+    explanation: `${amount.minor} × ${coveredSeconds}/${periodSeconds} seconds (by_second) = ${minor} ${amount.currency} minor units`,
+  };
 }
 
 /**
@@ -94,8 +159,10 @@ export function prorate(
   servicePeriod: DateRange,
   policy: ProrationPolicy = DEFAULT_PRORATION,
 ): Prorated {
-  checkRange(period, 'period');
-  checkRange(servicePeriod, 'servicePeriod');
+  const bySecond = policy.dayCount === 'by_second';
+  checkRange(period, 'period', bySecond);
+  checkRange(servicePeriod, 'servicePeriod', bySecond);
+  if (bySecond) return prorateBySecond(amount, period, servicePeriod, policy);
   const covered: DateRange = {
     start: servicePeriod.start > period.start ? servicePeriod.start : period.start,
     end: servicePeriod.end < period.end ? servicePeriod.end : period.end,

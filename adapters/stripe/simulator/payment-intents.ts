@@ -30,6 +30,32 @@ function invalid(message: string, param?: string, code?: string): SimResult {
   });
 }
 
+/**
+ * Stripe's special cases (https://docs.stripe.com/currencies#special-cases): HUF and TWD charge
+ * whole units only (the amount, in two-decimal minor units, divisible by 100), and for the
+ * three-decimal currencies the last digit must be 0 ("5.124 KWD must be rounded to 5120 or 5130").
+ */
+const WHOLE_UNIT_ONLY = new Set(['huf', 'twd']);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+function specialCaseRefusal(amount: number, currency: string): SimResult | null {
+  if (WHOLE_UNIT_ONLY.has(currency) && amount % 100 !== 0) {
+    return invalid(
+      `Invalid amount. Currency ${currency.toUpperCase()} is effectively zero-decimal and charged amounts must be evenly divisible by 100.`,
+      'amount',
+      'invalid_charge_amount_no_decimal_compatible',
+    );
+  }
+  if (THREE_DECIMAL.has(currency) && amount % 10 !== 0) {
+    return invalid(
+      `Invalid amount. ${currency.toUpperCase()} amounts must end in 0 (round to the nearest ten).`,
+      'amount',
+      'invalid_charge_amount',
+    );
+  }
+  return null;
+}
+
 export function createPaymentIntent(store: PaymentStore, params: FormObject): SimResult {
   const amountRaw = stringParam(params, 'amount');
   if (amountRaw === undefined) return invalid('Missing required param: amount.', 'amount', 'parameter_missing');
@@ -49,6 +75,8 @@ export function createPaymentIntent(store: PaymentStore, params: FormObject): Si
   if (amount > 99_999_999) {
     return invalid('Amount must be no more than $999,999.99', 'amount', 'amount_too_large');
   }
+  const refused = specialCaseRefusal(amount, currency);
+  if (refused) return refused;
   const customer = stringParam(params, 'customer') ?? null;
   if (customer && !store.customers.has(customer)) {
     return invalid(`No such customer: '${customer}'`, 'customer', 'resource_missing');

@@ -10,12 +10,13 @@
 import {
   amendmentInvoices,
   type BillingPeriod,
+  balanceAmounts,
+  changeSplit,
   type InvoiceComputation,
-  remainingBalances,
+  remainingTermBalances,
   roundingOf,
 } from '../../domain/billing/index.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
-import { majorToMinor } from '../../domain/money.js';
 import type { Db, Statement } from '../client.js';
 import { consolidatedPeriodsOf } from './consolidated-invoices.js';
 import {
@@ -94,11 +95,17 @@ export async function amendmentPlan(
   // The prorated charge draws only on what every other invoice of the deal left of each grant
   // (the March invoice may have used it up); its own draw, on a replay, is not counted against it.
   const drawn = new Map<string, number>();
+  // The charge is dated on the day the change splits the time (the next day on 'old_side').
+  const proration = input.nextTerms.proration ?? {};
+  const chargeDay = changeSplit(input.effectiveDate, {
+    dayCount: proration.dayCount ?? 'actual_days',
+    changeDay: proration.changeDay,
+  }).slice(0, 10);
   for (const d of await walletDraws(db, orgId, previous.sourceSystem, previous.sourceDealId)) {
-    const own = d.contractId === input.newContractId && d.periodStart === input.effectiveDate && d.kind === 'advance';
+    const own = d.contractId === input.newContractId && d.periodStart === chargeDay && d.kind === 'advance';
     if (!own) drawn.set(d.grantId, (drawn.get(d.grantId) ?? 0) + d.drawnMinor);
   }
-  const creditBalances = remainingBalances(input.nextTerms.credits ?? [], input.nextTerms.currency, drawn);
+  const creditBalances = remainingTermBalances(input.nextTerms, drawn);
   const result = amendmentInvoices(input.previousTerms, input.nextTerms, input.effectiveDate, billed, {
     creditBalances,
   });
@@ -123,13 +130,13 @@ export async function amendmentPlan(
   await add(result.creditNote, previous.id, 'credit_note');
   await add(result.charge, input.newContractId, 'advance');
   const charged = invoices.find((i) => i.kind === 'advance');
-  const grants = new Map((input.nextTerms.credits ?? []).map((g) => [g.id, g]));
+  const granted = balanceAmounts(input.nextTerms);
   const credits: CreditUse[] = (charged ? (result.charge?.creditsUsed ?? []) : []).map((used) => ({
     invoiceId: charged!.id,
     system: previous.sourceSystem,
     deal: previous.sourceDealId,
     grantId: used.grantId,
-    grantedMinor: majorToMinor(grants.get(used.grantId)!.amount, input.nextTerms.currency),
+    grantedMinor: granted[used.grantId]!,
   }));
   return { ok: true, invoices, credits };
 }

@@ -11,6 +11,7 @@ import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { syncPrepared, syncUnit } from '../atomic.js';
 import type { Db, Statement } from '../client.js';
 import { billingRuns, contracts, invoiceLines, invoices, products, usageEvents } from '../schema.js';
+import { isBalanceDraw } from './credits.js';
 
 export type BillingRunRow = typeof billingRuns.$inferSelect;
 
@@ -150,7 +151,7 @@ export async function creditDrawn(db: Db, orgId: string): Promise<Map<string, nu
     .innerJoin(invoices, and(eq(invoices.id, invoiceLines.invoiceId), eq(invoices.orgId, orgId)))
     // A consolidated invoice's line names its own contract (and so its deal's wallet).
     .innerJoin(contracts, and(eq(contracts.id, lineContract), eq(contracts.orgId, orgId)))
-    .where(and(eq(invoiceLines.orgId, orgId), eq(invoiceLines.lineKind, 'credit'), isNotNull(invoiceLines.sourceRef)))
+    .where(and(eq(invoiceLines.orgId, orgId), isBalanceDraw, isNotNull(invoiceLines.sourceRef)))
     .groupBy(contracts.sourceSystem, contracts.sourceDealId, invoiceLines.sourceRef);
   return new Map(rows.map((r) => [`${r.system}|${r.deal}|${r.grant}`, Number(r.drawn)]));
 }
@@ -309,7 +310,7 @@ export function invoiceChunkStatements(
       .select(
         sql`SELECT j.value->>0, ${orgId}, NULL, j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
               j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now},
-              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL
+              CASE j.value->>3 WHEN 'arrears' THEN 'usage' ELSE 'recurring' END, ${billingRunId}, NULL, NULL, 0
             FROM json_each(${invoiceJson}) j WHERE ${keyIsFree(orgId)}`,
       )
       // The period key is a partial index (credit notes are outside it), so the target must name

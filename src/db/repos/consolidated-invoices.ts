@@ -122,7 +122,7 @@ export function consolidatedChunkStatements(
         // Column order = schema order of invoices, as invoiceChunkStatements writes them.
         sql`SELECT j.value->>0, ${orgId}, NULL, j.value->>1, j.value->>4, j.value->>3, j.value->>2, j.value->>5, 'draft', j.value->>6,
               j.value->>7, 0, j.value->>7, 0, j.value->>8, j.value->>9, j.value->>10, ${now},
-              j.value->>11, ${billingRunId}, NULL, NULL
+              j.value->>11, ${billingRunId}, NULL, NULL, 0
             FROM json_each(${invoiceJson}) j WHERE ${periodsFree(orgId, periodsJson, sql`j.value->>0`)}`,
       )
       .onConflictDoUpdate({

@@ -1,6 +1,7 @@
 /**
  * Prepaid credit consumption. A grant's consumption is persisted as the invoice's own credit
- * lines (line_kind 'credit', source_ref = grant id), written in the same atomic() unit as the
+ * lines (line_kind 'credit', source_ref = grant id, or wallet:ID:N for a wallet top-up; a coupon
+ * drawn as a balance is a 'discount' line with source_ref coupon:ID), written in the same atomic() unit as the
  * invoice; a grant belongs to the deal (every version of a contract draws on one wallet). Every
  * writer reads what was drawn, computes, then writes with creditGuardStatement() last in its
  * unit, so two writers that read the same balance cannot both spend it. Every function takes an
@@ -9,6 +10,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
 import { contracts, invoiceLines, invoices } from '../schema.js';
+
+/**
+ * A line that draws on a balance: prepaid grants and wallet top-ups are credit lines; coupons
+ * drawn as balances are discount lines named coupon:ID (src/domain/billing/credits.ts).
+ */
+export const isBalanceDraw = sql`(${invoiceLines.lineKind} = 'credit' OR (${invoiceLines.lineKind} = 'discount' AND ${invoiceLines.sourceRef} LIKE 'coupon:%'))`;
 
 /** Credit one stored invoice drew from one grant (drawnMinor ≤ 0: credit lines are negative). */
 export interface CreditDraw {
@@ -42,7 +49,7 @@ export async function walletDraws(db: Db, orgId: string, system: string, deal: s
     .where(
       and(
         eq(invoiceLines.orgId, orgId),
-        eq(invoiceLines.lineKind, 'credit'),
+        isBalanceDraw,
         eq(contracts.sourceSystem, system),
         eq(contracts.sourceDealId, deal),
       ),
@@ -97,12 +104,12 @@ export function creditGuardStatement(db: Db, orgId: string, uses: readonly Credi
               CROSS JOIN invoices i ON i.org_id = ${orgId} AND i.contract_id = c.id
               CROSS JOIN invoice_lines l ON l.invoice_id = i.id
             WHERE c.org_id = ${orgId} AND c.source_system = u.value->>1 AND c.source_deal_id = u.value->>2
-              AND l.org_id = ${orgId} AND l.contract_id IS NULL AND l.line_kind = 'credit' AND l.source_ref = u.value->>3)
+              AND l.org_id = ${orgId} AND l.contract_id IS NULL AND l.line_kind IN ('credit', 'discount') AND l.source_ref = u.value->>3)
           + (SELECT -coalesce(sum(l.amount_minor), 0) FROM contracts c
               CROSS JOIN invoice_lines l ON l.org_id = ${orgId} AND l.contract_id = c.id
               CROSS JOIN invoices i ON i.id = l.invoice_id AND i.org_id = ${orgId}
             WHERE c.org_id = ${orgId} AND c.source_system = u.value->>1 AND c.source_deal_id = u.value->>2
-              AND l.contract_id IS NOT NULL AND l.line_kind = 'credit' AND l.source_ref = u.value->>3) > u.value->>4)`,
+              AND l.contract_id IS NOT NULL AND l.line_kind IN ('credit', 'discount') AND l.source_ref = u.value->>3) > u.value->>4)`,
       ),
     );
 }

@@ -6,6 +6,7 @@
  * bound-parameter limit).
  */
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { topUpGrants } from '../../domain/billing/index.js';
 import type { ContractTerms } from '../../domain/contracts/terms.js';
 import { type Wallet, walletCredit } from '../../domain/customer-balance.js';
 import type { Db } from '../client.js';
@@ -69,7 +70,9 @@ async function addWalletCredit(
   }
   const withGrants = [...newest.values()].flatMap((v) => {
     const terms = v.terms === null ? null : (JSON.parse(v.terms) as ContractTerms);
-    return terms?.credits?.length ? [{ ...v, grants: terms.credits, currency: terms.currency }] : [];
+    // Wallet top-ups are customer credit too (coupons are discounts, not credit).
+    const grants = terms === null ? [] : [...(terms.credits ?? []), ...topUpGrants(terms)];
+    return grants.length > 0 ? [{ ...v, grants, currency: terms!.currency }] : [];
   });
   if (withGrants.length === 0) return;
   const draws = await db

@@ -73,7 +73,7 @@ export function finalizeInvoiceStatements(
   orgId: string,
   invoiceId: string,
   lineTaxes: readonly { lineId: string; taxMinor: number }[],
-  totals: { taxMinor: number; totalMinor: number; status: InvoiceStatus },
+  totals: { taxMinor: number; totalMinor: number; status: InvoiceStatus; roundingMinor?: number },
 ): Statement[] {
   return [
     ...lineTaxes.map((line) =>

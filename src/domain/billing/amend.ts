@@ -21,11 +21,11 @@ import type { ContractTerms } from '../contracts/terms.js';
 import { afterTrial } from '../contracts/trial.js';
 import { addDays, isIsoDate } from '../dates.js';
 import { money, splitAmount } from '../money.js';
-import { type DateRange, prorate } from '../proration.js';
+import { type DateRange, instantMs, isInstant, normalInstant, type ProrationPolicy, prorate } from '../proration.js';
 import { clip, maxDate, phaseRange } from './calendar.js';
 import { periodIssues } from './compute.js';
 import { type LineContext, resolveContext } from './context.js';
-import { creditLines } from './credits.js';
+import { couponLines, creditLines } from './credits.js';
 import type { ChargeInstance } from './instances.js';
 import { type ItemCharge, itemCharges, phaseDiscounts } from './lines.js';
 import { assemble, sumOf } from './totals.js';
@@ -40,8 +40,27 @@ import type {
 import { checkTerms } from './validate.js';
 
 function after(range: DateRange, from: string): DateRange | null {
-  const start = maxDate(range.start, from);
-  return start < range.end ? { start, end: range.end } : null;
+  if (from.length === 10) {
+    const start = maxDate(range.start, from);
+    return start < range.end ? { start, end: range.end } : null;
+  }
+  // An instant (a by-the-second change): compared as time, not as text.
+  const start = instantMs(from) > instantMs(range.start) ? from : range.start;
+  return instantMs(start) < instantMs(range.end) ? { start, end: range.end } : null;
+}
+
+/**
+ * Where an amendment effective at `effective` (a date, or an instant YYYY-MM-DDTHH:MM:SSZ) splits
+ * the billed time between the old and the new terms, under the new terms' proration policy:
+ * - `by_second`: the instant itself (a plain date is its midnight, or the next one on 'old_side');
+ * - a day count: the day of the change is billed under the new terms ('new_side', default: the
+ *   split is that day) or still under the old ones ('old_side': the split is the next day).
+ * The documents of the amendment are dated on the split's day.
+ */
+export function changeSplit(effective: string, policy: Pick<ProrationPolicy, 'dayCount' | 'changeDay'>): string {
+  const day = effective.slice(0, 10);
+  if (isInstant(effective) && policy.dayCount === 'by_second') return normalInstant(effective);
+  return policy.changeDay === 'old_side' ? addDays(day, 1) : day;
 }
 
 function byPhase(charges: ItemCharge[]): Map<number, ItemCharge[]> {
@@ -119,7 +138,11 @@ function chargeForPeriod(
   effectiveDate: string,
 ): { ok: true; lines: InvoiceLineComputation[] } | { ok: false; issues: BillingIssue[] } {
   const spanOf = (inst: ChargeInstance) =>
-    inst.oneTime ? (inst.service.start >= effectiveDate ? inst.service : null) : after(inst.service, effectiveDate);
+    inst.oneTime
+      ? instantMs(inst.service.start) >= instantMs(effectiveDate)
+        ? inst.service
+        : null
+      : after(inst.service, effectiveDate);
   const rated = itemCharges(ctx, 'advance', period, {}, spanOf);
   if (!rated.ok) return rated;
   const lines: InvoiceLineComputation[] = [];
@@ -157,8 +180,13 @@ export function amendmentInvoices(
   const prev = checkTerms(previous, 'previous');
   const nxt = checkTerms(next, 'next');
   const issues: BillingIssue[] = [...(prev.ok ? [] : prev.issues), ...(nxt.ok ? [] : nxt.issues)];
-  if (typeof effectiveDate !== 'string' || !isIsoDate(effectiveDate)) {
-    issues.push({ path: 'effectiveDate', message: 'must be a date YYYY-MM-DD' });
+  if (typeof effectiveDate !== 'string' || !(isIsoDate(effectiveDate) || isInstant(effectiveDate))) {
+    issues.push({ path: 'effectiveDate', message: 'must be a date YYYY-MM-DD or an instant YYYY-MM-DDTHH:MM:SSZ' });
+  } else if (isInstant(effectiveDate) && nxt.ok && nxt.terms.proration?.dayCount !== 'by_second') {
+    issues.push({
+      path: 'effectiveDate',
+      message: "an instant needs the new terms' proration.dayCount 'by_second'; give a date otherwise",
+    });
   }
   if (!Array.isArray(billedAdvancePeriods)) {
     issues.push({ path: 'billedAdvancePeriods', message: 'must be a list of billing periods' });
@@ -175,14 +203,19 @@ export function amendmentInvoices(
   }
   if (!prev.ok || !nxt.ok || issues.length > 0) return { ok: false, issues };
 
-  const prevCtx = resolveContext(afterTrial(prev.terms), 'previous', options);
+  let prevCtx = resolveContext(afterTrial(prev.terms), 'previous', options);
   const nextCtx = resolveContext(afterTrial(nxt.terms), 'next', options);
+  // The new terms say where the change falls; both documents split the time there.
+  const split = changeSplit(effectiveDate, nextCtx.proration);
+  // Time split inside a day is only measured in seconds: the credit is then counted that way too.
+  if (split.length > 10) prevCtx = { ...prevCtx, proration: { ...prevCtx.proration, dayCount: 'by_second' } };
+  const splitDay = split.slice(0, 10);
   const periods = billedAdvancePeriods.filter((p) => p.kind === 'advance');
   const credited: InvoiceLineComputation[] = [];
   const charged: InvoiceLineComputation[] = [];
   for (const period of periods) {
-    const c = creditForPeriod(prevCtx, period, effectiveDate);
-    const n = chargeForPeriod(nextCtx, period, effectiveDate);
+    const c = creditForPeriod(prevCtx, period, split);
+    const n = chargeForPeriod(nextCtx, period, split);
     if (!c.ok) issues.push(...c.issues);
     if (!n.ok) issues.push(...n.issues);
     if (c.ok) credited.push(...c.lines);
@@ -196,29 +229,30 @@ export function amendmentInvoices(
       : assemble(
           {
             currency: prevCtx.currency,
-            periodStart: effectiveDate,
-            periodEnd: periodEnd(credited, addDays(effectiveDate, 1)),
+            periodStart: splitDay,
+            periodEnd: periodEnd(credited, addDays(splitDay, 1)),
             kind: 'credit_note',
-            issueDate: effectiveDate,
-            dueDate: effectiveDate,
+            issueDate: splitDay,
+            dueDate: splitDay,
           },
           credited,
           [],
         );
   let charge: InvoiceComputation | null = null;
   if (charged.length > 0) {
-    const credits = creditLines(nextCtx, sumOf(charged), effectiveDate);
+    const coupons = couponLines(nextCtx, sumOf(charged), splitDay);
+    const credits = creditLines(nextCtx, sumOf(charged) + sumOf(coupons.lines), splitDay);
     charge = assemble(
       {
         currency: nextCtx.currency,
-        periodStart: effectiveDate,
-        periodEnd: periodEnd(charged, addDays(effectiveDate, 1)),
+        periodStart: splitDay,
+        periodEnd: periodEnd(charged, addDays(splitDay, 1)),
         kind: 'advance',
-        issueDate: effectiveDate,
-        dueDate: addDays(effectiveDate, nextCtx.terms.paymentTermsDays),
+        issueDate: splitDay,
+        dueDate: addDays(splitDay, nextCtx.terms.paymentTermsDays),
       },
-      [...charged, ...credits.lines],
-      credits.used,
+      [...charged, ...coupons.lines, ...credits.lines],
+      [...coupons.used, ...credits.used],
     );
   }
   return { ok: true, creditNote, charge };

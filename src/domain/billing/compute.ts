@@ -14,7 +14,7 @@ import type { ContractTerms, PeriodUsage } from '../contracts/terms.js';
 import { afterTrial } from '../contracts/trial.js';
 import { isNonNegativeDecimalString } from '../grammar.js';
 import { resolveContext } from './context.js';
-import { creditLines } from './credits.js';
+import { couponLines, creditLines } from './credits.js';
 import { addDaysFast, isIsoDay } from './day-math.js';
 import { periodLines } from './lines.js';
 import { assemble, sumOf } from './totals.js';
@@ -73,7 +73,9 @@ export function computeInvoice(
   const built = periodLines(ctx, period.kind, period, usage ?? {});
   if (!built.ok) return built;
   const lines = built.phases.flatMap((p) => p.lines);
-  const credits = creditLines(ctx, sumOf(lines), period.billOn);
+  // Coupons (discounts, before tax) first, then prepaid credits and wallets on what is left.
+  const coupons = couponLines(ctx, sumOf(lines), period.billOn);
+  const credits = creditLines(ctx, sumOf(lines) + sumOf(coupons.lines), period.billOn);
   return {
     ok: true,
     invoice: assemble(
@@ -85,8 +87,8 @@ export function computeInvoice(
         issueDate: period.billOn,
         dueDate: addDaysFast(period.billOn, ctx.terms.paymentTermsDays),
       },
-      [...lines, ...credits.lines],
-      credits.used,
+      [...lines, ...coupons.lines, ...credits.lines],
+      [...coupons.used, ...credits.used],
     ),
   };
 }

@@ -36,6 +36,9 @@ export function resolveContext(terms: ContractTerms, prefix: string, options: Co
         (terms.proration?.dayCount !== undefined
           ? { ...DEFAULT_PRORATION, dayCount: terms.proration.dayCount }
           : DEFAULT_PRORATION)),
+      ...(terms.proration?.changeDay !== undefined && options.proration?.changeDay === undefined
+        ? { changeDay: terms.proration.changeDay }
+        : {}),
       rounding,
     },
     rating: { ...options.rating, rounding },

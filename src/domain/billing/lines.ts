@@ -113,7 +113,8 @@ function documentRounded(ctx: LineContext, charges: RatedCharge[]): void {
 export function periodFraction(ctx: LineContext, kind: InvoiceKind, range: DateRange): string | null {
   const step = baseStep(ctx.terms, kind);
   if (step === null) return null;
-  const grid = gridPeriodOf(gridFor(ctx.terms, step), range.start);
+  // An amendment split inside a day (by the second) starts at an instant; its grid period is its day's.
+  const grid = gridPeriodOf(gridFor(ctx.terms, step), range.start.slice(0, 10));
   if (sameRange(grid, range)) return null;
   return prorate(money(0, ctx.currency), grid, range, ctx.proration).fraction;
 }

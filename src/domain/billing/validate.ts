@@ -118,6 +118,31 @@ export function semanticIssues(terms: ContractTerms, p: string): BillingIssue[] 
     if (!fitsMinor(g.amount, terms.currency))
       issues.push({ path: `${gp}.amount`, message: 'is too large to hold exactly' });
   });
+  const couponIds = new Set<string>();
+  (terms.coupons ?? []).forEach((c, ci) => {
+    const cp = `${p}.coupons.${ci}`;
+    if (couponIds.has(c.id)) issues.push({ path: `${cp}.id`, message: `duplicates coupon id ${c.id}` });
+    couponIds.add(c.id);
+    if (!fitsMinor(c.amount, terms.currency))
+      issues.push({ path: `${cp}.amount`, message: 'is too large to hold exactly' });
+    if (c.expiresOn !== undefined && c.expiresOn <= (c.appliesFrom ?? terms.startDate)) {
+      issues.push({ path: `${cp}.expiresOn`, message: 'must be after appliesFrom (default: the start date)' });
+    }
+  });
+  const walletIds = new Set<string>();
+  (terms.wallets ?? []).forEach((w, wi) => {
+    const wp = `${p}.wallets.${wi}`;
+    if (walletIds.has(w.id)) issues.push({ path: `${wp}.id`, message: `duplicates wallet id ${w.id}` });
+    walletIds.add(w.id);
+    w.topUps.forEach((t, ti) => {
+      if (t.expiresOn !== undefined && t.expiresOn <= t.on) {
+        issues.push({ path: `${wp}.topUps.${ti}.expiresOn`, message: 'must be after on' });
+      }
+      if (!fitsMinor(decimal(t.credits).div(w.rate).toFixed(), terms.currency)) {
+        issues.push({ path: `${wp}.topUps.${ti}.credits`, message: 'is too large to hold exactly' });
+      }
+    });
+  });
   return issues;
 }
 

@@ -35,6 +35,7 @@ function itemOf(draft: ContractDraft, line: ContractLineDraft): ContractItem {
     timing: line.timing ?? draft.billingTiming,
     ...(line.freeUnits != null ? { freeUnits: line.freeUnits } : {}),
     ...(line.discounts != null && line.discounts.length > 0 ? { discounts: line.discounts } : {}),
+    ...(line.usageProration != null ? { usageProration: line.usageProration } : {}),
   };
 }
 
@@ -52,9 +53,15 @@ export function termsFromDraft(draft: ContractDraft): ContractTerms {
     currency: draft.currency,
     startDate: draft.startDate,
     endDate: draftEndDate(draft),
-    alignment: 'anniversary',
+    alignment: draft.alignment ?? 'anniversary',
+    ...(draft.endOfMonth != null ? { endOfMonth: draft.endOfMonth } : {}),
+    ...(draft.trial != null ? { trial: draft.trial } : {}),
     paymentTermsDays: draft.paymentTermsDays,
     renewal: draft.renewal ?? { policy: 'none' },
     phases: [phase],
+    ...(draft.proration != null ? { proration: draft.proration } : {}),
+    ...(draft.rounding != null ? { rounding: draft.rounding } : {}),
+    ...(draft.coupons != null && draft.coupons.length > 0 ? { coupons: draft.coupons } : {}),
+    ...(draft.wallets != null && draft.wallets.length > 0 ? { wallets: draft.wallets } : {}),
   };
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../grammar.js';
 import { isDecimalString, isKnownCurrency } from '../money.js';
+import { cashIncrementMinor } from '../payable.js';
 import { priceSpecSchema } from '../pricing/schema.js';
 
 const isoDate = isoDateSchema;
@@ -140,18 +141,69 @@ export const creditGrantSchema = z
   .strict();
 
 /**
+ * A fixed-amount coupon used as a balance (Lago's fixed_amount coupon of frequency "once",
+ * https://getlago.com/docs/guide/coupons): worth `amount` once, taken off invoices before tax
+ * (after discounts, before prepaid credits) from `appliesFrom` on; what one invoice cannot use
+ * carries to the next invoices until it is spent or expires. A coupon worth an amount every
+ * period (Lago's "recurring" / "forever") is a discount of kind 'amount' with from / until.
+ */
+export const couponSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    amount,
+    label: z.string().max(200).optional(),
+    /** Default: the contract's start date. */
+    appliesFrom: isoDate.optional(),
+    /** Exclusive: not used on invoices issued on or after it. */
+    expiresOn: isoDate.optional(),
+  })
+  .strict();
+
+/**
+ * A prepaid wallet (Lago's wallets, https://getlago.com/docs/guide/wallet-and-top-up/prepaid-credits):
+ * credits bought at `rate` credits per currency unit, topped up over time, each top-up with its
+ * own expiry; consumed by invoices after coupons and credit grants, the earliest expiry first,
+ * each credit once across every invoice of the contract. A top-up's money value is its credits
+ * ÷ rate, rounded down to the minor unit (credits never buy more than they cost).
+ */
+export const walletSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    /** Credits per one unit of the contract currency ("1" = 1 credit per unit, "10" = 10 credits per unit). */
+    rate: amount.refine((v) => !/^0*(\.0*)?$/.test(v), 'must be more than 0'),
+    topUps: z
+      .array(
+        z
+          .object({
+            credits: amount,
+            /** The day the credits are bought and usable. */
+            on: isoDate,
+            /** Exclusive. */
+            expiresOn: isoDate.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict();
+
+/**
  * How a partial period is prorated (proration.ts): the day count. Default actual days, as
  * Stripe, Chargebee and Lago count; 'thirty_day_month' is 30/360; { fixedMonthDays: N } counts
  * actual covered days against N days a month (Zuora's "assume 30 days" with N = 30).
  */
 export const prorationTermsSchema = z
   .object({
+    /** 'by_second': Stripe's way, elapsed seconds over the period's (an amendment may name an instant). */
     dayCount: z
       .union([
-        z.enum(['actual_days', 'thirty_day_month']),
+        z.enum(['actual_days', 'thirty_day_month', 'by_second']),
         z.object({ fixedMonthDays: z.number().int().min(1).max(31) }).strict(),
       ])
       .optional(),
+    /** The day of an amendment billed under the new terms ('new_side', default) or the old ones ('old_side'). */
+    changeDay: z.enum(['new_side', 'old_side']).optional(),
   })
   .strict();
 
@@ -160,6 +212,10 @@ export const roundingTermsSchema = z
     mode: z.enum(['half_up', 'half_even', 'down', 'up']),
     level: z.enum(['line', 'document']),
     split: z.enum(['largest_remainder', 'last_line']).optional(),
+    /** Cash rounding of the grand total after tax, major units ("0.05": CHF to 5 Rappen); a whole number of minor units. */
+    cashIncrement: amount.optional(),
+    /** 'round_to_provider': the grand total follows the payment provider's amount rule (payable.ts); default 'exact'. */
+    providerAmounts: z.enum(['exact', 'round_to_provider']).optional(),
   })
   .strict();
 
@@ -199,14 +255,31 @@ export const contractTermsSchema = z
       .strict(),
     phases: z.array(phaseSchema).min(1).max(50),
     credits: z.array(creditGrantSchema).max(100).optional(),
+    /** Fixed-amount coupons drawn as balances, carried over until spent. */
+    coupons: z.array(couponSchema).max(20).optional(),
+    /** Prepaid wallets (credits at a conversion rate, top-ups, expiry). */
+    wallets: z.array(walletSchema).max(20).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // A cash increment is a whole number of the currency's minor units (CHF "0.05" = 5 Rappen).
+    const increment = t.rounding?.cashIncrement;
+    if (increment !== undefined && isKnownCurrency(t.currency) && cashIncrementMinor(increment, t.currency) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rounding', 'cashIncrement'],
+        message: `must be a positive whole number of ${t.currency} minor units (such as "0.05"), at most 1,000,000 of them`,
+      });
+    }
+  });
 
 export type Cadence = z.infer<typeof cadenceSchema>;
 export type Discount = z.infer<typeof discountSchema>;
 export type ContractItem = z.infer<typeof contractItemSchema>;
 export type Phase = z.infer<typeof phaseSchema>;
 export type CreditGrant = z.infer<typeof creditGrantSchema>;
+export type Coupon = z.infer<typeof couponSchema>;
+export type Wallet = z.infer<typeof walletSchema>;
 export type ContractTerms = z.infer<typeof contractTermsSchema>;
 
 /**

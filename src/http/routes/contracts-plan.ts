@@ -10,7 +10,12 @@ import type { Issues } from '../../db/repos/amendments.js';
 import { type ContractRow, usageEventsIn } from '../../db/repos/contracts.js';
 import { walletDraws } from '../../db/repos/credits.js';
 import { metricsByCode, toBillableMetric } from '../../db/repos/metering.js';
-import { computeInvoice, duePeriods, type InvoiceComputation, remainingBalances } from '../../domain/billing/index.js';
+import {
+  computeInvoice,
+  duePeriods,
+  type InvoiceComputation,
+  remainingTermBalances,
+} from '../../domain/billing/index.js';
 import type { ContractTerms, PeriodUsage } from '../../domain/contracts/terms.js';
 import { addMonths } from '../../domain/dates.js';
 import { aggregate, levelBefore } from '../../domain/metering/index.js';
@@ -113,7 +118,7 @@ export async function previewInvoices(
         };
       }
     }
-    const creditBalances = remainingBalances(terms.credits ?? [], terms.currency, drawn);
+    const creditBalances = remainingTermBalances(terms, drawn);
     const computed = computeInvoice(terms, period, usage, { creditBalances });
     if (!computed.ok) {
       return { ok: false, status: 422, errors: computed.issues.map((i) => ({ field: i.path, message: i.message })) };

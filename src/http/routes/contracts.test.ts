@@ -335,6 +335,33 @@ describe('contracts API', () => {
       expect(await rows(invoices)).toHaveLength(3);
     });
 
+    it('by the second (Stripe): an instant in the body splits March at 12:00 UTC on the 16th; a day count refuses it', async () => {
+      const v1 = await billedContract();
+      const refused = await amend(v1, { effective_date: '2026-03-16T12:00:00Z', terms: terms('20') });
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).errors).toEqual([expect.objectContaining({ field: 'effective_date' })]);
+      const bySecond = { ...terms('20'), proration: { dayCount: 'by_second' as const } };
+      const res = await amend(v1, { effective_date: '2026-03-16T12:00:00Z', terms: bySecond });
+      expect(res.status).toBe(201);
+      const body = await res.json();
+      const credit = body.invoices.find((i: { kind: string }) => i.kind === 'credit_note');
+      const charge = body.invoices.find((i: { kind: string }) => i.kind === 'advance');
+      // 1,339,200 of 2,678,400 seconds left: exactly half of 100.00 credited and of 200.00 charged.
+      expect([credit.total_minor, charge.total_minor]).toEqual([5000, 10_000]);
+      expect(charge.period_start).toBe('2026-03-16');
+      expect(body.contract.effective_date).toBe('2026-03-16T12:00:00Z');
+    });
+
+    it('old side: the change day stays on the old terms (15 of 31 days re-priced, not 16)', async () => {
+      const v1 = await billedContract();
+      const oldSide = { ...terms('20'), proration: { changeDay: 'old_side' as const } };
+      const body = await (await amend(v1, { effective_date: '2026-03-16', terms: oldSide })).json();
+      const credit = body.invoices.find((i: { kind: string }) => i.kind === 'credit_note');
+      const charge = body.invoices.find((i: { kind: string }) => i.kind === 'advance');
+      expect([credit.total_minor, charge.total_minor]).toEqual([4839, 9677]); // 100.00 and 200.00 × 15/31
+      expect([credit.period_start, charge.period_start]).toEqual(['2026-03-17', '2026-03-17']);
+    });
+
     it('answers a retried amendment with the same version and invoices, writing nothing twice', async () => {
       const v1 = await billedContract();
       const request = { effective_date: '2026-03-16', terms: terms('20') };

@@ -24,6 +24,7 @@ import {
   summaryColumns,
 } from '../../db/repos/contracts.js';
 import { type ContractTerms, contractTermsSchema } from '../../domain/contracts/terms.js';
+import { isInstant } from '../../domain/proration.js';
 import { isCrmVendor } from '../../domain/vendors.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import { requireRole } from '../auth.js';
@@ -51,7 +52,16 @@ const createBody = z
   })
   .strict();
 
-const amendBody = z.object({ effective_date: isoDate.openapi({ example: '2026-03-15' }), terms: termsInput }).strict();
+/** A date, or (for terms that prorate by the second, Stripe's way) an instant to the second in UTC. */
+const effectiveInput = z
+  .string()
+  .refine(
+    (v) => isoDate.safeParse(v).success || isInstant(v),
+    'must be a date YYYY-MM-DD, or an instant YYYY-MM-DDTHH:MM:SSZ when the terms prorate by_second',
+  )
+  .openapi({ example: '2026-03-15' });
+
+const amendBody = z.object({ effective_date: effectiveInput, terms: termsInput }).strict();
 
 const contractSchema = z
   .object({

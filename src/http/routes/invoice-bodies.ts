@@ -99,6 +99,10 @@ export const invoiceDetailBody = invoiceSummary
       .openapi({ description: 'advance, arrears or credit_note: the billing period the document covers' }),
     subtotal_minor: z.number().int(),
     tax_minor: z.number().int(),
+    rounding_minor: z.number().int().openapi({
+      description:
+        'Cash or payment-provider rounding of the grand total at finalize (terms rounding.cashIncrement / providerAmounts): total_minor = subtotal_minor + tax_minor + rounding_minor',
+    }),
     amount_paid_minor: z.number().int(),
     credited_minor: z.number().int().openapi({
       description:
@@ -240,6 +244,7 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
     period_kind: i.kind,
     subtotal_minor: i.subtotalMinor,
     tax_minor: i.taxMinor,
+    rounding_minor: i.roundingMinor,
     amount_paid_minor: i.amountPaidMinor,
     credited_minor: creditedMinor,
     credited_invoice_id: i.creditedInvoiceId,

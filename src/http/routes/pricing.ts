@@ -1,6 +1,6 @@
 /** POST /api/v1/pricing/preview: ratePrice over HTTP, for the config UI and for integrators. */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { tryRatePrice } from '../../domain/index.js';
+import { tryRatePerEvent, tryRatePrice } from '../../domain/index.js';
 import { usageSchema } from '../../domain/pricing/types.js';
 import type { AppEnv } from '../context.js';
 import { problem } from '../problem.js';
@@ -38,6 +38,15 @@ const previewRoute = createRoute({
                 example: { quantity: '25', currency: 'USD' },
               }),
               options: optionsSchema.optional(),
+              events: z
+                .array(z.string())
+                .max(10_000)
+                .optional()
+                .openapi({
+                  description:
+                    'Usage billed in advance, per event: event quantities in arrival order after usage.quantity (already billed this period); the answer adds per_event, each event charged cost(after) − cost(before)',
+                  example: ['500', '550', '4000'],
+                }),
             })
             .strict(),
         },
@@ -58,7 +67,7 @@ const previewRoute = createRoute({
 
 export function mountPricingRoutes(api: OpenAPIHono<AppEnv>): void {
   api.openapi(previewRoute, async (c) => {
-    const { price, usage, options } = c.req.valid('json');
+    const { price, usage, options, events } = c.req.valid('json');
     // Rating reads the usage fields it knows; one it does not know is a mistake to name, not to skip.
     const unknownUsage = Object.keys(usage)
       .filter((key) => !USAGE_FIELDS.has(key))
@@ -78,6 +87,32 @@ export function mountPricingRoutes(api: OpenAPIHono<AppEnv>): void {
         errors,
       ) as never;
     }
-    return c.json(result.rated, 200);
+    if (events === undefined) return c.json(result.rated, 200);
+    const perEvent = tryRatePerEvent(price, usage, events, options);
+    if (!perEvent.ok) {
+      const errors = perEvent.issues.map((i) => ({ field: i.path, message: i.message }));
+      return problem(
+        c,
+        400,
+        'Invalid price',
+        errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
+      ) as never;
+    }
+    return c.json(
+      {
+        ...result.rated,
+        per_event: {
+          charges: perEvent.result.charges.map((e) => ({
+            quantity: e.quantity,
+            before: e.before,
+            after: e.after,
+            amount_minor: e.amountMinor,
+          })),
+          total_minor: perEvent.result.totalMinor,
+        },
+      },
+      200,
+    );
   });
 }

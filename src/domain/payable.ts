@@ -1,0 +1,100 @@
+/**
+ * What an invoice's grand total (lines + tax) is rounded to before it is charged, and the
+ * rounding difference shown beside it, never lost. Two rules, each an option of the contract's
+ * rounding policy (terms.rounding), applied at finalize once the tax is known:
+ * - `cashIncrement`: cash rounding of the grand total, e.g. CHF to 0.05 ("Rappenrundung").
+ * - `providerAmounts: 'round_to_provider'`: the amount rules of the payment provider that will
+ *   charge it. Stripe (https://docs.stripe.com/currencies): HUF and TWD amounts must be whole
+ *   units (a multiple of 100 minor units) although both have two decimals, and for the
+ *   three-decimal currencies (BHD, JOD, KWD, OMR, TND) the last of the three digits must be 0,
+ *   so an amount rounds to the tens of fils. Other providers take the exact amount.
+ * When both apply, the total rounds to a multiple of both steps. The rounding mode is the
+ * policy's (half up by default). A credit note is never rounded here: it gives back exact lines.
+ */
+import { decimal, exponentOf, type RoundingPolicy, roundMinor } from './money.js';
+
+/** Stripe's step per currency in minor units: a charge amount must be a multiple of it. */
+export const STRIPE_AMOUNT_STEPS: Readonly<Record<string, number>> = Object.freeze({
+  HUF: 100,
+  TWD: 100,
+  BHD: 10,
+  JOD: 10,
+  KWD: 10,
+  OMR: 10,
+  TND: 10,
+});
+
+const PROVIDER_STEPS: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.freeze({
+  stripe: STRIPE_AMOUNT_STEPS,
+});
+
+/** The multiple of the minor unit `provider` accepts in `currency` (1: any amount). */
+export function providerAmountStep(provider: string | null, currency: string): number {
+  if (provider === null) return 1;
+  return PROVIDER_STEPS[provider]?.[currency] ?? 1;
+}
+
+/** A cash increment in major units ("0.05") as minor units (5), or null when it is not a whole number of them. */
+export function cashIncrementMinor(increment: string, currency: string): number | null {
+  const minor = decimal(increment).mul(decimal(10).pow(exponentOf(currency)));
+  return minor.isInteger() && minor.gt(0) && minor.lte(1_000_000) ? minor.toNumber() : null;
+}
+
+export interface PayableTotal {
+  /** The total to charge, post, and book: a multiple of `stepMinor`. */
+  totalMinor: number;
+  /** totalMinor − exact total (lines + tax); positive when rounded up. */
+  roundingMinor: number;
+  /** The multiple rounded to (1: no rounding). */
+  stepMinor: number;
+  /** Which rules set the step. */
+  rules: ('cash' | 'provider')[];
+  explanation: string;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The grand total after the policy's cash rounding and, with `providerAmounts:
+ * 'round_to_provider'`, the payment provider's amount rule. `provider` is the payment vendor that
+ * will collect the invoice (null: none).
+ */
+export function payableTotal(
+  exactMinor: number,
+  currency: string,
+  policy: RoundingPolicy,
+  provider: string | null,
+): PayableTotal {
+  const cash = policy.cashIncrement === undefined ? 1 : (cashIncrementMinor(policy.cashIncrement, currency) ?? 1);
+  const byProvider = policy.providerAmounts === 'round_to_provider' ? providerAmountStep(provider, currency) : 1;
+  const step = (cash * byProvider) / gcd(cash, byProvider);
+  const rules: PayableTotal['rules'] = [
+    ...(cash > 1 ? ['cash' as const] : []),
+    ...(byProvider > 1 ? ['provider' as const] : []),
+  ];
+  if (step === 1) {
+    return { totalMinor: exactMinor, roundingMinor: 0, stepMinor: 1, rules, explanation: 'no rounding' };
+  }
+  const totalMinor = roundMinor(decimal(exactMinor).div(step), policy) * step;
+  return {
+    totalMinor,
+    roundingMinor: totalMinor - exactMinor,
+    stepMinor: step,
+    rules,
+    explanation: `${exactMinor} ${currency} minor units rounded ${policy.mode} to a multiple of ${step} (${rules.join(' and ')}) = ${totalMinor}`,
+  };
+}
+
+/**
+ * Customer credit applied before a provider charges the rest: the rest must still be a multiple
+ * of the provider's step, so the credit applied is cut to a multiple of it unless it covers the
+ * whole amount due (what is not applied stays on the customer's balance).
+ */
+export function creditWithinStep(dueMinor: number, balanceMinor: number, stepMinor: number): number {
+  const applied = Math.max(0, Math.min(balanceMinor, dueMinor));
+  if (applied === dueMinor || stepMinor <= 1) return applied;
+  const rest = Math.ceil((dueMinor - applied) / stepMinor) * stepMinor;
+  return Math.max(0, dueMinor - rest);
+}

@@ -1,0 +1,163 @@
+/**
+ * Cash rounding and Stripe's currency rules on Node against the simulators: a contract made with
+ * POST /api/v1/contracts, billed by a run, finalized (tax at the AvaTax simulator), collected at
+ * the Stripe simulator and posted to the QuickBooks simulator. The rounded grand total is the same
+ * at every stop, and the difference is a visible field, an ERP line and a ledger line:
+ * - CHF to 0.05 (rounding.cashIncrement "0.05"): 10.37 + 8.875 % tax = 11.29 → 11.30.
+ * - KWD at Stripe (rounding.providerAmounts "round_to_provider"): the last fils digit must be 0
+ *   (https://docs.stripe.com/currencies: "5.124 KWD must be rounded to 5120 or 5130"); without
+ *   the option the simulated Stripe refuses the exact amount, as Stripe does.
+ */
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../src/db/client.js';
+import { customers, ledgerLines } from '../src/db/schema.js';
+import { type Harness, readJson, startHarness } from './support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const json = (method: string, body: unknown) => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+async function customerIn(currency: string): Promise<string> {
+  const id = newId('cus');
+  await h.db.insert(customers).values({
+    id,
+    orgId: h.orgId,
+    name: `Kunde ${currency}`,
+    email: 'ap@example.com',
+    currency,
+    address: JSON.stringify({ line1: '1 Main St', city: 'Albany', region: 'NY', postalCode: '12207', country: 'US' }),
+    sourceSystem: 'api',
+    sourceId: id,
+    createdAt: h.clock.now().toISOString(),
+  });
+  return id;
+}
+
+function terms(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
+  return {
+    currency,
+    startDate: '2026-03-01',
+    endDate: null,
+    alignment: 'calendar',
+    paymentTermsDays: 30,
+    renewal: { policy: 'none' },
+    ...(rounding ? { rounding } : {}),
+    phases: [
+      {
+        name: 'main',
+        kind: 'standard',
+        start: '2026-03-01',
+        end: null,
+        items: [
+          {
+            id: 'plan',
+            sku: 'PLAN',
+            description: 'Plan',
+            prices: [{ effectiveFrom: '2026-03-01', price: { model: 'per_unit', unit_amount: unitAmount } }],
+            quantity: '1',
+            cadence: 'monthly',
+            timing: 'in_advance',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Makes the contract, bills March and lets every job run; the one invoice's detail. */
+async function billMarch(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
+  const customerId = await customerIn(currency);
+  const made = await h.api(
+    '/api/v1/contracts',
+    json('POST', { customer_id: customerId, status: 'active', terms: terms(currency, unitAmount, rounding) }),
+  );
+  expect(made.status).toBe(201);
+  const contract = await readJson(made);
+  expect((await h.api('/api/v1/billing-settings', json('PUT', { grace_seconds: 0 }))).status).toBe(200);
+  expect((await h.api('/api/v1/billing-runs', json('POST', { at: '2026-03-01' }))).status).toBe(202);
+  await h.settle();
+  const list = await readJson(await h.api(`/api/v1/invoices?contract_id=${contract.id}`));
+  expect(list.data).toHaveLength(1);
+  return readJson(await h.api(`/api/v1/invoices/${list.data[0].id}`));
+}
+
+function erpInvoice(number: string) {
+  const realm = [...h.sims.quickbooks.state.realms.values()][0] as unknown as {
+    entities: { Invoice: Map<string, { DocNumber: string; TotalAmt: number; Line: { Amount: number }[] }> };
+  };
+  return [...realm.entities.Invoice.values()].find((i) => i.DocNumber === number)!;
+}
+
+/** Every ledger line of the org: each test bills one invoice, so these are its entries and its payment's. */
+const ledger = () => h.db.select().from(ledgerLines);
+
+describe('the rounded grand total ties out: invoice, tax, Stripe, QuickBooks, ledger', () => {
+  it('CHF cash rounding to 0.05: 10.37 + 0.92 tax = 11.29, charged and posted as 11.30 with a 0.01 rounding line', async () => {
+    const invoice = await billMarch('CHF', '10.37', { mode: 'half_up', level: 'line', cashIncrement: '0.05' });
+    expect(invoice).toMatchObject({ subtotal_minor: 1037, tax_minor: 92, rounding_minor: 1, total_minor: 1130 });
+    expect(invoice.status).toBe('paid');
+    const intents = [...h.sims.stripe.state.paymentIntents.values()].filter((p) => p.currency === 'chf');
+    expect(intents.map((p) => p.amount)).toEqual([1130]);
+    const erp = erpInvoice(invoice.number);
+    expect(erp.TotalAmt).toBe(11.3);
+    expect(erp.Line.filter((l) => 'Amount' in l).map((l) => l.Amount)).toContain(0.01);
+    const lines = await ledger();
+    const rounding = lines.filter((l) => l.account === 'rounding_difference');
+    expect(rounding.map((l) => [l.debitMinor, l.creditMinor])).toEqual([[0, 1]]);
+    const receivable = lines.filter((l) => l.account === 'accounts_receivable' && l.currency === 'CHF');
+    // Issued 11.30, paid 11.30: the receivable is cleared exactly.
+    expect(receivable.reduce((n, l) => n + l.debitMinor - l.creditMinor, 0)).toBe(0);
+  });
+
+  it('KWD at Stripe with round_to_provider: 4.713 + 0.418 tax = 5.131 exact, charged and posted as 5.130', async () => {
+    const invoice = await billMarch('KWD', '4.713', {
+      mode: 'half_up',
+      level: 'line',
+      providerAmounts: 'round_to_provider',
+    });
+    // 4.713 × 8.875 % = 0.418279 → 0.418 tax; 5.131 exact, charged 5.130 at Stripe.
+    expect(invoice).toMatchObject({ subtotal_minor: 4713, tax_minor: 418, rounding_minor: -1, total_minor: 5130 });
+    expect(invoice.status).toBe('paid');
+    const intents = [...h.sims.stripe.state.paymentIntents.values()].filter((p) => p.currency === 'kwd');
+    expect(intents.map((p) => p.amount)).toEqual([5130]);
+    expect(erpInvoice(invoice.number).TotalAmt).toBe(5.13);
+    const rounding = (await ledger()).filter((l) => l.account === 'rounding_difference');
+    expect(rounding.map((l) => [l.debitMinor, l.creditMinor])).toEqual([[1, 0]]);
+  });
+
+  it('KWD without the option: the exact 5.131 is refused by Stripe, as Stripe refuses it; nothing is charged', async () => {
+    const invoice = await billMarch('KWD', '4.713');
+    expect(invoice).toMatchObject({ rounding_minor: 0, total_minor: 5131 });
+    expect(invoice.status).not.toBe('paid');
+    const intents = [...h.sims.stripe.state.paymentIntents.values()].filter((p) => p.currency === 'kwd');
+    expect(intents).toHaveLength(0);
+    // Other stops still take the exact amount.
+    expect(erpInvoice(invoice.number).TotalAmt).toBe(5.131);
+  });
+
+  it('refuses a cash increment that is not a whole number of minor units, naming the field', async () => {
+    const customerId = await customerIn('CHF');
+    const res = await h.api(
+      '/api/v1/contracts',
+      json('POST', {
+        customer_id: customerId,
+        status: 'active',
+        terms: terms('CHF', '10', { mode: 'half_up', level: 'line', cashIncrement: '0.005' }),
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect((await readJson(res)).errors).toEqual([expect.objectContaining({ field: 'terms.rounding.cashIncrement' })]);
+    expect(await h.db.select().from(customers).where(eq(customers.id, customerId))).toHaveLength(1);
+  });
+});
