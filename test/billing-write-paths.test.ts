@@ -122,7 +122,13 @@ async function billTwice(writes: 'json' | 'prepared') {
         contractsTotal,
         failures,
       })),
-      invoices: all('SELECT * FROM invoices ORDER BY id'),
+      // rounding_minor (migration 0022, the last column) came after the digest below was taken:
+      // drafts carry none, checked here, and it is left out of the digest.
+      invoices: all('SELECT * FROM invoices ORDER BY id').map((row) => {
+        const cells = row as unknown[];
+        expect(cells.at(-1)).toBe(0);
+        return cells.slice(0, -1);
+      }),
       lines: all('SELECT * FROM invoice_lines ORDER BY id'),
       products: all('SELECT id, sku, name FROM products ORDER BY sku'),
       late: all('SELECT id, late_billed_invoice_id FROM usage_events WHERE late = 1 ORDER BY id'),
