@@ -24,7 +24,7 @@ import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
-import { loadNumberedInvoice } from './load.js';
+import { loadNumberedInvoice, numberedInvoiceFor } from './load.js';
 import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -112,7 +112,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       if (ctx.outputs.applyCustomerCredit.toCollectMinor === 0) {
         return ok({ output: { externalId: null, via: 'nothing to collect' } });
       }
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await numberedInvoiceFor(ctx, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { customer } = loaded.value;
       const { payment } = ctx.adapters;
@@ -150,7 +150,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
         return ok({ output: { externalId: null, via: 'nothing to collect' } });
       }
       const customerExternalId = customer.externalId;
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await numberedInvoiceFor(ctx, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice } = loaded.value;
       const { payment } = ctx.adapters;

@@ -11,7 +11,6 @@
  * The run's own state is left as it was (flow_runs has no "compensated" state); its
  * compensation rows say what was undone.
  */
-import { findRun } from '../src/db/repos/flow-runs.js';
 import { type Outcome, ok } from '../src/domain/outcome.js';
 import type { JobRow } from '../src/jobs/types.js';
 import { callStep, commitStep, type OpenRun, openRun, recordFailure, startStep, storedOutput } from './attempt.js';
@@ -22,9 +21,7 @@ export const compensationName = (storedAs: string) => `compensate:${storedAs}`;
 
 /** Undoes what runFlow(flow, deps, job) finished; nothing to do when the job never ran. */
 export async function compensateFlow<I>(flow: Flow<I>, deps: FlowDeps, job: JobRow): Promise<Outcome<void>> {
-  const opened = await openRun(flow, deps, job, (payload) =>
-    findRun(deps.db, job.orgId, payload.flow, payload.subjectId),
-  );
+  const opened = await openRun(flow, deps, job, { create: false });
   if (!opened.ok || opened.value === null) return opened.ok ? ok(undefined) : opened;
   const run = opened.value;
   // A compensation sees the outputs of every finished step, as the run had them.
@@ -47,7 +44,7 @@ async function compensateStep<I>(run: OpenRun<I>, step: Step<I>): Promise<Outcom
   const storedAs = compensationName(step.storedAs);
   if (run.stored.get(storedAs)?.status === 'done') return ok(undefined);
 
-  const ctx = await startStep(run, storedAs);
+  const ctx = await startStep(run, storedAs, { markStarted: true });
   const result = await callStep(storedAs, () => compensate(ctx, run.outputs[step.name]));
   if (!result.ok) return recordFailure(run, storedAs, result, { failRun: false });
 

@@ -4,10 +4,10 @@
  * customer or product (a recorded external ref is reused, so a credit note finds the ones its
  * invoice created), found by its natural key when an earlier attempt's outcome is unknown.
  */
-import { getCustomer, productsByIds } from '../src/db/repos/billing.js';
-import { ok, permanent } from '../src/domain/outcome.js';
+import { productsByIds } from '../src/db/repos/billing.js';
+import { ok } from '../src/domain/outcome.js';
 import { type Ensured, ensureExternal } from './external.js';
-import { loadNumberedInvoice } from './load.js';
+import { numberedInvoiceFor } from './load.js';
 import type { StepSpec } from './types.js';
 
 /** The ERP item of the rounding line (src/domain/payable.ts), keyed like a product in the items map. */
@@ -25,10 +25,10 @@ export function erpCustomerStep<I>(
     storedAs: 'erp-customer',
     external: true,
     run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, documentOf(ctx.input));
+      const loaded = await numberedInvoiceFor(ctx, documentOf(ctx.input));
       if (!loaded.ok) return loaded;
-      const customer = await getCustomer(ctx.deps.db, ctx.orgId, loaded.value.invoice.customerId);
-      if (!customer) return permanent(`customer ${loaded.value.invoice.customerId} not found`);
+      // Loaded with the document (a missing customer is a permanent failure there).
+      const { customer } = loaded.value;
       const { erp } = ctx.adapters;
       const ensured = await ensureExternal(ctx, {
         system: erp.vendor,
@@ -56,7 +56,7 @@ export function erpItemsStep<I, P extends object>(
     storedAs: 'erp-items',
     external: true,
     run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, documentOf(ctx.input));
+      const loaded = await numberedInvoiceFor(ctx, documentOf(ctx.input));
       if (!loaded.ok) return loaded;
       const productIds = [...new Set(loaded.value.lines.map((l) => l.productId))];
       const rows = await productsByIds(ctx.deps.db, ctx.orgId, productIds);

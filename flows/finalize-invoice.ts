@@ -27,7 +27,7 @@ import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
-import { loadInvoice, loadNumberedInvoice } from './load.js';
+import { loadInvoice, loadNumberedInvoice, numberedInvoiceFor } from './load.js';
 import type { Flow } from './types.js';
 import { reverseInvoiceEntry, voidTaxDocument } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -107,7 +107,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     // Undone by voiding the committed document (flows/undo.ts).
     compensate: (ctx, output: TaxResult) => voidTaxDocument(ctx, output),
     run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await numberedInvoiceFor(ctx, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice, lines, customer } = loaded.value;
       const { tax } = ctx.adapters;

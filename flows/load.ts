@@ -3,6 +3,7 @@
 import type { Db } from '../src/db/client.js';
 import { getCustomer, getInvoiceWithLines } from '../src/db/repos/billing.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
+import type { StepContext } from './types.js';
 
 export async function loadInvoice(db: Db, orgId: string, invoiceId: string) {
   const found = await getInvoiceWithLines(db, orgId, invoiceId);
@@ -23,4 +24,15 @@ export async function loadNumberedInvoice(db: Db, orgId: string, invoiceId: stri
   if (invoice.number === null)
     return permanent(`invoice ${invoiceId} has no number yet (still a draft)`) as Outcome<never>;
   return ok({ ...loaded.value, invoice: { ...invoice, number: invoice.number } });
+}
+
+/**
+ * loadNumberedInvoice() kept for the attempt (StepContext.memo): for the steps that only send
+ * the invoice to a vendor and record the vendor's id (tax, payment, ERP), which change none of it.
+ */
+export function numberedInvoiceFor(
+  ctx: { deps: { db: Db }; orgId: string; memo: StepContext<unknown>['memo'] },
+  invoiceId: string,
+): ReturnType<typeof loadNumberedInvoice> {
+  return ctx.memo(`numbered-invoice:${invoiceId}`, () => loadNumberedInvoice(ctx.deps.db, ctx.orgId, invoiceId));
 }

@@ -6,7 +6,7 @@ import { defineFlow } from './define.js';
 import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
-import { loadNumberedInvoice } from './load.js';
+import { numberedInvoiceFor } from './load.js';
 import type { Flow } from './types.js';
 import { voidErpInvoice } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -28,7 +28,7 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
     // Undone by voiding the ERP invoice (flows/undo.ts).
     compensate: (ctx, output: { externalId: string }) => voidErpInvoice(ctx, output),
     run: async (ctx) => {
-      const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.invoiceId);
+      const loaded = await numberedInvoiceFor(ctx, ctx.input.invoiceId);
       if (!loaded.ok) return loaded;
       const { invoice, lines } = loaded.value;
       const customer = ctx.outputs.createErpCustomer;

@@ -75,6 +75,14 @@ export interface StepContext<I, P extends object = object> {
   unknownOutcome: boolean;
   /** Deterministic idempotency key for (org, object, version, flow step). */
   key(objectType: string, localId: string, version?: number | string): Promise<string>;
+  /**
+   * A read kept for the rest of the attempt under `key`, until a step's commit that writes rows
+   * (effects), or a failure, drops it: steps of one job that read the same rows (the invoice, its
+   * lines and its customer) read them once instead of once each. Only for steps that change none
+   * of what they read and need no fresher copy than the attempt's: a step that moves the
+   * invoice's state reads it afresh.
+   */
+  memo<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
 /**

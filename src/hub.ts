@@ -15,10 +15,10 @@ import type { Db } from './db/client.js';
 import { connectionFingerprint, loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
 import type { SecretKey } from './db/secrets.js';
 import type { Clock } from './domain/clock.js';
-import { type Outcome, permanent } from './domain/outcome.js';
+import { type Outcome, ok, permanent } from './domain/outcome.js';
 import { createApp } from './http/app.js';
 import type { HubAssets, HubContext } from './http/context.js';
-import type { ProcessDeps } from './jobs/process.js';
+import { JOB_COMPLETED, type ProcessDeps } from './jobs/process.js';
 import type { RetryPolicy } from './jobs/retry.js';
 import type { JobDriver, JobHandler } from './jobs/types.js';
 
@@ -97,7 +97,9 @@ export function createHub(options: HubOptions) {
       const payload = JSON.parse(job.payload) as FlowJobPayload;
       const flow = flows[payload.flow];
       if (!flow) return permanent(`unknown flow "${payload.flow}"`);
-      return runFlow(flow, flowDeps, job);
+      // The job's success commits with the run's last write (one commit fewer per job).
+      const ran = await runFlow(flow, flowDeps, job, { completeJob: true });
+      return ran.ok ? ok(JOB_COMPLETED) : ran;
     },
     [BILLING_RUN_JOB_KIND]: billingRunJobHandler({
       db,

@@ -5,7 +5,7 @@
  * (bench/invoice-pipeline.ts). On D1 (a Db per request) the query is built per call as before.
  */
 import { isBatchDb } from './atomic.js';
-import type { Db } from './client.js';
+import type { Db, Statement } from './client.js';
 
 const kept = new WeakMap<object, Map<string, unknown>>();
 
@@ -23,4 +23,16 @@ export function preparedOnce<T>(db: Db, name: string, build: (db: Db) => T): T |
     byName.set(name, prepared);
   }
   return prepared;
+}
+
+interface PreparedWrite {
+  run(values: Record<string, unknown>): unknown;
+}
+
+/**
+ * A write prepared with preparedOnce() and its values, as a statement for atomic(): it runs when
+ * atomic() runs it, inside its transaction. better-sqlite3 only (on D1 callers build the query).
+ */
+export function deferredRun(prepared: PreparedWrite, values: Record<string, unknown>): Statement {
+  return { run: () => prepared.run(values) } as unknown as Statement;
 }

@@ -3,6 +3,8 @@
  * Workers). The hub's own API keys are stored as SHA-256 hashes: they are 32 random bytes,
  * so a fast hash is enough and lookups stay a single indexed read.
  */
+import { createHash } from 'node:crypto';
+
 /** The AES key type, spelled without DOM lib types so it compiles for Node and Workers alike. */
 export type SecretKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
@@ -47,9 +49,18 @@ export async function decryptSecret<T>(key: SecretKey, sealed: string): Promise<
   return JSON.parse(decoder.decode(plain)) as T;
 }
 
+/**
+ * SHA-256 of a string, hex. node:crypto's createHash (on Node, and on workerd under
+ * `nodejs_compat`) hashes on the spot: Web Crypto's digest() hands every call to a worker thread
+ * and back, which cost more than the hash itself for the short ids and idempotency keys the
+ * invoice pipeline derives (about twenty per invoice; bench/invoice-pipeline.ts).
+ */
+export function sha256HexSync(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256HexSync(text);
 }
 
 /** A new API key: "hub_" + 32 random bytes hex. Returned once; only its hash is stored. */

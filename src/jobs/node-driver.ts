@@ -13,9 +13,10 @@
  *   It runs on every poll tick, and whenever no notified job is waiting.
  * - A job that waits on another job (Failure.waitsOn) runs again as soon as that job has run here,
  *   instead of after its wait.
- * Claims stay one UPDATE … RETURNING under a lease, so a job never runs twice at once; a job is
- * claimed only when its connection can start it (the scan's few excepted), so no lease runs out
- * in a local queue. `drain()` (tests, scripts) claims and runs round by round until none is due.
+ * Claims stay one UPDATE … RETURNING under a lease, so a job never runs twice at once; a
+ * connection claims notified jobs once it has a free slot, as many as fill its slots and one more
+ * queue's worth waiting behind them (one claim serves several jobs), so no lease runs out in a
+ * local queue. `drain()` (tests, scripts) claims and runs round by round until none is due.
  */
 import PQueue from 'p-queue';
 import type { Db } from '../db/client.js';
@@ -146,12 +147,15 @@ export class NodeJobDriver implements JobDriver {
     const { concurrency } = this.limits;
     for (const [key, ids] of this.notified) {
       while (this.timer && ids.length > 0) {
-        const free = concurrency - (this.claimedCount.get(key) ?? 0);
-        if (free <= 0) break;
+        // Claimed in batches: once a connection has a free slot, claim enough for it and one
+        // more queue's worth waiting behind it, so a claim (a commit) serves several jobs.
+        const held = this.claimedCount.get(key) ?? 0;
+        if (held >= concurrency) break;
+        const room = 2 * concurrency - held;
         const claimed = await claimJobsByIds(
           this.options.db,
           this.options.clock,
-          ids.splice(0, Math.min(free, IDS_PER_STATEMENT)),
+          ids.splice(0, Math.min(room, IDS_PER_STATEMENT)),
           DEFAULT_LEASE_MS,
           this.options.leases?.owner ?? null,
         );

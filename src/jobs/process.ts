@@ -25,6 +25,12 @@ export interface ProcessDeps {
   needsReconnect?: ReconnectCheck;
 }
 
+/**
+ * What a handler returns (as its value) when it committed the job's success itself, with its own
+ * last write (flows/runner.ts): processJob then has nothing left to write.
+ */
+export const JOB_COMPLETED = Symbol('job completed by its handler');
+
 export async function processJob(deps: ProcessDeps, job: JobRow): Promise<Outcome<unknown>> {
   const handler = deps.handlers[job.kind];
   let result: Outcome<unknown>;
@@ -40,7 +46,7 @@ export async function processJob(deps: ProcessDeps, job: JobRow): Promise<Outcom
     }
   }
   if (result.ok) {
-    await atomic(deps.db, [completeJobStatement(deps.db, deps.clock, job)]);
+    if (result.value !== JOB_COMPLETED) await atomic(deps.db, [completeJobStatement(deps.db, deps.clock, job)]);
   } else {
     await atomic(deps.db, await failureStatements(deps, job, result));
   }

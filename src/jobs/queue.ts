@@ -9,6 +9,7 @@ import {
   claimJobRow,
   claimJobRowsByIds,
   jobInsert,
+  jobSucceededStatement,
   jobUpdateStatement,
   makeQueuedJobDueNow,
   releaseLeasesOf,
@@ -109,7 +110,7 @@ export async function makeWaitingJobDue(db: Db, clock: Clock, job: Pick<JobRow, 
 }
 
 export function completeJobStatement(db: Db, clock: Clock, job: JobRow): Statement {
-  return jobUpdateStatement(db, job, { state: 'succeeded', leaseUntil: null, updatedAt: clock.now().toISOString() });
+  return jobSucceededStatement(db, job, clock.now().toISOString());
 }
 
 export interface FailureDecision {

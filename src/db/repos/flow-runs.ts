@@ -4,13 +4,55 @@
  * statement builders so the runner commits them in the same atomic() unit as the step's effects.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import { atomic } from '../atomic.js';
 import type { Db, Statement } from '../client.js';
 import { newId } from '../client.js';
-import { preparedOnce } from '../prepared.js';
+import { naturalIdSync } from '../ids.js';
+import { deferredRun, preparedOnce } from '../prepared.js';
 import { externalRefs, flowRuns, flowSteps } from '../schema.js';
 
 export type RunState = 'running' | 'succeeded' | 'failed';
 export type ExternalRefToWrite = Omit<typeof externalRefs.$inferInsert, 'id' | 'orgId' | 'createdAt'>;
+
+/**
+ * The id a new run of (flow, subject) gets: derived from them, so two attempts that both find no
+ * run and write it in their first commit write the same row (runs written before had random ids;
+ * findRun finds those).
+ */
+export const newRunId = (orgId: string, flow: string, subjectId: string) =>
+  naturalIdSync('run', orgId, flow, subjectId);
+
+/**
+ * The row of a new run, as a statement that joins the first commit of its attempt (no commit of
+ * its own); a run that exists already is left as it is.
+ */
+export function runInsertStatement(
+  db: Db,
+  orgId: string,
+  run: { id: string; flow: string; subjectId: string; jobId: string },
+  now: string,
+): Statement {
+  const values = { ...run, orgId, state: 'running' as const, createdAt: now, updatedAt: now };
+  const prepared = preparedOnce(db, 'runInsert', runInsert);
+  if (prepared) return deferredRun(prepared, values);
+  return db.insert(flowRuns).values(values).onConflictDoNothing();
+}
+
+const runInsert = (db: Db) =>
+  db
+    .insert(flowRuns)
+    .values({
+      id: sql.placeholder('id'),
+      orgId: sql.placeholder('orgId'),
+      flow: sql.placeholder('flow'),
+      subjectId: sql.placeholder('subjectId'),
+      jobId: sql.placeholder('jobId'),
+      state: sql.placeholder('state'),
+      createdAt: sql.placeholder('createdAt'),
+      updatedAt: sql.placeholder('updatedAt'),
+    })
+    .onConflictDoNothing()
+    .prepare();
 
 /** The run of (flow, subject): created on the first attempt, found again on every later one. */
 export async function ensureRun(
@@ -19,19 +61,27 @@ export async function ensureRun(
   run: { flow: string; subjectId: string; jobId: string },
   now: string,
 ): Promise<string> {
-  await db
-    .insert(flowRuns)
-    .values({ id: newId('run'), orgId, ...run, state: 'running', createdAt: now, updatedAt: now })
-    .onConflictDoNothing();
+  const found = await findRun(db, orgId, run.flow, run.subjectId);
+  if (found) return found;
+  await atomic(db, [runInsertStatement(db, orgId, { id: newRunId(orgId, run.flow, run.subjectId), ...run }, now)]);
   return (await findRun(db, orgId, run.flow, run.subjectId))!;
 }
 
 export function runStateStatement(db: Db, orgId: string, runId: string, state: RunState, now: string): Statement {
+  const prepared = preparedOnce(db, 'runState', runState);
+  if (prepared) return deferredRun(prepared, { orgId, runId, state, now });
   return db
     .update(flowRuns)
     .set({ state, updatedAt: now })
     .where(and(eq(flowRuns.id, runId), eq(flowRuns.orgId, orgId)));
 }
+
+const runState = (db: Db) =>
+  db
+    .update(flowRuns)
+    .set({ state: sql`${sql.placeholder('state')}`, updatedAt: sql`${sql.placeholder('now')}` })
+    .where(and(eq(flowRuns.id, sql.placeholder('runId')), eq(flowRuns.orgId, sql.placeholder('orgId'))))
+    .prepare();
 
 const stepsOf = (db: Db) =>
   db
@@ -67,14 +117,14 @@ const stepStarted = (db: Db) =>
     })
     .prepare();
 
-/** Marked (and committed) before the step runs, so a crash mid-step leaves an unknown outcome to reconcile. */
-export async function markStepStarted(db: Db, orgId: string, runId: string, step: string, now: string) {
+/**
+ * The step marked started (committed before its vendor call, alone or with the commit before it,
+ * so a crash mid-call leaves an unknown outcome to reconcile); counts the attempt.
+ */
+export function stepStartedStatement(db: Db, orgId: string, runId: string, step: string, now: string): Statement {
   const prepared = preparedOnce(db, 'markStepStarted', stepStarted);
-  if (prepared) {
-    await prepared.run({ id: newId('stp'), orgId, runId, step, now });
-    return;
-  }
-  await db
+  if (prepared) return deferredRun(prepared, { id: newId('stp'), orgId, runId, step, now });
+  return db
     .insert(flowSteps)
     .values({ id: newId('stp'), orgId, runId, step, status: 'started', attempts: 1, updatedAt: now })
     .onConflictDoUpdate({
@@ -83,6 +133,84 @@ export async function markStepStarted(db: Db, orgId: string, runId: string, step
     });
 }
 
+/** Marked (and committed) before the step runs, so a crash mid-step leaves an unknown outcome to reconcile. */
+export async function markStepStarted(db: Db, orgId: string, runId: string, step: string, now: string) {
+  await atomic(db, [stepStartedStatement(db, orgId, runId, step, now)]);
+}
+
+/**
+ * A step's end (done with its output, or failed with its error), written whether or not a
+ * "started" row exists: a step that makes no vendor call has none (a crash there loses nothing,
+ * its writes commit with this row). `counted` says whether this attempt's started marker already
+ * counted the attempt; if not, this write counts it.
+ */
+function stepEndStatement(
+  db: Db,
+  end: {
+    orgId: string;
+    runId: string;
+    step: string;
+    status: 'done' | 'failed';
+    output: string | null;
+    error: string | null;
+    now: string;
+    counted: boolean;
+  },
+): Statement {
+  const values = { id: newId('stp'), ...end, add: end.counted ? 0 : 1 };
+  const prepared = preparedOnce(db, 'stepEnd', stepEnd);
+  if (prepared) return deferredRun(prepared, values);
+  return db
+    .insert(flowSteps)
+    .values({
+      id: values.id,
+      orgId: end.orgId,
+      runId: end.runId,
+      step: end.step,
+      status: end.status,
+      output: end.output,
+      error: end.error,
+      attempts: 1,
+      updatedAt: end.now,
+    })
+    .onConflictDoUpdate({
+      target: [flowSteps.runId, flowSteps.step],
+      set: {
+        status: end.status,
+        output: end.output,
+        error: end.error,
+        attempts: sql`${flowSteps.attempts} + ${values.add}`,
+        updatedAt: end.now,
+      },
+    });
+}
+
+const stepEnd = (db: Db) =>
+  db
+    .insert(flowSteps)
+    .values({
+      id: sql.placeholder('id'),
+      orgId: sql.placeholder('orgId'),
+      runId: sql.placeholder('runId'),
+      step: sql.placeholder('step'),
+      status: sql.placeholder('status') as never,
+      output: sql.placeholder('output'),
+      error: sql.placeholder('error'),
+      attempts: 1,
+      updatedAt: sql.placeholder('now'),
+    })
+    .onConflictDoUpdate({
+      target: [flowSteps.runId, flowSteps.step],
+      set: {
+        status: sql`excluded.status`,
+        output: sql`excluded.output`,
+        error: sql`excluded.error`,
+        attempts: sql`${flowSteps.attempts} + ${sql.placeholder('add')}`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .prepare();
+
 export function stepFailedStatement(
   db: Db,
   orgId: string,
@@ -90,11 +218,9 @@ export function stepFailedStatement(
   step: string,
   error: string,
   now: string,
+  counted = true,
 ): Statement {
-  return db
-    .update(flowSteps)
-    .set({ status: 'failed', error, updatedAt: now })
-    .where(and(eq(flowSteps.runId, runId), eq(flowSteps.step, step), eq(flowSteps.orgId, orgId)));
+  return stepEndStatement(db, { orgId, runId, step, status: 'failed', output: null, error, now, counted });
 }
 
 export function stepDoneStatement(
@@ -104,20 +230,42 @@ export function stepDoneStatement(
   step: string,
   output: unknown,
   now: string,
+  counted = true,
 ): Statement {
-  return db
-    .update(flowSteps)
-    .set({ status: 'done', output: JSON.stringify(output ?? null), error: null, updatedAt: now })
-    .where(and(eq(flowSteps.runId, runId), eq(flowSteps.step, step), eq(flowSteps.orgId, orgId)));
+  return stepEndStatement(db, {
+    orgId,
+    runId,
+    step,
+    status: 'done',
+    output: JSON.stringify(output ?? null),
+    error: null,
+    now,
+    counted,
+  });
 }
 
 /** A vendor's id for one of our objects; unique per (org, system, object type, local id), so a rerun adds nothing. */
 export function externalRefInsert(db: Db, orgId: string, ref: ExternalRefToWrite, now: string): Statement {
-  return db
-    .insert(externalRefs)
-    .values({ id: newId('ref'), orgId, ...ref, createdAt: now })
-    .onConflictDoNothing();
+  const values = { id: newId('ref'), orgId, ...ref, createdAt: now };
+  const prepared = preparedOnce(db, 'externalRefInsert', refInsert);
+  if (prepared) return deferredRun(prepared, values);
+  return db.insert(externalRefs).values(values).onConflictDoNothing();
 }
+
+const refInsert = (db: Db) =>
+  db
+    .insert(externalRefs)
+    .values({
+      id: sql.placeholder('id'),
+      orgId: sql.placeholder('orgId'),
+      system: sql.placeholder('system'),
+      objectType: sql.placeholder('objectType'),
+      localId: sql.placeholder('localId'),
+      externalId: sql.placeholder('externalId'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .prepare();
 
 /** The run of (flow, subject), or null when no attempt ever started it. */
 const runOf = (db: Db) =>

@@ -7,6 +7,7 @@
  */
 import { and, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../client.js';
+import { deferredRun, preparedOnce } from '../prepared.js';
 import { connections, jobs } from '../schema.js';
 import type { JobRow } from './jobs.js';
 
@@ -151,6 +152,20 @@ export function jobUpdateStatement(
     .set(set)
     .where(and(eq(jobs.id, job.id), eq(jobs.orgId, job.orgId)));
 }
+
+/** A job done (the commonest write to the job table after its insert), prepared once on better-sqlite3. */
+export function jobSucceededStatement(db: Db, job: Pick<JobRow, 'id' | 'orgId'>, nowIso: string): Statement {
+  const prepared = preparedOnce(db, 'jobSucceeded', jobSucceeded);
+  if (prepared) return deferredRun(prepared, { id: job.id, orgId: job.orgId, now: nowIso });
+  return jobUpdateStatement(db, job, { state: 'succeeded', leaseUntil: null, updatedAt: nowIso });
+}
+
+const jobSucceeded = (db: Db) =>
+  db
+    .update(jobs)
+    .set({ state: 'succeeded', leaseUntil: null, updatedAt: sql`${sql.placeholder('now')}` })
+    .where(and(eq(jobs.id, sql.placeholder('id')), eq(jobs.orgId, sql.placeholder('orgId'))))
+    .prepare();
 
 /** Puts a dead job back in the queue with a fresh attempt budget. Another org's id matches nothing. */
 export async function requeueDeadJob(db: Db, orgId: string, jobId: string, now: Date): Promise<JobRow | undefined> {
