@@ -23,6 +23,7 @@ import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
 import { invoiceRoutes } from './invoices.js';
+import { ledgerRoutes } from './ledger.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
@@ -226,6 +227,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));
+  api.route('/', ledgerRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
 
