@@ -138,4 +138,42 @@ describe('ledger API', () => {
     const periods = await readJson(await h.api('/api/v1/ledger/periods'));
     expect(periods.data.map((p: { period: string }) => p.period)).toEqual(['2026-03']);
   });
+
+  it("closes the month's revenue once after the demo deal, and the trial balance still balances", async () => {
+    await demoDealPaid();
+    const first = await send('/api/v1/revenue/close?period=2026-03', 'POST');
+    expect(first.status).toBe(200);
+    const booked = await readJson(first);
+    expect(booked.entries_booked).toBe(1);
+    const [doc] = booked.documents;
+    expect(doc.defer_minor).toBeGreaterThan(0);
+    expect(
+      doc.obligations
+        .map((o: { allocated_minor: number }) => o.allocated_minor)
+        .reduce((a: number, b: number) => a + b, 0),
+    ).toBe(200_000);
+
+    const again = await readJson(await send('/api/v1/revenue/close?period=2026-03', 'POST'));
+    expect(again).toMatchObject({ entries_booked: 0, already_booked: 1 });
+    const journal = await readJson(await h.api('/api/v1/ledger/journal?period=2026-03'));
+    expect(journal.data.filter((e: { kind: string }) => e.kind === 'revenue_recognized')).toHaveLength(1);
+
+    const tb = await readJson(await h.api('/api/v1/ledger/trial-balance?period=2026-03'));
+    expect(tb.balanced).toBe(true);
+    for (const t of tb.currency_totals) expect(t.debit_minor).toBe(t.credit_minor);
+    const balance = (account: string) =>
+      tb.accounts.find((a: { account: string }) => a.account === account)?.balance_minor;
+    expect(balance('deferred_revenue')).toBe(doc.deferred_at_end_minor);
+    expect(balance('revenue') + balance('deferred_revenue')).toBe(200_000);
+
+    const waterfall = await readJson(await h.api('/api/v1/revenue/waterfall?from=2026-03&to=2026-05'));
+    expect(waterfall.months).toEqual(['2026-03', '2026-04', '2026-05']);
+    expect(waterfall.rows[0].billed_minor).toBe(200_000);
+    expect(waterfall.rows[0].deferred_at_end_minor[0]).toBe(doc.deferred_at_end_minor);
+    const csv = await h.api('/api/v1/revenue/waterfall?from=2026-03&to=2026-05', { headers: { accept: 'text/csv' } });
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(1 + 3);
+
+    // A month not begun cannot be closed.
+    expect((await send('/api/v1/revenue/close?period=2026-04', 'POST')).status).toBe(422);
+  });
 });
