@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   closePeriod,
   deleteAccount,
+  ensureChart,
   findAccount,
   insertAccount,
   type JournalAfter,
@@ -16,7 +17,12 @@ import {
   postedSums,
   updateAccount,
 } from '../../db/repos/books.js';
-import { ACCOUNT_TYPES, checkNewAccount, isSystemAccount } from '../../domain/books/chart-of-accounts.js';
+import {
+  ACCOUNT_TYPES,
+  checkNewAccount,
+  DEFAULT_CHART,
+  isSystemAccount,
+} from '../../domain/books/chart-of-accounts.js';
 import { isPeriod, periodBounds } from '../../domain/books/periods.js';
 import { trialBalance } from '../../domain/books/trial-balance.js';
 import { type Currency, minorToMajor } from '../../domain/money.js';
@@ -284,6 +290,11 @@ const JOURNAL_CSV_HEADER = [
 export function ledgerRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
   const now = () => hub.clock.now().toISOString();
+  // Only a default account's code needs the default chart laid first; any other code either
+  // exists already or is a 404, with nothing written.
+  const layChartFor = async (orgId: string, code: string) => {
+    if (DEFAULT_CHART.some((a) => a.code === code)) await ensureChart(hub.db, orgId, now());
+  };
   app.on(['POST', 'PATCH', 'DELETE'], '/ledger/*', requireRole('admin', 'finance'));
 
   app.openapi(listAccountsRoute, async (c) => {
@@ -316,7 +327,7 @@ export function ledgerRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     const orgId = c.get('orgId');
     const { code } = c.req.valid('param');
     const body = c.req.valid('json');
-    await listAccounts(hub.db, orgId, now());
+    await layChartFor(orgId, code);
     if (body.active === false && isSystemAccount(code)) {
       return problem(c, 409, 'Conflict', `the hub posts to ${code} itself; it cannot be deactivated`, [
         { field: 'active', message: 'a system account stays active' },
@@ -335,7 +346,7 @@ export function ledgerRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   app.openapi(deleteAccountRoute, async (c) => {
     const orgId = c.get('orgId');
     const { code } = c.req.valid('param');
-    await listAccounts(hub.db, orgId, now());
+    await layChartFor(orgId, code);
     if (isSystemAccount(code)) {
       return problem(c, 409, 'Conflict', `the hub posts to ${code} itself; it cannot be deleted`) as never;
     }
