@@ -3,7 +3,7 @@
  * Every table has an org id; unique keys are the last line of defence for exactly-once effects.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../domain/credit-notes.js';
 import { INVOICE_KINDS, INVOICE_STATUSES } from '../domain/invoice-lifecycle.js';
 
@@ -321,7 +321,11 @@ export const ledgerEntries = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
     ...timestamps,
   },
-  (t) => [uniqueIndex('ledger_entries_source_uq').on(t.orgId, t.sourceType, t.sourceId, t.kind)],
+  (t) => [
+    uniqueIndex('ledger_entries_source_uq').on(t.orgId, t.sourceType, t.sourceId, t.kind),
+    // The journal and trial balance of a period (migration 0025).
+    index('ledger_entries_occurred_idx').on(t.orgId, t.occurredAt, t.id),
+  ],
 );
 
 export const ledgerLines = sqliteTable(
@@ -335,7 +339,71 @@ export const ledgerLines = sqliteTable(
     debitMinor: integer('debit_minor').notNull(),
     creditMinor: integer('credit_minor').notNull(),
   },
-  (t) => [index('ledger_lines_entry_idx').on(t.entryId)],
+  (t) => [
+    index('ledger_lines_entry_idx').on(t.entryId),
+    // The trial balance and "has this account been posted to" (migration 0025).
+    index('ledger_lines_account_idx').on(t.orgId, t.account),
+  ],
+);
+
+/** The org's chart of accounts (issue #13); `code` is what ledger lines name in `account`. */
+export const ledgerAccounts = sqliteTable(
+  'ledger_accounts',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('ledger_accounts_code_uq').on(t.orgId, t.code)],
+);
+
+/** One row once an org's default chart was laid, so a deleted default account stays deleted. */
+export const ledgerCharts = sqliteTable('ledger_charts', {
+  orgId: text('org_id').primaryKey(),
+  ...timestamps,
+});
+
+/** Closed accounting months (YYYY-MM): nothing new is dated inside one. */
+export const ledgerPeriods = sqliteTable(
+  'ledger_periods',
+  {
+    orgId: text('org_id').notNull(),
+    period: text('period').notNull(),
+    closedAt: text('closed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.period] })],
+);
+
+/** Standalone selling prices per product and currency (a decimal unit price in major units). */
+export const revenueSsp = sqliteTable(
+  'revenue_ssp',
+  {
+    orgId: text('org_id').notNull(),
+    productId: text('product_id').notNull(),
+    currency: text('currency').notNull(),
+    unitAmount: text('unit_amount').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.productId, t.currency] })],
+);
+
+/** A contract modification's recognition change: rule and explanation JSON (before, after, catch-up). */
+export const revenueModifications = sqliteTable(
+  'revenue_modifications',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    contractId: text('contract_id').notNull(),
+    rule: text('rule').notNull(),
+    explanation: text('explanation').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('revenue_modifications_contract_idx').on(t.orgId, t.contractId)],
 );
 
 export const jobs = sqliteTable(

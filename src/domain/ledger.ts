@@ -12,6 +12,8 @@ export type LedgerAccount =
   | 'cash'
   | 'payment_fees'
   | 'customer_credit'
+  | 'deferred_revenue'
+  | 'bad_debt'
   /** Cash and payment-provider rounding of grand totals (payable.ts): a gain when rounded up. */
   | 'rounding_difference';
 
@@ -29,7 +31,9 @@ export interface JournalEntry {
     | 'invoice_voided'
     | 'credit_note_issued'
     | 'refund_issued'
-    | 'customer_credit_applied';
+    | 'customer_credit_applied'
+    | 'invoice_written_off'
+    | 'revenue_recognized';
   memo: string;
   lines: JournalLine[];
 }
@@ -186,5 +190,46 @@ export function customerCreditAppliedEntry(applied: {
       line('customer_credit', applied.currency, applied.amountMinor, 0),
       line('accounts_receivable', applied.currency, 0, applied.amountMinor),
     ],
+  });
+}
+
+/** What is left owing on an invoice written off as uncollectible: an expense, the receivable cleared. */
+export function writeOffEntry(writeOff: {
+  invoiceNumber: string;
+  currency: string;
+  amountMinor: number;
+}): Outcome<JournalEntry> {
+  return checkBalanced({
+    kind: 'invoice_written_off',
+    memo: `Invoice ${writeOff.invoiceNumber} written off`,
+    lines: [
+      line('bad_debt', writeOff.currency, writeOff.amountMinor, 0),
+      line('accounts_receivable', writeOff.currency, 0, writeOff.amountMinor),
+    ],
+  });
+}
+
+/**
+ * A month's revenue recognition for one document. Invoices credit revenue in full when issued;
+ * at month close the part not yet earned moves to deferred revenue and is released as it is
+ * earned. `deferMinor` is the change in what stays deferred at the month's end: positive defers
+ * (revenue debited, deferred revenue credited), negative releases (the other way round).
+ */
+export function revenueRecognizedEntry(recognition: {
+  documentNumber: string;
+  period: string;
+  currency: string;
+  deferMinor: number;
+  explanation: string;
+}): Outcome<JournalEntry> {
+  const { currency, deferMinor } = recognition;
+  const amount = Math.abs(deferMinor);
+  return checkBalanced({
+    kind: 'revenue_recognized',
+    memo: `Revenue recognition ${recognition.period} for ${recognition.documentNumber}: ${recognition.explanation}`,
+    lines:
+      deferMinor >= 0
+        ? [line('revenue', currency, amount, 0), line('deferred_revenue', currency, 0, amount)]
+        : [line('deferred_revenue', currency, amount, 0), line('revenue', currency, 0, amount)],
   });
 }

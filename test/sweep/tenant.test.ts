@@ -52,6 +52,16 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     expect(res.status, 'fixture: POST /api/v1/mappings').toBe(201);
     return (await readJson(res)).id;
   },
+  // A chart account org A added (PATCH and DELETE take its code).
+  accounts: async (h) => {
+    const res = await h.api('/api/v1/ledger/accounts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'revenue:sweep', name: 'Sweep' }),
+    });
+    expect(res.status, 'fixture: POST /api/v1/ledger/accounts').toBe(201);
+    return (await readJson(res)).code;
+  },
   // The console's Users and keys page revokes keys by id.
   keys: async (h) => {
     await addApiKey(h.db, h.clock, h.orgId, 'viewer');
@@ -83,6 +93,7 @@ const NOT_HUB_RESOURCES: Record<string, string> = {
   salesforce: 'the Salesforce record id of an embedded page: read in the caller’s org',
   opportunity: 'the Salesforce record id of an embedded page: read in the caller’s org',
   connections: 'a vendor name: every org has its own connection of each vendor',
+  periods: 'a calendar month (YYYY-MM): each org closes its own books',
   invite: 'a console invitation token: the token is the credential, and a used or unknown one answers alike',
 };
 
@@ -100,6 +111,7 @@ const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
   'POST /api/v1/mappings/{id}/dry-run': async (h) => ({ deal_id: h.opportunityId }),
   'POST /api/v1/contracts/{id}/amendments': async () => ({ effective_date: '2026-03-15', terms: { items: [] } }),
   'PATCH /api/v1/customers/{id}': async () => ({ name: 'Renamed by another org' }),
+  'PATCH /api/v1/ledger/accounts/{code}': async () => ({ name: 'Renamed by another org' }),
   'POST /api/v1/invoices/{id}/credit-notes': async () => ({ reason: 'other' }),
 };
 

@@ -23,9 +23,11 @@ import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
 import { invoiceRoutes } from './invoices.js';
+import { ledgerRoutes } from './ledger.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
+import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
 import { hasContract } from './webhooks.js';
@@ -226,6 +228,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));
+  api.route('/', ledgerRoutes(hub));
+  api.route('/', revenueRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
 
