@@ -13,6 +13,7 @@ import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
 import { toSnakeCaseKeys } from '../snake-case.js';
+import { accessRoutes } from './access.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
@@ -228,6 +229,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', creditNoteActionRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
+  api.route('/', accessRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
