@@ -639,8 +639,8 @@ export const webhookDeliveries = sqliteTable(
     eventKey: text('event_key').notNull(),
     /** The exact JSON body sent (and signed). */
     payload: text('payload').notNull(),
-    /** The job that delivers it now (a resend points it at a new job). */
-    jobId: text('job_id').notNull(),
+    /** The dedupe key of the job that delivers it now (a resend points it at a new job). */
+    jobKey: text('job_key').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastAttemptAt: text('last_attempt_at'),
     lastStatus: integer('last_status'),

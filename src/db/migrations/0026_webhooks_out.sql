@@ -19,7 +19,7 @@ CREATE TABLE `webhook_deliveries` (
 	`event_type` text NOT NULL,
 	`event_key` text NOT NULL,
 	`payload` text NOT NULL,
-	`job_id` text NOT NULL,
+	`job_key` text NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`last_attempt_at` text,
 	`last_status` integer,

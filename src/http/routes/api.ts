@@ -29,6 +29,7 @@ import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
+import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
@@ -230,6 +231,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
   api.route('/', accessRoutes(hub));
+  api.route('/', webhookEndpointRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
