@@ -74,6 +74,9 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
   },
   'webhook-endpoints': async (h) => (await webhookFixture(h)).endpointId,
   'webhook-deliveries': async (h) => (await webhookFixture(h)).deliveryId,
+  // The console's Webhooks page: /ui/webhooks/{id} and /ui/webhooks/deliveries/{id}/resend.
+  webhooks: async (h) => (await webhookFixture(h)).endpointId,
+  deliveries: async (h) => (await webhookFixture(h)).deliveryId,
   'billing-runs': async (h) => {
     const res = await h.api('/api/v1/billing-runs', {
       method: 'POST',
