@@ -13,6 +13,7 @@ import { termsFromDraft } from '../src/domain/contracts/from-draft.js';
 import type { DealBundle } from '../src/domain/deal.js';
 import { firstAdvanceInvoice } from '../src/domain/invoice.js';
 import { ok, permanent } from '../src/domain/outcome.js';
+import { announce } from './announce.js';
 import { type DealRef, fetchDealStep, mapDealStep } from './deal-steps.js';
 import { defineFlow } from './define.js';
 import { finalizeInvoiceJob } from './finalize-invoice.js';
@@ -91,13 +92,32 @@ export const dealToContract: Flow<DealToContractInput> = defineFlow<DealToContra
       const built = await createContractStatements(ctx, ctx.outputs.mapDeal);
       if (!built.ok) return built;
       const { statements, created } = built.value;
+      const announced = await announce(
+        ctx.deps.db,
+        ctx.orgId,
+        {
+          type: 'contract.created',
+          key: `contract.created:${created.contractId}`,
+          at: ctx.deps.clock.now().toISOString(),
+          data: {
+            contract_id: created.contractId,
+            version: 1,
+            customer_id: created.customerId,
+            first_invoice_id: created.invoiceId,
+            deal: { system: ctx.input.system, id: ctx.input.dealId },
+            mapping_version: ctx.outputs.mapDeal.mappingVersion,
+          },
+        },
+        ctx.correlationId,
+      );
       return ok({
         output: created satisfies ContractCreated,
-        effects: statements,
+        effects: [...statements, ...announced.effects],
         // A first invoice bills no usage, so no grace period: it finalizes at once, unless the
         // org's drafts wait for approval (POST /api/v1/invoices/{id}/approve).
-        enqueue:
-          (await getBillingSettings(ctx.deps.db, ctx.orgId)).finalizePolicy === 'approval'
+        enqueue: [
+          ...announced.enqueue,
+          ...((await getBillingSettings(ctx.deps.db, ctx.orgId)).finalizePolicy === 'approval'
             ? []
             : [
                 finalizeInvoiceJob({
@@ -106,7 +126,8 @@ export const dealToContract: Flow<DealToContractInput> = defineFlow<DealToContra
                   correlationId: ctx.correlationId,
                   taxVendor: ctx.adapters.tax.vendor,
                 }),
-              ],
+              ]),
+        ],
       });
     },
   })

@@ -24,6 +24,7 @@ import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/m
 import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
 import { payableTotal } from '../src/domain/payable.js';
 import type { NewJob } from '../src/jobs/types.js';
+import { announce } from './announce.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
@@ -192,6 +193,27 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       // Nothing to collect (a usage period without usage, credit covering it all): settled at once.
       const settled = totalMinor <= 0 ? transition(committed.next, 'pay') : null;
       const status = settled?.ok ? settled.next : committed.next;
+      const announced = await announce(
+        db,
+        ctx.orgId,
+        {
+          type: 'invoice.finalized',
+          key: `invoice.finalized:${invoice.id}`,
+          at: now,
+          data: {
+            invoice_id: invoice.id,
+            number: invoice.number,
+            customer_id: invoice.customerId,
+            contract_id: invoice.contractId,
+            currency: invoice.currency,
+            subtotal_minor: invoice.subtotalMinor,
+            tax_minor: taxMinor,
+            total_minor: totalMinor,
+            status,
+          },
+        },
+        ctx.correlationId,
+      );
       return ok({
         output: { taxMinor, totalMinor, status, roundingMinor },
         effects: [
@@ -210,8 +232,10 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
             now,
             invoice.issueDate,
           )),
+          ...announced.effects,
         ],
         enqueue: [
+          ...announced.enqueue,
           ...(status === 'paid'
             ? []
             : [

@@ -11,6 +11,7 @@ import { transition } from '../src/domain/invoice-lifecycle.js';
 import { paymentReceivedEntry } from '../src/domain/ledger.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import type { PaymentVendor } from '../src/domain/vendors.js';
+import { announce } from './announce.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
@@ -91,6 +92,28 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
       const moved = transition(invoice.status, paid >= owed ? 'pay' : 'pay_partial');
       if (!moved.ok) return permanent(`payment ${input.paymentExternalId}: ${moved.detail}`);
       const status = moved.next;
+      const announced = await announce(
+        db,
+        ctx.orgId,
+        {
+          type: 'payment.succeeded',
+          key: `payment.succeeded:${paymentId}`,
+          at: now,
+          data: {
+            payment_id: paymentId,
+            invoice_id: invoice.id,
+            invoice_number: invoice.number,
+            provider: input.provider,
+            provider_payment_id: input.paymentExternalId,
+            currency: input.currency,
+            amount_minor: input.amountMinor,
+            fee_minor: feeMinor,
+            invoice_status: status,
+            received_at: input.occurredAt,
+          },
+        },
+        ctx.correlationId,
+      );
       return ok({
         output: { paymentId, status: 'succeeded' },
         effects: [
@@ -104,8 +127,10 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
             now,
             input.occurredAt,
           )),
+          ...announced.effects,
         ],
         enqueue: [
+          ...announced.enqueue,
           flowJob({
             orgId: ctx.orgId,
             flow: 'post-payment-to-erp',

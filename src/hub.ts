@@ -21,6 +21,7 @@ import type { HubAssets, HubContext } from './http/context.js';
 import { JOB_COMPLETED, type ProcessDeps } from './jobs/process.js';
 import type { RetryPolicy } from './jobs/retry.js';
 import type { JobDriver, JobHandler } from './jobs/types.js';
+import { WEBHOOK_DELIVERY_JOB_KIND, webhookDeliveryHandler } from './jobs/webhooks-out.js';
 
 export interface HubOptions {
   db: Db;
@@ -36,6 +37,8 @@ export interface HubOptions {
   assets?: HubAssets;
   /** Signs console sessions (HUB_SESSION_SECRET); without it the console answers 503. */
   sessionSecret?: string;
+  /** Fetch for the org's own webhook endpoints (outgoing webhooks); the global fetch when absent. */
+  webhookFetch?: typeof fetch;
 }
 
 /** Lets the driver be attached after the hub exists (the driver needs the hub's handlers). */
@@ -106,6 +109,12 @@ export function createHub(options: HubOptions) {
       clock,
       ...(options.hooks ? { hooks: options.hooks } : {}),
       afterRun: (orgId) => finalizeDueDrafts(flowDeps, orgId),
+    }),
+    [WEBHOOK_DELIVERY_JOB_KIND]: webhookDeliveryHandler({
+      db,
+      clock,
+      encryptionKey,
+      ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
     }),
   };
   const processDeps: ProcessDeps = {

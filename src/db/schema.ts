@@ -683,3 +683,48 @@ export const jobResolutions = sqliteTable(
   },
   (t) => [index('job_resolutions_org_idx').on(t.orgId)],
 );
+
+/** An org's outgoing webhook endpoint (issue #14): the events it hears, its sealed signing secret. */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    url: text('url').notNull(),
+    description: text('description').notNull(),
+    /** JSON array of event types (`invoice.finalized`, ...). */
+    eventTypes: text('event_types').notNull(),
+    /** The Standard Webhooks secret (`whsec_…`), AES-GCM sealed: signing needs it back. */
+    secretSealed: text('secret_sealed').notNull(),
+    ...timestamps,
+    disabledAt: text('disabled_at'),
+  },
+  (t) => [index('webhook_endpoints_org_idx').on(t.orgId, t.createdAt)],
+);
+
+/** One event for one endpoint: its id is the `webhook-id` every attempt and resend carries. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    eventType: text('event_type').notNull(),
+    /** What happened, once (`invoice.finalized:inv_…`): an event reaches an endpoint once. */
+    eventKey: text('event_key').notNull(),
+    /** The exact JSON body sent (and signed). */
+    payload: text('payload').notNull(),
+    /** The dedupe key of the job that delivers it now (a resend points it at a new job). */
+    jobKey: text('job_key').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: text('last_attempt_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: text('delivered_at'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_uq').on(t.orgId, t.endpointId, t.eventKey),
+    index('webhook_deliveries_endpoint_idx').on(t.orgId, t.endpointId, t.createdAt),
+  ],
+);

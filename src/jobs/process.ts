@@ -12,6 +12,7 @@ import { flaggedReconnect, type ReconnectCheck } from '../domain/reconnect.js';
 import { completeJobStatement, decideFailure, failJobStatement, pauseJobStatement } from './queue.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { JobHandler, JobRow } from './types.js';
+import { WEBHOOK_DELIVERY_JOB_KIND, webhookEventStatements } from './webhooks-out.js';
 
 export interface ProcessDeps {
   db: Db;
@@ -60,18 +61,50 @@ export async function processJob(deps: ProcessDeps, job: JobRow): Promise<Outcom
  */
 async function failureStatements(deps: ProcessDeps, job: JobRow, failure: Failure): Promise<Statement[]> {
   const now = deps.clock.now();
-  const decide = () =>
-    failJobStatement(
-      deps.db,
-      deps.clock,
-      job,
-      decideFailure(job, failure, now, deps.retryPolicy ?? DEFAULT_RETRY_POLICY),
-    );
+  const decision = decideFailure(job, failure, now, deps.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  const decide = () => failJobStatement(deps.db, deps.clock, job, decision);
+  // A job that lands in the dead letters is announced to the org's webhook endpoints, in the same write.
+  const announce = decision.state === 'dead' ? await deadLetterAnnouncement(deps, job, decision.lastError) : [];
   const signal = (deps.needsReconnect ?? flaggedReconnect)(failure);
   const vendor = signal ? (signal.vendor ?? job.connectionKey) : null;
-  if (!signal || !vendor || !(await findConnection(deps.db, job.orgId, vendor))) return [decide()];
+  if (!signal || !vendor || !(await findConnection(deps.db, job.orgId, vendor))) return [decide(), ...announce];
   const mark = markConnectionUnhealthyStatement(deps.db, job.orgId, vendor, signal.reason, now.toISOString());
-  if (vendor !== job.connectionKey) return [mark, decide()];
+  if (vendor !== job.connectionKey) return [mark, decide(), ...announce];
   const lastError = `${failure.kind}: ${failure.reason} (paused until ${vendor} is reconnected)`;
   return [mark, pauseJobStatement(deps.db, deps.clock, job, lastError)];
+}
+
+/** sync.dead_lettered for the org's endpoints; a delivery that dies is not announced (it would feed itself). */
+async function deadLetterAnnouncement(deps: ProcessDeps, job: JobRow, lastError: string): Promise<Statement[]> {
+  if (job.kind === WEBHOOK_DELIVERY_JOB_KIND) return [];
+  let flow: unknown;
+  let subjectId: unknown;
+  try {
+    ({ flow, subjectId } = JSON.parse(job.payload) as { flow?: unknown; subjectId?: unknown });
+  } catch {
+    // A payload that is not JSON still announces the job by id and kind.
+  }
+  const at = deps.clock.now().toISOString();
+  const { statements } = await webhookEventStatements(
+    deps.db,
+    deps.clock,
+    job.orgId,
+    {
+      type: 'sync.dead_lettered',
+      // A job replayed and dead again is a new event.
+      key: `sync.dead_lettered:${job.id}:${at}`,
+      at,
+      data: {
+        job_id: job.id,
+        kind: job.kind,
+        flow: typeof flow === 'string' ? flow : null,
+        subject_id: typeof subjectId === 'string' ? subjectId : null,
+        connection: job.connectionKey,
+        attempts: job.attempts,
+        last_error: lastError,
+      },
+    },
+    job.correlationId,
+  );
+  return statements;
 }

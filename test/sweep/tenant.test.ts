@@ -13,9 +13,11 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../mappings/index.js';
-import { apiKeys, contracts, customers, invoices, jobs } from '../../src/db/schema.js';
+import { atomic } from '../../src/db/atomic.js';
+import { apiKeys, contracts, customers, invoices, jobs, webhookDeliveries } from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
+import { webhookEventStatements } from '../../src/jobs/webhooks-out.js';
 import { type Harness, readJson, startHarness } from '../support/harness.js';
 import { changedTables, rowCounts } from './db-rows.js';
 import { fillPath, resourceOf, routeCatalogue, type SweptRoute } from './routes.js';
@@ -71,6 +73,20 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
       .where(and(eq(apiKeys.orgId, h.orgId), eq(apiKeys.role, 'viewer')));
     return first(rows, 'viewer key');
   },
+  'api-keys': async (h) => {
+    const res = await h.api('/api/v1/api-keys', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'sweep', role: 'viewer' }),
+    });
+    expect(res.status, 'fixture: POST /api/v1/api-keys').toBe(201);
+    return (await readJson(res)).id;
+  },
+  'webhook-endpoints': async (h) => (await webhookFixture(h)).endpointId,
+  'webhook-deliveries': async (h) => (await webhookFixture(h)).deliveryId,
+  // The console's Webhooks page: /ui/webhooks/{id} and /ui/webhooks/deliveries/{id}/resend.
+  webhooks: async (h) => (await webhookFixture(h)).endpointId,
+  deliveries: async (h) => (await webhookFixture(h)).deliveryId,
   'billing-runs': async (h) => {
     const res = await h.api('/api/v1/billing-runs', {
       method: 'POST',
@@ -119,6 +135,27 @@ const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
 const QUERIES: Record<string, string | undefined> = {
   'GET /api/v1/contracts/{id}/invoice-preview': '?at=2026-03-15',
 };
+
+/** One endpoint of org A with one delivery (an event announced to it, its job left queued). */
+let webhookIds: Promise<{ endpointId: string; deliveryId: string }> | undefined;
+function webhookFixture(h: Harness) {
+  webhookIds ??= (async () => {
+    const res = await h.api('/api/v1/webhook-endpoints', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/sweep', event_types: ['invoice.finalized'] }),
+    });
+    expect(res.status, 'fixture: POST /api/v1/webhook-endpoints').toBe(201);
+    const endpointId = (await readJson(res)).id as string;
+    const at = h.clock.now().toISOString();
+    const event = { type: 'invoice.finalized' as const, key: 'invoice.finalized:sweep', at, data: {} };
+    const { statements } = await webhookEventStatements(h.db, h.clock, h.orgId, event, 'sweep');
+    await atomic(h.db, statements);
+    const [delivery] = await h.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.orgId, h.orgId));
+    return { endpointId, deliveryId: first(delivery ? [delivery] : [], 'webhook delivery') };
+  })();
+  return webhookIds;
+}
 
 function first(rows: { id: string }[], what: string): string {
   if (!rows[0]) throw new Error(`fixture: org A has no ${what}`);

@@ -5,6 +5,7 @@ import { type Db, newId } from '../client.js';
 import { apiKeys } from '../schema.js';
 import { generateApiKey, sha256Hex } from '../secrets.js';
 import { auditStatement } from './audit.js';
+import { afterRow, type PageAfter, splitPage } from './page.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -33,7 +34,18 @@ export async function findActiveApiKeyById(db: Db, orgId: string, id: string): P
 
 /** The org's keys, newest first (hashes stay here: callers show the prefix only). */
 export async function listApiKeys(db: Db, orgId: string): Promise<Omit<ApiKeyRow, 'keyHash'>[]> {
-  return db
+  return (await listApiKeysPage(db, orgId, { limit: 500 })).rows;
+}
+
+export type ApiKeyListing = Omit<ApiKeyRow, 'keyHash'>;
+
+/** One page of the org's keys, newest first (never the hash). */
+export async function listApiKeysPage(
+  db: Db,
+  orgId: string,
+  page: { limit: number; after?: PageAfter },
+): Promise<{ rows: ApiKeyListing[]; next: PageAfter | null }> {
+  const rows = await db
     .select({
       id: apiKeys.id,
       orgId: apiKeys.orgId,
@@ -44,8 +56,28 @@ export async function listApiKeys(db: Db, orgId: string): Promise<Omit<ApiKeyRow
       createdAt: apiKeys.createdAt,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.orgId, orgId))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+    .where(and(eq(apiKeys.orgId, orgId), afterRow(apiKeys.createdAt, apiKeys.id, page.after)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(page.limit + 1);
+  return splitPage(rows, page.limit, (r) => ({ createdAt: r.createdAt, id: r.id }));
+}
+
+/** The org's key with this id, revoked or not (never the hash). */
+export async function findApiKey(db: Db, orgId: string, id: string): Promise<ApiKeyListing | undefined> {
+  const [row] = await db
+    .select({
+      id: apiKeys.id,
+      orgId: apiKeys.orgId,
+      name: apiKeys.name,
+      role: apiKeys.role,
+      prefix: apiKeys.prefix,
+      revokedAt: apiKeys.revokedAt,
+      createdAt: apiKeys.createdAt,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, id)))
+    .limit(1);
+  return row;
 }
 
 /** A new key with a role: returned once, stored as its SHA-256, audit-logged. */

@@ -8,6 +8,7 @@ import { type Db, newId } from '../client.js';
 import { consoleInvitations } from '../schema.js';
 import { generateUrlToken, sha256Hex } from '../secrets.js';
 import { auditStatement } from './audit.js';
+import { afterRow, type PageAfter, splitPage } from './page.js';
 
 export type InvitationRow = typeof consoleInvitations.$inferSelect;
 type Role = InvitationRow['role'];
@@ -93,7 +94,11 @@ export async function invitationExists(db: Db, orgId: string, id: string): Promi
 
 /** The org's invitations, newest first (tokens are not stored, so none is shown). */
 export async function listInvitations(db: Db, orgId: string, limit = 100) {
-  return db
+  return (await listInvitationsPage(db, orgId, { limit })).rows;
+}
+
+export async function listInvitationsPage(db: Db, orgId: string, page: { limit: number; after?: PageAfter }) {
+  const rows = await db
     .select({
       id: consoleInvitations.id,
       role: consoleInvitations.role,
@@ -104,7 +109,13 @@ export async function listInvitations(db: Db, orgId: string, limit = 100) {
       usedAt: consoleInvitations.usedAt,
     })
     .from(consoleInvitations)
-    .where(eq(consoleInvitations.orgId, orgId))
+    .where(
+      and(
+        eq(consoleInvitations.orgId, orgId),
+        afterRow(consoleInvitations.createdAt, consoleInvitations.id, page.after),
+      ),
+    )
     .orderBy(desc(consoleInvitations.createdAt), desc(consoleInvitations.id))
-    .limit(limit);
+    .limit(page.limit + 1);
+  return splitPage(rows, page.limit, (r) => ({ createdAt: r.createdAt, id: r.id }));
 }

@@ -162,3 +162,39 @@ export async function lastErrorOn(db: Db, orgId: string, connection: string): Pr
     .limit(1);
   return row?.lastError ?? null;
 }
+
+/**
+ * Replaces a dead job's payload and puts it back in the queue with a fresh attempt budget, its
+ * resolution cleared, audit-logged with both payloads: one write, which lands only while the job is
+ * still dead (a second tab that retried it first wins). Returns whether it landed.
+ */
+export async function editAndRequeueDeadJob(
+  db: Db,
+  now: Date,
+  input: { orgId: string; jobId: string; payload: string; actor: string; before: unknown; after: unknown },
+): Promise<boolean> {
+  const { orgId, jobId } = input;
+  const [result] = await atomic(db, [
+    db
+      .update(jobs)
+      .set({
+        payload: input.payload,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now.getTime(),
+        leaseUntil: null,
+        updatedAt: now.toISOString(),
+      })
+      .where(and(eq(jobs.orgId, orgId), eq(jobs.id, jobId), eq(jobs.state, 'dead'))),
+    clearResolutionStatement(db, orgId, jobId),
+    // Written in the same batch; it names the edit whatever the update found, so the caller checks first.
+    auditStatement(db, orgId, {
+      actor: input.actor,
+      action: 'job.payload_edited',
+      subject: jobId,
+      detail: { before: input.before, after: input.after },
+      at: now.toISOString(),
+    }),
+  ]);
+  return rowsChanged(result) === 1;
+}

@@ -13,6 +13,7 @@ import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { problem, zodProblemHook } from '../problem.js';
 import { toSnakeCaseKeys } from '../snake-case.js';
+import { accessRoutes } from './access.js';
 import { billingRunRoutes } from './billing-runs.js';
 import { connectionRoutes } from './connections.js';
 import { contractRoutes } from './contracts.js';
@@ -30,6 +31,7 @@ import { mountPricingRoutes } from './pricing.js';
 import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
+import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
@@ -232,6 +234,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', revenueRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
+  api.route('/', accessRoutes(hub));
+  api.route('/', webhookEndpointRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

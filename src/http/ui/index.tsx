@@ -21,6 +21,7 @@ import { overviewRoutes } from './overview.js';
 import { endSession, requireCsrf, requireSession } from './session.js';
 import { signInRoutes } from './sign-in.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 
 const FRAME_ANCESTORS = EMBED_CSP.replace(/^frame-ancestors /, '');
 
@@ -70,6 +71,7 @@ export function consoleRoutes(hub: HubContext): Hono<UiEnv> {
   app.route('/connections', connectionRoutes(hub));
   app.route('/invoices', invoiceRoutes(hub));
   app.route('/users', userRoutes(hub));
+  app.route('/webhooks', webhookRoutes(hub));
   app.route('/', overviewRoutes(hub));
   return app;
 }

@@ -7,8 +7,10 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { atomic } from '../../db/atomic.js';
+import { auditStatement } from '../../db/repos/audit.js';
 import {
   clearResolutionStatement,
+  editAndRequeueDeadJob,
   type JobWithResolution,
   jobFacets,
   jobResolution,
@@ -28,6 +30,11 @@ import { type ConsoleSession, requireConsoleRole } from './session.js';
 const JOB_ROLES: Role[] = ['admin', 'finance'];
 const STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'dead'];
 const MAX_REASON = 500;
+/** An edited payload's input, as JSON text. */
+const MAX_EDITED_INPUT = 64 * 1024;
+/** How many dead jobs one bulk replay requeues (the rest stay for the next). */
+export const MAX_BULK_REPLAY = 500;
+const REDACTED = '[redacted]';
 
 interface FlowPayload {
   flow?: string;
@@ -53,11 +60,27 @@ export function redact(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        /secret|token|password|api_?key|authorization/i.test(k) ? '[redacted]' : redact(v),
+        /secret|token|password|api_?key|authorization/i.test(k) ? REDACTED : redact(v),
       ]),
     );
   }
   return value;
+}
+
+/**
+ * An edited payload shown redacted: wherever the person left a blanked value as it was shown, the
+ * original value stands (an edit never writes "[redacted]" over a secret it could not see).
+ */
+export function restoreRedacted(edited: unknown, original: unknown): unknown {
+  if (edited === REDACTED) return original;
+  if (Array.isArray(edited)) {
+    return edited.map((v, i) => restoreRedacted(v, Array.isArray(original) ? original[i] : undefined));
+  }
+  if (edited && typeof edited === 'object') {
+    const from = original && typeof original === 'object' ? (original as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(edited).map(([k, v]) => [k, restoreRedacted(v, from[k])]));
+  }
+  return edited;
 }
 
 /** The state a person sees: a dead job someone resolved reads as resolved. */
@@ -123,57 +146,124 @@ const Select: FC<{ name: string; label: string; value?: string | undefined; opti
   </div>
 );
 
+/** The filter as form fields (the bulk replay posts the filter the list shows). */
+function filterFields(filter: Filter): Record<string, string> {
+  return {
+    ...(filter.state ? { state: filter.state } : {}),
+    ...(filter.connection ? { connection: filter.connection } : {}),
+    ...(filter.flow ? { flow: filter.flow } : {}),
+    ...(filter.error ? { error: filter.error } : {}),
+    ...(filter.open === true ? { open: 'open' } : filter.open === false ? { open: 'resolved' } : {}),
+  };
+}
+
 const ListPage: FC<{
+  session: ConsoleSession;
   jobs: JobWithResolution[];
   filter: Filter;
   facets: { flows: string[]; connections: string[] };
-}> = ({ jobs, filter, facets }) => (
-  <div>
-    <Card title="Filter">
-      <form method="get" action="/ui/jobs" class="slds-grid slds-gutters slds-wrap slds-grid_vertical-align-end">
-        <Select name="state" label="State" value={filter.state} options={[...STATES]} />
-        <Select name="connection" label="Vendor" value={filter.connection} options={facets.connections} />
-        <Select name="flow" label="Flow" value={filter.flow} options={facets.flows} />
-        <Select
-          name="open"
-          label="Resolution"
-          value={filter.open === true ? 'open' : filter.open === false ? 'resolved' : undefined}
-          options={['open', 'resolved']}
+}> = ({ session, jobs, filter, facets }) => {
+  const canAct = JOB_ROLES.includes(session.role);
+  return (
+    <div>
+      <Card title="Filter">
+        <form method="get" action="/ui/jobs" class="slds-grid slds-gutters slds-wrap slds-grid_vertical-align-end">
+          <Select name="state" label="State" value={filter.state} options={[...STATES]} />
+          <Select name="connection" label="Vendor" value={filter.connection} options={facets.connections} />
+          <Select name="flow" label="Flow" value={filter.flow} options={facets.flows} />
+          <Select
+            name="open"
+            label="Resolution"
+            value={filter.open === true ? 'open' : filter.open === false ? 'resolved' : undefined}
+            options={['open', 'resolved']}
+          />
+          <div class="slds-col slds-form-element">
+            <label class="slds-form-element__label" for="filter-error">
+              Error contains
+            </label>
+            <input id="filter-error" name="error" class="slds-input" value={filter.error ?? ''} />
+          </div>
+          <div class="slds-col">
+            <button type="submit" class="slds-button slds-button_brand">
+              Apply
+            </button>
+          </div>
+        </form>
+      </Card>
+      <Card
+        title={`${jobs.length} job${jobs.length === 1 ? '' : 's'}${jobs.length === 200 ? ' (the newest 200)' : ''}`}
+        actions={
+          canAct &&
+          jobs.some((j) => j.state === 'dead') && (
+            <form method="post" action="/ui/jobs/replay" class="slds-show_inline-block">
+              <CsrfField session={session} />
+              {Object.entries(filterFields(filter)).map(([name, value]) => (
+                <input type="hidden" name={name} value={value} />
+              ))}
+              <button type="submit" class="slds-button slds-button_brand" data-testid="replay-matching">
+                {`Replay every dead job that matches (up to ${MAX_BULK_REPLAY})`}
+              </button>
+            </form>
+          )
+        }
+      >
+        <Table
+          caption="Jobs"
+          headers={['Job', 'Flow', 'Vendor', 'State', 'Attempts', 'Updated', 'Error']}
+          empty="No job matches."
+          rows={jobs.map((j) => [
+            <a href={`/ui/jobs/${j.id}`} data-testid={`job-link-${j.id}`}>
+              {j.id}
+            </a>,
+            flowOf(j),
+            j.connectionKey ?? '',
+            <Badge status={shownState(j, j.resolution !== null)} />,
+            `${j.attempts} / ${j.maxAttempts}`,
+            j.updatedAt,
+            <span class="slds-truncate slds-show_inline-block slds-size_full" title={j.lastError ?? ''}>
+              {plainError(j.lastError, j.state)?.summary ?? ''}
+            </span>,
+          ])}
         />
-        <div class="slds-col slds-form-element">
-          <label class="slds-form-element__label" for="filter-error">
-            Error contains
-          </label>
-          <input id="filter-error" name="error" class="slds-input" value={filter.error ?? ''} />
+      </Card>
+    </div>
+  );
+};
+
+/** Edit the input of a dead flow job and retry it; the error, if any, at the field. */
+const EditPayload: FC<{ session: ConsoleSession; job: JobRow; text: string; error?: string | undefined }> = ({
+  session,
+  job,
+  text,
+  error,
+}) => (
+  <Card title="Edit the payload and retry">
+    <form method="post" action={`/ui/jobs/${job.id}/edit`}>
+      <CsrfField session={session} />
+      <div class={`slds-form-element${error ? ' slds-has-error' : ''}`}>
+        <label class="slds-form-element__label" for="edit-input">
+          The flow's input (JSON). The flow and its subject stay; steps already done keep their results.
+        </label>
+        <div class="slds-form-element__control">
+          <textarea
+            id="edit-input"
+            name="input"
+            class="slds-textarea slds-text-font_monospace"
+            rows={10}
+            aria-describedby="error-edit-input"
+          >
+            {text}
+          </textarea>
         </div>
-        <div class="slds-col">
-          <button type="submit" class="slds-button slds-button_brand">
-            Apply
-          </button>
+        <div class="slds-form-element__help" id="error-edit-input" data-testid="edit-error">
+          {error ?? ''}
         </div>
-      </form>
-    </Card>
-    <Card title={`${jobs.length} job${jobs.length === 1 ? '' : 's'}${jobs.length === 200 ? ' (the newest 200)' : ''}`}>
-      <Table
-        caption="Jobs"
-        headers={['Job', 'Flow', 'Vendor', 'State', 'Attempts', 'Updated', 'Error']}
-        empty="No job matches."
-        rows={jobs.map((j) => [
-          <a href={`/ui/jobs/${j.id}`} data-testid={`job-link-${j.id}`}>
-            {j.id}
-          </a>,
-          flowOf(j),
-          j.connectionKey ?? '',
-          <Badge status={shownState(j, j.resolution !== null)} />,
-          `${j.attempts} / ${j.maxAttempts}`,
-          j.updatedAt,
-          <span class="slds-truncate slds-show_inline-block slds-size_full" title={j.lastError ?? ''}>
-            {plainError(j.lastError, j.state)?.summary ?? ''}
-          </span>,
-        ])}
-      />
-    </Card>
-  </div>
+      </div>
+      <button type="submit" class="slds-button slds-button_brand slds-m-top_x-small" data-testid="edit-and-retry">
+        Save and retry
+      </button>
+    </form>
+  </Card>
 );
 
 const DetailPage: FC<{
@@ -181,7 +271,8 @@ const DetailPage: FC<{
   job: JobRow;
   resolution: Awaited<ReturnType<typeof jobResolution>>;
   steps: Awaited<ReturnType<typeof stepsOfRun>>;
-}> = ({ session, job, resolution, steps }) => {
+  edit?: { text: string; error: string } | undefined;
+}> = ({ session, job, resolution, steps, edit }) => {
   const payload = payloadOf(job);
   const explained = plainError(job.lastError, job.state);
   const canAct = JOB_ROLES.includes(session.role);
@@ -250,6 +341,14 @@ const DetailPage: FC<{
           </Card>
         )
       )}
+      {canAct && job.state === 'dead' && payload.flow !== undefined && (
+        <EditPayload
+          session={session}
+          job={job}
+          text={edit?.text ?? JSON.stringify(redact(payload.input ?? {}), null, 2)}
+          error={edit?.error}
+        />
+      )}
       <Card title="Steps">
         <Table
           caption="Flow steps"
@@ -267,6 +366,21 @@ const DetailPage: FC<{
   );
 };
 
+/** The edited input: JSON of an object, within the size bound; else what is wrong, in words. */
+function parseEditedInput(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (text.length > MAX_EDITED_INPUT) return { ok: false, error: `At most ${MAX_EDITED_INPUT} characters.` };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `Not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, error: 'The input must be a JSON object ({…}).' };
+  }
+  return { ok: true, value };
+}
+
 export function jobRoutes(hub: HubContext): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
   app.use('*', requireConsoleRole(...JOB_ROLES));
@@ -280,8 +394,8 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
     ]);
     return c.html(
       page(
-        <Shell title="Sync log" session={session} tab="jobs">
-          <ListPage jobs={jobs} filter={filter} facets={facets} />
+        <Shell title="Sync log" session={session} tab="jobs" notice={c.req.query('notice')}>
+          <ListPage session={session} jobs={jobs} filter={filter} facets={facets} />
         </Shell>,
       ),
     );
@@ -297,10 +411,8 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
       404,
     );
 
-  app.get('/:id', async (c) => {
+  async function detail(c: Context<UiEnv>, job: JobRow, edit?: { text: string; error: string }) {
     const session = c.get('session');
-    const job = await findJob(hub.db, session.orgId, c.req.param('id'));
-    if (!job) return notFound(c);
     const payload = payloadOf(job);
     const runId =
       payload.flow && payload.subjectId ? await findRun(hub.db, session.orgId, payload.flow, payload.subjectId) : null;
@@ -311,10 +423,76 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
     return c.html(
       page(
         <Shell title="Sync log" session={session} tab="jobs" notice={c.req.query('notice')}>
-          <DetailPage session={session} job={job} resolution={resolution} steps={steps} />
+          <DetailPage session={session} job={job} resolution={resolution} steps={steps} edit={edit} />
         </Shell>,
       ),
+      edit ? 400 : 200,
     );
+  }
+
+  app.get('/:id', async (c) => {
+    const job = await findJob(hub.db, c.get('session').orgId, c.req.param('id'));
+    if (!job) return notFound(c);
+    return detail(c, job);
+  });
+
+  app.post('/:id/edit', async (c) => {
+    const session = c.get('session');
+    const id = c.req.param('id');
+    const job = await findJob(hub.db, session.orgId, id);
+    if (!job) return notFound(c);
+    const payload = payloadOf(job);
+    if (job.state !== 'dead' || payload.flow === undefined) {
+      const notice = `Job ${id} is ${job.state}; only a dead flow job's payload can be edited.`;
+      return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
+    }
+    const text = (await formFields(c)).input ?? '';
+    const parsed = parseEditedInput(text);
+    if (!parsed.ok) return detail(c, job, { text, error: parsed.error });
+    const input = restoreRedacted(parsed.value, payload.input);
+    const landed = await editAndRequeueDeadJob(hub.db, hub.clock.now(), {
+      orgId: session.orgId,
+      jobId: id,
+      payload: JSON.stringify({ ...payload, input }),
+      actor: session.actor,
+      before: redact(payload.input ?? null),
+      after: redact(input),
+    });
+    if (landed) await hub.driver.notify([id]);
+    const notice = landed ? 'Payload saved; retrying now.' : 'Nothing changed: the job is no longer dead.';
+    return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
+  });
+
+  app.post('/replay', async (c) => {
+    const session = c.get('session');
+    const body = await formFields(c);
+    const filter = { ...readFilter((name) => body[name]), state: 'dead' as const };
+    const matching = await searchJobs(hub.db, session.orgId, { ...filter, limit: MAX_BULK_REPLAY });
+    const replayed: string[] = [];
+    for (const job of matching) {
+      if (await replayJob(hub.db, hub.clock, session.orgId, job.id)) {
+        await atomic(hub.db, [clearResolutionStatement(hub.db, session.orgId, job.id)]);
+        replayed.push(job.id);
+      }
+    }
+    if (replayed.length > 0) {
+      await atomic(hub.db, [
+        auditStatement(hub.db, session.orgId, {
+          actor: session.actor,
+          action: 'job.bulk_replayed',
+          subject: `${replayed.length} jobs`,
+          detail: { filter: filterFields(filter), jobIds: replayed },
+          at: hub.clock.now().toISOString(),
+        }),
+      ]);
+      await hub.driver.notify(replayed);
+    }
+    const notice =
+      replayed.length === 0
+        ? 'No dead job matches: nothing replayed.'
+        : `Replayed ${replayed.length} dead job${replayed.length === 1 ? '' : 's'}.`;
+    const back = new URLSearchParams({ ...filterFields({ ...filter, state: undefined }), notice });
+    return c.redirect(`/ui/jobs?${back}`, 303);
   });
 
   app.get('/:id/status', async (c) => {

@@ -17,10 +17,11 @@ export const TABS = [
   { id: 'connections', label: 'Connections', href: '/ui/connections' },
   { id: 'invoices', label: 'Invoices', href: '/ui/invoices' },
   { id: 'users', label: 'Users and keys', href: '/ui/users' },
+  { id: 'webhooks', label: 'Webhooks', href: '/ui/webhooks' },
 ] as const;
 
 /** Tabs only admins may open (the server refuses the rest anyway). */
-const ADMIN_TABS: ReadonlySet<string> = new Set(['users']);
+const ADMIN_TABS: ReadonlySet<string> = new Set(['users', 'webhooks']);
 
 export type TabId = (typeof TABS)[number]['id'];
 

@@ -6,17 +6,14 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../db/repos/api-keys.js';
-import { listAudit } from '../../db/repos/audit.js';
+import { type AuditRow, listAuditPage } from '../../db/repos/audit.js';
 import { createInvitation, listInvitations } from '../../db/repos/console-invitations.js';
 import type { HubContext, Role } from '../context.js';
+import { INVITATION_TTL_MS, MAX_LABEL } from '../routes/access.js';
 import type { UiEnv } from './env.js';
 import { formFields } from './form.js';
 import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
 import { type ConsoleSession, ROLES, requireConsoleRole } from './session.js';
-
-/** An invitation link works for a week. */
-const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
-const MAX_LABEL = 120;
 
 const RoleSelect: FC<{ id: string }> = ({ id }) => (
   <select id={id} name="role" class="slds-select">
@@ -41,11 +38,27 @@ const Secret: FC<{ title: string; value: string; note: string }> = ({ title, val
   </div>
 );
 
+interface AuditQuery {
+  action?: string;
+  actor?: string;
+  subject?: string;
+}
+
+/** The audit filter as typed: trimmed, bounded, blanks dropped. */
+function auditQuery(q: (name: string) => string | undefined): AuditQuery {
+  const out: AuditQuery = {};
+  for (const name of ['action', 'actor', 'subject'] as const) {
+    const value = (q(name) ?? '').trim().slice(0, 200);
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
 interface Data {
   invitations: Awaited<ReturnType<typeof listInvitations>>;
   keys: Awaited<ReturnType<typeof listApiKeys>>;
-  audit: Awaited<ReturnType<typeof listAudit>>;
-  action: string;
+  audit: AuditRow[];
+  filter: AuditQuery;
 }
 
 const UsersPage: FC<{ session: ConsoleSession; data: Data }> = ({ session, data }) => (
@@ -128,9 +141,21 @@ const UsersPage: FC<{ session: ConsoleSession; data: Data }> = ({ session, data 
       >
         <div class="slds-col slds-form-element">
           <label class="slds-form-element__label" for="audit-action">
-            Action starts with (e.g. mapping., job., api_key., console.)
+            Action starts with (e.g. mapping., job., api_key., webhook., console.)
           </label>
-          <input id="audit-action" name="action" class="slds-input" value={data.action} />
+          <input id="audit-action" name="action" class="slds-input" value={data.filter.action ?? ''} />
+        </div>
+        <div class="slds-col slds-form-element">
+          <label class="slds-form-element__label" for="audit-actor">
+            Who (key or invitation id)
+          </label>
+          <input id="audit-actor" name="actor" class="slds-input" value={data.filter.actor ?? ''} />
+        </div>
+        <div class="slds-col slds-form-element">
+          <label class="slds-form-element__label" for="audit-subject">
+            Subject (id of what changed)
+          </label>
+          <input id="audit-subject" name="subject" class="slds-input" value={data.filter.subject ?? ''} />
         </div>
         <div class="slds-col">
           <button type="submit" class="slds-button slds-button_neutral">
@@ -163,18 +188,27 @@ export function userRoutes(hub: HubContext): Hono<UiEnv> {
 
   async function render(c: Context<UiEnv>, extra: { notice?: string; secret?: FC } = {}, status: 200 | 400 = 200) {
     const session = c.get('session');
-    const action = (c.req.query('action') ?? '').trim().slice(0, 60);
+    const filter = auditQuery((name) => c.req.query(name));
     const [invitations, keys, audit] = await Promise.all([
       listInvitations(hub.db, session.orgId),
       listApiKeys(hub.db, session.orgId),
-      listAudit(hub.db, session.orgId, { ...(action ? { actionPrefix: action } : {}), limit: 200 }),
+      listAuditPage(
+        hub.db,
+        session.orgId,
+        {
+          ...(filter.action ? { actionPrefix: filter.action } : {}),
+          ...(filter.actor ? { actor: filter.actor } : {}),
+          ...(filter.subject ? { subject: filter.subject } : {}),
+        },
+        { limit: 200 },
+      ),
     ]);
     const Shown = extra.secret;
     return c.html(
       page(
         <Shell title="Users and keys" session={session} tab="users" notice={extra.notice ?? c.req.query('notice')}>
           {Shown && <Shown />}
-          <UsersPage session={session} data={{ invitations, keys, audit, action }} />
+          <UsersPage session={session} data={{ invitations, keys, audit: audit.rows, filter }} />
         </Shell>,
       ),
       status,
