@@ -116,7 +116,7 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           await setTaxPendingReason(ctx.deps.db, ctx.orgId, invoice.id, found.reason);
           return taxPending(found);
         }
-        if (found.value && found.value.status === 'Committed') {
+        if (found.value && found.value.state === 'committed') {
           return ok({ output: found.value, refs: [taxRef(tax.vendor, invoice.id, found.value)] });
         }
       }

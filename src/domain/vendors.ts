@@ -10,7 +10,7 @@ export function isCrmVendor(id: string): id is CrmVendor {
   return (CRM_VENDORS as readonly string[]).includes(id);
 }
 
-export const TAX_VENDORS = ['avalara'] as const;
+export const TAX_VENDORS = ['avalara', 'anrok'] as const;
 export type TaxVendor = (typeof TAX_VENDORS)[number];
 
 export const PAYMENT_VENDORS = ['stripe'] as const;
