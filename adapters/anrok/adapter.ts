@@ -142,7 +142,9 @@ export function createAnrokAdapter(config: AnrokAdapterConfig): TaxPort {
       if (!body.ok) return body;
       const answer = await withProducts('/v1/seller/transactions/createOrUpdate', body.value, namesOf(request), true);
       if (!answer.ok) return answer;
-      return ok(fromCalculation(answer.value, request, { id: request.documentCode, state: 'committed', isReturn: false }));
+      return ok(
+        fromCalculation(answer.value, request, { id: request.documentCode, state: 'committed', isReturn: false }),
+      );
     },
 
     findByDocumentCode: async (documentCode) => {
@@ -200,7 +202,8 @@ export function createAnrokAdapter(config: AnrokAdapterConfig): TaxPort {
         const failure = fail(error, true);
         if (failure.kind === 'retryable' || failure.kind === 'indeterminate') return failure;
         const after = await find(id);
-        if (after.ok && after.value?.type === 'void') return ok(fromListed(after.value, documentCode, kind === 'return'));
+        if (after.ok && after.value?.type === 'void')
+          return ok(fromListed(after.value, documentCode, kind === 'return'));
         return failure;
       }
       return ok({ ...current, status: 'void', state: 'voided' } satisfies TaxResult);

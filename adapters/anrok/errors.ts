@@ -98,7 +98,8 @@ export function classifyAnrokError(error: unknown, ctx: ClassifyContext): Failur
   const text = describe(error);
   if (status === 429) return retryable(`Anrok rate limit: ${text}`, parseRetryAfter(error.retryAfter, ctx.now), 429);
   // Every Anrok write is keyed by our transaction id, so repeating one after a 5xx is safe.
-  if (status >= 500) return retryable(`Anrok server error: ${text}`, parseRetryAfter(error.retryAfter, ctx.now), status);
+  if (status >= 500)
+    return retryable(`Anrok server error: ${text}`, parseRetryAfter(error.retryAfter, ctx.now), status);
   if (status === 401 || status === 403) return reconnectRequired(`${CREDENTIALS_REJECTED}: ${text}`, status);
   if (status >= 200 && status < 300) {
     const reason = `Anrok answered ${status} with an unreadable body`;

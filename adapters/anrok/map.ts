@@ -122,7 +122,12 @@ export function fromCalculation(
     int(answer.taxAmountToCollect),
     request.currency,
     lines.map((l) => ({ id: String(l.id ?? ''), tax: lineTax(l) })),
-    { id: head.id, documentCode: request.documentCode, status: head.state === 'estimate' ? 'ephemeral' : 'normal', state: head.state },
+    {
+      id: head.id,
+      documentCode: request.documentCode,
+      status: head.state === 'estimate' ? 'ephemeral' : 'normal',
+      state: head.state,
+    },
     head.isReturn,
   );
 }

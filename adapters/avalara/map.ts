@@ -3,12 +3,17 @@
  * (CreateOrAdjustTransactionModel in, TransactionModel out).
  */
 
-import type { CreateOrAdjustTransactionModel, LineItemModel, TransactionModel } from 'avatax/lib/models';
+import type {
+  AddressResolutionModel,
+  CreateOrAdjustTransactionModel,
+  CreateTransactionModel,
+  LineItemModel,
+  TransactionModel,
+} from 'avatax/lib/models';
 import Decimal from 'decimal.js';
+import type { PostalAddress } from '../../src/domain/deal.js';
 import { exponentOf, isDecimalString, isKnownCurrency } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { AddressResolutionModel, CreateTransactionModel } from 'avatax/lib/models';
-import type { PostalAddress } from '../../src/domain/deal.js';
 import type { AddressCheck, TaxDocumentState, TaxRequest, TaxResult, TaxReturnRequest } from '../ports.js';
 
 /**

@@ -116,7 +116,9 @@ describe('validateAddress', () => {
     nock(BASE)
       .post('/api/v2/addresses/resolve')
       .reply(200, {
-        validatedAddresses: [{ line1: '1 MAIN ST', city: 'IRVINE', region: 'CA', postalCode: '92614-7101', country: 'US' }],
+        validatedAddresses: [
+          { line1: '1 MAIN ST', city: 'IRVINE', region: 'CA', postalCode: '92614-7101', country: 'US' },
+        ],
         messages: [],
       });
     const checked = await adapter().validateAddress({ ...address, postalCode: '92614' });

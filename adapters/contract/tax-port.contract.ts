@@ -169,7 +169,13 @@ export function runTaxPortContract(name: string, setup: () => Promise<TaxContrac
       const good = unwrap(await s.port.validateAddress(sale().shipTo));
       expect(good.valid).toBe(true);
       const bad = unwrap(
-        await s.port.validateAddress({ line1: '1 Main', city: 'Irvine', region: 'CA', postalCode: 'ABC', country: 'US' }),
+        await s.port.validateAddress({
+          line1: '1 Main',
+          city: 'Irvine',
+          region: 'CA',
+          postalCode: 'ABC',
+          country: 'US',
+        }),
       );
       if (bad.valid) throw new Error('a US address without a ZIP code validated');
       expect(bad.reason).toMatch(/address|ZIP|postal/i);

@@ -10,7 +10,8 @@ export function unresolvable(a: Record<string, unknown>): { field: string; detai
   const country = str(a.country).toUpperCase();
   if (!country) return { field: 'country', details: 'A country is required.' };
   if (country !== 'US') return null;
-  if (!/^[A-Z]{2}$/i.test(str(a.region))) return { field: 'region', details: `"${str(a.region)}" is not a US state code.` };
+  if (!/^[A-Z]{2}$/i.test(str(a.region)))
+    return { field: 'region', details: `"${str(a.region)}" is not a US state code.` };
   if (!/^\d{5}(-\d{4})?$/.test(str(a.postalCode))) {
     return { field: 'postalCode', details: `"${str(a.postalCode)}" is not a US ZIP code.` };
   }

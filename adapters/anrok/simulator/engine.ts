@@ -43,7 +43,8 @@ export function parseAndTax(
   const b = raw as Record<string, unknown>;
   if (!Array.isArray(b.lineItems)) return bad('lineItems: required array');
   if (!str(b.currencyCode)) return bad('currencyCode: required string');
-  if (typeof b.customerAddress !== 'object' || b.customerAddress === null) return bad('customerAddress: required object');
+  if (typeof b.customerAddress !== 'object' || b.customerAddress === null)
+    return bad('customerAddress: required object');
   const address = Object.fromEntries(
     Object.entries(b.customerAddress as Record<string, unknown>).map(([k, v]) => [k, str(v)]),
   );
@@ -103,8 +104,21 @@ export function calculationAnswer(lines: SimLine[], jurisName: string) {
       id: l.id,
       preTaxAmount: String(l.amount),
       taxAmountToCollect: l.tax,
-      jurises: l.tax === 0 && !l.exempt ? [] : [{ id: jurisName, name: jurisName, rate: l.rate, exemptions: l.exempt ? [{ type: 'certificate' }] : [] }],
+      jurises:
+        l.tax === 0 && !l.exempt
+          ? []
+          : [{ id: jurisName, name: jurisName, rate: l.rate, exemptions: l.exempt ? [{ type: 'certificate' }] : [] }],
     })),
-    jurisSummaries: taxed.length === 0 ? [] : [{ id: jurisName, name: jurisName, preTaxAmount: String(sum(taxed, (l) => l.amount)), taxAmountDue: sum(taxed, (l) => l.tax) }],
+    jurisSummaries:
+      taxed.length === 0
+        ? []
+        : [
+            {
+              id: jurisName,
+              name: jurisName,
+              preTaxAmount: String(sum(taxed, (l) => l.amount)),
+              taxAmountDue: sum(taxed, (l) => l.tax),
+            },
+          ],
   };
 }

@@ -90,10 +90,14 @@ export function transactionRoutes(app: Hono, sim: AnrokSim): void {
     const original = state.find(originalId);
     const already = state.find(newId);
     // The same negation again is the one already made; any other use of the id is a conflict.
-    if (already) return already.negationOf === originalId ? c.json({}) : conflict(c, { type: 'newTransactionIdAlreadyUsed' });
+    if (already)
+      return already.negationOf === originalId ? c.json({}) : conflict(c, { type: 'newTransactionIdAlreadyUsed' });
     if (!original) return conflict(c, { type: 'originalTransactionNotFound' });
     if (original.type === 'void') return conflict(c, { type: 'originalTransactionVoided' });
-    if (typeof b.originalTransactionExpectedVersion === 'number' && b.originalTransactionExpectedVersion !== original.version) {
+    if (
+      typeof b.originalTransactionExpectedVersion === 'number' &&
+      b.originalTransactionExpectedVersion !== original.version
+    ) {
       return conflict(c, { type: 'originalTransactionVersionMismatch' });
     }
     const now = sim.now().toISOString();
