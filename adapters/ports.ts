@@ -5,7 +5,7 @@
  */
 import type { DealBundle, PostalAddress } from '../src/domain/deal.js';
 import type { Outcome } from '../src/domain/outcome.js';
-import type { CrmVendor, ErpVendor, PaymentVendor, TaxVendor } from '../src/domain/vendors.js';
+import type { CrmVendor, ErpVendor, PaymentVendor, TaxEngine } from '../src/domain/vendors.js';
 
 export type { Outcome } from '../src/domain/outcome.js';
 
@@ -120,7 +120,8 @@ export interface TaxReturnRequest extends Omit<TaxRequest, 'commit' | 'lines'> {
 export type AddressCheck = { valid: true; address: PostalAddress } | { valid: false; reason: string };
 
 export interface TaxPort {
-  readonly vendor: TaxVendor;
+  /** The connected vendor, or `manual`: the org's own rate table (adapters/manual-tax.ts). */
+  readonly vendor: TaxEngine;
   /** Whether a return line's fixed `tax` is honoured (Avalara: a TaxAmount override; Anrok computes it). */
   readonly fixesReturnTax: boolean;
   /**
