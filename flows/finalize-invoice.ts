@@ -16,12 +16,13 @@ import {
   setTaxPendingReason,
 } from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { exemptionNumberOf, taxCodesOf } from '../src/db/repos/tax-settings.js';
 import type { PostalAddress } from '../src/domain/deal.js';
-import { allocateTax } from '../src/domain/invoice.js';
 import { transition } from '../src/domain/invoice-lifecycle.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
+import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
@@ -123,6 +124,14 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const shipTo = customer.address
         ? (JSON.parse(customer.address) as PostalAddress)
         : ctx.adapters.settings.defaultShipTo;
+      // Each product's code at this engine (Avalara tax code, Anrok product id), and the customer's certificate.
+      const codes = await taxCodesOf(
+        ctx.deps.db,
+        ctx.orgId,
+        tax.vendor,
+        lines.map((l) => l.productId),
+      );
+      const exemptionNumber = await exemptionNumberOf(ctx.deps.db, ctx.orgId, customer.id);
       const recorded = await tax.recordSale(
         {
           documentCode: invoice.number,
@@ -131,12 +140,14 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           currency: invoice.currency,
           shipTo,
           commit: true,
+          ...(exemptionNumber ? { exemptionNumber } : {}),
           lines: lines.map((line) => ({
             number: String(line.lineNo),
             itemCode: line.productId,
             description: line.description,
             quantity: line.quantity,
             amount: minorToMajor(line.amountMinor, invoice.currency),
+            ...(codes.has(line.productId) ? { taxCode: codes.get(line.productId)! } : {}),
           })),
         },
         { idempotencyKey: await ctx.key('invoice', invoice.id) },
@@ -164,11 +175,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
       const taxMinor = majorToMinor(taxResult.totalTax, invoice.currency, policy);
       // Spread as the invoice's policy splits amounts, so the ERP lines add up the same way.
-      const lineTaxes = allocateTax(
-        lines.map((l) => l.amountMinor),
-        taxMinor,
-        policy.split,
-      );
+      // The engine's own line taxes where they add up (src/domain/tax-lines.ts), else split by the policy.
+      const lineTaxes = lineTaxesFromEngine(lines, taxResult.lines, taxMinor, invoice.currency, policy).taxes;
       const entry = invoiceIssuedEntry({
         number: invoice.number,
         currency: invoice.currency,

@@ -6,7 +6,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { ManualTaxRate } from '../../domain/manual-tax.js';
 import { type Db, newId } from '../client.js';
-import { customerTaxExemptions, orgTaxSettings, productTaxCodes, taxRates } from '../schema.js';
+import { customerTaxExemptions, orgTaxSettings, products, productTaxCodes, taxRates } from '../schema.js';
 
 export type TaxEngineChoice = 'avalara' | 'anrok' | 'manual';
 
@@ -150,4 +150,13 @@ export async function setExemptionNumber(
       target: [customerTaxExemptions.orgId, customerTaxExemptions.customerId],
       set: { exemptionNumber, updatedAt: now },
     });
+}
+
+/** Whether the org has this product (the tax codes route names only products that exist). */
+export async function productExists(db: Db, orgId: string, productId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.orgId, orgId), eq(products.id, productId)));
+  return row !== undefined;
 }

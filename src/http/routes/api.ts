@@ -28,6 +28,7 @@ import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
+import { taxRoutes } from './tax.js';
 import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
@@ -228,6 +229,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', creditNoteActionRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
+  api.route('/', taxRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
