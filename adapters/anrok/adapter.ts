@@ -44,7 +44,7 @@ export function createAnrokAdapter(config: AnrokAdapterConfig): TaxPort {
   };
 
   /**
-   * A call whose lines name products: a product Anrok does not know yet is registered once
+   * A call whose lines name products: each product Anrok does not know yet is registered once
    * (products/create with the default tax category) and the call is repeated.
    */
   async function withProducts(
@@ -53,12 +53,15 @@ export function createAnrokAdapter(config: AnrokAdapterConfig): TaxPort {
     names: ReadonlyMap<string, string>,
     write: boolean,
   ): Promise<Outcome<Record<string, unknown>>> {
-    for (let attempt = 0; ; attempt++) {
+    // Anrok names one unknown product per answer: each is registered once, then the call repeats.
+    const registered = new Set<string>();
+    for (;;) {
       try {
         return ok((await call(path, body)) as Record<string, unknown>);
       } catch (error) {
         const unknown = unknownProduct(error);
-        if (!unknown || attempt > 0 || !config.defaultTaxCategoryId) return fail(error, write);
+        if (!unknown || registered.has(unknown) || !config.defaultTaxCategoryId) return fail(error, write);
+        registered.add(unknown);
         const created = await createProduct(unknown, names.get(unknown) ?? unknown);
         if (!created.ok) return created;
       }
