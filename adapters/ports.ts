@@ -5,7 +5,7 @@
  */
 import type { DealBundle, PostalAddress } from '../src/domain/deal.js';
 import type { Outcome } from '../src/domain/outcome.js';
-import type { CrmVendor, ErpVendor, PaymentVendor, TaxVendor } from '../src/domain/vendors.js';
+import type { CrmVendor, ErpVendor, PaymentVendor, TaxEngine } from '../src/domain/vendors.js';
 
 export type { Outcome } from '../src/domain/outcome.js';
 
@@ -61,6 +61,7 @@ export interface TaxLineRequest {
   quantity: string;
   /** Line amount before tax, in major units as a decimal string ("1200.00"). */
   amount: string;
+  /** The product's tax code at this engine (Avalara tax code, Anrok product external id), when set. */
   taxCode?: string;
 }
 
@@ -74,12 +75,22 @@ export interface TaxRequest {
   lines: TaxLineRequest[];
   /** Commit the document (an invoice being finalized) rather than just estimating. */
   commit: boolean;
+  /** The customer's exemption certificate number, when it has one (Avalara `exemptionNo`). */
+  exemptionNumber?: string;
 }
+
+/**
+ * Where a tax document stands, in the port's words (each vendor's own status is `status`):
+ * an estimate is never stored; saved is stored but not reported; committed is reported; voided is cancelled.
+ */
+export type TaxDocumentState = 'estimate' | 'saved' | 'committed' | 'voided';
 
 export interface TaxResult {
   transactionId: string;
   documentCode: string;
+  /** The vendor's own status word (Avalara: Committed, Cancelled; Anrok: normal, void). */
   status: string;
+  state: TaxDocumentState;
   /** Total tax in major units as the vendor computed it ("97.50"). */
   totalTax: string;
   lines: { number: string; tax: string }[];
@@ -97,13 +108,33 @@ export interface TaxReturnRequest extends Omit<TaxRequest, 'commit' | 'lines'> {
   originalDate: string;
   /**
    * Lines credited, amounts POSITIVE in major units (the adapter signs them as the vendor wants).
-   * `tax` fixes the tax given back on that line (a share of the original's); without it the engine computes it.
+   * `tax` fixes the tax given back on that line (a share of the original's) where the engine can
+   * take a fixed tax (`fixesReturnTax`); without it, or elsewhere, the engine computes it.
    */
   lines: (TaxLineRequest & { tax?: string })[];
+  /** The return credits the whole sale (every line, every cent): engines that negate a sale (Anrok) do so. */
+  wholeSale?: boolean;
 }
 
+/** An address as the engine resolved it, or why it could not. */
+export type AddressCheck = { valid: true; address: PostalAddress } | { valid: false; reason: string };
+
 export interface TaxPort {
-  readonly vendor: TaxVendor;
+  /** The connected vendor, or `manual`: the org's own rate table (adapters/manual-tax.ts). */
+  readonly vendor: TaxEngine;
+  /** Whether a return line's fixed `tax` is honoured (Avalara: a TaxAmount override; Anrok computes it). */
+  readonly fixesReturnTax: boolean;
+  /**
+   * Tax for a preview or a draft: computed, never stored or reported (Avalara SalesOrder, Anrok
+   * createEphemeral). `request.commit` is ignored.
+   */
+  quote(request: TaxRequest): Promise<Outcome<TaxResult>>;
+  /**
+   * Checks an address the way the engine will read it. An address the engine cannot resolve is a
+   * value (`valid: false` with the engine's reason), not a failure; engines without an address
+   * service answer the address as given.
+   */
+  validateAddress(address: PostalAddress): Promise<Outcome<AddressCheck>>;
   recordSale(request: TaxRequest, options: WriteOptions): Promise<Outcome<TaxResult>>;
   findByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
   /**
@@ -115,7 +146,7 @@ export interface TaxPort {
   findReturnByDocumentCode(documentCode: string): Promise<Outcome<TaxResult | null>>;
   /**
    * Voids a committed document (a sale, or a return). Idempotent by nature: voiding a voided
-   * document answers its state again. The result's status is the vendor's (Avalara: Cancelled).
+   * document answers its state again. The result's state is `voided` (its status the vendor's: Avalara Cancelled).
    */
   voidDocument(documentCode: string, kind: 'sale' | 'return'): Promise<Outcome<TaxResult>>;
 }

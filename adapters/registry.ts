@@ -8,6 +8,7 @@ import type { Failure } from '../src/domain/outcome.js';
 import type { ReconnectSignal } from '../src/domain/reconnect.js';
 import { withoutFlowPrefix } from '../src/domain/reconnect.js';
 import { type ConnectionMaterial, VENDORS, type Vendor } from '../src/domain/vendors.js';
+import { anrokVendor } from './anrok/index.js';
 import { avalaraVendor } from './avalara/index.js';
 import { hubspotVendor } from './hubspot/index.js';
 import { quickbooksVendor } from './quickbooks/index.js';
@@ -19,6 +20,7 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   salesforceVendor,
   hubspotVendor,
   avalaraVendor,
+  anrokVendor,
   stripeVendor,
   quickbooksVendor,
 ];

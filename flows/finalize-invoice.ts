@@ -16,13 +16,14 @@ import {
   setTaxPendingReason,
 } from '../src/db/repos/invoice-writes.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { exemptionNumberOf, taxCodesOf } from '../src/db/repos/tax-settings.js';
 import type { PostalAddress } from '../src/domain/deal.js';
-import { allocateTax } from '../src/domain/invoice.js';
 import { transition } from '../src/domain/invoice-lifecycle.js';
 import { invoiceIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, ok, permanent, retryable } from '../src/domain/outcome.js';
 import { payableTotal } from '../src/domain/payable.js';
+import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { announce } from './announce.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
@@ -118,13 +119,21 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           await setTaxPendingReason(ctx.deps.db, ctx.orgId, invoice.id, found.reason);
           return taxPending(found);
         }
-        if (found.value && found.value.status === 'Committed') {
+        if (found.value && found.value.state === 'committed') {
           return ok({ output: found.value, refs: [taxRef(tax.vendor, invoice.id, found.value)] });
         }
       }
       const shipTo = customer.address
         ? (JSON.parse(customer.address) as PostalAddress)
         : ctx.adapters.settings.defaultShipTo;
+      // Each product's code at this engine (Avalara tax code, Anrok product id), and the customer's certificate.
+      const codes = await taxCodesOf(
+        ctx.deps.db,
+        ctx.orgId,
+        tax.vendor,
+        lines.map((l) => l.productId),
+      );
+      const exemptionNumber = await exemptionNumberOf(ctx.deps.db, ctx.orgId, customer.id);
       const recorded = await tax.recordSale(
         {
           documentCode: invoice.number,
@@ -133,12 +142,14 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           currency: invoice.currency,
           shipTo,
           commit: true,
+          ...(exemptionNumber ? { exemptionNumber } : {}),
           lines: lines.map((line) => ({
             number: String(line.lineNo),
             itemCode: line.productId,
             description: line.description,
             quantity: line.quantity,
             amount: minorToMajor(line.amountMinor, invoice.currency),
+            ...(codes.has(line.productId) ? { taxCode: codes.get(line.productId)! } : {}),
           })),
         },
         { idempotencyKey: await ctx.key('invoice', invoice.id) },
@@ -165,12 +176,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const taxResult = ctx.outputs.commitTax;
       const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
       const taxMinor = majorToMinor(taxResult.totalTax, invoice.currency, policy);
-      // Spread as the invoice's policy splits amounts, so the ERP lines add up the same way.
-      const lineTaxes = allocateTax(
-        lines.map((l) => l.amountMinor),
-        taxMinor,
-        policy.split,
-      );
+      // The engine's own line taxes where they add up (src/domain/tax-lines.ts), else split by the policy.
+      const lineTaxes = lineTaxesFromEngine(lines, taxResult.lines, taxMinor, invoice.currency, policy).taxes;
       // Cash rounding and the payment provider's amount rule apply to the grand total after tax,
       // never to a credit note (it gives back exact lines); the difference is kept on the invoice.
       const payable =

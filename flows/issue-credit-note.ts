@@ -41,13 +41,14 @@ import {
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
 import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { exemptionNumberOf, taxCodesOf } from '../src/db/repos/tax-settings.js';
 import { defaultSettlement } from '../src/domain/credit-notes.js';
 import type { PostalAddress } from '../src/domain/deal.js';
-import { allocateTax } from '../src/domain/invoice.js';
 import { amountDueMinor, isIssuedCredit, transition } from '../src/domain/invoice-lifecycle.js';
 import { creditNoteIssuedEntry, refundIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, type Outcome, ok, permanent, retryable, waitingOn } from '../src/domain/outcome.js';
+import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
@@ -198,6 +199,13 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       // A note of chosen lines gives back the share of the sale's tax it planned; an amendment's
       // note (period credits) lets the engine compute it at the sale's date and rates.
       const fixed = fixedTax(lines);
+      const codes = await taxCodesOf(
+        db,
+        ctx.orgId,
+        tax.vendor,
+        lines.map((l) => l.productId),
+      );
+      const exemptionNumber = await exemptionNumberOf(db, ctx.orgId, customer.id);
       const recorded = await tax.recordReturn(
         {
           documentCode: note.number,
@@ -207,12 +215,16 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
           shipTo,
           originalDocumentCode: credited.number!,
           originalDate: credited.issueDate,
+          // Every cent of the sale's lines: engines that negate a whole sale (Anrok createNegation) do so.
+          wholeSale: note.subtotalMinor === credited.subtotalMinor,
+          ...(exemptionNumber ? { exemptionNumber } : {}),
           lines: lines.map((line) => ({
             number: String(line.lineNo),
             itemCode: line.productId,
             description: line.description,
             quantity: line.quantity,
             amount: minorToMajor(line.amountMinor, note.currency),
+            ...(codes.has(line.productId) ? { taxCode: codes.get(line.productId)! } : {}),
             ...(fixed ? { tax: minorToMajor(line.taxMinor, note.currency) } : {}),
           })),
         },
@@ -240,13 +252,11 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       const taxMinor = majorToMinor(ctx.outputs.recordTaxReturn.totalTax, note.currency, policy);
       const planned = lines.reduce((s, l) => s + l.taxMinor, 0);
       // The planned per-line tax stands when the engine gave back exactly it; else the engine's total is allocated.
+      // Else the engine's own line taxes where they add up (src/domain/tax-lines.ts), else a split of its total.
       const lineTaxes =
         fixedTax(lines) && planned === taxMinor
           ? lines.map((l) => l.taxMinor)
-          : allocateTax(
-              lines.map((l) => l.amountMinor),
-              taxMinor,
-            );
+          : lineTaxesFromEngine(lines, ctx.outputs.recordTaxReturn.lines, taxMinor, note.currency, policy).taxes;
       const totalMinor = note.subtotalMinor + taxMinor;
       const others = (await creditNotesOf(db, ctx.orgId, credited.id)).filter(
         (n) => n.note.id !== note.id && n.note.status !== 'void',

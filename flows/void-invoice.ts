@@ -138,7 +138,7 @@ async function voidUnrecordedTaxDocument(ctx: StepContext<VoidInvoiceInput>): Pr
   if (!tax || tax.status === 'done') return ok(null);
   const found = await ctx.adapters.tax.findByDocumentCode(invoice.number);
   if (!found.ok) return found;
-  if (found.value?.status !== 'Committed') return ok(null);
+  if (found.value?.state !== 'committed') return ok(null);
   const voided = await ctx.adapters.tax.voidDocument(invoice.number, 'sale');
   return voided.ok ? ok('void-unrecorded-tax-document') : voided;
 }

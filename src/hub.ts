@@ -13,6 +13,7 @@ import { type AdapterSet, FLOW_JOB_KIND, type FlowDeps, type FlowHooks, flows, r
 import type { FlowJobPayload } from '../flows/types.js';
 import type { Db } from './db/client.js';
 import { connectionFingerprint, loadConnectionMaterial, updateConnectionSecrets } from './db/repos/connections.js';
+import { allTaxRates, getTaxEngineChoice } from './db/repos/tax-settings.js';
 import type { SecretKey } from './db/secrets.js';
 import type { Clock } from './domain/clock.js';
 import { type Outcome, ok, permanent } from './domain/outcome.js';
@@ -65,7 +66,9 @@ export function createHub(options: HubOptions) {
   const pendingWrites = new Set<Promise<void>>();
 
   async function adaptersFor(orgId: string): Promise<Outcome<AdapterSet>> {
-    const stamp = await connectionFingerprint(db, orgId);
+    // The org's choice of tax engine is part of what the set was built from.
+    const taxEngine = await getTaxEngineChoice(db, orgId);
+    const stamp = `${await connectionFingerprint(db, orgId)}|tax:${taxEngine ?? ''}`;
     const cached = adapterCache.get(orgId);
     if (cached?.stamp === stamp) return { ok: true, value: cached.set };
     const material = await loadConnectionMaterial(db, encryptionKey, orgId);
@@ -74,22 +77,30 @@ export function createHub(options: HubOptions) {
       const [bad] = disallowedConfigUrls(m.vendor, m.config, mode);
       if (bad) return permanent(`the ${m.vendor} connection's ${bad.field} is refused: ${bad.message}`);
     }
-    const built = buildAdapterSet(material, {
-      now: () => clock.now(),
-      // Refreshed tokens are stored (encrypted) in the background: a failed write is logged and
-      // the adapter keeps the token in memory; the next refresh tries to store again.
-      onSecretsRefreshed: (vendor, secrets) => {
-        const write = updateConnectionSecrets(db, encryptionKey, orgId, vendor, secrets).then(
-          () => undefined,
-          (error: unknown) => {
-            console.error(`[hub] could not store the refreshed ${vendor} token of org ${orgId}`, error);
-          },
-        );
-        pendingWrites.add(write);
-        void write.finally(() => pendingWrites.delete(write));
+    const built = buildAdapterSet(
+      material,
+      {
+        now: () => clock.now(),
+        // Refreshed tokens are stored (encrypted) in the background: a failed write is logged and
+        // the adapter keeps the token in memory; the next refresh tries to store again.
+        onSecretsRefreshed: (vendor, secrets) => {
+          const write = updateConnectionSecrets(db, encryptionKey, orgId, vendor, secrets).then(
+            () => undefined,
+            (error: unknown) => {
+              console.error(`[hub] could not store the refreshed ${vendor} token of org ${orgId}`, error);
+            },
+          );
+          pendingWrites.add(write);
+          void write.finally(() => pendingWrites.delete(write));
+        },
+        ...(options.fetch ? { fetch: options.fetch } : {}),
       },
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+      {
+        engine: taxEngine,
+        // Read when a document is taxed, so an edit to the table applies to the next invoice.
+        manualRates: () => allTaxRates(db, orgId),
+      },
+    );
     if (built.ok) adapterCache.set(orgId, { stamp, set: built.value });
     return built;
   }

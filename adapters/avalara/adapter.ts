@@ -15,9 +15,12 @@ import { createAvaTaxClient } from './client.js';
 import { classifyAvalaraError, isEntityNotFound } from './errors.js';
 import {
   encodeTransactionCode,
+  fromAddressResolution,
   fromReturnTransaction,
   fromTransaction,
+  toAddressValidationInfo,
   toCreateOrAdjustModel,
+  toQuoteModel,
   toReturnModel,
 } from './map.js';
 
@@ -59,6 +62,33 @@ export function createAvalaraAdapter(config: AvalaraAdapterConfig): TaxPort {
 
   return {
     vendor: 'avalara',
+    // A return line's tax is fixed with a line-level TaxAmount override (map.ts toReturnModel).
+    fixesReturnTax: true,
+
+    /** CreateTransaction of a SalesOrder: computed, never saved (map.ts toQuoteModel). */
+    async quote(request) {
+      const model = toQuoteModel(request, config.companyCode);
+      if (!model.ok) return model;
+      try {
+        return ok(fromTransaction(await client.createTransaction({ include: INCLUDE, model: model.value })));
+      } catch (error) {
+        // Nothing is stored by a quote: a dropped connection is safe to repeat.
+        return fail(error, false);
+      }
+    },
+
+    /**
+     * ResolveAddressPost (POST /api/v2/addresses/resolve), the SDK's own call.
+     * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Addresses/ResolveAddressPost/
+     */
+    async validateAddress(address) {
+      try {
+        const resolved = await client.resolveAddressPost({ model: toAddressValidationInfo(address) });
+        return ok(fromAddressResolution(resolved, address));
+      } catch (error) {
+        return fail(error, false);
+      }
+    },
 
     // options.idempotencyKey is not sent: the document code is AvaTax's idempotency key (see above).
     async recordSale(request, _options) {

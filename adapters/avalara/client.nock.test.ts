@@ -84,6 +84,7 @@ describe('recordSale request', () => {
         transactionId: '85028422212',
         documentCode: 'INV-2026-0042',
         status: 'Committed',
+        state: 'committed',
         totalTax: '94.25',
         lines: [
           { number: '1', tax: '87.00' },

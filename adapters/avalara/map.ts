@@ -3,11 +3,18 @@
  * (CreateOrAdjustTransactionModel in, TransactionModel out).
  */
 
-import type { CreateOrAdjustTransactionModel, LineItemModel, TransactionModel } from 'avatax/lib/models';
+import type {
+  AddressResolutionModel,
+  CreateOrAdjustTransactionModel,
+  CreateTransactionModel,
+  LineItemModel,
+  TransactionModel,
+} from 'avatax/lib/models';
 import Decimal from 'decimal.js';
+import type { PostalAddress } from '../../src/domain/deal.js';
 import { exponentOf, isDecimalString, isKnownCurrency } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { TaxRequest, TaxResult, TaxReturnRequest } from '../ports.js';
+import type { AddressCheck, TaxDocumentState, TaxRequest, TaxResult, TaxReturnRequest } from '../ports.js';
 
 /**
  * The JSON number for an exact decimal string. AvaTax takes amounts as JSON numbers (the SDK
@@ -98,8 +105,63 @@ export function toCreateOrAdjustModel(
       commit: request.commit,
       addresses: { shipTo: { line1, city, region, postalCode, country } },
       lines,
+      // The certificate AvaTax checks the exemption against (CreateTransactionModel.exemptionNo).
+      ...(request.exemptionNumber ? { exemptionNo: request.exemptionNumber } : {}),
     },
   });
+}
+
+/**
+ * A quote: the sale as a `SalesOrder` for CreateTransaction, which AvaTax computes and never
+ * saves, so a preview or a draft leaves nothing to report or void.
+ * https://developer.avalara.com/avatax/dev-guide/transactions/simple-transaction/ (SalesOrder = estimate)
+ */
+export function toQuoteModel(request: TaxRequest, companyCode: string): Outcome<CreateTransactionModel> {
+  const sale = toCreateOrAdjustModel({ ...request, commit: false }, companyCode);
+  if (!sale.ok) return sale;
+  return ok({
+    ...sale.value.createTransactionModel,
+    type: 'SalesOrder' as unknown as NonNullable<CreateTransactionModel['type']>,
+  });
+}
+
+/** Our address as AvaTax's AddressValidationInfo (ResolveAddressPost). */
+export function toAddressValidationInfo(address: PostalAddress) {
+  const { line1, city, region, postalCode, country } = address;
+  return { line1, city, region, postalCode, country };
+}
+
+/**
+ * ResolveAddressPost's answer → valid (with the address AvaTax resolved), or the reason AvaTax
+ * gave: a message of severity Error (e.g. "The address is not deliverable") means it could not
+ * resolve the address, and a transaction shipped there would be refused or mistaxed.
+ */
+export function fromAddressResolution(model: AddressResolutionModel, asked: PostalAddress): AddressCheck {
+  const errors = (model.messages ?? []).filter((m) => String(m.severity) === 'Error');
+  if (errors.length > 0) {
+    const reason = errors.map((m) => [m.summary, m.details].filter(Boolean).join(': ')).join('; ');
+    return { valid: false, reason: `AvaTax could not resolve the address: ${reason}` };
+  }
+  const resolved = model.validatedAddresses?.[0];
+  if (!resolved) return { valid: true, address: asked };
+  return {
+    valid: true,
+    address: {
+      line1: resolved.line1 ?? asked.line1,
+      city: resolved.city ?? asked.city,
+      region: resolved.region ?? asked.region,
+      postalCode: resolved.postalCode ?? asked.postalCode,
+      country: resolved.country ?? asked.country,
+    },
+  };
+}
+
+/** AvaTax's document status in the port's words. */
+export function stateOfStatus(status: string): TaxDocumentState {
+  if (status === 'Committed') return 'committed';
+  if (status === 'Cancelled') return 'voided';
+  if (status === 'Temporary') return 'estimate';
+  return 'saved';
 }
 
 /** TransactionModel (as AvaTax sends it: enums as names, amounts as numbers) → TaxResult. */
@@ -109,6 +171,7 @@ export function fromTransaction(transaction: TransactionModel): TaxResult {
     transactionId: String(transaction.id),
     documentCode: String(transaction.code ?? ''),
     status: String(transaction.status ?? ''),
+    state: stateOfStatus(String(transaction.status ?? '')),
     totalTax: amountToDecimalString(transaction.totalTax, currency),
     lines: (transaction.lines ?? []).map((line) => ({
       number: String(line.lineNumber ?? ''),
@@ -169,7 +232,8 @@ export function toReturnModel(request: TaxReturnRequest, companyCode: string): O
 /** A return's TransactionModel (negative amounts) → TaxResult with the tax given back, positive. */
 export function fromReturnTransaction(transaction: TransactionModel): TaxResult {
   const result = fromTransaction(transaction);
-  const abs = (v: string) => new Decimal(v).abs().toFixed(new Decimal(v).decimalPlaces());
+  // Drop the sign as text: Decimal would also drop the trailing zeros ("-87.00" → "87").
+  const abs = (v: string) => (v.startsWith('-') ? v.slice(1) : v);
   return {
     ...result,
     totalTax: abs(result.totalTax),

@@ -728,3 +728,56 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint_idx').on(t.orgId, t.endpointId, t.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------- Tax (issue #12, migration 0023)
+
+/** Which tax engine an org's invoices use: a connected vendor, or its manual rate table. No row: the connected one. */
+export const orgTaxSettings = sqliteTable('org_tax_settings', {
+  orgId: text('org_id').primaryKey(),
+  /** avalara, anrok (a connection of that vendor), manual (the rate table below), or null (whichever is connected). */
+  engine: text('engine', { enum: ['avalara', 'anrok', 'manual'] }),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** The manual tax-rate table of an org with no tax engine: a rate per jurisdiction and product tax code. */
+export const taxRates = sqliteTable(
+  'tax_rates',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** Country (ISO 3166-1 alpha-2) or country-region ("US-CA"); the most specific row wins. */
+    jurisdiction: text('jurisdiction').notNull(),
+    /** The product tax code the rate applies to; '' for every product without a row of its own. */
+    productTaxCode: text('product_tax_code').notNull(),
+    /** Decimal fraction ("0.0725"). */
+    rate: text('rate').notNull(),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('tax_rates_uq').on(t.orgId, t.jurisdiction, t.productTaxCode)],
+);
+
+/** A product's tax code at each engine (Avalara tax code, Anrok product external id, the manual table's code). */
+export const productTaxCodes = sqliteTable(
+  'product_tax_codes',
+  {
+    orgId: text('org_id').notNull(),
+    productId: text('product_id').notNull(),
+    engine: text('engine', { enum: ['avalara', 'anrok', 'manual'] }).notNull(),
+    code: text('code').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('product_tax_codes_uq').on(t.orgId, t.productId, t.engine)],
+);
+
+/** A customer's tax exemption certificate number (Avalara exemptionNo; Anrok: the customer holds its certificates). */
+export const customerTaxExemptions = sqliteTable(
+  'customer_tax_exemptions',
+  {
+    orgId: text('org_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    exemptionNumber: text('exemption_number').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('customer_tax_exemptions_uq').on(t.orgId, t.customerId)],
+);

@@ -10,8 +10,12 @@ export function isCrmVendor(id: string): id is CrmVendor {
   return (CRM_VENDORS as readonly string[]).includes(id);
 }
 
-export const TAX_VENDORS = ['avalara'] as const;
+export const TAX_VENDORS = ['avalara', 'anrok'] as const;
 export type TaxVendor = (typeof TAX_VENDORS)[number];
+
+/** What computes an invoice's tax: a connected tax vendor, or the org's manual rate table (no engine). */
+export type TaxEngine = TaxVendor | 'manual';
+export const TAX_ENGINES = [...TAX_VENDORS, 'manual'] as const;
 
 export const PAYMENT_VENDORS = ['stripe'] as const;
 export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];

@@ -15,6 +15,7 @@ import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
 import { FINALIZE_SWEEP_INTERVAL_MS, runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { RECONCILE_INTERVAL_MS, reconcilePayments } from '../../flows/index.js';
+import { setTaxEngineChoice } from '../db/repos/tax-settings.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
 import { createHub } from '../hub.js';
@@ -105,6 +106,13 @@ async function main() {
   if (mode === 'sandbox') {
     const { client, close } = await simulators();
     const org = await demoOrg({ db, clock, encryptionKey, dataDir }, await client.connections());
+    // TAX_ENGINE=avalara|anrok|manual picks the demo org's tax engine (both simulators are connected).
+    const taxEngine = process.env.TAX_ENGINE;
+    if (taxEngine === 'avalara' || taxEngine === 'anrok' || taxEngine === 'manual') {
+      await setTaxEngineChoice(db, org.orgId, taxEngine, clock.now().toISOString());
+    } else if (taxEngine) {
+      throw new Error(`TAX_ENGINE must be avalara, anrok or manual, not "${taxEngine}"`);
+    }
     hub.invalidateAdapters();
     await client.setStripeWebhookEndpoint(`${baseUrl}/webhooks/stripe/${org.stripeConnectionId}`);
     await client.setSalesforceOutboundEndpoint(`${baseUrl}${org.salesforceOutboundPath}`);

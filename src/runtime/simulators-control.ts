@@ -34,6 +34,7 @@ export function simulatorCounts(sims: Simulators) {
     sims.quickbooks.state.count(realmId, entity);
   return {
     avalara_transactions: sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
+    anrok_transactions: sims.anrok.state.count(),
     stripe_customers: sims.stripe.state.customers.size,
     stripe_payment_intents: sims.stripe.state.paymentIntents.size,
     stripe_refunds: sims.stripe.state.refunds.size,

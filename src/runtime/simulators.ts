@@ -6,6 +6,7 @@
  * leaves), and read back at the next start, account ids included.
  */
 
+import { SIMULATOR_API_KEY as ANROK_API_KEY, createAnrokSimulator } from '../../adapters/anrok/simulator/index.js';
 import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator/index.js';
 import {
   createHubSpotSimulator,
@@ -28,7 +29,9 @@ export const SANDBOX_QBO = {
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
 
-export const SIMULATOR_VENDORS = ['salesforce', 'hubspot', 'avalara', 'stripe', 'quickbooks'] as const;
+export const SIMULATOR_VENDORS = ['salesforce', 'hubspot', 'avalara', 'anrok', 'stripe', 'quickbooks'] as const;
+/** Anrok tax category of products the hub registers at the Anrok simulator itself. */
+export const SANDBOX_ANROK_TAX_CATEGORY = 'saas';
 export type SimulatorVendor = (typeof SIMULATOR_VENDORS)[number];
 
 /** The simulated accounts' ids, fixed when a state folder is first used. */
@@ -70,6 +73,7 @@ export async function startSimulators(options: SimulatorOptions) {
   const realmId = accounts.quickbooksRealmId ?? SANDBOX_QBO.realmId;
   const hubspot = createHubSpotSimulator({ now: options.now });
   const avalara = createAvalaraSimulator({ now: options.now });
+  const anrok = createAnrokSimulator({ now: options.now });
   const stripe = createStripeSimulator({
     webhookSecret: SANDBOX_STRIPE.webhookSecret,
     now: options.now,
@@ -79,7 +83,7 @@ export async function startSimulators(options: SimulatorOptions) {
   const simulators: Record<
     SimulatorVendor,
     PersistentSimulator & { app: { fetch(r: Request): Response | Promise<Response> } }
-  > = { salesforce, hubspot, avalara, stripe, quickbooks };
+  > = { salesforce, hubspot, avalara, anrok, stripe, quickbooks };
   for (const vendor of SIMULATOR_VENDORS) {
     const saved = files?.read(vendor);
     if (saved !== undefined) simulators[vendor].restore(saved);
@@ -130,6 +134,13 @@ export async function startSimulators(options: SimulatorOptions) {
       config: { baseUrl: servers.avalara!.url, companyCode: SANDBOX_AVALARA_COMPANY },
       secrets: { ...SIMULATOR_CREDENTIALS },
     },
+    // Both tax engines are connected; the org's tax setting (TAX_ENGINE at `npm start`) picks one, Avalara by default.
+    {
+      vendor: 'anrok',
+      mode: 'sandbox',
+      config: { baseUrl: servers.anrok!.url, defaultTaxCategoryId: SANDBOX_ANROK_TAX_CATEGORY },
+      secrets: { apiKey: ANROK_API_KEY },
+    },
     {
       vendor: 'stripe',
       mode: 'sandbox',
@@ -153,6 +164,7 @@ export async function startSimulators(options: SimulatorOptions) {
     salesforce,
     hubspot,
     avalara,
+    anrok,
     stripe,
     quickbooks,
     servers,

@@ -14,7 +14,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../mappings/index.js';
 import { atomic } from '../../src/db/atomic.js';
-import { apiKeys, contracts, customers, invoices, jobs, webhookDeliveries } from '../../src/db/schema.js';
+import { apiKeys, contracts, customers, invoices, jobs, products, webhookDeliveries } from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
 import { webhookEventStatements } from '../../src/jobs/webhooks-out.js';
@@ -45,6 +45,16 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     ),
   customers: async (h) => first(await h.db.select().from(customers).where(eq(customers.orgId, h.orgId)), 'customer'),
   jobs: async (h) => first(await h.db.select().from(jobs).where(eq(jobs.orgId, h.orgId)), 'job'),
+  products: async (h) => first(await h.db.select().from(products).where(eq(products.orgId, h.orgId)), 'product'),
+  'tax-rates': async (h) => {
+    const res = await h.api('/api/v1/tax-rates', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jurisdiction: 'US-CA', rate: '0.0725' }),
+    });
+    expect(res.status, 'fixture: PUT /api/v1/tax-rates').toBe(200);
+    return (await readJson(res)).id;
+  },
   mappings: async (h) => {
     const res = await h.api('/api/v1/mappings', {
       method: 'POST',
@@ -128,6 +138,7 @@ const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
   'POST /api/v1/contracts/{id}/amendments': async () => ({ effective_date: '2026-03-15', terms: { items: [] } }),
   'PATCH /api/v1/customers/{id}': async () => ({ name: 'Renamed by another org' }),
   'PATCH /api/v1/ledger/accounts/{code}': async () => ({ name: 'Renamed by another org' }),
+  'PUT /api/v1/products/{id}/tax-codes': async () => ({ avalara: 'SW054000' }),
   'POST /api/v1/invoices/{id}/credit-notes': async () => ({ reason: 'other' }),
 };
 

@@ -53,6 +53,7 @@ describe('round trip', () => {
         transactionId: expect.any(String),
         documentCode: 'INV-2026-0042',
         status: 'Committed',
+        state: 'committed',
         totalTax: '94.25',
         lines: [
           { number: '1', tax: '87.00' },

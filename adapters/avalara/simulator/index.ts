@@ -10,6 +10,7 @@
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
 import { persistentRoot } from '../../sandbox/persist.js';
+import { addressRoutes } from './addresses.js';
 import { ERRORS, faultError, send } from './errors.js';
 import { sessionRoutes } from './session.js';
 import { AvalaraSimState, type AvalaraSimulatorOptions, SIMULATOR_CREDENTIALS } from './state.js';
@@ -38,6 +39,7 @@ export function createAvalaraSimulator(options: AvalaraSimulatorOptions = {}) {
   );
   sessionRoutes(app, sim);
   transactionRoutes(app, sim);
+  addressRoutes(app);
   app.notFound((c) =>
     send(c, {
       status: 404,

@@ -69,6 +69,8 @@ export interface ParsedTransaction {
   /** The document a return refers to (`referenceCode`), and its tax date (`taxOverride` TaxDate). */
   referenceCode: string | null;
   taxDate: string | null;
+  /** The customer's exemption certificate (`exemptionNo`): the simulated engine exempts every line. */
+  exemptionNo: string | null;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -182,6 +184,7 @@ export function parseCreateModel(
       lines,
       referenceCode: str(m.referenceCode) || null,
       taxDate: taxDateOf(m.taxOverride),
+      exemptionNo: str(m.exemptionNo) || null,
     },
   };
 }
@@ -212,7 +215,9 @@ const n = (d: Decimal): number => d.toNumber();
 
 /** Computes tax per line (half-up to the currency's minor unit) and renders AvaTax's TransactionModel. */
 export function toTransactionModel(tx: SimTransaction, rates: Readonly<Record<string, string>>): unknown {
-  const rate = rateFor(tx.shipTo, rates);
+  // An exemption certificate exempts the whole sale in the simulated engine (no tax, all exempt).
+  const exempt = tx.exemptionNo !== null;
+  const rate = exempt ? new Decimal(0) : rateFor(tx.shipTo, rates);
   const places = isKnownCurrency(tx.currencyCode) ? exponentOf(tx.currencyCode) : 2;
   const jurisName = STATE_NAMES[tx.shipTo.region] ?? tx.shipTo.region;
   const taxed = !rate.isZero();
@@ -231,8 +236,8 @@ export function toTransactionModel(tx: SimTransaction, rates: Readonly<Record<st
       description: line.description,
       quantity: n(line.quantity),
       lineAmount: n(line.amount),
-      taxableAmount: n(line.amount),
-      exemptAmount: 0,
+      taxableAmount: exempt ? 0 : n(line.amount),
+      exemptAmount: exempt ? n(line.amount) : 0,
       discountAmount: 0,
       tax: n(tax),
       taxCalculated: n(tax),
@@ -279,10 +284,11 @@ export function toTransactionModel(tx: SimTransaction, rates: Readonly<Record<st
     adjustmentReason: tx.version > 1 ? 'Other' : 'NotAdjusted',
     modifiedDate: tx.modifiedDate,
     totalAmount: n(totalAmount),
-    totalExempt: 0,
+    totalExempt: exempt ? n(totalAmount) : 0,
     totalDiscount: 0,
     totalTax: n(totalTax),
-    totalTaxable: n(totalAmount),
+    totalTaxable: exempt ? 0 : n(totalAmount),
+    exemptNo: tx.exemptionNo,
     totalTaxCalculated: n(totalTax),
     lines,
     addresses: [{ id: tx.id * 10, transactionId: tx.id, boundaryLevel: 'Address', ...tx.shipTo }],

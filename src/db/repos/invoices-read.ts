@@ -6,7 +6,7 @@
 
 import { and, asc, desc, eq, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type InvoiceDocumentKind, type InvoiceStatus, isIssuedCredit } from '../../domain/invoice-lifecycle.js';
-import { ERP_VENDORS, TAX_VENDORS } from '../../domain/vendors.js';
+import { ERP_VENDORS, TAX_ENGINES } from '../../domain/vendors.js';
 import type { Db } from '../client.js';
 import { creditNotes, externalRefs, flowRuns, flowSteps, invoiceLines, invoices, jobs, payments } from '../schema.js';
 import { customerCreditUsedBy } from './customer-credit.js';
@@ -200,7 +200,7 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
           .from(creditNotes)
           .where(and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoiceId)))
       : [];
-  const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_VENDORS]);
+  const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_ENGINES]);
   // A credit note's own jobs and entries belong to the invoice's change history too.
   const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNoteRows.map((n) => n.id)];
   return {
@@ -210,7 +210,7 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     creditNotes: creditNoteRows,
     creditNoteTerms: terms ?? null,
     erpRefs: (refs.get(invoiceId) ?? []).filter((r) => (ERP_VENDORS as readonly string[]).includes(r.system)),
-    taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_VENDORS as readonly string[]).includes(r.system)),
+    taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_ENGINES as readonly string[]).includes(r.system)),
     ledger: await journalOf(db, orgId, subjects),
     timeline: await jobsOf(db, orgId, subjects),
   };

@@ -32,6 +32,7 @@ import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
 import { webhookEndpointRoutes } from './webhook-endpoints.js';
+import { taxRoutes } from './tax.js';
 import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
@@ -236,6 +237,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', customerRoutes(hub));
   api.route('/', accessRoutes(hub));
   api.route('/', webhookEndpointRoutes(hub));
+  api.route('/', taxRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

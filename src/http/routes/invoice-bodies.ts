@@ -131,6 +131,13 @@ export const invoiceDetailBody = invoiceSummary
     ),
     tax: z.object({
       tax_minor: z.number().int(),
+      engine: z.string().nullable().openapi({
+        description:
+          'What computed the tax: avalara, anrok, or manual (the org has no tax engine: its own rate table); null before tax',
+      }),
+      manual: z
+        .boolean()
+        .openapi({ description: "True when the tax comes from the org's manual rate table, not a tax engine" }),
       engine_refs: z.array(z.object({ system: z.string(), object_type: z.string(), external_id: z.string() })),
     }),
     payments: z.array(
@@ -267,6 +274,8 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
     })),
     tax: {
       tax_minor: i.taxMinor,
+      engine: d.taxRefs[0]?.system ?? null,
+      manual: d.taxRefs.some((r) => r.system === 'manual'),
       engine_refs: d.taxRefs.map((r) => ({ system: r.system, object_type: r.objectType, external_id: r.externalId })),
     },
     payments: d.payments.map((p) => ({
