@@ -13,7 +13,7 @@ export function isCrmVendor(id: string): id is CrmVendor {
 export const TAX_VENDORS = ['avalara'] as const;
 export type TaxVendor = (typeof TAX_VENDORS)[number];
 
-export const PAYMENT_VENDORS = ['stripe'] as const;
+export const PAYMENT_VENDORS = ['stripe', 'adyen', 'razorpay'] as const;
 export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];
 
 export const ERP_VENDORS = ['quickbooks'] as const;
