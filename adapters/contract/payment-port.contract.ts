@@ -36,6 +36,11 @@ export interface PaymentContractSetup extends FaultHooks {
    * Razorpay's HMACs cover the body alone: replays are stopped by the inbox's event id instead.
    */
   signedTimestamp?: boolean;
+  /**
+   * The delivery with its signature taken away. Default: the body without headers (Stripe and
+   * Razorpay sign in a header); Adyen signs inside the body (additionalData.hmacSignature).
+   */
+  unsigned?(delivery: { rawBody: string; headers: Headers }): { rawBody: string; headers: Headers };
 }
 
 /** Older than every vendor's replay window we know of (Stripe 300 s, HubSpot 5 min). */
@@ -78,7 +83,9 @@ export function runPaymentPortContract(name: string, setup: () => Promise<Paymen
         const c = await newCustomer();
         const paid = unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
         const first = unwrap(await s.port.refundPayment(refund(paid.externalId), { idempotencyKey: 'r-1' }));
-        expect(first).toMatchObject({ status: 'succeeded', amountMinor: 25050, currency: 'USD' });
+        expect(first).toMatchObject({ amountMinor: 25050, currency: 'USD' });
+        // Pending where the vendor confirms refunds by webhook (Adyen's REFUND notification).
+        expect(['succeeded', 'pending']).toContain(first.status);
         const again = unwrap(await s.port.refundPayment(refund(paid.externalId), { idempotencyKey: 'r-1' }));
         expect(again.externalId).toBe(first.externalId);
         expect(s.count('refund')).toBe(1);
@@ -223,8 +230,10 @@ export function runPaymentPortContract(name: string, setup: () => Promise<Paymen
         expectServerError(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }), true);
         unwrap(await s.port.createPayment(payment(c.externalId), { idempotencyKey: 'p-1' }));
         expect(s.count('payment')).toBe(1);
-        s.inject({ kind: 'status', status: 503 });
-        expectServerError(await s.port.findPayment('inv_1'), false);
+        if (s.reconcile !== 'key-replay') {
+          s.inject({ kind: 'status', status: 503 });
+          expectServerError(await s.port.findPayment('inv_1'), false);
+        }
       });
 
       it('a validation error (malformed email) is permanent and writes nothing', async () => {
@@ -265,7 +274,8 @@ export function runPaymentPortContract(name: string, setup: () => Promise<Paymen
         await settled();
         const { rawBody, headers } = await s.signedEvent();
         expectPermanent(await s.port.parseWebhook(rawBody.replace('125050', '1'), headers));
-        expectPermanent(await s.port.parseWebhook(rawBody, new Headers()));
+        const bare = s.unsigned ? s.unsigned({ rawBody, headers }) : { rawBody, headers: new Headers() };
+        expectPermanent(await s.port.parseWebhook(bare.rawBody, bare.headers));
       });
 
       it('a stale signature is permanent (where the signature is timestamped)', async () => {
