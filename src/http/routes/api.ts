@@ -26,6 +26,7 @@ import { invoiceRoutes } from './invoices.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
+import { receivablesRoutes } from './receivables.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
 import { hasContract } from './webhooks.js';
@@ -223,6 +224,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
+  api.route('/', receivablesRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));
