@@ -7,7 +7,12 @@
  * Idempotency-Key; this client only carries the bytes.
  * https://github.com/Adyen/adyen-node-api-library#using-a-custom-http-client
  */
-import { CheckoutAPI, Client, Config, EnvironmentEnum } from '@adyen/api-library';
+import adyen from '@adyen/api-library';
+
+// The library is CommonJS whose named exports Node's ESM loader cannot detect: read them off the default.
+const { CheckoutAPI, Client, Config, EnvironmentEnum } = adyen;
+type CheckoutAPI = InstanceType<typeof CheckoutAPI>;
+type Config = InstanceType<typeof Config>;
 
 type ClientInterface = NonNullable<ConstructorParameters<typeof Client>[1]>;
 type RequestOptions = Parameters<ClientInterface['request']>[4];

@@ -10,7 +10,7 @@
  * (its originalReference), deduplicated with the first by the record-payment job's subject;
  * AUTHORISATION failure or CAPTURE_FAILED → payment.failed; the rest is ignored.
  */
-import { hmacValidator } from '@adyen/api-library';
+import adyen from '@adyen/api-library';
 import { z } from 'zod';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type { PaymentEvent } from '../ports.js';
@@ -38,7 +38,8 @@ const body = z.object({
   notificationItems: z.array(z.object({ NotificationRequestItem: z.looseObject({}) })).length(1),
 });
 
-const validator = new hmacValidator();
+// CommonJS: the validator class is read off the default export (see client.ts).
+const validator = new adyen.hmacValidator();
 
 export function parseAdyenWebhook(rawBody: string, hmacKey: string): Outcome<PaymentEvent> {
   let parsed: unknown;
