@@ -80,6 +80,11 @@ export interface CrmWebhookEndpoint extends EndpointBase {
 export interface PaymentWebhookEndpoint extends EndpointBase {
   port: 'payment';
   lookup: { by: 'id' };
+  /**
+   * The plain-text body the vendor needs to count an event as delivered (Adyen: `[accepted]`,
+   * https://docs.adyen.com/development-resources/webhooks#accept-webhooks); without it, JSON.
+   */
+  acknowledge?: string;
 }
 
 export const isRefusal = (value: object): value is InboundRefusal => 'refuse' in value;

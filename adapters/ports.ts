@@ -175,6 +175,11 @@ export interface PaymentState extends ExternalObject {
   status: 'pending' | 'succeeded' | 'failed' | 'requires_action' | 'canceled';
   amountMinor: number;
   currency: string;
+  /**
+   * Where the customer pays when the provider cannot charge a stored method (a first payment):
+   * the provider's hosted page (Adyen Pay by Link, Razorpay Payment Link). Set with `requires_action`.
+   */
+  payUrl?: string;
 }
 
 /** What a verified payment webhook says, in our terms. */

@@ -8,10 +8,12 @@ import type { Failure } from '../src/domain/outcome.js';
 import type { ReconnectSignal } from '../src/domain/reconnect.js';
 import { withoutFlowPrefix } from '../src/domain/reconnect.js';
 import { type ConnectionMaterial, VENDORS, type Vendor } from '../src/domain/vendors.js';
+import { adyenVendor } from './adyen/index.js';
 import { anrokVendor } from './anrok/index.js';
 import { avalaraVendor } from './avalara/index.js';
 import { hubspotVendor } from './hubspot/index.js';
 import { quickbooksVendor } from './quickbooks/index.js';
+import { razorpayVendor } from './razorpay/index.js';
 import { salesforceVendor } from './salesforce/index.js';
 import { stripeVendor } from './stripe/index.js';
 import type { BuildContext, PortOf, VendorModule } from './vendor-module.js';
@@ -22,6 +24,8 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   avalaraVendor,
   anrokVendor,
   stripeVendor,
+  adyenVendor,
+  razorpayVendor,
   quickbooksVendor,
 ];
 

@@ -3,6 +3,7 @@ import { collectPayment } from './collect-payment.js';
 import { crmWriteBack } from './crm-write-back.js';
 import { dealAmendment } from './deal-amendment.js';
 import { dealToContract } from './deal-to-contract.js';
+import { dunningRetry } from './dunning.js';
 import { finalizeInvoice } from './finalize-invoice.js';
 import { issueCreditNote } from './issue-credit-note.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
@@ -19,6 +20,7 @@ export const flows: Record<string, Flow<any>> = {
   [issueCreditNote.name]: issueCreditNote,
   [collectPayment.name]: collectPayment,
   [recordPayment.name]: recordPayment,
+  [dunningRetry.name]: dunningRetry,
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,
   [crmWriteBack.name]: crmWriteBack,

@@ -4,6 +4,7 @@
  * The payment id is derived from the processor's id, so a replayed event changes nothing.
  */
 import { naturalId } from '../src/db/ids.js';
+import { dunningSettingsOf } from '../src/db/repos/dunning.js';
 import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
@@ -14,6 +15,7 @@ import type { PaymentVendor } from '../src/domain/vendors.js';
 import { announce } from './announce.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
+import { dunningJob } from './dunning.js';
 import { flowJob } from './jobs.js';
 import { loadNumberedInvoice } from './load.js';
 import type { Flow } from './types.js';
@@ -74,7 +76,32 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
         receivedAt: input.occurredAt,
         createdAt: now,
       });
-      if (input.status === 'failed') return ok({ output: { paymentId, status: 'failed' }, effects: [paymentRow] });
+      if (input.status === 'failed') {
+        // An automatic collection failed: dunning starts (its first retry on the org's first
+        // retry day after the due date). A failed retry's own webhook lands here too, and finds
+        // the first retry's job already there (one job per invoice and attempt, ever).
+        const open = invoice.status === 'finalized' || invoice.status === 'partially_paid';
+        const settings = open ? await dunningSettingsOf(db, ctx.orgId) : undefined;
+        return ok({
+          output: { paymentId, status: 'failed' },
+          effects: [paymentRow],
+          enqueue: settings
+            ? [
+                dunningJob(
+                  {
+                    orgId: ctx.orgId,
+                    invoiceId: invoice.id,
+                    dueDate: invoice.dueDate,
+                    attempt: 0,
+                    correlationId: ctx.correlationId,
+                    connectionKey: ctx.adapters.payment.vendor,
+                  },
+                  settings,
+                ),
+              ]
+            : [],
+        });
+      }
 
       const entry = paymentReceivedEntry({
         invoiceNumber: invoice.number,

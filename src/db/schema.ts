@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../domain/credit-notes.js';
+import { DUNNING_ACTIONS, NOTIFICATION_KINDS } from '../domain/dunning.js';
 import { INVOICE_KINDS, INVOICE_STATUSES } from '../domain/invoice-lifecycle.js';
 
 const timestamps = {
@@ -121,6 +122,8 @@ export const contracts = sqliteTable(
      * this one was created (a link for the trace; it changes nothing about billing the original).
      */
     renewalOfContractId: text('renewal_of_contract_id'),
+    /** Set by dunning's final action (src/domain/dunning.ts): at_risk, or cancel_at_period_end. */
+    collectionStatus: text('collection_status', { enum: ['at_risk', 'cancel_at_period_end'] }),
     ...timestamps,
   },
   (t) => [
@@ -780,4 +783,53 @@ export const customerTaxExemptions = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [uniqueIndex('customer_tax_exemptions_uq').on(t.orgId, t.customerId)],
+);
+
+/** Per-org dunning schedule and final action (src/domain/dunning.ts); no row → the defaults. */
+export const dunningSettings = sqliteTable('dunning_settings', {
+  orgId: text('org_id').primaryKey(),
+  /** JSON array of days after the due date. */
+  retryDays: text('retry_days').notNull(),
+  finalAction: text('final_action', { enum: DUNNING_ACTIONS }).notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** An org's own wording for a notification kind; no row → the hub's default template. */
+export const notificationTemplates = sqliteTable(
+  'notification_templates',
+  {
+    orgId: text('org_id').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('notification_templates_kind_uq').on(t.orgId, t.kind)],
+);
+
+/**
+ * The notification outbox: reminders and receipts rendered and kept, one per (org, dedupe key).
+ * No sender is wired yet (a port comes later): rows stay `pending`, inspectable and replayable.
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    invoiceId: text('invoice_id'),
+    customerId: text('customer_id'),
+    recipient: text('recipient'),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'sent'] }).notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    replays: integer('replays').notNull().default(0),
+    createdAt: text('created_at').notNull(),
+    replayedAt: text('replayed_at'),
+  },
+  (t) => [
+    uniqueIndex('notifications_dedupe_uq').on(t.orgId, t.dedupeKey),
+    index('notifications_org_created_idx').on(t.orgId, t.createdAt),
+  ],
 );

@@ -18,3 +18,8 @@ export function addMonths(isoDate: string, months: number): string {
 
 /** The one strict date grammar (grammar.ts): a real calendar day in the supported years. */
 export { isIsoDate } from './grammar.js';
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

@@ -17,7 +17,7 @@ export type TaxVendor = (typeof TAX_VENDORS)[number];
 export type TaxEngine = TaxVendor | 'manual';
 export const TAX_ENGINES = [...TAX_VENDORS, 'manual'] as const;
 
-export const PAYMENT_VENDORS = ['stripe'] as const;
+export const PAYMENT_VENDORS = ['stripe', 'adyen', 'razorpay'] as const;
 export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];
 
 export const ERP_VENDORS = ['quickbooks'] as const;

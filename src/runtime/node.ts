@@ -26,7 +26,7 @@ import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
 import { sandboxBanner, twoMonthsAhead } from './sandbox-banner.js';
 import { type DemoOrg, demoOrg } from './sandbox-org.js';
-import { keepDeliveringStripeEvents, startSimulators } from './simulators.js';
+import { keepDeliveringStripeEvents, paymentProviderFromEnv, startSimulators } from './simulators.js';
 import { type SimulatorsClient, simulatorsClient, waitForSimulators } from './simulators-client.js';
 import { simulatorsControl } from './simulators-control.js';
 import { openSqlite } from './sqlite.js';
@@ -54,6 +54,7 @@ async function simulators(): Promise<{ client: SimulatorsClient; close?: () => P
   const sims = await startSimulators({
     now: () => systemClock.now(),
     autoDeliverStripe: true,
+    paymentProvider: paymentProviderFromEnv(process.env.SANDBOX_PAYMENT_PROVIDER),
     salesforceOrganizationId: makeId('00D', Number(suffix)),
     quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
     stateDir: resolve(process.env.SIMULATORS_DIR ?? resolve(dataDir, 'simulators')),
@@ -114,7 +115,10 @@ async function main() {
       throw new Error(`TAX_ENGINE must be avalara, anrok or manual, not "${taxEngine}"`);
     }
     hub.invalidateAdapters();
-    await client.setStripeWebhookEndpoint(`${baseUrl}/webhooks/stripe/${org.stripeConnectionId}`);
+    await client.setPaymentWebhookEndpoint(
+      org.payment.vendor,
+      `${baseUrl}/webhooks/${org.payment.vendor}/${org.payment.connectionId}`,
+    );
     await client.setSalesforceOutboundEndpoint(`${baseUrl}${org.salesforceOutboundPath}`);
     sandbox = { sims: client, org };
     const stop = () => void (close?.() ?? Promise.resolve()).finally(() => process.exit(0));

@@ -25,6 +25,7 @@ import {
 import { type SecretKey, sha256Hex } from '../db/secrets.js';
 import { addApiKey, createOrgWithKey, outboundMessagePath } from '../db/seed.js';
 import type { Clock } from '../domain/clock.js';
+import { PAYMENT_VENDORS, type PaymentVendor } from '../domain/vendors.js';
 import { writePrivateFile } from './simulator-files.js';
 import type { SimulatorConnection } from './simulators-client.js';
 
@@ -34,6 +35,8 @@ export interface DemoOrg {
   /** The Salesforce connection's Outbound Message path, secret included. */
   salesforceOutboundPath: string;
   stripeConnectionId: string;
+  /** The org's payment connection (Stripe, Adyen or Razorpay: SANDBOX_PAYMENT_PROVIDER). */
+  payment: { vendor: PaymentVendor; connectionId: string };
   /** false on the first start (a new org), true when an earlier start's org was resumed. */
   resumed: boolean;
 }
@@ -117,7 +120,7 @@ async function outboundPath(deps: DemoOrgDeps, orgId: string, saved: string | un
 export async function demoOrg(deps: DemoOrgDeps, connections: SimulatorConnection[]): Promise<DemoOrg> {
   const saved = readSandboxFile(deps.dataDir);
   const earlier = await earlierOrg(deps, saved, connections);
-  let org: Omit<DemoOrg, 'stripeConnectionId'>;
+  let org: Omit<DemoOrg, 'stripeConnectionId' | 'payment'>;
   if (earlier) {
     await repointConnections(deps, earlier.orgId, connections);
     const samePath = earlier.orgId === saved.org_id ? saved.salesforce_outbound_path : undefined;
@@ -144,8 +147,15 @@ export async function demoOrg(deps: DemoOrgDeps, connections: SimulatorConnectio
       resumed: false,
     };
   }
-  const stripe = await findConnection(deps.db, org.orgId, 'stripe');
-  if (!stripe) throw new Error('the demo org has no Stripe connection');
+  let payment: DemoOrg['payment'] | undefined;
+  for (const vendor of PAYMENT_VENDORS) {
+    const found = await findConnection(deps.db, org.orgId, vendor);
+    if (found) {
+      payment = { vendor, connectionId: found.id };
+      break;
+    }
+  }
+  if (!payment) throw new Error('the demo org has no payment connection');
   const file: SandboxFile = {
     org_id: org.orgId,
     api_key: org.apiKey,
@@ -153,5 +163,5 @@ export async function demoOrg(deps: DemoOrgDeps, connections: SimulatorConnectio
   };
   writePrivateFile(resolve(deps.dataDir, 'sandbox.json'), `${JSON.stringify(file, null, 2)}\n`);
   writePrivateFile(resolve(deps.dataDir, 'sandbox-admin-key'), `${org.apiKey}\n`);
-  return { ...org, stripeConnectionId: stripe.id };
+  return { ...org, stripeConnectionId: payment.connectionId, payment };
 }

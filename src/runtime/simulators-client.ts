@@ -11,6 +11,8 @@ export interface SimulatorsClient {
   readonly url: string;
   connections(): Promise<SimulatorConnection[]>;
   setStripeWebhookEndpoint(url: string): Promise<void>;
+  /** Where the payment provider's simulator (stripe, adyen or razorpay) sends its webhooks. */
+  setPaymentWebhookEndpoint(vendor: string, url: string): Promise<void>;
   setSalesforceOutboundEndpoint(url: string): Promise<void>;
   /** Seeds a closed-won opportunity and sends its Outbound Message; answers the hub's HTTP status. */
   closeDemoDeal(): Promise<{ opportunityId: string; outboundMessageStatus: number }>;
@@ -33,6 +35,9 @@ export function simulatorsClient(baseUrl: string, fetchImpl: typeof fetch = fetc
     connections: async () => (await call<{ connections: SimulatorConnection[] }>('GET', '/connections')).connections,
     setStripeWebhookEndpoint: async (endpoint) => {
       await call('PUT', '/stripe/webhook-endpoint', { url: endpoint });
+    },
+    setPaymentWebhookEndpoint: async (vendor, endpoint) => {
+      await call('PUT', `/${vendor}/webhook-endpoint`, { url: endpoint });
     },
     setSalesforceOutboundEndpoint: async (endpoint) => {
       await call('PUT', '/salesforce/outbound-endpoint', { url: endpoint });

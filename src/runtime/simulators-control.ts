@@ -80,12 +80,13 @@ export function simulatorsControl(sims: Simulators, fetchImpl: typeof fetch = fe
   app.get('/connections', (c) => c.json({ connections: sims.connections }));
   app.get('/counts', (c) => c.json(simulatorCounts(sims)));
 
-  app.put('/stripe/webhook-endpoint', async (c) => {
+  app.put('/:vendor{stripe|adyen|razorpay}/webhook-endpoint', async (c) => {
     const body = urlBody.safeParse(await c.req.json().catch(() => null));
     if (!body.success) return c.json({ error: 'body must be {"url": "<absolute URL>"}' }, 400);
-    sims.stripe.setWebhookUrl(body.data.url);
+    const sim = sims[c.req.param('vendor') as 'stripe' | 'adyen' | 'razorpay'];
+    sim.setWebhookUrl(body.data.url);
     // Events that waited for an endpoint (or for the hub to come back) go out now.
-    void sims.stripe.flushWebhooks().then(() => sims.save());
+    void sim.flushWebhooks().then(() => sims.save());
     return c.json({ url: body.data.url });
   });
 

@@ -13,7 +13,12 @@ import { resolve } from 'node:path';
 import { makeId } from '../../adapters/salesforce/ids.js';
 import { serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { systemClock } from '../domain/clock.js';
-import { keepDeliveringStripeEvents, SIMULATOR_VENDORS, startSimulators } from './simulators.js';
+import {
+  keepDeliveringStripeEvents,
+  paymentProviderFromEnv,
+  SIMULATOR_VENDORS,
+  startSimulators,
+} from './simulators.js';
 import { simulatorsControl } from './simulators-control.js';
 
 export const DEFAULT_SIMULATORS_PORT = 8790;
@@ -26,6 +31,7 @@ async function main() {
   const sims = await startSimulators({
     now: () => systemClock.now(),
     autoDeliverStripe: true,
+    paymentProvider: paymentProviderFromEnv(process.env.SANDBOX_PAYMENT_PROVIDER),
     salesforceOrganizationId: makeId('00D', Number(suffix)),
     quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
     stateDir,

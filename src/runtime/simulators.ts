@@ -6,6 +6,7 @@
  * leaves), and read back at the next start, account ids included.
  */
 
+import { createAdyenSimulator } from '../../adapters/adyen/simulator/index.js';
 import { SIMULATOR_API_KEY as ANROK_API_KEY, createAnrokSimulator } from '../../adapters/anrok/simulator/index.js';
 import { createAvalaraSimulator, SIMULATOR_CREDENTIALS } from '../../adapters/avalara/simulator/index.js';
 import {
@@ -14,6 +15,7 @@ import {
   DEFAULT_ACCESS_TOKEN as HUBSPOT_TOKEN,
 } from '../../adapters/hubspot/simulator/index.js';
 import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator/index.js';
+import { createRazorpaySimulator } from '../../adapters/razorpay/simulator/index.js';
 import { createSalesforceSimulator } from '../../adapters/salesforce/simulator/index.js';
 import { type PersistentSimulator, restoreInto } from '../../adapters/sandbox/persist.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
@@ -29,9 +31,43 @@ export const SANDBOX_QBO = {
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
 
-export const SIMULATOR_VENDORS = ['salesforce', 'hubspot', 'avalara', 'anrok', 'stripe', 'quickbooks'] as const;
 /** Anrok tax category of products the hub registers at the Anrok simulator itself. */
 export const SANDBOX_ANROK_TAX_CATEGORY = 'saas';
+export const SANDBOX_ADYEN = {
+  apiKey: 'AQE_sandbox_hub_key',
+  merchantAccount: 'HubSandboxECOM',
+  hmacKey: '8A1F3C5E7B9D2F4A6C8E0B2D4F6A8C0E1B3D5F7A9C2E4B6D8F0A1C3E5B7D9F2A',
+  // Adyen's test Visa: https://docs.adyen.com/development-resources/testing/test-card-numbers
+  testCardNumber: '4111111145551142',
+};
+export const SANDBOX_RAZORPAY = {
+  keyId: 'rzp_test_SandboxHub0001',
+  keySecret: 'sandbox_key_secret',
+  webhookSecret: 'sandbox_webhook_secret',
+  sandboxToken: 'token_SandboxCard001',
+};
+
+export const SIMULATOR_VENDORS = [
+  'salesforce',
+  'hubspot',
+  'avalara',
+  'anrok',
+  'stripe',
+  'adyen',
+  'razorpay',
+  'quickbooks',
+] as const;
+
+/** The payment providers a sandbox org can be set to collect through (SANDBOX_PAYMENT_PROVIDER). */
+export const SANDBOX_PAYMENT_PROVIDERS = ['stripe', 'adyen', 'razorpay'] as const;
+export type SandboxPaymentProvider = (typeof SANDBOX_PAYMENT_PROVIDERS)[number];
+
+/** The provider named by the environment, Stripe by default; another name is refused at start. */
+export function paymentProviderFromEnv(value: string | undefined): SandboxPaymentProvider {
+  if (value === undefined || value === '') return 'stripe';
+  if ((SANDBOX_PAYMENT_PROVIDERS as readonly string[]).includes(value)) return value as SandboxPaymentProvider;
+  throw new Error(`SANDBOX_PAYMENT_PROVIDER must be one of ${SANDBOX_PAYMENT_PROVIDERS.join(', ')}; got "${value}"`);
+}
 export type SimulatorVendor = (typeof SIMULATOR_VENDORS)[number];
 
 /** The simulated accounts' ids, fixed when a state folder is first used. */
@@ -42,7 +78,10 @@ interface Accounts {
 
 export interface SimulatorOptions {
   now: () => Date;
+  /** Deliver payment webhooks (every provider's) right after each write. */
   autoDeliverStripe?: boolean;
+  /** The payment provider the org's connections name (one per org); default Stripe. */
+  paymentProvider?: SandboxPaymentProvider;
   /**
    * The simulated Salesforce org id and QuickBooks realm. A vendor account belongs to one org
    * (unique in the database), so a sandbox seeding a new demo org beside an old one names new
@@ -79,11 +118,21 @@ export async function startSimulators(options: SimulatorOptions) {
     now: options.now,
     autoDeliver: options.autoDeliverStripe ?? false,
   });
+  const adyen = createAdyenSimulator({
+    ...SANDBOX_ADYEN,
+    now: options.now,
+    autoDeliver: options.autoDeliverStripe ?? false,
+  });
+  const razorpay = createRazorpaySimulator({
+    ...SANDBOX_RAZORPAY,
+    now: options.now,
+    autoDeliver: options.autoDeliverStripe ?? false,
+  });
   const quickbooks = createQuickBooksSimulator({ now: options.now, accessToken: SANDBOX_QBO.accessToken });
   const simulators: Record<
     SimulatorVendor,
     PersistentSimulator & { app: { fetch(r: Request): Response | Promise<Response> } }
-  > = { salesforce, hubspot, avalara, anrok, stripe, quickbooks };
+  > = { salesforce, hubspot, avalara, anrok, stripe, adyen, razorpay, quickbooks };
   for (const vendor of SIMULATOR_VENDORS) {
     const saved = files?.read(vendor);
     if (saved !== undefined) simulators[vendor].restore(saved);
@@ -147,6 +196,7 @@ export async function startSimulators(options: SimulatorOptions) {
       config: { baseUrl: servers.stripe!.url, testPaymentMethod: 'pm_card_visa' },
       secrets: { ...SANDBOX_STRIPE },
     },
+    paymentConnection(options.paymentProvider ?? 'stripe', servers),
     {
       vendor: 'quickbooks',
       mode: 'sandbox',
@@ -166,7 +216,16 @@ export async function startSimulators(options: SimulatorOptions) {
     avalara,
     anrok,
     stripe,
+    adyen,
+    razorpay,
     quickbooks,
+    paymentProvider: options.paymentProvider ?? 'stripe',
+    /** The chosen provider's simulator, as the payment webhooks' sender. */
+    payments: { stripe, adyen, razorpay }[options.paymentProvider ?? 'stripe'] as {
+      flushWebhooks(): Promise<number>;
+      setWebhookUrl(url: string | undefined): void;
+      state: { outbox: unknown[] };
+    },
     servers,
     connections,
     /** Where the state is kept, if anywhere. */
@@ -189,11 +248,47 @@ export type Simulators = Awaited<ReturnType<typeof startSimulators>>;
  */
 export function keepDeliveringStripeEvents(sims: Simulators, everyMs = 2_000): () => void {
   const timer = setInterval(() => {
-    if (sims.stripe.state.outbox.length === 0) return;
-    void sims.stripe.flushWebhooks().then((delivered) => {
+    if (sims.payments.state.outbox.length === 0) return;
+    void sims.payments.flushWebhooks().then((delivered) => {
       if (delivered > 0) sims.save();
     });
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** The org's one payment connection, to the chosen provider's simulator. */
+function paymentConnection(
+  provider: SandboxPaymentProvider,
+  servers: Record<SimulatorVendor, RunningServer>,
+): Omit<NewConnection, 'orgId'> {
+  switch (provider) {
+    case 'adyen': {
+      const { apiKey, hmacKey, merchantAccount, testCardNumber } = SANDBOX_ADYEN;
+      return {
+        vendor: 'adyen',
+        mode: 'sandbox',
+        externalAccountId: merchantAccount,
+        config: { baseUrl: servers.adyen.url, merchantAccount, testCardNumber },
+        secrets: { apiKey, hmacKey },
+      };
+    }
+    case 'razorpay': {
+      const { keyId, keySecret, webhookSecret, sandboxToken } = SANDBOX_RAZORPAY;
+      return {
+        vendor: 'razorpay',
+        mode: 'sandbox',
+        externalAccountId: keyId,
+        config: { baseUrl: servers.razorpay.url, keyId, sandboxToken },
+        secrets: { keySecret, webhookSecret },
+      };
+    }
+    default:
+      return {
+        vendor: 'stripe',
+        mode: 'sandbox',
+        config: { baseUrl: servers.stripe.url, testPaymentMethod: 'pm_card_visa' },
+        secrets: { ...SANDBOX_STRIPE },
+      };
+  }
 }

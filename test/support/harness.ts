@@ -19,6 +19,7 @@ import { NodeJobDriver } from '../../src/jobs/node-driver.js';
 import {
   SANDBOX_AVALARA_COMPANY,
   SANDBOX_QBO,
+  type SandboxPaymentProvider,
   type Simulators,
   startSimulators,
 } from '../../src/runtime/simulators.js';
@@ -37,6 +38,7 @@ export interface Harness {
   server: RunningServer;
   orgId: string;
   apiKey: string;
+  /** The payment connection's id (Stripe unless the harness was started with another provider). */
   stripeConnectionId: string;
   /** The Salesforce connection's Outbound Message endpoint path, secret included. */
   salesforceOutboundPath: string;
@@ -52,18 +54,21 @@ export interface Harness {
 /** Signs the console sessions of every harness hub (the console answers 503 without one). */
 export const TEST_SESSION_SECRET = 'test-session-secret-for-the-console-0123456789';
 
-export async function startHarness(options: { hooks?: FlowHooks; assets?: HubAssets } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { hooks?: FlowHooks; assets?: HubAssets; paymentProvider?: SandboxPaymentProvider } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const sqlite = openSqlite(join(dir, 'hub.db'));
   const { db } = sqlite;
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const encryptionKey: SecretKey = await importEncryptionKey(generateEncryptionKey());
-  const sims = await startSimulators({ now: () => clock.now() });
+  const provider = options.paymentProvider ?? 'stripe';
+  const sims = await startSimulators({ now: () => clock.now(), paymentProvider: provider });
   const org = await createOrgWithKey(db, clock, encryptionKey, { name: 'Acme', connections: sims.connections });
   const [stripeConnection] = await db
     .select()
     .from(connections)
-    .where(and(eq(connections.orgId, org.orgId), eq(connections.vendor, 'stripe')));
+    .where(and(eq(connections.orgId, org.orgId), eq(connections.vendor, provider)));
 
   const build = (hooks?: FlowHooks) => {
     const hub = createHub({
@@ -83,7 +88,7 @@ export async function startHarness(options: { hooks?: FlowHooks; assets?: HubAss
   let current = build(options.hooks);
   // The HTTP server forwards to whichever hub is current, so a "restart" keeps the same URL.
   const server = await serveOnLoopback({ fetch: (req: Request) => current.hub.app.fetch(req) } as never);
-  sims.stripe.setWebhookUrl(`${server.url}/webhooks/stripe/${stripeConnection!.id}`);
+  sims.payments.setWebhookUrl(`${server.url}/webhooks/${provider}/${stripeConnection!.id}`);
 
   const harness: Harness = {
     clock,
@@ -116,7 +121,7 @@ export async function startHarness(options: { hooks?: FlowHooks; assets?: HubAss
     async settle() {
       for (let round = 0; round < 50; round++) {
         const ran = await current.driver.drain();
-        const delivered = await sims.stripe.flushWebhooks();
+        const delivered = await sims.payments.flushWebhooks();
         if (ran === 0 && delivered === 0) return;
       }
       throw new Error('jobs did not settle in 50 rounds');

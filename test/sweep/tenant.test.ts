@@ -129,6 +129,8 @@ const OWN_CREDENTIAL_ROUTES: Record<string, string> = {
   'POST /webhooks/salesforce/events/{connectionId}': 'test/vendor-account-owner.test.ts',
   'POST /webhooks/hubspot/{connectionId}': 'test/vendor-account-owner.test.ts',
   'POST /webhooks/stripe/{connectionId}': 'test/reliability.test.ts (forged signatures)',
+  'POST /webhooks/adyen/{connectionId}': 'test/payment-providers.e2e.test.ts (forged and unsigned deliveries)',
+  'POST /webhooks/razorpay/{connectionId}': 'test/payment-providers.e2e.test.ts (forged and unsigned deliveries)',
   'GET /assets/slds/2.264.1/salesforce-lightning-design-system.min.css': 'public, no id',
 };
 

@@ -28,11 +28,12 @@ import { ledgerRoutes } from './ledger.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
+import { receivablesRoutes } from './receivables.js';
 import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
-import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { taxRoutes } from './tax.js';
+import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { hasContract } from './webhooks.js';
 
 /** Salesforce record ids: 15 or 18 characters; Opportunities start with key prefix 006. */
@@ -228,6 +229,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', connectionRoutes(hub));
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
+  api.route('/', receivablesRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));

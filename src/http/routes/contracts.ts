@@ -288,6 +288,7 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       terms: JSON.stringify(terms),
       effectiveDate: terms.startDate,
       renewalOfContractId: null,
+      collectionStatus: null,
       createdAt: clock.now().toISOString(),
     };
     try {

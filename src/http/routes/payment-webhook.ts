@@ -56,7 +56,11 @@ export function paymentWebhookHandler(
   vendor: PaymentVendor,
   endpointName: string,
   budget: RefusalBudget,
+  /** The vendor's plain-text acknowledgement (Adyen `[accepted]`), sent for every event taken. */
+  acknowledge?: string,
 ) {
+  const taken = (c: Context, handled: boolean) =>
+    acknowledge === undefined ? c.json({ received: true, handled }) : c.text(acknowledge);
   return async (c: Context): Promise<Response> => {
     const connectionId = c.req.param('connectionId') ?? '';
     const key = `${vendor}:${endpointName}:${connectionId}`;
@@ -95,13 +99,13 @@ export function paymentWebhookHandler(
     });
     if (e.type === 'ignored' || !e.paymentExternalId || !e.invoiceId) {
       await atomic(hub.db, [inbox]);
-      return c.json({ received: true, handled: false });
+      return taken(c, false);
     }
     const job = await recordPaymentJob(hub, orgId, vendor, e as HandledEvent);
     if (!job)
       return problem(c, 422, 'Unknown invoice', `event ${e.eventId} names invoice ${e.invoiceId}, not in this org`);
     await atomic(hub.db, [inbox, job.statement]);
     await hub.driver.notify([job.id]);
-    return c.json({ received: true, handled: true });
+    return taken(c, true);
   };
 }

@@ -46,7 +46,7 @@ export function webhookRoutes(hub: HubContext): Hono {
       const handler =
         endpoint.port === 'crm'
           ? crmWebhookHandler(hub, module.id as CrmVendor, endpoint, limit)
-          : paymentWebhookHandler(hub, module.id as PaymentVendor, endpoint.name, refusals);
+          : paymentWebhookHandler(hub, module.id as PaymentVendor, endpoint.name, refusals, endpoint.acknowledge);
       app.post(path, handler);
     }
   }

@@ -1,0 +1,103 @@
+/**
+ * A small stateful Adyen Checkout (v71) for sandbox mode and tests: stored payment methods,
+ * payments with ContAuth, captures, refunds and cancels as modifications, Pay by Link, the
+ * Idempotency-Key replay, ServiceError bodies, and HMAC-signed standard webhooks acknowledged
+ * with `[accepted]`. Runtime-neutral (Hono, fetch, Web Crypto). One file per resource:
+ * stored-methods.ts, payments.ts, links.ts; requests.ts holds what they share, webhooks.ts the signing.
+ */
+import { Hono } from 'hono';
+import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
+import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
+import { faultError } from './errors.js';
+import { hostedPageRoutes, linkRoutes } from './links.js';
+import { paymentRoutes } from './payments.js';
+import type { AdyenSim } from './requests.js';
+import {
+  type AdyenSimulatorOptions,
+  type AdyenSimulatorState,
+  emptyAdyenState,
+  pspReference,
+  type SimNotificationItem,
+} from './state.js';
+import { storedMethodRoutes } from './stored-methods.js';
+import { deliverAdyenOutbox, notificationBody } from './webhooks.js';
+
+export type { AdyenSimulatorOptions, AdyenSimulatorState, SimNotificationItem } from './state.js';
+
+export interface AdyenSimulator extends PersistentSimulator {
+  app: Hono;
+  faults: FaultPlan;
+  state: AdyenSimulatorState;
+  /** Delivers pending notifications; resolves to how many were answered `[accepted]`. */
+  flushWebhooks(): Promise<number>;
+  /** The webhook body Adyen would POST for `item`, signed with the HMAC key. */
+  webhookBody(item: SimNotificationItem): Promise<string>;
+  setWebhookUrl(url: string | undefined): void;
+}
+
+export function createAdyenSimulator(options: AdyenSimulatorOptions): AdyenSimulator {
+  const state = emptyAdyenState();
+  const now = options.now ?? (() => new Date());
+  const account = { state, counters: { psp: 0 }, endpoint: { url: options.webhookUrl ?? null } };
+  let delivering: Promise<number> = Promise.resolve(0);
+  const flush = () => {
+    delivering = delivering.then(() =>
+      deliverAdyenOutbox({
+        outbox: state.outbox,
+        url: () => account.endpoint.url ?? undefined,
+        fetch: options.fetch ?? fetch,
+        hmacKey: options.hmacKey,
+      }),
+    );
+    return delivering;
+  };
+  const sim: AdyenSim = {
+    state,
+    options: {
+      apiKey: options.apiKey,
+      merchantAccount: options.merchantAccount,
+      publicUrl: options.publicUrl ?? 'https://test.adyen.link',
+    },
+    now,
+    nextPsp: () => pspReference(++account.counters.psp),
+    notify(item) {
+      const full: SimNotificationItem = {
+        ...item,
+        merchantAccountCode: options.merchantAccount,
+        eventDate: now().toISOString(),
+      };
+      state.notifications.push(full);
+      state.outbox.push(full);
+      if (options.autoDeliver) void flush();
+    },
+  };
+  const faults = new FaultPlan();
+  const app = new Hono();
+  // The API spec in ../shared/apispecs is v71; @adyen/api-library 32 calls v72 (the same
+  // resources and shapes for what the hub uses): both are served.
+  app.use(
+    '/v7*',
+    // The fault plan adds Retry-After to a planned 429 itself.
+    faultMiddleware(faults, (status, c) => c.json(faultError(status), status as 500)),
+  );
+  const api = new Hono();
+  storedMethodRoutes(api, sim);
+  paymentRoutes(api, sim);
+  linkRoutes(api, sim);
+  app.route('/v71', api);
+  app.route('/v72', api);
+  hostedPageRoutes(app, sim);
+  app.notFound((c) => c.json({ status: 404, errorCode: '000', message: 'Not Found', errorType: 'Not Found' }, 404));
+
+  return {
+    ...persistentRoot(account),
+    app,
+    faults,
+    state,
+    flushWebhooks: flush,
+    webhookBody: (item) => notificationBody(options.hmacKey, item),
+    setWebhookUrl(url) {
+      account.endpoint.url = url ?? null;
+    },
+  };
+}
