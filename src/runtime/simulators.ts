@@ -190,12 +190,6 @@ export async function startSimulators(options: SimulatorOptions) {
       config: { baseUrl: servers.anrok!.url, defaultTaxCategoryId: SANDBOX_ANROK_TAX_CATEGORY },
       secrets: { apiKey: ANROK_API_KEY },
     },
-    {
-      vendor: 'stripe',
-      mode: 'sandbox',
-      config: { baseUrl: servers.stripe!.url, testPaymentMethod: 'pm_card_visa' },
-      secrets: { ...SANDBOX_STRIPE },
-    },
     paymentConnection(options.paymentProvider ?? 'stripe', servers),
     {
       vendor: 'quickbooks',
