@@ -285,6 +285,46 @@ export interface ErpPaymentRequest {
   date: string;
 }
 
+/** A refund paid out to the customer (QuickBooks RefundReceipt, Xero refund payment, NetSuite customerRefund). */
+export interface ErpRefundRequest {
+  /** Our refund id; the ERP refund's reference and lookup key. */
+  refundRef: string;
+  customerExternalId: string;
+  /** The credit memo the refund pays out, where the ERP links refunds to one. */
+  creditMemoExternalId?: string;
+  /** The payment the refund reverses, where the ERP links refunds to one. */
+  paymentExternalId?: string;
+  amount: string;
+  currency: string;
+  date: string;
+  /** ERP account the cash left from (bank or provider clearing), from the connection's account mapping. */
+  depositAccountId: string;
+}
+
+/** One line of a journal entry, in major units of the entry's currency. */
+export interface ErpJournalLine {
+  /** ERP account id, from the connection's account mapping (hub account code → ERP account id). */
+  accountExternalId: string;
+  side: 'debit' | 'credit';
+  amount: string;
+  description: string;
+  /** The customer a receivable or deferred-revenue line belongs to, where the ERP tracks it. */
+  customerExternalId?: string;
+}
+
+/** One hub ledger entry, posted as a journal (QuickBooks JournalEntry, Xero ManualJournal, NetSuite journalEntry). */
+export interface ErpJournalRequest {
+  /** Our ledger entry id; the journal's reference and lookup key. */
+  entryRef: string;
+  date: string;
+  currency: string;
+  memo: string;
+  /** Debits equal credits; the adapter refuses an unbalanced request before any call. */
+  lines: ErpJournalLine[];
+  /** Rate to the ERP's home currency (decimal string) when the entry's currency differs from it. */
+  exchangeRate?: string;
+}
+
 export interface ErpPort {
   readonly vendor: ErpVendor;
   createCustomer(request: ErpCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
@@ -302,6 +342,12 @@ export interface ErpPort {
    * invoice answers it again. An invoice with a payment applied is refused (permanent).
    */
   voidInvoice(invoiceExternalId: string, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  /** Records cash paid back to the customer. Optional until every ERP adapter has it. */
+  createRefund?(request: ErpRefundRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findRefund?(refundRef: string): Promise<Outcome<ExternalObject | null>>;
+  /** Posts one hub ledger entry (journals mode). Optional until every ERP adapter has it. */
+  postJournalEntry?(request: ErpJournalRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
+  findJournalEntry?(entryRef: string): Promise<Outcome<ExternalObject | null>>;
 }
 
 // ---------------------------------------------------------------- The org's set
