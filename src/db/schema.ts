@@ -204,6 +204,8 @@ export const invoices = sqliteTable(
     index('invoices_credited_idx').on(t.orgId, t.creditedInvoiceId),
     // Every invoice of a contract, credit notes too (migration 0027; the credit guard, credits.ts).
     index('invoices_contract_idx').on(t.orgId, t.contractId),
+    // A customer's invoices (migration 0035; the credit notes collection waits for, credit-notes.ts).
+    index('invoices_customer_idx').on(t.orgId, t.customerId),
   ],
 );
 

@@ -40,11 +40,19 @@ export async function getInvoiceWithLines(db: Db, orgId: string, invoiceId: stri
 
 /** An invoice's state alone (the gates of the invoice flows ask it on every attempt). */
 export async function invoiceState(db: Db, orgId: string, invoiceId: string) {
-  const [row] = await db
+  const prepared = preparedOnce(db, 'invoiceState', (d) =>
+    invoiceStateQuery(d, sql.placeholder('orgId'), sql.placeholder('invoiceId')).prepare(),
+  );
+  const [row] = prepared ? await prepared.all({ orgId, invoiceId }) : await invoiceStateQuery(db, orgId, invoiceId);
+  return row;
+}
+
+type Bound = string | ReturnType<typeof sql.placeholder>;
+function invoiceStateQuery(db: Db, orgId: Bound, invoiceId: Bound) {
+  return db
     .select({ id: invoices.id, number: invoices.number, status: invoices.status })
     .from(invoices)
     .where(and(eq(invoices.orgId, orgId), eq(invoices.id, invoiceId)));
-  return row;
 }
 
 const customerById = (db: Db) =>

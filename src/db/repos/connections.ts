@@ -4,6 +4,7 @@ import type { ConnectionMaterial, Vendor } from '../../domain/vendors.js';
 import { atomic } from '../atomic.js';
 import type { Db } from '../client.js';
 import { newId } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { auditLog, connections } from '../schema.js';
 import {
   constantTimeEqual,
@@ -125,12 +126,20 @@ export async function loadConnectionMaterial(db: Db, key: SecretKey, orgId: stri
  * notice a change another process or Workers isolate made.
  */
 export async function connectionFingerprint(db: Db, orgId: string): Promise<string> {
-  const rows = await db
+  // Read on every job (the adapter cache's check): prepared once per connection where it can be.
+  const prepared = preparedOnce(db, 'connectionFingerprint', (d) =>
+    fingerprintRows(d, sql.placeholder('orgId')).prepare(),
+  );
+  const rows = prepared ? await prepared.all({ orgId }) : await fingerprintRows(db, orgId);
+  return rows.map((r) => `${r.id}\u0000${r.config}\u0000${r.secretsEnc}`).join('\u0001');
+}
+
+function fingerprintRows(db: Db, orgId: string | ReturnType<typeof sql.placeholder>) {
+  return db
     .select({ id: connections.id, config: connections.config, secretsEnc: connections.secretsEnc })
     .from(connections)
     .where(eq(connections.orgId, orgId))
     .orderBy(connections.id);
-  return rows.map((r) => `${r.id}\u0000${r.config}\u0000${r.secretsEnc}`).join('\u0001');
 }
 
 /**

@@ -10,6 +10,7 @@ import { bookingDate } from '../../domain/books/periods.js';
 import { checkBalanced, type JournalEntry } from '../../domain/ledger.js';
 import type { Db, Statement } from '../client.js';
 import { naturalId } from '../ids.js';
+import { deferredRun, preparedOnce } from '../prepared.js';
 import { ledgerEntries, ledgerLines, ledgerPeriods } from '../schema.js';
 import { inJson } from './in-json.js';
 
@@ -28,6 +29,35 @@ export async function ledgerStatements(
   // Ids first, builders after: a drizzle builder is a thenable, so it must never be the
   // result of an awaited promise (that would execute it outside the atomic unit).
   const lineIds = await Promise.all(entry.lines.map((_, i) => naturalId('jln', orgId, entryId, i)));
+  // Every invoice and payment books an entry: on better-sqlite3 the inserts are prepared once
+  // per connection (src/db/prepared.ts) instead of built by drizzle per row.
+  const entryInsert = preparedOnce(db, 'ledgerEntryInsert', ledgerEntryPrepared);
+  const lineInsert = preparedOnce(db, 'ledgerLineInsert', ledgerLinePrepared);
+  if (entryInsert && lineInsert) {
+    return [
+      deferredRun(entryInsert, {
+        id: entryId,
+        orgId,
+        sourceType: source.type,
+        sourceId: source.id,
+        kind: entry.kind,
+        memo: entry.memo,
+        occurredAt: bookedAt,
+        createdAt: now,
+      }),
+      ...entry.lines.map((line, i) =>
+        deferredRun(lineInsert, {
+          id: lineIds[i]!,
+          orgId,
+          entryId,
+          account: line.account,
+          currency: line.currency,
+          debitMinor: line.debitMinor,
+          creditMinor: line.creditMinor,
+        }),
+      ),
+    ];
+  }
   const lines = entry.lines.map((line, i) =>
     db
       .insert(ledgerLines)
@@ -52,6 +82,37 @@ export async function ledgerStatements(
   ];
 }
 
+const ledgerEntryPrepared = (db: Db) =>
+  db
+    .insert(ledgerEntries)
+    .values({
+      id: sql.placeholder('id'),
+      orgId: sql.placeholder('orgId'),
+      sourceType: sql.placeholder('sourceType'),
+      sourceId: sql.placeholder('sourceId'),
+      kind: sql.placeholder('kind'),
+      memo: sql.placeholder('memo'),
+      occurredAt: sql.placeholder('occurredAt'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .prepare();
+
+const ledgerLinePrepared = (db: Db) =>
+  db
+    .insert(ledgerLines)
+    .values({
+      id: sql.placeholder('id'),
+      orgId: sql.placeholder('orgId'),
+      entryId: sql.placeholder('entryId'),
+      account: sql.placeholder('account'),
+      currency: sql.placeholder('currency'),
+      debitMinor: sql.placeholder('debitMinor'),
+      creditMinor: sql.placeholder('creditMinor'),
+    })
+    .onConflictDoNothing()
+    .prepare();
+
 /**
  * Journal entries whose source is one of `sourceIds` (invoices, payments), oldest first, each
  * with its lines in the order they were written (debits and credits as the entry listed them).
@@ -75,9 +136,11 @@ export async function journalOf(db: Db, orgId: string, sourceIds: readonly strin
 
 /** The org's closed periods (YYYY-MM); few rows, read before a write is built. */
 export async function closedPeriods(db: Db, orgId: string): Promise<Set<string>> {
-  const rows = await db
-    .select({ period: ledgerPeriods.period })
-    .from(ledgerPeriods)
-    .where(eq(ledgerPeriods.orgId, orgId));
+  const prepared = preparedOnce(db, 'closedPeriods', (d) => closedPeriodsQuery(d, sql.placeholder('orgId')).prepare());
+  const rows = prepared ? await prepared.all({ orgId }) : await closedPeriodsQuery(db, orgId);
   return new Set(rows.map((r) => r.period));
+}
+
+function closedPeriodsQuery(db: Db, orgId: string | ReturnType<typeof sql.placeholder>) {
+  return db.select({ period: ledgerPeriods.period }).from(ledgerPeriods).where(eq(ledgerPeriods.orgId, orgId));
 }

@@ -3,15 +3,27 @@
  * without one, tax codes per product and engine, and customers' exemption certificate numbers.
  * Every function takes the org id.
  */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { ManualTaxRate } from '../../domain/manual-tax.js';
 import { type Db, newId } from '../client.js';
+import { preparedOnce } from '../prepared.js';
 import { customerTaxExemptions, orgTaxSettings, products, productTaxCodes, taxRates } from '../schema.js';
 
 export type TaxEngineChoice = 'avalara' | 'anrok' | 'manual';
 
+const taxEngineOf = (db: Db) =>
+  db
+    .select({ engine: orgTaxSettings.engine })
+    .from(orgTaxSettings)
+    .where(eq(orgTaxSettings.orgId, sql.placeholder('orgId')))
+    .prepare();
+
+/** Asked by every tax, collect and ERP step: prepared once per connection (src/db/prepared.ts). */
 export async function getTaxEngineChoice(db: Db, orgId: string): Promise<TaxEngineChoice | null> {
-  const [row] = await db.select().from(orgTaxSettings).where(eq(orgTaxSettings.orgId, orgId));
+  const prepared = preparedOnce(db, 'taxEngineOf', taxEngineOf);
+  const [row] = prepared
+    ? await prepared.all({ orgId })
+    : await db.select({ engine: orgTaxSettings.engine }).from(orgTaxSettings).where(eq(orgTaxSettings.orgId, orgId));
   return row?.engine ?? null;
 }
 
