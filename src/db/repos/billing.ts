@@ -73,19 +73,33 @@ export async function getCustomer(db: Db, orgId: string, customerId: string) {
 }
 
 export async function getContract(db: Db, orgId: string, contractId: string) {
-  const [row] = await db
-    .select()
-    .from(contracts)
-    .where(and(eq(contracts.orgId, orgId), eq(contracts.id, contractId)));
+  const prepared = preparedOnce(db, 'getContract', (d) =>
+    contractQuery(d, sql.placeholder('orgId'), sql.placeholder('id')).prepare(),
+  );
+  const [row] = prepared ? await prepared.all({ orgId, id: contractId }) : await contractQuery(db, orgId, contractId);
   return row;
 }
 
+function contractQuery(db: Db, orgId: Bound, contractId: Bound) {
+  return db
+    .select()
+    .from(contracts)
+    .where(and(eq(contracts.orgId, orgId), eq(contracts.id, contractId)));
+}
+
 export async function getPayment(db: Db, orgId: string, paymentId: string) {
-  const [row] = await db
+  const prepared = preparedOnce(db, 'getPayment', (d) =>
+    paymentQuery(d, sql.placeholder('orgId'), sql.placeholder('id')).prepare(),
+  );
+  const [row] = prepared ? await prepared.all({ orgId, id: paymentId }) : await paymentQuery(db, orgId, paymentId);
+  return row;
+}
+
+function paymentQuery(db: Db, orgId: Bound, paymentId: Bound) {
+  return db
     .select()
     .from(payments)
     .where(and(eq(payments.orgId, orgId), eq(payments.id, paymentId)));
-  return row;
 }
 
 export async function listContractsForDeal(db: Db, orgId: string, sourceSystem: string, dealId: string) {
