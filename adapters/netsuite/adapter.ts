@@ -57,13 +57,11 @@ export function createNetSuiteAdapter(config: NetSuiteConfig): ErpPort {
     const externalId = externalIdFor(type, key);
     const response = await client.upsert(type, externalId, body.value);
     if (ok2xx(response)) {
-      // 204 with the record's URL in Location; a 200 with the record body is taken too.
-      const id = idFromLocation(response.headers.get('location')) ?? idOf(response.body);
+      // NetSuite answers 204 No Content with the record's URL in Location; a 200 carrying the record
+      // is taken too. Any other 2xx (no Location, no body) proves nothing: the classifier calls
+      // it indeterminate, and the retry, an upsert by the same external id, is safe.
+      const id = response.status === 204 ? idFromLocation(response.headers.get('location')) : idOf(response.body);
       if (id) return ok({ externalId: id, ...(number ? { number } : {}) });
-      // Written, but the answer does not say which record: read it back by its external id.
-      const found = await find(type, key);
-      if (found.ok && found.value) return ok({ ...found.value, ...(number ? { number } : {}) });
-      if (!found.ok) return found;
     }
     return classifyFailure(response, { what: `upsert ${type}`, write: true }, now());
   }
@@ -116,7 +114,10 @@ export function createNetSuiteAdapter(config: NetSuiteConfig): ErpPort {
       tranId?: unknown;
       item?: { items?: { item?: { id?: string }; description?: string }[] };
     };
-    const result = { externalId: invoiceExternalId, ...(typeof invoice.tranId === 'string' ? { number: invoice.tranId } : {}) };
+    const result = {
+      externalId: invoiceExternalId,
+      ...(typeof invoice.tranId === 'string' ? { number: invoice.tranId } : {}),
+    };
     const memo = typeof invoice.memo === 'string' ? invoice.memo : '';
     if (memo.startsWith('Voided') && Number(invoice.total ?? 0) === 0) return ok(result);
     if (Number(invoice.amountPaid ?? 0) > 0) {

@@ -83,7 +83,9 @@ export function classifyFailure(response: NsResponse, op: Operation, now: Date):
   if (response.kind === 'network') {
     const reason = `NetSuite ${op.what}: connection failed (${response.message})`;
     // A write may have been applied; the upsert by external id makes the resend safe, and the lookup tells.
-    return op.write ? indeterminate(`${reason}; look the record up by its external id before retrying`) : retryable(reason);
+    return op.write
+      ? indeterminate(`${reason}; look the record up by its external id before retrying`)
+      : retryable(reason);
   }
   const { status, body } = response;
   const details = describe(body);
@@ -103,7 +105,10 @@ export function classifyFailure(response: NsResponse, op: Operation, now: Date):
   }
   if (status >= 400) {
     const path = errorDetailsOf(body).find((d) => d['o:errorPath'])?.['o:errorPath'];
-    return permanent(`NetSuite ${op.what} rejected (${status}): ${details}`, { status, ...(path ? { field: path } : {}) });
+    return permanent(`NetSuite ${op.what} rejected (${status}): ${details}`, {
+      status,
+      ...(path ? { field: path } : {}),
+    });
   }
   const reason = `NetSuite ${op.what}: unexpected ${status} answer (${details})`;
   return op.write ? indeterminate(reason, status) : permanent(reason, { status });

@@ -22,7 +22,10 @@ const config = z.looseObject({
   /** Default https://<account>.suitetalk.api.netsuite.com. */
   baseUrl: optionalKey,
   /** Requests in flight at once for this account (default 5, the shared tier's limit). */
-  concurrency: z.string().regex(/^[1-9]\d*$/, 'concurrency must be a positive integer').optional(),
+  concurrency: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'concurrency must be a positive integer')
+    .optional(),
   /** Income account of the service items the hub creates. */
   incomeAccountId: optionalKey,
   /** Item the tax engine's totals are posted on. */

@@ -184,7 +184,13 @@ function documentLines(doc: Document, mapping: NsMapping): Outcome<NsLine[]> {
         field: 'taxItemId',
       });
     }
-    lines.push({ item: { id: mapping.taxItemId }, description: 'Tax', quantity: 1, rate: tax.value, amount: tax.value });
+    lines.push({
+      item: { id: mapping.taxItemId },
+      description: 'Tax',
+      quantity: 1,
+      rate: tax.value,
+      amount: tax.value,
+    });
   }
   return ok(lines);
 }

@@ -13,8 +13,8 @@ import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.
 import { errorResponse, faultResponse } from './errors.js';
 import { recordRoutes } from './records.js';
 import { type SessionOptions, sessionRoutes } from './session.js';
-import { suiteqlRoutes } from './suiteql.js';
 import { countOf, createNetSuiteState, type NetSuiteSimulatorState, recordOf } from './state.js';
+import { suiteqlRoutes } from './suiteql.js';
 
 export {
   BASE_CURRENCY,

@@ -78,7 +78,8 @@ export function recordRoutes(app: Hono, resolve: AccountResolver): void {
       return errorResponse(400, 'INVALID_CONTENT', 'PUT is supported only with an external ID in the URL (eid:).');
     }
     const body = (await c.req.json().catch(() => null)) as Json | null;
-    if (!body || typeof body !== 'object') return errorResponse(400, 'INVALID_CONTENT', 'The request body is not JSON.');
+    if (!body || typeof body !== 'object')
+      return errorResponse(400, 'INVALID_CONTENT', 'The request body is not JSON.');
     const account = accountFromContext(c, resolve);
     const externalId = raw.slice(4);
     const existingId = account.externalIds[type].get(externalId);
@@ -103,7 +104,8 @@ export function recordRoutes(app: Hono, resolve: AccountResolver): void {
     const id = type ? resolveId(account, type, c.req.param('id')) : undefined;
     if (!type || !id) return errorResponse(404, 'NONEXISTENT_ID', 'The record instance does not exist.');
     const body = (await c.req.json().catch(() => null)) as Json | null;
-    if (!body || typeof body !== 'object') return errorResponse(400, 'INVALID_CONTENT', 'The request body is not JSON.');
+    if (!body || typeof body !== 'object')
+      return errorResponse(400, 'INVALID_CONTENT', 'The request body is not JSON.');
     const previous = account.records[type].get(id)!;
     const replace = new Set((c.req.query('replace') ?? '').split(',').filter(Boolean));
     const record: Json = structuredClone(previous);
@@ -112,7 +114,8 @@ export function recordRoutes(app: Hono, resolve: AccountResolver): void {
       const prior = (record[key] as { items?: unknown[] } | undefined)?.items;
       const next = (value as { items?: unknown[] } | undefined)?.items;
       // Without ?replace a sublist's lines are added to; with it the sublist is the one sent.
-      record[key] = SUBLISTS.includes(key) && !replace.has(key) && prior && next ? { items: [...prior, ...next] } : value;
+      record[key] =
+        SUBLISTS.includes(key) && !replace.has(key) && prior && next ? { items: [...prior, ...next] } : value;
     }
     return write(c, account, type, record, previous);
   });

@@ -94,7 +94,12 @@ export function accountOf(state: NetSuiteSimulatorState, realm: string): SimAcco
 }
 
 /** A record by type and internal id (a copy), for tests' verdicts. */
-export function recordOf(state: NetSuiteSimulatorState, realm: string, type: SimRecordType, id: string): Json | undefined {
+export function recordOf(
+  state: NetSuiteSimulatorState,
+  realm: string,
+  type: SimRecordType,
+  id: string,
+): Json | undefined {
   const found = state.accounts.get(realm.toUpperCase())?.records[type].get(id);
   return found ? structuredClone(found) : undefined;
 }

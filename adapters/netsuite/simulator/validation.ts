@@ -88,13 +88,23 @@ function applyTo(account: SimAccount, record: Json, docType: SimRecordType[], si
     const applied = amount(line.amount, `apply.items[${index}].amount`).mul(sign);
     if (type === 'invoice') {
       const remaining = new Decimal(doc.amountRemaining as number).sub(applied);
-      need(remaining.gte(0), 'USER_ERROR', 'The amount applied exceeds the amount due.', `apply.items[${index}].amount`);
+      need(
+        remaining.gte(0),
+        'USER_ERROR',
+        'The amount applied exceeds the amount due.',
+        `apply.items[${index}].amount`,
+      );
       doc.amountRemaining = remaining.toNumber();
       doc.amountPaid = new Decimal(doc.amountPaid as number).add(applied).toNumber();
       doc.status = remaining.eq(0) ? 'Paid In Full' : 'Open';
     } else {
       const unapplied = new Decimal((doc.unapplied as number | undefined) ?? (doc.total as number)).sub(applied);
-      need(unapplied.gte(0), 'USER_ERROR', 'The amount refunded exceeds the credit available.', `apply.items[${index}].amount`);
+      need(
+        unapplied.gte(0),
+        'USER_ERROR',
+        'The amount refunded exceeds the credit available.',
+        `apply.items[${index}].amount`,
+      );
       doc.unapplied = unapplied.toNumber();
     }
   });
@@ -108,14 +118,29 @@ function applyTo(account: SimAccount, record: Json, docType: SimRecordType[], si
 export function validateRecord(account: SimAccount, type: SimRecordType, record: Json, previous?: Json): void {
   switch (type) {
     case 'customer': {
-      need(typeof record.companyName === 'string' && record.companyName, 'USER_ERROR', 'Please enter value(s) for: Company Name.', 'companyName');
+      need(
+        typeof record.companyName === 'string' && record.companyName,
+        'USER_ERROR',
+        'Please enter value(s) for: Company Name.',
+        'companyName',
+      );
       currencyCode(account, record);
       return;
     }
     case 'servicesaleitem': {
-      need(typeof record.itemId === 'string' && record.itemId, 'USER_ERROR', 'Please enter value(s) for: Item Name/Number.', 'itemId');
+      need(
+        typeof record.itemId === 'string' && record.itemId,
+        'USER_ERROR',
+        'Please enter value(s) for: Item Name/Number.',
+        'itemId',
+      );
       const income = refId(record.incomeAccount);
-      need(income && account.glAccounts.has(income), 'INVALID_KEY_OR_REF', `Invalid incomeAccount reference key ${income ?? ''}.`, 'incomeAccount');
+      need(
+        income && account.glAccounts.has(income),
+        'INVALID_KEY_OR_REF',
+        `Invalid incomeAccount reference key ${income ?? ''}.`,
+        'incomeAccount',
+      );
       for (const [id, other] of account.records.servicesaleitem) {
         const same = other.itemId === record.itemId && id !== record.id;
         need(!same, 'USER_ERROR', 'The item name you have chosen is already used.', 'itemId');
@@ -129,7 +154,12 @@ export function validateRecord(account: SimAccount, type: SimRecordType, record:
       return;
     case 'customerpayment': {
       const customer = existing(account, 'customer', record.customer, 'customer');
-      need(currencyCode(account, record) === currencyCode(account, customer), 'USER_ERROR', "The payment is not in the customer's currency.", 'currency');
+      need(
+        currencyCode(account, record) === currencyCode(account, customer),
+        'USER_ERROR',
+        "The payment is not in the customer's currency.",
+        'currency',
+      );
       amount(record.payment, 'payment');
       if (previous) applyTo(account, previous, ['invoice'], -1);
       applyTo(account, record, ['invoice'], 1);
@@ -139,7 +169,12 @@ export function validateRecord(account: SimAccount, type: SimRecordType, record:
     case 'customerrefund': {
       existing(account, 'customer', record.customer, 'customer');
       const bank = refId(record.account);
-      need(bank && account.glAccounts.has(bank), 'INVALID_KEY_OR_REF', `Invalid account reference key ${bank ?? ''}.`, 'account');
+      need(
+        bank && account.glAccounts.has(bank),
+        'INVALID_KEY_OR_REF',
+        `Invalid account reference key ${bank ?? ''}.`,
+        'account',
+      );
       currencyCode(account, record);
       if (previous) applyTo(account, previous, ['creditmemo', 'customerpayment'], -1);
       applyTo(account, record, ['creditmemo', 'customerpayment'], 1);
@@ -154,7 +189,12 @@ export function validateRecord(account: SimAccount, type: SimRecordType, record:
       let credit = new Decimal(0);
       lines.forEach((line, index) => {
         const id = refId(line.account);
-        need(id && account.glAccounts.has(id), 'INVALID_KEY_OR_REF', `Invalid account reference key ${id ?? ''}.`, `line.items[${index}].account`);
+        need(
+          id && account.glAccounts.has(id),
+          'INVALID_KEY_OR_REF',
+          `Invalid account reference key ${id ?? ''}.`,
+          `line.items[${index}].account`,
+        );
         if (line.debit !== undefined) debit = debit.add(amount(line.debit, `line.items[${index}].debit`));
         if (line.credit !== undefined) credit = credit.add(amount(line.credit, `line.items[${index}].credit`));
         if (line.entity !== undefined) existing(account, 'customer', line.entity, `line.items[${index}].entity`);
