@@ -177,7 +177,14 @@ describe('NetSuite beyond the shared contract', () => {
     const waits: number[] = [];
     await start(
       { simLimit: 3, latency: true },
-      { concurrency: 8, concurrencyRetries: 100, sleep: (ms) => (waits.push(ms), yieldTurns(2)) },
+      {
+        concurrency: 8,
+        concurrencyRetries: 100,
+        sleep: (ms) => {
+          waits.push(ms);
+          return yieldTurns(2);
+        },
+      },
     );
     const { c, i } = await seed();
     const numbers = Array.from({ length: 24 }, (_, n) => `INV-${String(n + 1).padStart(4, '0')}`);
@@ -359,7 +366,8 @@ describe('NetSuite beyond the shared contract', () => {
     ]) {
       const res = await header(bad);
       expect(res.status).toBe(401);
-      expect((await res.json())['o:errorDetails'][0]['o:errorCode']).toBe('INVALID_LOGIN_ATTEMPT');
+      const body = (await res.json()) as { 'o:errorDetails': { 'o:errorCode': string }[] };
+      expect(body['o:errorDetails'][0]?.['o:errorCode']).toBe('INVALID_LOGIN_ATTEMPT');
     }
     expect((await header(good)).status).toBe(404);
   });

@@ -39,7 +39,7 @@ export function sessionRoutes(app: Hono, state: NetSuiteSimulatorState, options:
   app.use('/services/rest/*', async (c, next) => {
     const params = parseOAuthHeader(c.req.header('authorization'));
     const denied = () => errorResponse(401, 'INVALID_LOGIN_ATTEMPT', 'Invalid login attempt.');
-    if (!params || !params.realm || params.oauth_signature_method !== 'HMAC-SHA256') return denied();
+    if (!params?.realm || params.oauth_signature_method !== 'HMAC-SHA256') return denied();
     if (REQUIRED.some((key) => !params[key])) return denied();
     if (state.revokedTokens.has(params.oauth_token!)) return denied();
     if (options.consumerKey !== undefined && params.oauth_consumer_key !== options.consumerKey) return denied();
