@@ -19,6 +19,9 @@ import { createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { isConcurrencyLimited } from './errors.js';
 import { type Limiter, limiterFor } from './limiter.js';
+import type { NsResponse } from './response.js';
+
+export type { NsResponse } from './response.js';
 
 /** NetSuite's default concurrency limit of an account on the shared tier. */
 export const DEFAULT_CONCURRENCY = 5;
@@ -48,11 +51,6 @@ export interface NetSuiteClientConfig extends NetSuiteCredentials {
   /** OAuth nonce source (tests fix it); default 32 random alphanumerics. */
   nonce?: () => string;
 }
-
-/** What came back: an HTTP answer (body parsed when it was JSON), or no usable answer at all. */
-export type NsResponse =
-  | { kind: 'http'; status: number; headers: Headers; body: unknown }
-  | { kind: 'network'; stage: 'request' | 'body'; message: string };
 
 export interface NsClient {
   /**

@@ -15,7 +15,7 @@ import {
   retryable,
 } from '../../src/domain/outcome.js';
 import { carriesReason } from '../../src/domain/reconnect.js';
-import type { NsResponse } from './client.js';
+import type { NsResponse } from './response.js';
 
 /** What a 401 says: the TBA token was revoked or the consumer disabled (TBA tokens do not expire). */
 export const NETSUITE_TOKEN_REJECTED = 'token-based authentication rejected';
