@@ -76,6 +76,7 @@ export interface NsClient {
  * 1234567-sb1.suitetalk.api.netsuite.com), while the OAuth realm keeps the id as shown.
  */
 export function accountHost(accountId: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(accountId)) throw new Error(`not a NetSuite account id: ${JSON.stringify(accountId)}`);
   return `${accountId.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com`;
 }
 
