@@ -12,6 +12,7 @@ import { adyenVendor } from './adyen/index.js';
 import { anrokVendor } from './anrok/index.js';
 import { avalaraVendor } from './avalara/index.js';
 import { hubspotVendor } from './hubspot/index.js';
+import { netsuiteVendor } from './netsuite/index.js';
 import { quickbooksVendor } from './quickbooks/index.js';
 import { razorpayVendor } from './razorpay/index.js';
 import { salesforceVendor } from './salesforce/index.js';
@@ -27,6 +28,7 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   adyenVendor,
   razorpayVendor,
   quickbooksVendor,
+  netsuiteVendor,
 ];
 
 export { parseTriggerStageIds } from './hubspot/index.js';

@@ -208,7 +208,7 @@ describe('PUT /api/v1/connections/{vendor}', () => {
         { secrets: { accessToken: 'x' }, config: { sessionTimeoutMinutes: '2h' } },
         'config.sessionTimeoutMinutes',
       ],
-      ['netsuite', { secrets: { accessToken: 'x' } }, 'vendor'],
+      ['sap', { secrets: { accessToken: 'x' } }, 'vendor'],
     ];
     for (const [vendor, body, field] of cases) {
       const res = await put(h, vendor, body);

@@ -26,7 +26,7 @@ import { isLeaseOwnerGone, nodeLeaseOwner } from './lease-owner.js';
 import { nodeAssets } from './node-assets.js';
 import { sandboxBanner, twoMonthsAhead } from './sandbox-banner.js';
 import { type DemoOrg, demoOrg } from './sandbox-org.js';
-import { keepDeliveringStripeEvents, paymentProviderFromEnv, startSimulators } from './simulators.js';
+import { erpFromEnv, keepDeliveringStripeEvents, paymentProviderFromEnv, startSimulators } from './simulators.js';
 import { type SimulatorsClient, simulatorsClient, waitForSimulators } from './simulators-client.js';
 import { simulatorsControl } from './simulators-control.js';
 import { openSqlite } from './sqlite.js';
@@ -55,6 +55,7 @@ async function simulators(): Promise<{ client: SimulatorsClient; close?: () => P
     now: () => systemClock.now(),
     autoDeliverStripe: true,
     paymentProvider: paymentProviderFromEnv(process.env.SANDBOX_PAYMENT_PROVIDER),
+    erp: erpFromEnv(process.env.HUB_SANDBOX_ERP),
     salesforceOrganizationId: makeId('00D', Number(suffix)),
     quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
     stateDir: resolve(process.env.SIMULATORS_DIR ?? resolve(dataDir, 'simulators')),

@@ -19,7 +19,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { sameId } from '../../adapters/salesforce/ids.js';
 import type { Simulators } from './simulators.js';
-import { SANDBOX_AVALARA_COMPANY } from './simulators.js';
+import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from './simulators.js';
 
 const urlBody = z.object({ url: z.url() });
 const amendBody = z.object({
@@ -29,7 +29,8 @@ const amendBody = z.object({
 
 /** What the simulated vendors hold, by kind of object. */
 export function simulatorCounts(sims: Simulators) {
-  const realmId = sims.connections.find((c) => c.vendor === 'quickbooks')!.config.realmId!;
+  // The org's ERP may be another than QuickBooks (HUB_SANDBOX_ERP): then QuickBooks holds nothing.
+  const realmId = sims.connections.find((c) => c.vendor === 'quickbooks')?.config.realmId ?? SANDBOX_QBO.realmId;
   const qbo = (entity: 'Customer' | 'Item' | 'Invoice' | 'Payment' | 'CreditMemo') =>
     sims.quickbooks.state.count(realmId, entity);
   return {

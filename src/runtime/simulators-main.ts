@@ -14,6 +14,7 @@ import { makeId } from '../../adapters/salesforce/ids.js';
 import { serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { systemClock } from '../domain/clock.js';
 import {
+  erpFromEnv,
   keepDeliveringStripeEvents,
   paymentProviderFromEnv,
   SIMULATOR_VENDORS,
@@ -32,6 +33,7 @@ async function main() {
     now: () => systemClock.now(),
     autoDeliverStripe: true,
     paymentProvider: paymentProviderFromEnv(process.env.SANDBOX_PAYMENT_PROVIDER),
+    erp: erpFromEnv(process.env.HUB_SANDBOX_ERP),
     salesforceOrganizationId: makeId('00D', Number(suffix)),
     quickbooksRealmId: `93414${suffix.padStart(11, '0')}`,
     stateDir,

@@ -14,6 +14,11 @@ import {
   DEFAULT_CLIENT_SECRET as HUBSPOT_CLIENT_SECRET,
   DEFAULT_ACCESS_TOKEN as HUBSPOT_TOKEN,
 } from '../../adapters/hubspot/simulator/index.js';
+import {
+  createNetSuiteSimulator,
+  SIM_INCOME_ACCOUNT_ID as NETSUITE_INCOME_ACCOUNT_ID,
+  SIM_TAX_ITEM_ID as NETSUITE_TAX_ITEM_ID,
+} from '../../adapters/netsuite/simulator/index.js';
 import { createQuickBooksSimulator } from '../../adapters/quickbooks/simulator/index.js';
 import { createRazorpaySimulator } from '../../adapters/razorpay/simulator/index.js';
 import { createSalesforceSimulator } from '../../adapters/salesforce/simulator/index.js';
@@ -30,6 +35,14 @@ export const SANDBOX_QBO = {
   incomeAccountId: '79',
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
+/** The simulated NetSuite account and its TBA credentials (consumer and token). */
+export const SANDBOX_NETSUITE = {
+  accountId: '9876543_SB1',
+  consumerKey: 'ns-sandbox-consumer-key',
+  consumerSecret: 'ns-sandbox-consumer-secret',
+  tokenId: 'ns-sandbox-token-id',
+  tokenSecret: 'ns-sandbox-token-secret',
+};
 
 /** Anrok tax category of products the hub registers at the Anrok simulator itself. */
 export const SANDBOX_ANROK_TAX_CATEGORY = 'saas';
@@ -56,7 +69,19 @@ export const SIMULATOR_VENDORS = [
   'adyen',
   'razorpay',
   'quickbooks',
+  'netsuite',
 ] as const;
+
+/** The ERPs a sandbox org can post to (HUB_SANDBOX_ERP). */
+export const SANDBOX_ERPS = ['quickbooks', 'netsuite'] as const;
+export type SandboxErp = (typeof SANDBOX_ERPS)[number];
+
+/** The ERP named by the environment, QuickBooks by default; another name is refused at start. */
+export function erpFromEnv(value: string | undefined): SandboxErp {
+  if (value === undefined || value === '') return 'quickbooks';
+  if ((SANDBOX_ERPS as readonly string[]).includes(value)) return value as SandboxErp;
+  throw new Error(`HUB_SANDBOX_ERP must be one of ${SANDBOX_ERPS.join(', ')}; got "${value}"`);
+}
 
 /** The payment providers a sandbox org can be set to collect through (SANDBOX_PAYMENT_PROVIDER). */
 export const SANDBOX_PAYMENT_PROVIDERS = ['stripe', 'adyen', 'razorpay'] as const;
@@ -82,6 +107,8 @@ export interface SimulatorOptions {
   autoDeliverStripe?: boolean;
   /** The payment provider the org's connections name (one per org); default Stripe. */
   paymentProvider?: SandboxPaymentProvider;
+  /** The ERP the org's connections name (one per org); default QuickBooks. */
+  erp?: SandboxErp;
   /**
    * The simulated Salesforce org id and QuickBooks realm. A vendor account belongs to one org
    * (unique in the database), so a sandbox seeding a new demo org beside an old one names new
@@ -129,10 +156,14 @@ export async function startSimulators(options: SimulatorOptions) {
     autoDeliver: options.autoDeliverStripe ?? false,
   });
   const quickbooks = createQuickBooksSimulator({ now: options.now, accessToken: SANDBOX_QBO.accessToken });
+  const netsuite = createNetSuiteSimulator({
+    consumerKey: SANDBOX_NETSUITE.consumerKey,
+    tokenId: SANDBOX_NETSUITE.tokenId,
+  });
   const simulators: Record<
     SimulatorVendor,
     PersistentSimulator & { app: { fetch(r: Request): Response | Promise<Response> } }
-  > = { salesforce, hubspot, avalara, anrok, stripe, adyen, razorpay, quickbooks };
+  > = { salesforce, hubspot, avalara, anrok, stripe, adyen, razorpay, quickbooks, netsuite };
   for (const vendor of SIMULATOR_VENDORS) {
     const saved = files?.read(vendor);
     if (saved !== undefined) simulators[vendor].restore(saved);
@@ -191,17 +222,7 @@ export async function startSimulators(options: SimulatorOptions) {
       secrets: { apiKey: ANROK_API_KEY },
     },
     paymentConnection(options.paymentProvider ?? 'stripe', servers),
-    {
-      vendor: 'quickbooks',
-      mode: 'sandbox',
-      externalAccountId: realmId,
-      config: {
-        baseUrl: servers.quickbooks!.url,
-        realmId,
-        incomeAccountId: SANDBOX_QBO.incomeAccountId,
-      },
-      secrets: { accessToken: SANDBOX_QBO.accessToken },
-    },
+    erpConnection(options.erp ?? 'quickbooks', servers, realmId),
   ];
 
   return {
@@ -213,7 +234,9 @@ export async function startSimulators(options: SimulatorOptions) {
     adyen,
     razorpay,
     quickbooks,
+    netsuite,
     paymentProvider: options.paymentProvider ?? 'stripe',
+    erp: options.erp ?? 'quickbooks',
     /** The chosen provider's simulator, as the payment webhooks' sender. */
     payments: { stripe, adyen, razorpay }[options.paymentProvider ?? 'stripe'] as {
       flushWebhooks(): Promise<number>;
@@ -285,4 +308,38 @@ function paymentConnection(
         secrets: { ...SANDBOX_STRIPE },
       };
   }
+}
+
+/** The org's one ERP connection, to the chosen ERP's simulator. */
+function erpConnection(
+  erp: SandboxErp,
+  servers: Record<SimulatorVendor, RunningServer>,
+  realmId: string,
+): Omit<NewConnection, 'orgId'> {
+  if (erp === 'netsuite') {
+    const { accountId, ...secrets } = SANDBOX_NETSUITE;
+    return {
+      vendor: 'netsuite',
+      mode: 'sandbox',
+      externalAccountId: accountId,
+      config: {
+        baseUrl: servers.netsuite.url,
+        accountId,
+        incomeAccountId: NETSUITE_INCOME_ACCOUNT_ID,
+        taxItemId: NETSUITE_TAX_ITEM_ID,
+      },
+      secrets,
+    };
+  }
+  return {
+    vendor: 'quickbooks',
+    mode: 'sandbox',
+    externalAccountId: realmId,
+    config: {
+      baseUrl: servers.quickbooks.url,
+      realmId,
+      incomeAccountId: SANDBOX_QBO.incomeAccountId,
+    },
+    secrets: { accessToken: SANDBOX_QBO.accessToken },
+  };
 }

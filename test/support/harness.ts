@@ -19,6 +19,7 @@ import { NodeJobDriver } from '../../src/jobs/node-driver.js';
 import {
   SANDBOX_AVALARA_COMPANY,
   SANDBOX_QBO,
+  type SandboxErp,
   type SandboxPaymentProvider,
   type Simulators,
   startSimulators,
@@ -55,7 +56,7 @@ export interface Harness {
 export const TEST_SESSION_SECRET = 'test-session-secret-for-the-console-0123456789';
 
 export async function startHarness(
-  options: { hooks?: FlowHooks; assets?: HubAssets; paymentProvider?: SandboxPaymentProvider } = {},
+  options: { hooks?: FlowHooks; assets?: HubAssets; paymentProvider?: SandboxPaymentProvider; erp?: SandboxErp } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const sqlite = openSqlite(join(dir, 'hub.db'));
@@ -63,7 +64,11 @@ export async function startHarness(
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   const encryptionKey: SecretKey = await importEncryptionKey(generateEncryptionKey());
   const provider = options.paymentProvider ?? 'stripe';
-  const sims = await startSimulators({ now: () => clock.now(), paymentProvider: provider });
+  const sims = await startSimulators({
+    now: () => clock.now(),
+    paymentProvider: provider,
+    ...(options.erp ? { erp: options.erp } : {}),
+  });
   const org = await createOrgWithKey(db, clock, encryptionKey, { name: 'Acme', connections: sims.connections });
   const [stripeConnection] = await db
     .select()
