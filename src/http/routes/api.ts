@@ -32,6 +32,7 @@ import { receivablesRoutes } from './receivables.js';
 import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
+import { searchRoutes } from './search.js';
 import { taxRoutes } from './tax.js';
 import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { hasContract } from './webhooks.js';
@@ -240,6 +241,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', accessRoutes(hub));
   api.route('/', webhookEndpointRoutes(hub));
   api.route('/', taxRoutes(hub));
+  api.route('/', searchRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
