@@ -5,9 +5,8 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrgWithKey } from '../src/db/seed.js';
 import { invoices, jobs } from '../src/db/schema.js';
-import { addApiKey } from '../src/db/seed.js';
+import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness;
@@ -62,7 +61,9 @@ describe('search API', () => {
     const byId = await readJson(await h.api(`/api/v1/search/deals?q=${first.slice(-6)}`));
     expect(byId.data.map((d: { deal_id: string }) => d.deal_id)).toEqual([first]);
     const customer = byId.data[0].customer_name as string;
-    const byName = await readJson(await h.api(`/api/v1/search/contracts?q=${encodeURIComponent(customer.slice(0, 4).toLowerCase())}`));
+    const byName = await readJson(
+      await h.api(`/api/v1/search/contracts?q=${encodeURIComponent(customer.slice(0, 4).toLowerCase())}`),
+    );
     expect(byName.data.length).toBe(2);
     expect(byName.data[0]).toMatchObject({ deal_id: second, version: 1, customer_name: customer });
 
@@ -110,9 +111,14 @@ describe('console: search and deal trace', () => {
     expect(trace.status).toBe(200);
     const page = await trace.text();
     for (const stage of ['deal', 'contract', 'invoices', 'tax', 'payments', 'erp', 'write_back']) {
-      expect(page).toMatch(new RegExp(`<span class="slds-badge slds-theme_success" data-testid="stage-${stage}">succeeded`));
+      expect(page).toMatch(
+        new RegExp(`<span class="slds-badge slds-theme_success" data-testid="stage-${stage}">succeeded`),
+      );
     }
-    const dealJobs = await h.db.select().from(jobs).where(eq(jobs.correlationId, `salesforce:deal:${first}`));
+    const dealJobs = await h.db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.correlationId, `salesforce:deal:${first}`));
     expect(dealJobs.length).toBeGreaterThan(3);
     for (const job of dealJobs) expect(page).toContain(`href="/ui/jobs/${job.id}"`);
     expect(page).toMatch(/tax: done/);
@@ -125,7 +131,9 @@ describe('console: search and deal trace', () => {
 
     // A dead write-back turns its stage red, and only that stage.
     const writeBack = dealJobs.find((j) => JSON.parse(j.payload).flow === 'crm-write-back')!;
-    await h.db.run(sql`UPDATE jobs SET state = 'dead', last_error = 'permanent: field missing' WHERE id = ${writeBack.id}`);
+    await h.db.run(
+      sql`UPDATE jobs SET state = 'dead', last_error = 'permanent: field missing' WHERE id = ${writeBack.id}`,
+    );
     await h.db.run(
       sql`UPDATE flow_steps SET status = 'failed', error = 'permanent: field missing' WHERE run_id IN (SELECT id FROM flow_runs WHERE job_id = ${writeBack.id})`,
     );

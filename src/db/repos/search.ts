@@ -6,7 +6,7 @@
  * A deal is not a table of its own: it is the contracts that share (source system, deal id). It
  * pages by its first contract's creation time, and its key `system:deal id` breaks ties.
  */
-import { and, desc, eq, like, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, type like, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { contracts, customers, invoices } from '../schema.js';
 import { afterRow, type PageAfter, splitPage } from './page.js';
@@ -29,8 +29,7 @@ function contains(text: string): string {
 }
 
 /** `column LIKE %q%` with a literal q (SQLite's LIKE ignores ASCII case). */
-const matches = (column: Parameters<typeof like>[0], q: string): SQL =>
-  sql`${column} LIKE ${contains(q)} ESCAPE '\\'`;
+const matches = (column: Parameters<typeof like>[0], q: string): SQL => sql`${column} LIKE ${contains(q)} ESCAPE '\\'`;
 
 export interface DealHit {
   sourceSystem: string;
@@ -95,7 +94,11 @@ export async function searchDeals(db: Db, orgId: string, input: SearchInput): Pr
     const k = `${v.contract.sourceSystem}:${v.contract.sourceDealId}`;
     const seen = byKey.get(k);
     if (!seen) byKey.set(k, { latest: v, count: 1 });
-    else byKey.set(k, { latest: v.contract.version > seen.latest.contract.version ? v : seen.latest, count: seen.count + 1 });
+    else
+      byKey.set(k, {
+        latest: v.contract.version > seen.latest.contract.version ? v : seen.latest,
+        count: seen.count + 1,
+      });
   }
   return {
     next: page.next,
@@ -150,10 +153,18 @@ export type InvoiceHit = typeof invoices.$inferSelect & {
 
 export async function searchInvoices(db: Db, orgId: string, input: SearchInput): Promise<SearchPage<InvoiceHit>> {
   const q = input.q.trim();
-  const where: (SQL | undefined)[] = [eq(invoices.orgId, orgId), afterRow(invoices.createdAt, invoices.id, input.after)];
+  const where: (SQL | undefined)[] = [
+    eq(invoices.orgId, orgId),
+    afterRow(invoices.createdAt, invoices.id, input.after),
+  ];
   if (q) {
     where.push(
-      or(matches(invoices.number, q), matches(customers.name, q), matches(contracts.sourceDealId, q), eq(invoices.id, q)),
+      or(
+        matches(invoices.number, q),
+        matches(customers.name, q),
+        matches(contracts.sourceDealId, q),
+        eq(invoices.id, q),
+      ),
     );
   }
   const rows = await db

@@ -40,7 +40,10 @@ const page = <T extends z.ZodTypeAny>(item: T, name: string) =>
   z
     .object({
       data: z.array(item),
-      next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+      next_cursor: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
     })
     .openapi(name);
 

@@ -67,12 +67,7 @@ export function dealRoutes(hub: HubContext): Hono<UiEnv> {
       page(
         <Shell title="Deals, contracts and invoices" session={session} tab="deals">
           <Card title="Search">
-            <form
-              method="get"
-              action="/ui/deals"
-              role="search"
-              class="slds-grid slds-gutters slds-grid_vertical-align-end"
-            >
+            <form method="get" action="/ui/deals" class="slds-grid slds-gutters slds-grid_vertical-align-end">
               <div class="slds-col slds-form-element">
                 <label class="slds-form-element__label" for="q">
                   CRM deal id, customer or invoice number
@@ -184,8 +179,7 @@ export function dealRoutes(hub: HubContext): Hono<UiEnv> {
     const stages = traceStages(jobs);
     const latest = trace.contracts.at(-1);
     const invoiceNo = new Map(trace.invoices.map((i) => [i.id, i.number ?? `(draft ${i.id})`]));
-    const refsIn = (systems: readonly string[]) =>
-      trace.externalRefs.filter((r) => systems.includes(r.system));
+    const refsIn = (systems: readonly string[]) => trace.externalRefs.filter((r) => systems.includes(r.system));
 
     const details: Record<StageId, Child> = {
       deal: (
@@ -277,9 +271,7 @@ export function dealRoutes(hub: HubContext): Hono<UiEnv> {
           />
         </>
       ),
-      write_back: (
-        <p class="slds-text-color_weak">{`The billing status written back to the ${system} deal.`}</p>
-      ),
+      write_back: <p class="slds-text-color_weak">{`The billing status written back to the ${system} deal.`}</p>,
     };
 
     return c.html(
@@ -289,7 +281,8 @@ export function dealRoutes(hub: HubContext): Hono<UiEnv> {
             <ol class="slds-list_horizontal slds-wrap" aria-label="Stages" data-testid="trace-path">
               {stages.map((s, i) => (
                 <li class="slds-m-right_small slds-m-bottom_x-small">
-                  <a href={`#stage-${s.id}`}>{`${i + 1}. ${s.label}`}</a> <Badge status={s.state} testid={`stage-${s.id}`} />
+                  <a href={`#stage-${s.id}`}>{`${i + 1}. ${s.label}`}</a>{' '}
+                  <Badge status={s.state} testid={`stage-${s.id}`} />
                 </li>
               ))}
             </ol>
