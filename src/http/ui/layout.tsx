@@ -8,6 +8,7 @@
 import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import { DEFAULT_SLDS_CSS_URL } from '../embed-html.js';
 import { HTMX_URL } from './asset-paths.js';
+import { CONSOLE_CSS_URL } from './console-css.js';
 import { type ConsoleSession, CSRF_FIELD, CSRF_HEADER } from './session.js';
 
 export const TABS = [
@@ -43,6 +44,7 @@ export const Shell: FC<
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title>{`${title} · Hub console`}</title>
       <link rel="stylesheet" href={DEFAULT_SLDS_CSS_URL} />
+      <link rel="stylesheet" href={CONSOLE_CSS_URL} />
       <script src={HTMX_URL} defer></script>
     </head>
     <body class="slds-scope" hx-headers={session ? JSON.stringify({ [CSRF_HEADER]: session.csrf }) : undefined}>
