@@ -114,7 +114,7 @@ describe('mapping editor: lookup tables, completion, errors at the field', () =>
     const [row] = await h.db.select().from(mappingSets).where(eq(mappingSets.orgId, h.orgId));
     expect(JSON.parse(row!.definition).lookups).toEqual({
       ...defaultMappings.salesforce.lookups,
-      currencyCodes: { ...defaultMappings.salesforce.lookups.currencyCodes, USD: 'EUR' },
+      currencyCodes: { ...(defaultMappings.salesforce.lookups.currencyCodes as Record<string, string>), USD: 'EUR' },
     });
   });
 });
