@@ -32,7 +32,7 @@ const post = (path: string, cookie: string, fields: Record<string, string>) =>
     body: new URLSearchParams(fields),
   });
 
-const unescape = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
+const decodeEntities = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
 
 describe('connections page: connect and reconnect', () => {
   it('reconnects Salesforce through its consent page; only an admin may, with the CSRF token', async () => {
@@ -58,7 +58,7 @@ describe('connections page: connect and reconnect', () => {
     const html = await res.text();
     const href = /<a class="slds-button slds-button_brand" href="([^"]+)" data-testid="authorize-link"/.exec(html)?.[1];
     expect(href).toBeDefined();
-    const authorize = new URL(unescape(href!));
+    const authorize = new URL(decodeEntities(href!));
     expect(authorize.pathname).toBe('/services/oauth2/authorize');
     expect(authorize.searchParams.get('client_id')).toBe(h.sims.salesforce.credentials.clientId);
     expect(authorize.searchParams.get('redirect_uri')).toBe('http://localhost/oauth/salesforce/callback');

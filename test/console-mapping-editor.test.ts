@@ -23,7 +23,7 @@ async function signIn(apiKey: string): Promise<string> {
   return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
-const unescape = (s: string) =>
+const decodeEntities = (s: string) =>
   s
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -38,10 +38,10 @@ function formOf(html: string): Record<string, string> {
   for (const [, attrs] of form.matchAll(/<input([^>]*)\/?>/g)) {
     const name = /\sname="([^"]*)"/.exec(attrs!)?.[1];
     if (!name || /type="radio"/.test(attrs!)) continue;
-    body[unescape(name)] = unescape(/\svalue="([^"]*)"/.exec(attrs!)?.[1] ?? '');
+    body[decodeEntities(name)] = decodeEntities(/\svalue="([^"]*)"/.exec(attrs!)?.[1] ?? '');
   }
   for (const [, name, text] of form.matchAll(/<textarea[^>]*\sname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) {
-    body[unescape(name!)] = unescape(text!);
+    body[decodeEntities(name!)] = decodeEntities(text!);
   }
   body.source = 'bundle';
   return body;

@@ -7,10 +7,8 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { atomic } from '../../db/atomic.js';
-import { auditStatement } from '../../db/repos/audit.js';
 import {
   clearResolutionStatement,
-  editAndRequeueDeadJob,
   type JobWithResolution,
   jobFacets,
   jobResolution,
