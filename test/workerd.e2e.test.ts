@@ -124,4 +124,44 @@ describe('the admin console on workerd', () => {
     const noCsrf = await fetch(`${w.hub.url}/ui/sign-out`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
     expect(noCsrf.status).toBe(403);
   });
+
+  it('answers the deal search and trace, the editor, connections and the sync-log API under workerd', async () => {
+    const before = w.cash();
+    const opportunityId = await w.closeSalesforceDeal();
+    await w.expectPaid('salesforce', opportunityId, { before, sweep: true });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${w.hub.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${w.apiKey}`, 'content-type': 'application/json', ...init.headers },
+      });
+    const found = await api(`/api/v1/search/deals?q=${opportunityId}`);
+    expect(found.status).toBe(200);
+    const deals = (await found.json()) as { data: { deal_id: string; trace_url: string }[] };
+    expect(deals.data.map((d) => d.deal_id)).toEqual([opportunityId]);
+    const invoices = (await (await api(`/api/v1/search/invoices?q=${opportunityId}`)).json()) as { data: unknown[] };
+    expect(invoices.data).toHaveLength(1);
+    const replay = await api('/api/v1/jobs/replay', { method: 'POST', body: JSON.stringify({ flow: 'no-such-flow' }) });
+    expect(replay.status).toBe(202);
+    expect(await replay.json()).toEqual({ replayed: 0, job_ids: [], more: false });
+
+    const signIn = await fetch(`${w.hub.url}/ui/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: w.apiKey }),
+      redirect: 'manual',
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const html = async (path: string) => {
+      const res = await fetch(`${w.hub.url}${path}`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    expect(await html(`/ui/deals?q=${opportunityId}`)).toContain(`href="/ui/deals/salesforce/${opportunityId}"`);
+    const trace = await html(`/ui/deals/salesforce/${opportunityId}`);
+    expect(trace).toMatch(/data-testid="stage-write_back">succeeded/);
+    expect(await html('/ui/mappings/default-salesforce')).toContain('aria-label="Lookup table currencyCodes"');
+    expect(await html('/ui/connections')).toContain('data-testid="connect-salesforce"');
+    const css = [...trace.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+    for (const href of css) expect((await fetch(`${w.hub.url}${href}`)).status).toBe(200);
+  });
 });

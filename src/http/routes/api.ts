@@ -24,6 +24,7 @@ import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
 import { invoiceRoutes } from './invoices.js';
+import { jobActionRoutes } from './job-actions.js';
 import { ledgerRoutes } from './ledger.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
@@ -32,6 +33,7 @@ import { receivablesRoutes } from './receivables.js';
 import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
+import { searchRoutes } from './search.js';
 import { taxRoutes } from './tax.js';
 import { webhookEndpointRoutes } from './webhook-endpoints.js';
 import { hasContract } from './webhooks.js';
@@ -240,6 +242,8 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', accessRoutes(hub));
   api.route('/', webhookEndpointRoutes(hub));
   api.route('/', taxRoutes(hub));
+  api.route('/', searchRoutes(hub));
+  api.route('/', jobActionRoutes(hub));
 
   // Every /api/v1 route takes the org's API key as a bearer token (the openapi.json itself is public).
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -19,12 +19,17 @@
  *   GET /assets/htmx/{HTMX_VERSION}/htmx.min.js
  *
  * The console's one script (src/http/ui/asset-paths.ts), served the same way.
+ *
+ *   GET /assets/console/{content hash}/console.css
+ *
+ * The console's few rules on top of SLDS (src/http/ui/console-css.ts), from code on every runtime.
  */
 import { Hono } from 'hono';
 import type { AppEnv, HubAssets, HubContext } from '../context.js';
 import { SLDS_CSS_FILE, SLDS_VERSION } from '../embed-html.js';
 import { problem } from '../problem.js';
 import { HTMX_PATH } from '../ui/asset-paths.js';
+import { CONSOLE_CSS, CONSOLE_CSS_PATH } from '../ui/console-css.js';
 
 export const SLDS_CSS_PATH = `/slds/${SLDS_VERSION}/${SLDS_CSS_FILE}`;
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -71,10 +76,10 @@ export function assetRoutes(hub: HubContext): Hono<AppEnv> {
   function serve(
     path: string,
     contentType: string,
-    read: (assets: HubAssets) => (() => string | Promise<string>) | undefined,
+    read: (assets: HubAssets | undefined) => (() => string | Promise<string>) | undefined,
   ) {
     app.get(path, async (c) => {
-      const reader = hub.assets && read(hub.assets);
+      const reader = read(hub.assets);
       if (!reader) return problem(c, 404, 'Not found', 'this hub was started without its static assets');
       const { body, etag } = await load(path, reader);
       const headers = { ETag: etag, 'Cache-Control': IMMUTABLE, 'X-Content-Type-Options': 'nosniff' };
@@ -83,8 +88,10 @@ export function assetRoutes(hub: HubContext): Hono<AppEnv> {
     });
   }
 
-  serve(SLDS_CSS_PATH, 'text/css; charset=utf-8', (assets) => () => assets.sldsCss());
-  serve(HTMX_PATH, 'text/javascript; charset=utf-8', (assets) => assets.htmxJs && (() => assets.htmxJs!()));
+  serve(SLDS_CSS_PATH, 'text/css; charset=utf-8', (assets) => assets && (() => assets.sldsCss()));
+  serve(HTMX_PATH, 'text/javascript; charset=utf-8', (assets) => assets?.htmxJs && (() => assets.htmxJs!()));
+  // The console's own rules are code, so every runtime has them.
+  serve(CONSOLE_CSS_PATH, 'text/css; charset=utf-8', () => () => CONSOLE_CSS);
 
   return app;
 }

@@ -15,7 +15,7 @@ import { decryptSecret, encryptSecret } from '../../db/secrets.js';
 import type { Vendor } from '../../domain/vendors.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
-import { signState, verifyState } from '../oauth-state.js';
+import { STATE_TTL_MS, signState, verifyState } from '../oauth-state.js';
 import { invalidRequest, problem } from '../problem.js';
 import { readBody } from '../read-body.js';
 import { storeConnection, storedConnection } from './oauth-store.js';
@@ -28,33 +28,64 @@ interface CarriedState {
   sealedSecret?: string;
 }
 
-const oauthVendors = () =>
-  VENDOR_MODULES.flatMap((m) => (m.oauth ? [{ vendor: m.id, oauth: m.oauth as VendorOAuth<unknown> }] : []));
+/** Who starts a connection, for which org, and where the hub answers (its origin). */
+export interface OAuthStarter {
+  orgId: string;
+  actor: string;
+  origin: string;
+}
 
-async function start(hub: HubContext, c: Context<AppEnv>, vendor: Vendor, oauth: VendorOAuth<unknown>) {
-  const body = await readBody(c, oauth.startBody);
-  if (body.response) return body.response;
-  const orgId = c.get('orgId');
+/**
+ * The vendor's authorize URL for a validated start body, with the signed state (a secret given at
+ * start sealed inside it), or the vendor's problem naming the field. Shared by the API's start
+ * route and the console's Connect button.
+ */
+export async function beginOAuth(
+  hub: HubContext,
+  who: OAuthStarter,
+  vendor: Vendor,
+  oauth: VendorOAuth<unknown>,
+  body: unknown,
+): Promise<{ ok: true; authorizeUrl: string; redirectUri: string } | { ok: false; field: string; problem: string }> {
   const authorization = oauth.start({
-    body: body.value,
-    stored: await storedConnection(hub, orgId, vendor),
-    callbackUrl: `${new URL(c.req.url).origin}/oauth/${vendor}/callback`,
+    body,
+    stored: await storedConnection(hub, who.orgId, vendor),
+    callbackUrl: `${who.origin}/oauth/${vendor}/callback`,
     urlProblem: (url) => disallowedUrlReason(vendor, url, hub.mode),
   });
-  if (isOAuthProblem(authorization)) {
-    return invalidRequest(c, [{ field: authorization.field, message: authorization.problem }]);
-  }
+  if (isOAuthProblem(authorization)) return { ok: false, field: authorization.field, problem: authorization.problem };
   const carried: CarriedState = {
     vendor,
-    actor: c.get('apiKeyId'),
+    actor: who.actor,
     carry: authorization.carry,
     ...(authorization.secretToSeal
       ? { sealedSecret: await encryptSecret(hub.encryptionKey, authorization.secretToSeal) }
       : {}),
   };
-  const state = await signState(hub.encryptionKey, { orgId, ...carried }, hub.clock.now());
+  const state = await signState(hub.encryptionKey, { orgId: who.orgId, ...carried }, hub.clock.now());
+  return { ok: true, authorizeUrl: authorization.authorizeUrl(state), redirectUri: authorization.redirectUri };
+}
+
+/** The vendors whose module connects with OAuth, and how. */
+export const oauthVendors = () =>
+  VENDOR_MODULES.flatMap((m) => (m.oauth ? [{ vendor: m.id, oauth: m.oauth as VendorOAuth<unknown> }] : []));
+
+/** How long a state (and so an authorize URL) stays good. */
+export const OAUTH_START_TTL_SECONDS = STATE_TTL_MS / 1000;
+
+async function start(hub: HubContext, c: Context<AppEnv>, vendor: Vendor, oauth: VendorOAuth<unknown>) {
+  const body = await readBody(c, oauth.startBody);
+  if (body.response) return body.response;
+  const begun = await beginOAuth(
+    hub,
+    { orgId: c.get('orgId'), actor: c.get('apiKeyId'), origin: new URL(c.req.url).origin },
+    vendor,
+    oauth,
+    body.value,
+  );
+  if (!begun.ok) return invalidRequest(c, [{ field: begun.field, message: begun.problem }]);
   return c.json(
-    { authorizeUrl: authorization.authorizeUrl(state), redirectUri: authorization.redirectUri, expiresInSeconds: 600 },
+    { authorizeUrl: begun.authorizeUrl, redirectUri: begun.redirectUri, expiresInSeconds: OAUTH_START_TTL_SECONDS },
     200,
   );
 }

@@ -13,6 +13,7 @@ import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
 import { EMBED_CSP } from '../routes/embed.js';
 import { connectionRoutes } from './connections.js';
+import { dealRoutes } from './deals.js';
 import type { UiEnv } from './env.js';
 import { invoiceRoutes } from './invoices.js';
 import { jobRoutes } from './jobs.js';
@@ -69,6 +70,7 @@ export function consoleRoutes(hub: HubContext): Hono<UiEnv> {
   app.route('/mappings', mappingRoutes(hub));
   app.route('/jobs', jobRoutes(hub));
   app.route('/connections', connectionRoutes(hub));
+  app.route('/deals', dealRoutes(hub));
   app.route('/invoices', invoiceRoutes(hub));
   app.route('/users', userRoutes(hub));
   app.route('/webhooks', webhookRoutes(hub));

@@ -7,10 +7,8 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { atomic } from '../../db/atomic.js';
-import { auditStatement } from '../../db/repos/audit.js';
 import {
   clearResolutionStatement,
-  editAndRequeueDeadJob,
   type JobWithResolution,
   jobFacets,
   jobResolution,
@@ -21,6 +19,7 @@ import { findRun, stepsOfRun } from '../../db/repos/flow-runs.js';
 import { findJob, type JobRow, type JobState } from '../../db/repos/jobs.js';
 import { replayJob } from '../../jobs/queue.js';
 import type { HubContext, Role } from '../context.js';
+import { editDeadJobInput, MAX_BULK_REPLAY, payloadOf, redact, replayMatchingDeadJobs } from '../job-actions.js';
 import type { UiEnv } from './env.js';
 import { formFields } from './form.js';
 import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
@@ -32,56 +31,10 @@ const STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'dead'];
 const MAX_REASON = 500;
 /** An edited payload's input, as JSON text. */
 const MAX_EDITED_INPUT = 64 * 1024;
-/** How many dead jobs one bulk replay requeues (the rest stay for the next). */
-export const MAX_BULK_REPLAY = 500;
-const REDACTED = '[redacted]';
 
-interface FlowPayload {
-  flow?: string;
-  subjectId?: string;
-  input?: unknown;
-}
-
-function payloadOf(job: JobRow): FlowPayload {
-  try {
-    const value = JSON.parse(job.payload) as unknown;
-    return value && typeof value === 'object' ? (value as FlowPayload) : {};
-  } catch {
-    return {};
-  }
-}
+export { restoreRedacted } from '../job-actions.js';
 
 const flowOf = (job: JobRow) => payloadOf(job).flow ?? job.kind;
-
-/** Payloads hold ids and inputs, not credentials; anything named like a secret is blanked all the same. */
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        /secret|token|password|api_?key|authorization/i.test(k) ? REDACTED : redact(v),
-      ]),
-    );
-  }
-  return value;
-}
-
-/**
- * An edited payload shown redacted: wherever the person left a blanked value as it was shown, the
- * original value stands (an edit never writes "[redacted]" over a secret it could not see).
- */
-export function restoreRedacted(edited: unknown, original: unknown): unknown {
-  if (edited === REDACTED) return original;
-  if (Array.isArray(edited)) {
-    return edited.map((v, i) => restoreRedacted(v, Array.isArray(original) ? original[i] : undefined));
-  }
-  if (edited && typeof edited === 'object') {
-    const from = original && typeof original === 'object' ? (original as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(edited).map(([k, v]) => [k, restoreRedacted(v, from[k])]));
-  }
-  return edited;
-}
 
 /** The state a person sees: a dead job someone resolved reads as resolved. */
 const shownState = (job: JobRow, resolved: boolean) => (job.state === 'dead' && resolved ? 'resolved' : job.state);
@@ -367,7 +320,7 @@ const DetailPage: FC<{
 };
 
 /** The edited input: JSON of an object, within the size bound; else what is wrong, in words. */
-function parseEditedInput(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+function parseEditedInput(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   if (text.length > MAX_EDITED_INPUT) return { ok: false, error: `At most ${MAX_EDITED_INPUT} characters.` };
   let value: unknown;
   try {
@@ -378,7 +331,7 @@ function parseEditedInput(text: string): { ok: true; value: unknown } | { ok: fa
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, error: 'The input must be a JSON object ({…}).' };
   }
-  return { ok: true, value };
+  return { ok: true, value: value as Record<string, unknown> };
 }
 
 export function jobRoutes(hub: HubContext): Hono<UiEnv> {
@@ -441,25 +394,20 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
     const id = c.req.param('id');
     const job = await findJob(hub.db, session.orgId, id);
     if (!job) return notFound(c);
-    const payload = payloadOf(job);
-    if (job.state !== 'dead' || payload.flow === undefined) {
-      const notice = `Job ${id} is ${job.state}; only a dead flow job's payload can be edited.`;
-      return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
-    }
+    const notEditable = (state: string) =>
+      c.redirect(
+        `/ui/jobs/${id}?notice=${encodeURIComponent(`Job ${id} is ${state}; only a dead flow job's payload can be edited.`)}`,
+        303,
+      );
+    if (job.state !== 'dead' || payloadOf(job).flow === undefined) return notEditable(job.state);
     const text = (await formFields(c)).input ?? '';
     const parsed = parseEditedInput(text);
     if (!parsed.ok) return detail(c, job, { text, error: parsed.error });
-    const input = restoreRedacted(parsed.value, payload.input);
-    const landed = await editAndRequeueDeadJob(hub.db, hub.clock.now(), {
-      orgId: session.orgId,
-      jobId: id,
-      payload: JSON.stringify({ ...payload, input }),
-      actor: session.actor,
-      before: redact(payload.input ?? null),
-      after: redact(input),
-    });
-    if (landed) await hub.driver.notify([id]);
-    const notice = landed ? 'Payload saved; retrying now.' : 'Nothing changed: the job is no longer dead.';
+    const result = await editDeadJobInput(hub, { orgId: session.orgId, actor: session.actor }, id, parsed.value);
+    if (result.outcome === 'not_found') return notFound(c);
+    if (result.outcome === 'not_editable') return notEditable(result.state);
+    const notice =
+      result.outcome === 'requeued' ? 'Payload saved; retrying now.' : 'Nothing changed: the job is no longer dead.';
     return c.redirect(`/ui/jobs/${id}?notice=${encodeURIComponent(notice)}`, 303);
   });
 
@@ -467,26 +415,13 @@ export function jobRoutes(hub: HubContext): Hono<UiEnv> {
     const session = c.get('session');
     const body = await formFields(c);
     const filter = { ...readFilter((name) => body[name]), state: 'dead' as const };
-    const matching = await searchJobs(hub.db, session.orgId, { ...filter, limit: MAX_BULK_REPLAY });
-    const replayed: string[] = [];
-    for (const job of matching) {
-      if (await replayJob(hub.db, hub.clock, session.orgId, job.id)) {
-        await atomic(hub.db, [clearResolutionStatement(hub.db, session.orgId, job.id)]);
-        replayed.push(job.id);
-      }
-    }
-    if (replayed.length > 0) {
-      await atomic(hub.db, [
-        auditStatement(hub.db, session.orgId, {
-          actor: session.actor,
-          action: 'job.bulk_replayed',
-          subject: `${replayed.length} jobs`,
-          detail: { filter: filterFields(filter), jobIds: replayed },
-          at: hub.clock.now().toISOString(),
-        }),
-      ]);
-      await hub.driver.notify(replayed);
-    }
+    const { state: _dead, ...replayFilter } = filter;
+    const replayed = await replayMatchingDeadJobs(
+      hub,
+      { orgId: session.orgId, actor: session.actor },
+      replayFilter,
+      filterFields(filter),
+    );
     const notice =
       replayed.length === 0
         ? 'No dead job matches: nothing replayed.'

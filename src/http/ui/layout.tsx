@@ -8,6 +8,7 @@
 import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import { DEFAULT_SLDS_CSS_URL } from '../embed-html.js';
 import { HTMX_URL } from './asset-paths.js';
+import { CONSOLE_CSS_URL } from './console-css.js';
 import { type ConsoleSession, CSRF_FIELD, CSRF_HEADER } from './session.js';
 
 export const TABS = [
@@ -15,6 +16,7 @@ export const TABS = [
   { id: 'mappings', label: 'Mappings', href: '/ui/mappings' },
   { id: 'jobs', label: 'Sync log', href: '/ui/jobs' },
   { id: 'connections', label: 'Connections', href: '/ui/connections' },
+  { id: 'deals', label: 'Deals', href: '/ui/deals' },
   { id: 'invoices', label: 'Invoices', href: '/ui/invoices' },
   { id: 'users', label: 'Users and keys', href: '/ui/users' },
   { id: 'webhooks', label: 'Webhooks', href: '/ui/webhooks' },
@@ -42,6 +44,7 @@ export const Shell: FC<
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title>{`${title} · Hub console`}</title>
       <link rel="stylesheet" href={DEFAULT_SLDS_CSS_URL} />
+      <link rel="stylesheet" href={CONSOLE_CSS_URL} />
       <script src={HTMX_URL} defer></script>
     </head>
     <body class="slds-scope" hx-headers={session ? JSON.stringify({ [CSRF_HEADER]: session.csrf }) : undefined}>
@@ -127,6 +130,8 @@ const BADGE_THEMES: Record<string, string> = {
   resolved: 'slds-theme_success',
   revoked: 'slds-theme_error',
   dead: 'slds-theme_error',
+  superseded: 'slds-theme_shade',
+  none: 'slds-theme_shade',
   unhealthy: 'slds-theme_error',
   overdue: 'slds-theme_error',
   void: 'slds-theme_error',

@@ -1,7 +1,7 @@
 /**
  * The mapping editor's form, read back into a mapping definition with the errors at the field they
- * belong to: `fields.<target>` for an expression, `defaults` / `lookups` for their JSON, `bundle` for the
- * pasted deal. The same definition schema and compile check as POST /api/v1/mappings.
+ * belong to: `fields.<target>` for an expression, `defaults` / `lookups` for their JSON,
+ * `lookup_tables.<n>` for a lookup edited as a table, `bundle` for the pasted deal. The same definition schema and compile check as POST /api/v1/mappings.
  */
 
 import { OPTIONAL_TARGET_FIELDS, TARGET_FIELDS } from '../../../mappings/definition.js';
@@ -14,6 +14,7 @@ import {
 } from '../../../mappings/index.js';
 import type { CrmVendor } from '../../domain/vendors.js';
 import type { FieldProblem } from '../problem.js';
+import { readLookupTables } from './lookup-tables.js';
 
 export const EDITOR_FIELDS: readonly string[] = [...TARGET_FIELDS, ...OPTIONAL_TARGET_FIELDS];
 export const REQUIRED_FIELDS: ReadonlySet<string> = new Set(TARGET_FIELDS);
@@ -59,10 +60,16 @@ export function readDefinitionForm(body: Body): ReadDefinition {
     const expression = text(body, `${FIELD_PREFIX}${field}`).trim();
     if (expression !== '') fields[field] = expression;
   }
+  // The lookups the JSON box holds, and those edited as tables (a name may be in only one).
+  const listed = jsonObject(body, 'lookups', errors);
+  const tables = readLookupTables(body, errors);
+  for (const name of Object.keys(tables)) {
+    if (name in listed) errors.push({ field: 'lookups', message: `${name} is also a table below: keep one` });
+  }
   const raw = {
     description: text(body, 'description'),
     defaults: jsonObject(body, 'defaults', errors),
-    lookups: jsonObject(body, 'lookups', errors),
+    lookups: { ...listed, ...tables },
     fields,
   };
   const parsed = mappingDefinitionSchema.safeParse(raw);

@@ -24,8 +24,11 @@ import type { HubContext, Role } from '../context.js';
 import type { FieldProblem } from '../problem.js';
 import { dryRun } from '../routes/mappings.js';
 import type { UiEnv } from './env.js';
+import { ErrorSlot } from './error-slot.js';
 import { formFields } from './form.js';
 import { Badge, Card, CsrfField, page, Shell, Table } from './layout.js';
+import { splitLookups, tableSlot, tablesFromForm } from './lookup-tables.js';
+import { LookupTablesEditor } from './lookup-tables-view.js';
 import {
   draftSet,
   EDITOR_FIELDS,
@@ -79,15 +82,35 @@ function defaultSource(crm: CrmVendor): EditorSource {
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
-const ErrorSlot: FC<{ path: string; message?: string | undefined; oob?: boolean }> = ({ path, message, oob }) => (
-  <div
-    id={errorSlotId(path)}
-    class="slds-form-element__help slds-text-color_error"
-    role={message ? 'alert' : undefined}
-    data-error-for={path}
-    hx-swap-oob={oob ? 'true' : undefined}
-  >
-    {message ?? ''}
+/** Expressions long enough to want several lines; the others are one line with path completion. */
+const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['lines', 'customer.email', 'customer.address']);
+/** The datalist of source field paths the one-line expressions complete from. */
+const SOURCE_PATHS_LIST = 'source-paths';
+
+const JsonBox: FC<{ name: string; label: string; rows: number; text: string; message?: string | undefined }> = ({
+  name,
+  label,
+  rows,
+  text,
+  message,
+}) => (
+  <div class={`slds-form-element slds-m-bottom_x-small${message ? ' slds-has-error' : ''}`}>
+    <label class="slds-form-element__label" for={name}>
+      {label}
+    </label>
+    <div class="slds-form-element__control">
+      <textarea
+        id={name}
+        name={name}
+        class="slds-textarea slds-text-font_monospace"
+        rows={rows}
+        spellcheck={false}
+        aria-describedby={errorSlotId(name)}
+      >
+        {text}
+      </textarea>
+    </div>
+    <ErrorSlot path={name} message={message} />
   </div>
 );
 
@@ -185,6 +208,9 @@ const Editor: FC<{
   const canPreview = PREVIEW_ROLES.includes(session.role);
   const isAdmin = session.role === 'admin';
   const version = source.version;
+  // Map lookups are edited as tables; a form shown again keeps what was typed in them.
+  const split = splitLookups(source.lookups);
+  const tables = form ? tablesFromForm(form) : split.tables;
   const fieldNames = [
     ...EDITOR_FIELDS.filter(
       (f) => REQUIRED_FIELDS.has(f) || source.fields[f] !== undefined || form?.[`${FIELD_PREFIX}${f}`],
@@ -223,6 +249,11 @@ const Editor: FC<{
           >
             <CsrfField session={session} />
             <input type="hidden" name="crm" value={source.crm} />
+            <datalist id={SOURCE_PATHS_LIST} data-testid="source-paths">
+              {sourceFieldPaths(SAMPLE_BUNDLE).map((p) => (
+                <option value={p} />
+              ))}
+            </datalist>
             <p class="slds-text-color_weak slds-m-bottom_small">
               Each target field is a JSONata expression over the deal bundle; <code>$defaults</code> and{' '}
               <code>$lookups</code> are the tables below. Saving makes a new draft version; versions never change.
@@ -248,40 +279,51 @@ const Editor: FC<{
                     {field}
                   </label>
                   <div class="slds-form-element__control">
-                    <textarea
-                      id={`expr-${field}`}
-                      name={`${FIELD_PREFIX}${field}`}
-                      class="slds-textarea slds-text-font_monospace"
-                      rows={field === 'lines' || field === 'customer.email' ? 5 : 1}
-                      spellcheck={false}
-                      data-field={field}
-                    >
-                      {value(`${FIELD_PREFIX}${field}`, source.fields[field] ?? '')}
-                    </textarea>
+                    {MULTI_LINE_FIELDS.has(field) ? (
+                      <textarea
+                        id={`expr-${field}`}
+                        name={`${FIELD_PREFIX}${field}`}
+                        class="slds-textarea slds-text-font_monospace"
+                        rows={5}
+                        spellcheck={false}
+                        data-field={field}
+                        aria-describedby={errorSlotId(path)}
+                      >
+                        {value(`${FIELD_PREFIX}${field}`, source.fields[field] ?? '')}
+                      </textarea>
+                    ) : (
+                      <input
+                        id={`expr-${field}`}
+                        name={`${FIELD_PREFIX}${field}`}
+                        class="slds-input slds-text-font_monospace"
+                        list={SOURCE_PATHS_LIST}
+                        autocomplete="off"
+                        spellcheck={false}
+                        data-field={field}
+                        aria-describedby={errorSlotId(path)}
+                        value={value(`${FIELD_PREFIX}${field}`, source.fields[field] ?? '')}
+                      />
+                    )}
                   </div>
                   <ErrorSlot path={path} message={message} />
                 </div>
               );
             })}
-            {(['defaults', 'lookups'] as const).map((name) => (
-              <div class="slds-form-element slds-m-bottom_x-small">
-                <label class="slds-form-element__label" for={name}>
-                  {`$${name} (JSON)`}
-                </label>
-                <div class="slds-form-element__control">
-                  <textarea
-                    id={name}
-                    name={name}
-                    class="slds-textarea slds-text-font_monospace"
-                    rows={name === 'lookups' ? 8 : 3}
-                    spellcheck={false}
-                  >
-                    {value(name, pretty(source[name]))}
-                  </textarea>
-                </div>
-                <ErrorSlot path={name} message={errorAt(name)} />
-              </div>
-            ))}
+            <JsonBox
+              name="defaults"
+              label="$defaults (JSON)"
+              rows={3}
+              text={value('defaults', pretty(source.defaults))}
+              message={errorAt('defaults')}
+            />
+            <LookupTablesEditor tables={tables} errorAt={errorAt} />
+            <JsonBox
+              name="lookups"
+              label="Other $lookups: lists and values (JSON)"
+              rows={4}
+              text={value('lookups', pretty(split.rest))}
+              message={errorAt('lookups')}
+            />
             <fieldset class="slds-form-element slds-m-vertical_small">
               <legend class="slds-form-element__legend slds-form-element__label">Preview with</legend>
               <div class="slds-form-element__control">
@@ -425,8 +467,20 @@ const PreviewPane: FC<{ result?: PreviewOutcome; problems: FieldProblem[]; gener
 };
 
 /** The preview fragment: the pane, plus every field's error slot swapped out of band (cleared or set). */
-const PreviewFragment: FC<{ result?: PreviewOutcome; problems: FieldProblem[]; general: string[] }> = (props) => {
-  const slots = [...EDITOR_FIELDS.map((f) => `fields.${f}`), 'defaults', 'lookups', 'bundle', 'deal_id'];
+const PreviewFragment: FC<{
+  result?: PreviewOutcome;
+  problems: FieldProblem[];
+  general: string[];
+  tableCount: number;
+}> = ({ tableCount, ...props }) => {
+  const slots = [
+    ...EDITOR_FIELDS.map((f) => `fields.${f}`),
+    'defaults',
+    'lookups',
+    ...Array.from({ length: tableCount }, (_, i) => tableSlot(i)),
+    'bundle',
+    'deal_id',
+  ];
   return (
     <>
       <PreviewPane {...props} />
@@ -553,21 +607,30 @@ export function mappingRoutes(hub: HubContext): Hono<UiEnv> {
     const session = c.get('session');
     const body = await formFields(c);
     const read = readDefinitionForm(body);
+    const tableCount = tablesFromForm(body).length;
     const problems: FieldProblem[] = [...read.errors];
     const { bundle, problem } = await previewBundle(hub, session.orgId, read.crm, body);
     if (problem) problems.push(problem);
-    if (!read.definition || !bundle) return c.html(<PreviewFragment problems={problems} general={[]} />);
+    if (!read.definition || !bundle)
+      return c.html(<PreviewFragment problems={problems} general={[]} tableCount={tableCount} />);
     const set = draftSet(read.crm, read.definition);
     let result: PreviewOutcome;
     try {
       result = await dryRun(set, bundle);
     } catch (error) {
       // firstInvoice refuses a contract it cannot bill (e.g. nothing in advance): say so, at no field.
-      return c.html(<PreviewFragment problems={problems} general={[(error as Error).message]} />);
+      return c.html(
+        <PreviewFragment problems={problems} general={[(error as Error).message]} tableCount={tableCount} />,
+      );
     }
     const placed = result.ok ? { byField: [], general: [] } : placeEngineErrors(result.errors);
     return c.html(
-      <PreviewFragment result={result} problems={[...problems, ...placed.byField]} general={placed.general} />,
+      <PreviewFragment
+        result={result}
+        problems={[...problems, ...placed.byField]}
+        general={placed.general}
+        tableCount={tableCount}
+      />,
     );
   });
 
