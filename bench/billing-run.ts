@@ -257,9 +257,15 @@ async function main() {
     console.log(`(a)/(b)             ${spread(ratios, '×', 2)} (target ≤ 1.5×)`);
     console.log(`(c)/(b)             ${spread(rerunRatios, '×', 2)} (target ≤ 0.2×)`);
     console.log(
-      `peak RSS of the run in a process of its own: ${spread(peaks.map((b) => b / 1024 / 1024), 'MB', 0)} (target ≤ 400 MB; ${mb(median(before))} of it before the run: modules and the open database)`,
+      `peak RSS of the run in a process of its own: ${spread(
+        peaks.map((b) => b / 1024 / 1024),
+        'MB',
+        0,
+      )} (target ≤ 400 MB; ${mb(median(before))} of it before the run: modules and the open database)`,
     );
-    console.log(`peak RSS of this bench process: ${mb(process.resourceUsage().maxRSS * 1024)} (seed, copies of the rows)`);
+    console.log(
+      `peak RSS of this bench process: ${mb(process.resourceUsage().maxRSS * 1024)} (seed, copies of the rows)`,
+    );
     console.log(`billing run: ${median(ratios).toFixed(2)}× floor (median of ${SAMPLES})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
