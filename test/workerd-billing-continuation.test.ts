@@ -63,6 +63,7 @@ const api = (path: string, init: RequestInit = {}) =>
 
 describe('billing run across invocations (workerd, 50 D1 queries per invocation)', () => {
   it('pauses near the budget, continues in new invocations, and bills every contract once', async () => {
+    const startedAt = performance.now();
     const started = await api('/api/v1/billing-runs', { method: 'POST', body: JSON.stringify({ at: '2026-03-01' }) });
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
@@ -94,6 +95,10 @@ describe('billing run across invocations (workerd, 50 D1 queries per invocation)
     // The first job and at least one continuation, each in an invocation of its own; none failed.
     expect(jobs.results.map((j) => j.state)).toEqual(['succeeded']);
     expect(jobs.results[0]!.n).toBeGreaterThanOrEqual(2);
-    console.log(`billing run continuation: ${CONTRACTS} contracts in ${jobs.results[0]!.n} invocations`);
+    // A D1 reading for the sharding plan (README): Miniflare's D1, so no network round trip per batch().
+    const ms = performance.now() - startedAt;
+    console.log(
+      `billing run on D1 (workerd): ${CONTRACTS} contracts, ${run.progress.invoices_created} invoices in ${ms.toFixed(0)} ms (polled every 100 ms), ${jobs.results[0]!.n} invocations`,
+    );
   }, 300_000);
 });
