@@ -12,7 +12,9 @@
  *      pass over the events (per customer and metric the sum or max of its field: every event
  *      read once, as the run reads it), and insert exactly the invoice and line rows (a) wrote, with prepared
  *      single-row inserts, in as many transactions as the run wrote chunks.
- * Prints each sample, the median and spread (min–max) of each scenario, peak RSS during the runs,
+ * Each sample also runs (a) once more, on its own copy, in a fresh Node process whose maxRSS is
+ * the run's peak memory (bench/fixtures/billing-run-alone.ts).
+ * Prints each sample, the median and spread (min–max) of each scenario, that peak RSS,
  * and last `billing run: <r>× floor (median of 5)`. Targets: (a) ≤ 1.5× (b), (c) ≤ 0.2× (b),
  * peak RSS ≤ 400 MB.
  *
@@ -20,9 +22,11 @@
  *   npm run bench:billing -- 1000 100000 3       # contracts, events, samples
  *   BENCH_SMALL=1 npm run bench:billing          # 1,000 contracts, 100,000 events
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import { runBilling } from '../flows/billing-run/engine.js';
 import { atomic } from '../src/db/atomic.js';
@@ -42,12 +46,6 @@ const AT = '2026-04-01';
 /** Contracts per write unit on better-sqlite3 (the engine's default): the floor commits as often. */
 const CHUNK = 500;
 
-let peakRss = 0;
-/** Sampled only while the billing run itself runs (the bench's own copies of the rows are not its memory). */
-let sampling = false;
-const sampleRss = () => {
-  if (sampling) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-};
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const client = (db: unknown) => (db as { $client: BetterSqlite3.Database }).$client;
 
@@ -139,6 +137,25 @@ function writtenRows(raw: BetterSqlite3.Database): WrittenRows {
   };
 }
 
+const ALONE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/billing-run-alone.ts');
+
+/**
+ * The run's peak memory: the same run on its own copy in a fresh Node process (as the CLI runs
+ * it), whose maxRSS is the run's and nothing else's; this process holds the seed and the rows
+ * the floor writes again.
+ */
+function runAlone(path: string, orgId: string): { maxRss: number; rssBefore: number; invoices: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', ALONE, path, orgId, AT], { encoding: 'utf8' });
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    maxRss: number;
+    rssBefore: number;
+    invoices: number;
+    failures: number;
+  };
+  if (result.failures > 0) throw new Error(`run alone: ${result.failures} failures`);
+  return result;
+}
+
 /** The floor on a fresh copy: the same reads and writes, raw. */
 function floor(path: string, orgId: string, rows: WrittenRows, chunks: number): { ms: number; groups: number } {
   const db = openSqlite(path);
@@ -195,24 +212,31 @@ async function main() {
     const runs: number[] = [];
     const reruns: number[] = [];
     const floors: number[] = [];
-    const timer = setInterval(sampleRss, 25);
+    const peaks: number[] = [];
+    const before: number[] = [];
     for (let s = 0; s < SAMPLES; s++) {
       const hubPath = join(dir, `hub-${s}.db`);
       copyFileSync(template, hubPath);
       const hub = openSqlite(hubPath);
-      sampling = true;
       started = performance.now();
-      const first = await runBilling({ db: hub.db, clock }, orgId, AT, sampleRss);
+      const first = await runBilling({ db: hub.db, clock }, orgId, AT);
       const runMs = performance.now() - started;
       if (first.failures.length > 0) throw new Error(`failures: ${JSON.stringify(first.failures.slice(0, 3))}`);
       started = performance.now();
-      const second = await runBilling({ db: hub.db, clock }, orgId, AT, sampleRss);
+      const second = await runBilling({ db: hub.db, clock }, orgId, AT);
       const rerunMs = performance.now() - started;
-      sampling = false;
       if (second.invoicesCreated !== 0) throw new Error(`re-run created ${second.invoicesCreated} invoices`);
       const rows = writtenRows(client(hub.db));
       hub.close();
       rmSync(hubPath, { force: true });
+
+      const alonePath = join(dir, `alone-${s}.db`);
+      copyFileSync(template, alonePath);
+      const alone = runAlone(alonePath, orgId);
+      rmSync(alonePath, { force: true });
+      if (alone.invoices !== first.invoicesCreated) throw new Error(`run alone wrote ${alone.invoices} invoices`);
+      peaks.push(alone.maxRss);
+      before.push(alone.rssBefore);
 
       const floorPath = join(dir, `floor-${s}.db`);
       copyFileSync(template, floorPath);
@@ -222,10 +246,9 @@ async function main() {
       reruns.push(rerunMs);
       floors.push(f.ms);
       console.log(
-        `sample ${s + 1}: (a) run ${runMs.toFixed(0)} ms (${first.invoicesCreated.toLocaleString('en')} invoices, ${rows.lines.length.toLocaleString('en')} lines)  (c) re-run ${rerunMs.toFixed(0)} ms  (b) floor ${f.ms.toFixed(0)} ms (${f.groups.toLocaleString('en')} usage groups)  (a)/(b) ${(runMs / f.ms).toFixed(2)}×`,
+        `sample ${s + 1}: (a) run ${runMs.toFixed(0)} ms (${first.invoicesCreated.toLocaleString('en')} invoices, ${rows.lines.length.toLocaleString('en')} lines)  (c) re-run ${rerunMs.toFixed(0)} ms  (b) floor ${f.ms.toFixed(0)} ms (${f.groups.toLocaleString('en')} usage groups)  (a)/(b) ${(runMs / f.ms).toFixed(2)}×  peak RSS ${mb(alone.maxRss)}`,
       );
     }
-    clearInterval(timer);
     const ratios = runs.map((r, i) => r / floors[i]!);
     const rerunRatios = reruns.map((r, i) => r / floors[i]!);
     console.log(`(a) billing run     ${spread(runs, 'ms')}`);
@@ -234,7 +257,14 @@ async function main() {
     console.log(`(a)/(b)             ${spread(ratios, '×', 2)} (target ≤ 1.5×)`);
     console.log(`(c)/(b)             ${spread(rerunRatios, '×', 2)} (target ≤ 0.2×)`);
     console.log(
-      `peak RSS: ${mb(peakRss)} sampled during the billing runs (target ≤ 400 MB), ${mb(process.resourceUsage().maxRSS * 1024)} maxRSS of the process`,
+      `peak RSS of the run in a process of its own: ${spread(
+        peaks.map((b) => b / 1024 / 1024),
+        'MB',
+        0,
+      )} (target ≤ 400 MB; ${mb(median(before))} of it before the run: modules and the open database)`,
+    );
+    console.log(
+      `peak RSS of this bench process: ${mb(process.resourceUsage().maxRSS * 1024)} (seed, copies of the rows)`,
     );
     console.log(`billing run: ${median(ratios).toFixed(2)}× floor (median of ${SAMPLES})`);
   } finally {

@@ -40,6 +40,11 @@ export interface HubOptions {
   sessionSecret?: string;
   /** Fetch for the org's own webhook endpoints (outgoing webhooks); the global fetch when absent. */
   webhookFetch?: typeof fetch;
+  /**
+   * Asked between a billing run job's chunks (the worker: D1 queries left in this invocation): no
+   * pauses the run, which goes on in a job of its own (flows/billing-run/jobs.ts). Absent: no limit.
+   */
+  billingBudget?: () => boolean;
 }
 
 /** Lets the driver be attached after the hub exists (the driver needs the hub's handlers). */
@@ -118,7 +123,9 @@ export function createHub(options: HubOptions) {
     [BILLING_RUN_JOB_KIND]: billingRunJobHandler({
       db,
       clock,
+      driver,
       ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(options.billingBudget ? { mayContinue: options.billingBudget } : {}),
       afterRun: (orgId) => finalizeDueDrafts(flowDeps, orgId),
     }),
     [WEBHOOK_DELIVERY_JOB_KIND]: webhookDeliveryHandler({

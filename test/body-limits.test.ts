@@ -46,6 +46,26 @@ describe('body limits', () => {
     expect((await readJson(res)).detail).toContain(String(limit));
   });
 
+  it('a JSON body streamed in chunks of undeclared length is read whole (a character split across chunks)', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ code: 'chunked', name: 'Größe €', aggregation: 'count' }));
+    const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of "€"
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, cut));
+        controller.enqueue(bytes.slice(cut));
+        controller.close();
+      },
+    });
+    const res = await hub.app.request('/api/v1/metrics', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(201);
+    expect((await readJson(res)).name).toBe('Größe €');
+  });
+
   it('a body under the limit reaches validation (400, not 413)', async () => {
     const res = await post('/api/v1/events', jsonOfSize(1000));
     expect(res.status).toBe(400);

@@ -41,6 +41,27 @@ describe('runBilling', () => {
   beforeEach(() => setup());
   afterEach(() => close());
 
+  it('pauses when its budget says no and a call with the run id bills the rest, nothing twice', async () => {
+    expect(await summary()).toEqual([]);
+    // One contract per chunk; the budget refuses every chunk after the first written in a call.
+    const deps = { db, clock, chunkSize: 1, mayContinue: () => false };
+    const first = await runBilling(deps, orgId, '2026-02-01');
+    expect(first.state).toBe('paused');
+    expect((await getBillingRun(db, orgId, first.runId))?.state).toBe('running');
+    let result = first;
+    for (let part = 0; part < 5 && result.state === 'paused'; part++) {
+      result = await runBilling(deps, orgId, '2026-02-01', undefined, {
+        runId: first.runId,
+        invoicesCreated: result.invoicesCreated,
+      });
+    }
+    expect(result.state).toBe('succeeded');
+    expect(result.invoicesCreated).toBe(4);
+    expect((await getBillingRun(db, orgId, first.runId))?.invoicesCreated).toBe(4);
+    expect(await summary()).toHaveLength(4);
+    expect(new Set(await summary()).size).toBe(4);
+  });
+
   it('invoices every due period once, with the expected amounts', async () => {
     const progress: number[] = [];
     const result = await runBilling({ db, clock }, orgId, '2026-02-01', (p) => progress.push(p.contractsDone));

@@ -47,6 +47,12 @@ export interface BillingRunDeps {
   chunkSize?: number;
   /** Write path: 'json' (json_each, D1's) or 'prepared' (better-sqlite3's); default by driver. */
   writes?: 'json' | 'prepared';
+  /**
+   * Asked before each chunk that has something to write, once this call has written one: no
+   * stops the run there, paused, for a later call to continue (the worker: D1 queries left in
+   * this invocation; see jobs.ts). Absent, the run goes to the end.
+   */
+  mayContinue?: () => boolean;
   /** Test hooks around the run's writes (the crash sweep). */
   hooks?: Pick<FlowHooks, 'beforeCommit' | 'afterCommit'>;
 }
@@ -60,7 +66,8 @@ export interface BillingRunProgress {
 export interface BillingRunResult extends BillingRunProgress {
   runId: string;
   at: string;
-  state: 'succeeded';
+  /** paused: deps.mayContinue said no; the run row stays running and a call with its id continues it. */
+  state: 'succeeded' | 'paused';
   failures: ContractFailure[];
 }
 
@@ -79,14 +86,14 @@ export async function runBilling(
   orgId: string,
   at: string,
   onProgress?: (progress: BillingRunProgress) => void,
-  options: { runId?: string } = {},
+  options: { runId?: string; invoicesCreated?: number } = {},
 ): Promise<BillingRunResult> {
   const { db, clock } = deps;
   const runId = options.runId ?? newId('brun');
   const stamp = () => clock.now().toISOString();
   await atomic(db, [insertRunStatement(db, orgId, runId, at, stamp())]);
   try {
-    return await execute(deps, orgId, at, runId, onProgress);
+    return await execute(deps, orgId, at, runId, onProgress, options.invoicesCreated ?? 0);
   } catch (error) {
     // A simulated crash leaves the run as a dead process would: nothing more is written.
     if (error instanceof Error && error.name === 'SimulatedCrash') throw error;
@@ -99,14 +106,17 @@ export async function runBilling(
 /**
  * The run in four parts: what is billable, the bulk reads every contract's invoices need, the
  * invoices computed and written chunk by chunk, and the run row's final state. Progress is
- * stored (and reported) after the first part and after every chunk.
+ * stored (and reported) after the first part and after every chunk. A continued run (paused
+ * before) reads everything again: what is invoiced is no longer billable, so its chunks write
+ * nothing and cost no query; `invoicesCreated` carries the count of the calls before.
  */
 async function execute(
   deps: BillingRunDeps,
   orgId: string,
   at: string,
   runId: string,
-  onProgress?: (progress: BillingRunProgress) => void,
+  onProgress: ((progress: BillingRunProgress) => void) | undefined,
+  invoicesBefore: number,
 ): Promise<BillingRunResult> {
   const { db, clock } = deps;
   const now = clock.now().toISOString();
@@ -118,7 +128,7 @@ async function execute(
   const progress: BillingRunProgress = {
     contractsTotal: rows.length,
     contractsDone: failures.length,
-    invoicesCreated: 0,
+    invoicesCreated: invoicesBefore,
   };
   const report = async (stamp: string) => {
     await atomic(db, [updateRunStatement(db, orgId, runId, stamp, { ...progress })]);
@@ -132,14 +142,22 @@ async function execute(
   const { consolidate } = await getBillingSettings(db, orgId);
   const prepared = deps.writes === undefined ? !isBatchDb(db) : deps.writes === 'prepared';
   let from = 0;
+  let written = 0;
   for (const chunk of chunksOf(billable, size, consolidate)) {
+    // Only a chunk with periods to bill writes (and costs queries); at least one is written per call.
+    const writes = chunk.some((c) => c.periods.length > 0);
+    if (writes && written > 0 && deps.mayContinue && !deps.mayContinue()) {
+      return { runId, at, state: 'paused', ...progress, failures };
+    }
     const run = { runId, inputs, productIds, failures, consolidate, prepared };
     const unit = `invoices ${from}-${from + chunk.length - 1}`;
     deps.hooks?.beforeCommit?.('billing-run', unit);
     // The chunk's own unit stores the progress after it (no commit of its own); a chunk with
     // nothing to write (a re-run) writes nothing, and the final state holds the counts.
     const after = { ...progress, contractsDone: progress.contractsDone + chunk.length };
-    progress.invoicesCreated += await writeChunk(db, orgId, now, chunk, run, after, clock.now().toISOString());
+    const created = await writeChunk(db, orgId, now, chunk, run, after, clock.now().toISOString());
+    if (writes) written++;
+    progress.invoicesCreated += created;
     deps.hooks?.afterCommit?.('billing-run', unit);
     from += chunk.length;
     progress.contractsDone += chunk.length;

@@ -71,6 +71,8 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9})
  */
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value !== 'string' || value.length > 40) return null;
+  const utc = utcTimestamp(value);
+  if (utc !== undefined) return utc;
   const m = TIMESTAMP.exec(value);
   if (!m) return null;
   const day = calendarDay(m[1]!);
@@ -85,6 +87,30 @@ export function parseTimestamp(value: unknown): number | null {
   }
   const ms = Number((m[5] ?? '').padEnd(3, '0').slice(0, 3));
   return Date.UTC(day[0], day[1] - 1, day[2], hh, mm, ss, ms) - offsetMinutes * 60_000;
+}
+
+/**
+ * The form most senders use, "YYYY-MM-DDTHH:MM:SSZ" or with ".sss" milliseconds (what
+ * Date.prototype.toISOString writes), read digit by digit: the regex, its capture strings and the
+ * Number() of each were most of the cost of checking a 10,000-event batch. Its answer is the one
+ * the general path below gives (grammar.test.ts compares them); undefined hands any other shape,
+ * valid or not, to the general path.
+ */
+function utcTimestamp(value: string): number | null | undefined {
+  const length = value.length;
+  if (length !== 20 && length !== 24) return undefined;
+  if (value.charCodeAt(10) !== 84 /* T */ || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  if (value.charCodeAt(length - 1) !== 90 /* Z */ || (length === 24 && value.charCodeAt(19) !== 46)) return undefined;
+  const hh = digits(value, 11, 13);
+  const mm = digits(value, 14, 16);
+  const ss = digits(value, 17, 19);
+  const ms = length === 24 ? digits(value, 20, 23) : 0;
+  if (hh < 0 || mm < 0 || ss < 0 || ms < 0) return undefined;
+  const day = calendarDay(value.slice(0, 10));
+  if (!day || hh > 23 || mm > 59 || ss > 59) return null;
+  return Date.UTC(day[0], day[1] - 1, day[2], hh, mm, ss, ms);
 }
 
 export function isTimestamp(value: unknown): value is string {

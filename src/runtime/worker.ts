@@ -41,6 +41,14 @@ export interface Env {
   HUB_ENCRYPTION_KEY?: string;
   /** Secret: `wrangler secret put HUB_SESSION_SECRET` (signs console sessions; without it live, /ui answers 503). */
   HUB_SESSION_SECRET?: string;
+  /** D1 queries per invocation of the account's plan: 1000 (Workers Paid, the default) or 50 (Free). */
+  HUB_D1_QUERIES_PER_INVOCATION?: string;
+}
+
+/** The plan's per-invocation query limit, from HUB_D1_QUERIES_PER_INVOCATION (a whole number ≥ 50), else Paid's. */
+function queriesPerInvocation(env: Env): number {
+  const set = Number(env.HUB_D1_QUERIES_PER_INVOCATION);
+  return Number.isInteger(set) && set >= 50 ? set : D1_LIMITS.queriesPerInvocation;
 }
 
 /**
@@ -74,14 +82,17 @@ interface Invocation {
 const currentInvocation = new AsyncLocalStorage<Invocation>();
 
 /**
- * Budgets of one invocation's D1 queries (of D1_LIMITS.queriesPerInvocation, 1,000 on Workers
- * Paid). A job is started only while its invocation has more than JOB_RESERVE left, so the job's
- * own queries (a flow run is a few dozen; a billing run writes its chunks of 100 contracts in
- * batches well under it) fit; the cron sweep stops claiming while CRON_RESERVE is left for the
- * schedules that follow it in the same invocation (billing, finalize sweep, pollers, reconciler).
+ * Budgets of one invocation's D1 queries, as shares of the plan's limit (1,000 on Workers Paid:
+ * 300, 500 and 200). A job is started only while its invocation has more than JOB_RESERVE left,
+ * so the job's own queries (a flow run is a few dozen) fit; the cron sweep stops claiming while
+ * CRON_RESERVE is left for the schedules that follow it in the same invocation (billing, finalize
+ * sweep, pollers, reconciler). A billing run writes a chunk of 100 contracts (a handful of
+ * statements) only while more than BILLING_RESERVE is left, for the chunk and the job's end; else it
+ * pauses and goes on in a job of its own, i.e. a new invocation (flows/billing-run/jobs.ts).
  */
-const JOB_RESERVE = 300;
-const CRON_RESERVE = 500;
+const JOB_RESERVE = 0.3;
+const CRON_RESERVE = 0.5;
+const BILLING_RESERVE = 0.2;
 
 /**
  * What the worker is built with. The deployed worker uses the defaults; the workerd crash sweep
@@ -118,15 +129,22 @@ export function createWorker(options: WorkerOptions = {}) {
   const runtimes = new WeakMap<Env, Promise<Runtime>>();
   /** D1 queries per invocation so far (counted by the limit wrapper, read to bound the work). */
   const queryCounts = new WeakMap<object, number>();
-  const queriesLeft = () => {
+  /** The share of the plan's queries still left in this invocation (1 outside any). */
+  let limit: number = D1_LIMITS.queriesPerInvocation;
+  const shareLeft = () => {
     const invocation = currentInvocation.getStore();
-    return D1_LIMITS.queriesPerInvocation - (invocation ? (queryCounts.get(invocation) ?? 0) : 0);
+    return 1 - (invocation ? (queryCounts.get(invocation) ?? 0) : 0) / limit;
   };
 
   async function build(env: Env): Promise<Runtime> {
     // Every invocation's queries count against D1's per-invocation limit: requests, queue batches and cron runs.
     const binding = options.database ? options.database(env.DB) : env.DB;
-    const db = openD1(binding, { invocation: () => currentInvocation.getStore(), counts: queryCounts });
+    limit = queriesPerInvocation(env);
+    const db = openD1(binding, {
+      invocation: () => currentInvocation.getStore(),
+      counts: queryCounts,
+      queriesPerInvocation: limit,
+    });
     const clock = options.clock ?? systemClock;
     const secret = sessionSecret(env);
     const hub = createHub({
@@ -138,6 +156,7 @@ export function createWorker(options: WorkerOptions = {}) {
       ...(secret ? { sessionSecret: secret } : {}),
       ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      billingBudget: () => shareLeft() > BILLING_RESERVE,
     });
     hub.attachDriver(
       new CloudflareJobDriver({
@@ -187,7 +206,7 @@ export function createWorker(options: WorkerOptions = {}) {
           return;
         }
         const { deferred } = await consumeJobBatch(batch, runtime.consumer, {
-          mayContinue: () => queriesLeft() > JOB_RESERVE,
+          mayContinue: () => shareLeft() > JOB_RESERVE,
         });
         if (deferred > 0) console.warn(`[jobs] ${deferred} job(s) sent to the next invocation (D1 query budget)`);
       });
@@ -198,12 +217,15 @@ export function createWorker(options: WorkerOptions = {}) {
       await currentInvocation.run({ kind: 'scheduled' }, async () => {
         await sweepDueJobs(runtime.consumer, {
           batchSize: 5,
-          mayContinue: () => queriesLeft() > CRON_RESERVE + JOB_RESERVE,
+          mayContinue: () => shareLeft() > CRON_RESERVE + JOB_RESERVE,
         });
         // The cron fires every minute; bill every org through today once an hour (like Node). A
         // missed hour is caught up by the next: a run bills every period due so far, never twice.
         const minute = new Date(controller.scheduledTime).getUTCMinutes();
-        if (minute === 0) await runScheduledBilling(runtime.hub.context);
+        // A run that would leave less than CRON_RESERVE pauses and goes on as a job.
+        if (minute === 0) {
+          await runScheduledBilling({ ...runtime.hub.context, mayContinue: () => shareLeft() > CRON_RESERVE });
+        }
         // Auto-finalize every minute: drafts whose grace period has passed (flows/finalize-sweep.ts).
         await runFinalizeSweep(runtime.hub.context);
         // CRM pollers (the webhooks' safety net) every 5 minutes.

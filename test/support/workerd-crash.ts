@@ -15,13 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
-import {
-  SANDBOX_AVALARA_COMPANY,
-  SANDBOX_QBO,
-  SIMULATOR_VENDORS,
-  type Simulators,
-  startSimulators,
-} from '../../src/runtime/simulators.js';
+import { SIMULATOR_VENDORS, type Simulators, startSimulators } from '../../src/runtime/simulators.js';
+import { vendorCounts } from './crash-verdict.js';
 import { bundle, startBundle, type WorkerBundle, type WorkerdHub } from './workerd-harness.js';
 
 export const START = '2026-03-02T09:00:00Z';
@@ -307,20 +302,7 @@ function openRun(
 /** What the vendors and the books hold: the verdict, compared with the crash-free run. */
 export async function outcome(run: CrashRun) {
   const { sims } = run.world;
-  const realm = sims.quickbooks.state.realms.get(SANDBOX_QBO.realmId);
-  const stripe = sims.stripe.state;
-  const vendors: Record<string, number> = {
-    'avalara transactions': sims.avalara.state.count(SANDBOX_AVALARA_COMPANY),
-    'stripe customers': stripe.customers.size,
-    'stripe payment intents': stripe.paymentIntents.size,
-    'stripe refunds': stripe.refunds.size,
-    ...Object.fromEntries(
-      Object.entries(realm?.entities ?? {}).map(([type, rows]) => [
-        `quickbooks ${type}`,
-        (rows as Map<string, unknown>).size,
-      ]),
-    ),
-  };
+  const vendors = vendorCounts(sims);
   const books: Record<string, number> = {};
   const add = (key: string, n: number) => {
     books[key] = (books[key] ?? 0) + n;
@@ -357,17 +339,3 @@ export async function outcome(run: CrashRun) {
 }
 
 export type CrashOutcome = Awaited<ReturnType<typeof outcome>>;
-
-/** Objects present more often than in the reference (duplicates), and less often (lost). */
-export function compareOutcomes(reference: CrashOutcome, got: CrashOutcome) {
-  let duplicates = 0;
-  let lost = 0;
-  for (const part of ['vendors', 'books'] as const) {
-    for (const key of new Set([...Object.keys(reference[part]), ...Object.keys(got[part])])) {
-      const diff = (got[part][key] ?? 0) - (reference[part][key] ?? 0);
-      if (diff > 0) duplicates += diff;
-      else lost -= diff;
-    }
-  }
-  return { duplicates, lost };
-}

@@ -110,11 +110,13 @@ export async function startWorkerd(): Promise<WorkerdHub> {
  */
 export async function startBundle(
   built: WorkerBundle,
-  options: { migrate: boolean; d1Persist?: string },
+  options: { migrate: boolean; d1Persist?: string; vars?: Record<string, string> },
 ): Promise<WorkerdHub> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const mf = new Miniflare({
     ...workerOptions,
+    // Vars on top of wrangler.toml's, as `wrangler deploy --var` would set them.
+    ...(options.vars ? { bindings: { ...workerOptions.bindings, ...options.vars } } : {}),
     name: 'cpq-to-cash-hub',
     modules: true,
     scriptPath: built.scriptPath,
