@@ -124,6 +124,8 @@ export const contracts = sqliteTable(
     renewalOfContractId: text('renewal_of_contract_id'),
     /** Set by dunning's final action (src/domain/dunning.ts): at_risk, or cancel_at_period_end. */
     collectionStatus: text('collection_status', { enum: ['at_risk', 'cancel_at_period_end'] }),
+    /** When dunning set the collection status (migration 0029): cancel at period end counts from its day. */
+    collectionStatusAt: text('collection_status_at'),
     ...timestamps,
   },
   (t) => [
