@@ -487,7 +487,10 @@ export const externalRefs = sqliteTable(
     externalId: text('external_id').notNull(),
     ...timestamps,
   },
-  (t) => [uniqueIndex('external_refs_uq').on(t.orgId, t.system, t.objectType, t.localId)],
+  (t) => [
+    uniqueIndex('external_refs_uq').on(t.orgId, t.system, t.objectType, t.localId),
+    index('external_refs_external_idx').on(t.orgId, t.system, t.objectType, t.externalId),
+  ],
 );
 
 export const webhookInbox = sqliteTable(
@@ -501,6 +504,31 @@ export const webhookInbox = sqliteTable(
     receivedAt: text('received_at').notNull(),
   },
   (t) => [uniqueIndex('webhook_inbox_event_uq').on(t.orgId, t.provider, t.eventId)],
+);
+
+/**
+ * Payment webhooks parked until the hub can tie them to an invoice (migration 0029): the event
+ * named a payment whose attempt had not committed yet. `event` is the parsed PaymentEvent (JSON);
+ * `applied_at` and `invoice_id` are set when its record-payment job is enqueued.
+ */
+export const parkedWebhooks = sqliteTable(
+  'parked_webhooks',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    paymentExternalId: text('payment_external_id').notNull(),
+    event: text('event').notNull(),
+    parkedAt: text('parked_at').notNull(),
+    appliedAt: text('applied_at'),
+    invoiceId: text('invoice_id'),
+  },
+  (t) => [
+    uniqueIndex('parked_webhooks_event_uq').on(t.orgId, t.provider, t.eventId),
+    index('parked_webhooks_payment_idx').on(t.orgId, t.provider, t.paymentExternalId),
+    index('parked_webhooks_waiting_idx').on(t.appliedAt, t.parkedAt),
+  ],
 );
 
 /**
