@@ -61,15 +61,6 @@ export function parkedWaiting(db: Db, limit: number) {
     .limit(limit);
 }
 
-/** The org's events parked on one payment, applied or not (for the API and tests). */
-export function parkedOfOrg(db: Db, orgId: string) {
-  return db
-    .select()
-    .from(parkedWebhooks)
-    .where(eq(parkedWebhooks.orgId, orgId))
-    .orderBy(asc(parkedWebhooks.parkedAt), asc(parkedWebhooks.id));
-}
-
 /** Our invoice whose payment attempt at `system` has this external id, once the attempt has committed. */
 export async function invoiceOfPaymentAttempt(
   db: Db,
