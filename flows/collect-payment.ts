@@ -14,6 +14,7 @@ import { invoiceStatusStatement } from '../src/db/repos/invoice-writes.js';
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
 import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { ledgerStatements } from '../src/db/repos/ledger.js';
+import { parkedOnPayment } from '../src/db/repos/parked-webhooks.js';
 import { amountDueMinor, transition } from '../src/domain/invoice-lifecycle.js';
 import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
 import type { RoundingPolicy } from '../src/domain/money.js';
@@ -25,6 +26,7 @@ import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
 import { loadNumberedInvoice, numberedInvoiceFor } from './load.js';
+import { applyParkedStatements } from './parked-webhooks.js';
 import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -173,9 +175,25 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           ),
       });
       if (!ensured.ok) return ensured;
+      // The provider's webhook may have come first and been parked (flows/parked-webhooks.ts):
+      // applied in this step's commit, beside the attempt's ref.
+      const parked = await parkedOnPayment(ctx.deps.db, ctx.orgId, payment.vendor, ensured.value.externalId);
+      const applied =
+        parked.length === 0
+          ? { jobs: [], statements: [] }
+          : await applyParkedStatements(
+              ctx.deps.db,
+              ctx.orgId,
+              payment.vendor,
+              parked,
+              invoice.id,
+              ctx.deps.clock.now().toISOString(),
+            );
       return ok({
         output: { externalId: ensured.value.externalId, via: ensured.value.via },
         refs: [ensured.value.ref],
+        effects: applied.statements,
+        enqueue: applied.jobs,
       });
     },
   })

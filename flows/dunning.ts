@@ -185,11 +185,11 @@ export const dunningRetry: Flow<DunningInput> = defineFlow<DunningInput>(
       if (moved.ok) effects.push(invoiceStatusStatement(db, ctx.orgId, invoice.id, invoice.status, moved.next));
       const status = moved.ok ? moved.next : invoice.status;
       if (settings.finalAction === 'mark_at_risk') {
-        effects.push(contractCollectionStatusStatement(db, ctx.orgId, invoice.contractId, 'at_risk'));
+        effects.push(contractCollectionStatusStatement(db, ctx.orgId, invoice.contractId, 'at_risk', now));
         // The deal's CRM learns the invoice is overdue (crm-write-back.ts writes its status).
         enqueue.push(...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status })));
       } else if (settings.finalAction === 'cancel_at_period_end') {
-        effects.push(contractCollectionStatusStatement(db, ctx.orgId, invoice.contractId, 'cancel_at_period_end'));
+        effects.push(contractCollectionStatusStatement(db, ctx.orgId, invoice.contractId, 'cancel_at_period_end', now));
       }
       return ok({ output: { next: 'overdue', action: settings.finalAction }, effects, enqueue });
     },

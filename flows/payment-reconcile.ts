@@ -13,8 +13,9 @@ import type { Outcome } from '../src/domain/outcome.js';
 import type { PaymentVendor } from '../src/domain/vendors.js';
 import { enqueueStatement } from '../src/jobs/queue.js';
 import type { JobDriver } from '../src/jobs/types.js';
-import { dealCorrelationId, flowJob } from './jobs.js';
-import { RECORD_PAYMENT, type RecordPaymentInput } from './record-payment.js';
+import { dealCorrelationId } from './jobs.js';
+import { sweepParkedWebhooks } from './parked-webhooks.js';
+import { recordPaymentJob } from './record-payment.js';
 import type { AdapterSet } from './types.js';
 
 /** A webhook normally arrives within seconds; after this long the reconciler asks. */
@@ -36,20 +37,11 @@ export interface ReconcileResult {
   errors: string[];
 }
 
-/** The record-payment job for a settled payment; its dedupe key is the webhook's (provider, id, outcome). */
-export function recordPaymentJob(args: { orgId: string; input: RecordPaymentInput; correlationId: string }) {
-  const { input } = args;
-  return flowJob({
-    orgId: args.orgId,
-    flow: RECORD_PAYMENT,
-    subjectId: `${input.provider}:${input.paymentExternalId}:payment.${input.status}`,
-    input,
-    correlationId: args.correlationId,
-    connectionKey: input.provider,
-  });
-}
+export { recordPaymentJob };
 
 export async function reconcilePayments(deps: PaymentReconcileDeps): Promise<ReconcileResult> {
+  // Webhooks parked before their attempt committed, whose attempt has appeared since.
+  await sweepParkedWebhooks(deps);
   const now = deps.clock.now();
   const before = new Date(now.getTime() - RECONCILE_AFTER_MS).toISOString();
   const attempts = await unsettledPaymentAttempts(deps.db, before, RECONCILE_LIMIT);

@@ -32,6 +32,19 @@ export interface RecordPaymentInput {
 
 export const RECORD_PAYMENT = 'record-payment';
 
+/** The record-payment job for a settled payment; its dedupe key is the webhook's (provider, id, outcome). */
+export function recordPaymentJob(args: { orgId: string; input: RecordPaymentInput; correlationId: string }) {
+  const { input } = args;
+  return flowJob({
+    orgId: args.orgId,
+    flow: RECORD_PAYMENT,
+    subjectId: `${input.provider}:${input.paymentExternalId}:payment.${input.status}`,
+    input,
+    correlationId: args.correlationId,
+    connectionKey: input.provider,
+  });
+}
+
 export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentInput>(
   RECORD_PAYMENT,
   ({ adapters }) => adapters.payment.vendor,

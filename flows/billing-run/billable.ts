@@ -9,6 +9,7 @@ import {
   type BillingPeriod,
   BillingTermsError,
   duePeriodsOfChecked,
+  periodsBeforeCancellation,
   semanticIssues,
 } from '../../src/domain/billing/index.js';
 import { type ContractTerms, contractTermsSchema } from '../../src/domain/contracts/terms.js';
@@ -47,6 +48,7 @@ export function billableVersions(
 ): Billable[] {
   const billable: Billable[] = [];
   const nextEffective = versionWindows(rows);
+  const cancelled = cancellationsByDeal(rows);
   for (const row of rows) {
     const due = duePeriodsOf(row, at);
     if (!due.ok) {
@@ -59,13 +61,15 @@ export function billableVersions(
     // An effective instant (a by-the-second amendment) opens its version's window on its day.
     const from = (row.effectiveDate ?? due.terms.startDate).slice(0, 10);
     const until = nextEffective.get(row.id)?.slice(0, 10);
-    const periods = due.periods.filter(
+    const wallet = `${row.sourceSystem}|${row.sourceDealId}`;
+    // Cancelled at period end (dunning's final action): nothing after the period in progress then,
+    // for every version of the deal.
+    const periods = periodsBeforeCancellation(due.periods, cancelled.get(wallet)).filter(
       (p) =>
         p.start >= from &&
         (until === undefined || p.start < until) &&
         !invoiced.has(invoiceKey(row.id, p.start, p.kind)),
     );
-    const wallet = `${row.sourceSystem}|${row.sourceDealId}`;
     billable.push({
       id: row.id,
       customerId: row.customerId,
@@ -133,6 +137,25 @@ function duePeriodsOf(row: ContractRow, at: string): DueReading {
   entry.at = at;
   entry.due = due;
   return due;
+}
+
+/** For each deal (`system|deal id`) cancelled at period end, the earliest day one of its versions was. */
+function cancellationsByDeal(
+  rows: readonly {
+    sourceSystem: string;
+    sourceDealId: string;
+    collectionStatus: string | null;
+    collectionStatusAt: string | null;
+  }[],
+): Map<string, string> {
+  const byDeal = new Map<string, string>();
+  for (const row of rows) {
+    if (row.collectionStatus !== 'cancel_at_period_end' || !row.collectionStatusAt) continue;
+    const key = `${row.sourceSystem}|${row.sourceDealId}`;
+    const known = byDeal.get(key);
+    if (known === undefined || row.collectionStatusAt < known) byDeal.set(key, row.collectionStatusAt);
+  }
+  return byDeal;
 }
 
 /** For each contract version, the effective date of the version after it in the same deal, if any. */

@@ -124,6 +124,8 @@ export const contracts = sqliteTable(
     renewalOfContractId: text('renewal_of_contract_id'),
     /** Set by dunning's final action (src/domain/dunning.ts): at_risk, or cancel_at_period_end. */
     collectionStatus: text('collection_status', { enum: ['at_risk', 'cancel_at_period_end'] }),
+    /** When dunning set the collection status (migration 0029): cancel at period end counts from its day. */
+    collectionStatusAt: text('collection_status_at'),
     ...timestamps,
   },
   (t) => [
@@ -487,7 +489,10 @@ export const externalRefs = sqliteTable(
     externalId: text('external_id').notNull(),
     ...timestamps,
   },
-  (t) => [uniqueIndex('external_refs_uq').on(t.orgId, t.system, t.objectType, t.localId)],
+  (t) => [
+    uniqueIndex('external_refs_uq').on(t.orgId, t.system, t.objectType, t.localId),
+    index('external_refs_external_idx').on(t.orgId, t.system, t.objectType, t.externalId),
+  ],
 );
 
 export const webhookInbox = sqliteTable(
@@ -501,6 +506,31 @@ export const webhookInbox = sqliteTable(
     receivedAt: text('received_at').notNull(),
   },
   (t) => [uniqueIndex('webhook_inbox_event_uq').on(t.orgId, t.provider, t.eventId)],
+);
+
+/**
+ * Payment webhooks parked until the hub can tie them to an invoice (migration 0029): the event
+ * named a payment whose attempt had not committed yet. `event` is the parsed PaymentEvent (JSON);
+ * `applied_at` and `invoice_id` are set when its record-payment job is enqueued.
+ */
+export const parkedWebhooks = sqliteTable(
+  'parked_webhooks',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    paymentExternalId: text('payment_external_id').notNull(),
+    event: text('event').notNull(),
+    parkedAt: text('parked_at').notNull(),
+    appliedAt: text('applied_at'),
+    invoiceId: text('invoice_id'),
+  },
+  (t) => [
+    uniqueIndex('parked_webhooks_event_uq').on(t.orgId, t.provider, t.eventId),
+    index('parked_webhooks_payment_idx').on(t.orgId, t.provider, t.paymentExternalId),
+    index('parked_webhooks_waiting_idx').on(t.appliedAt, t.parkedAt),
+  ],
 );
 
 /**

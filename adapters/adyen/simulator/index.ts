@@ -6,8 +6,14 @@
  * stored-methods.ts, payments.ts, links.ts; requests.ts holds what they share, webhooks.ts the signing.
  */
 import { Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
-import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
+import type { FaultPlan } from '../../sandbox/faults.js';
+import type { PersistentSimulator } from '../../sandbox/persist.js';
+import {
+  faultedApp,
+  paymentSimulatorRoot,
+  simulatorWebhooks,
+  type WebhookEndpoint,
+} from '../../sandbox/webhook-outbox.js';
 import { faultError } from './errors.js';
 import { hostedPageRoutes, linkRoutes } from './links.js';
 import { paymentRoutes } from './payments.js';
@@ -38,19 +44,10 @@ export interface AdyenSimulator extends PersistentSimulator {
 export function createAdyenSimulator(options: AdyenSimulatorOptions): AdyenSimulator {
   const state = emptyAdyenState();
   const now = options.now ?? (() => new Date());
-  const account = { state, counters: { psp: 0 }, endpoint: { url: options.webhookUrl ?? null } };
-  let delivering: Promise<number> = Promise.resolve(0);
-  const flush = () => {
-    delivering = delivering.then(() =>
-      deliverAdyenOutbox({
-        outbox: state.outbox,
-        url: () => account.endpoint.url ?? undefined,
-        fetch: options.fetch ?? fetch,
-        hmacKey: options.hmacKey,
-      }),
-    );
-    return delivering;
-  };
+  const account = { state, counters: { psp: 0 }, endpoint: { url: options.webhookUrl ?? null } as WebhookEndpoint };
+  const webhooks = simulatorWebhooks<SimNotificationItem>(account.endpoint, state.outbox, options.autoDeliver, (url) =>
+    deliverAdyenOutbox({ outbox: state.outbox, url, fetch: options.fetch ?? fetch, hmacKey: options.hmacKey }),
+  );
   const sim: AdyenSim = {
     state,
     options: {
@@ -67,19 +64,13 @@ export function createAdyenSimulator(options: AdyenSimulatorOptions): AdyenSimul
         eventDate: now().toISOString(),
       };
       state.notifications.push(full);
-      state.outbox.push(full);
-      if (options.autoDeliver) void flush();
+      webhooks.emit(full);
     },
   };
-  const faults = new FaultPlan();
-  const app = new Hono();
   // The API spec in ../shared/apispecs is v71; @adyen/api-library 32 calls v72 (the same
-  // resources and shapes for what the hub uses): both are served.
-  app.use(
-    '/v7*',
-    // The fault plan adds Retry-After to a planned 429 itself.
-    faultMiddleware(faults, (status, c) => c.json(faultError(status), status as 500)),
-  );
+  // resources and shapes for what the hub uses): both are served. The fault plan adds
+  // Retry-After to a planned 429 itself.
+  const { app, faults } = faultedApp('/v7*', (status, c) => c.json(faultError(status), status as 500));
   const api = new Hono();
   storedMethodRoutes(api, sim);
   paymentRoutes(api, sim);
@@ -90,14 +81,7 @@ export function createAdyenSimulator(options: AdyenSimulatorOptions): AdyenSimul
   app.notFound((c) => c.json({ status: 404, errorCode: '000', message: 'Not Found', errorType: 'Not Found' }, 404));
 
   return {
-    ...persistentRoot(account),
-    app,
-    faults,
-    state,
-    flushWebhooks: flush,
+    ...paymentSimulatorRoot({ account, app, faults, state, webhooks }),
     webhookBody: (item) => notificationBody(options.hmacKey, item),
-    setWebhookUrl(url) {
-      account.endpoint.url = url ?? null;
-    },
   };
 }

@@ -5,9 +5,15 @@
  * key, as Razorpay documents none: the adapter looks up by receipt before it writes.
  * Runtime-neutral (Hono, fetch, Web Crypto). One file per resource: customers.ts, payments.ts, links.ts.
  */
-import { Hono } from 'hono';
-import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
-import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
+import type { Hono } from 'hono';
+import type { FaultPlan } from '../../sandbox/faults.js';
+import type { PersistentSimulator } from '../../sandbox/persist.js';
+import {
+  faultedApp,
+  paymentSimulatorRoot,
+  simulatorWebhooks,
+  type WebhookEndpoint,
+} from '../../sandbox/webhook-outbox.js';
 import { customerRoutes } from './customers.js';
 import { badRequest, faultError } from './errors.js';
 import { linkRoutes } from './links.js';
@@ -38,19 +44,10 @@ const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function createRazorpaySimulator(options: RazorpaySimulatorOptions): RazorpaySimulator {
   const state = emptyRazorpayState();
   const now = options.now ?? (() => new Date());
-  const account = { state, counters: { id: 0 }, endpoint: { url: options.webhookUrl ?? null } };
-  let delivering: Promise<number> = Promise.resolve(0);
-  const flush = () => {
-    delivering = delivering.then(() =>
-      deliverRazorpayOutbox({
-        outbox: state.outbox,
-        url: () => account.endpoint.url ?? undefined,
-        fetch: options.fetch ?? fetch,
-        secret: options.webhookSecret,
-      }),
-    );
-    return delivering;
-  };
+  const account = { state, counters: { id: 0 }, endpoint: { url: options.webhookUrl ?? null } as WebhookEndpoint };
+  const webhooks = simulatorWebhooks<RzpEvent>(account.endpoint, state.outbox, options.autoDeliver, (url) =>
+    deliverRazorpayOutbox({ outbox: state.outbox, url, fetch: options.fetch ?? fetch, secret: options.webhookSecret }),
+  );
   const sim: RazorpaySim = {
     state,
     options: { ...options, publicUrl: options.publicUrl ?? 'https://rzp.io' },
@@ -76,32 +73,19 @@ export function createRazorpaySimulator(options: RazorpaySimulatorOptions): Razo
         eventId: sim.newId('evt'),
       };
       state.events.push(e);
-      state.outbox.push(e);
-      if (options.autoDeliver) void flush();
+      webhooks.emit(e);
     },
   };
-  const faults = new FaultPlan();
-  const app = new Hono();
-  app.use(
-    '/v1/*',
-    faultMiddleware(faults, (status, c) => reply(c, faultError(status))),
-  );
+  const { app, faults } = faultedApp('/v1/*', (status, c) => reply(c, faultError(status)));
   customerRoutes(app, sim);
   paymentRoutes(app, sim);
   linkRoutes(app, sim);
   app.notFound((c) => reply(c, { ...badRequest('The requested URL was not found on the server.'), status: 404 }));
   return {
-    ...persistentRoot(account),
-    app,
-    faults,
-    state,
-    flushWebhooks: flush,
+    ...paymentSimulatorRoot({ account, app, faults, state, webhooks }),
     async delivery(event) {
       const rawBody = eventBody(event);
       return { rawBody, signature: await signRazorpayBody(options.webhookSecret, rawBody), eventId: event.eventId };
-    },
-    setWebhookUrl(url) {
-      account.endpoint.url = url ?? null;
     },
   };
 }

@@ -93,6 +93,8 @@ export async function billableContracts(db: Db, orgId: string) {
         terms: contracts.terms,
         version: contracts.version,
         effectiveDate: contracts.effectiveDate,
+        collectionStatus: contracts.collectionStatus,
+        collectionStatusAt: contracts.collectionStatusAt,
       })
       .from(contracts)
       // Superseded versions still bill the time before the version that replaced them took effect.

@@ -121,9 +121,15 @@ export function contractCollectionStatusStatement(
   orgId: string,
   contractId: string,
   status: 'at_risk' | 'cancel_at_period_end',
+  now: string,
 ): Statement {
+  // Set again with the same status (a second overdue invoice), it keeps its first day: a
+  // cancellation at period end never moves later.
   return db
     .update(contracts)
-    .set({ collectionStatus: status })
+    .set({
+      collectionStatus: status,
+      collectionStatusAt: sql`case when ${contracts.collectionStatus} = ${status} then coalesce(${contracts.collectionStatusAt}, ${now}) else ${now} end`,
+    })
     .where(and(eq(contracts.orgId, orgId), eq(contracts.id, contractId)));
 }

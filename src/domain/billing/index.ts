@@ -3,6 +3,7 @@
  * what an amendment mid-period credits and charges (amendmentInvoices). Pure: no I/O, no clock.
  */
 export { amendmentInvoices, changeSplit } from './amend.js';
+export { periodsBeforeCancellation } from './cancellation.js';
 export { computeInvoice } from './compute.js';
 export { roundingOf } from './context.js';
 export {

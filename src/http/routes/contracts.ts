@@ -289,6 +289,7 @@ export function contractRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       effectiveDate: terms.startDate,
       renewalOfContractId: null,
       collectionStatus: null,
+      collectionStatusAt: null,
       createdAt: clock.now().toISOString(),
     };
     try {

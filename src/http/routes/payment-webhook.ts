@@ -1,55 +1,25 @@
 /**
  * The one handler behind every payment vendor's webhook endpoint: one endpoint per connection, so
  * the signing secret (and the org) is known before the body is trusted; the org's PaymentPort
- * verifies and parses the event, and a payment event starts the record-payment flow.
+ * verifies and parses the event, and a payment event starts the record-payment flow (or is parked
+ * until the hub's record of the payment attempt exists: flows/parked-webhooks.ts).
  */
 import type { Context } from 'hono';
-import type { PaymentEvent } from '../../../adapters/ports.js';
-import { dealCorrelationId, flowJob } from '../../../flows/index.js';
+import {
+  type HandledPaymentEvent,
+  invoiceOfEvent,
+  recordPaymentJobFor,
+  unparkPayment,
+} from '../../../flows/parked-webhooks.js';
 import { atomic } from '../../db/atomic.js';
-import { getContract, getInvoiceWithLines } from '../../db/repos/billing.js';
 import { findConnectionById } from '../../db/repos/connections.js';
+import { parkWebhookStatement } from '../../db/repos/parked-webhooks.js';
 import { recordInboxEvent } from '../../db/repos/webhook-inbox.js';
 import type { PaymentVendor } from '../../domain/vendors.js';
 import { enqueueStatement } from '../../jobs/queue.js';
 import type { HubContext } from '../context.js';
 import { problem } from '../problem.js';
 import { type RefusalBudget, unauthenticated } from './webhook-answers.js';
-
-type HandledEvent = PaymentEvent & {
-  type: 'payment.succeeded' | 'payment.failed';
-  paymentExternalId: string;
-  invoiceId: string;
-};
-
-/** The record-payment job for an event that names our invoice, correlated with its deal when there is one. */
-async function recordPaymentJob(hub: HubContext, orgId: string, vendor: PaymentVendor, e: HandledEvent) {
-  const invoice = await getInvoiceWithLines(hub.db, orgId, e.invoiceId);
-  if (!invoice) return undefined;
-  const contract = await getContract(hub.db, orgId, invoice.invoice.contractId);
-  return enqueueStatement(
-    hub.db,
-    hub.clock,
-    flowJob({
-      orgId,
-      flow: 'record-payment',
-      subjectId: `${vendor}:${e.paymentExternalId}:${e.type}`,
-      input: {
-        provider: vendor,
-        paymentExternalId: e.paymentExternalId,
-        invoiceId: e.invoiceId,
-        status: e.type === 'payment.succeeded' ? 'succeeded' : 'failed',
-        amountMinor: e.amountMinor,
-        currency: e.currency,
-        occurredAt: e.occurredAt,
-      },
-      correlationId: contract
-        ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId)
-        : `invoice:${e.invoiceId}`,
-      connectionKey: vendor,
-    }),
-  );
-}
 
 export function paymentWebhookHandler(
   hub: HubContext,
@@ -97,13 +67,34 @@ export function paymentWebhookHandler(
       payload: raw,
       receivedAt: hub.clock.now().toISOString(),
     });
-    if (e.type === 'ignored' || !e.paymentExternalId || !e.invoiceId) {
+    if (e.type === 'ignored' || !e.paymentExternalId) {
       await atomic(hub.db, [inbox]);
       return taken(c, false);
     }
-    const job = await recordPaymentJob(hub, orgId, vendor, e as HandledEvent);
-    if (!job)
-      return problem(c, 422, 'Unknown invoice', `event ${e.eventId} names invoice ${e.invoiceId}, not in this org`);
+    const handled = e as HandledPaymentEvent;
+    const invoiceId = await invoiceOfEvent(hub.db, orgId, vendor, handled);
+    if (!invoiceId) {
+      // Before our own record of the attempt committed (or with no invoice id of ours): parked,
+      // and applied once the attempt exists (flows/parked-webhooks.ts). Looked for once more right
+      // after parking, in case the attempt committed in between.
+      await atomic(hub.db, [
+        inbox,
+        parkWebhookStatement(hub.db, orgId, {
+          provider: vendor,
+          eventId: e.eventId,
+          paymentExternalId: handled.paymentExternalId,
+          event: handled,
+          parkedAt: hub.clock.now().toISOString(),
+        }),
+      ]);
+      await unparkPayment(hub, orgId, vendor, handled.paymentExternalId);
+      return taken(c, true);
+    }
+    const job = enqueueStatement(
+      hub.db,
+      hub.clock,
+      await recordPaymentJobFor(hub.db, orgId, vendor, handled, invoiceId),
+    );
     await atomic(hub.db, [inbox, job.statement]);
     await hub.driver.notify([job.id]);
     return taken(c, true);
