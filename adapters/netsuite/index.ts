@@ -19,7 +19,10 @@ const currencyIds = z
 const config = z.looseObject({
   /** The account id (1234567, or 1234567_SB1 for a sandbox): the OAuth realm and the vendor account. */
   // Letters, digits, `_` and `-` only: the id becomes the API host name (client.ts accountHost).
-  accountId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'accountId must be a NetSuite account id like 1234567_SB1').optional(),
+  accountId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'accountId must be a NetSuite account id like 1234567_SB1')
+    .optional(),
   /** Default https://<account>.suitetalk.api.netsuite.com. */
   baseUrl: optionalKey,
   /** Requests in flight at once for this account (default 5, the shared tier's limit). */

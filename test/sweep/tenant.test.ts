@@ -129,7 +129,8 @@ const NOT_HUB_RESOURCES: Record<string, string> = {
  * the leak checks below apply.
  */
 const OWN_CONNECTION_ACTIONS: Record<string, string> = {
-  'POST /ui/connections/{vendor}/connect': "starts the caller's own OAuth: a known vendor checks the form (400), an unknown one is 404",
+  'POST /ui/connections/{vendor}/connect':
+    "starts the caller's own OAuth: a known vendor checks the form (400), an unknown one is 404",
 };
 
 /** Routes authenticated by their own secret, not an org's API key; their tenancy is their own test. */
