@@ -40,6 +40,9 @@ const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // The Salesforce page of the framing test is a public https site; the hub under test listens on
+  // loopback, which Chromium's Local Network Access would refuse to frame (a deployed hub is public).
+  '--disable-features=LocalNetworkAccessChecks',
 ];
 
 let browser: Browser;
@@ -275,6 +278,33 @@ describe.skipIf(!available && !process.env.CI)('the console in Chromium', () => 
     const frame = page.frameLocator('#console');
     await expect.poll(() => frame.locator('h1').textContent()).toBe('Mappings');
     await shot(page, 'framed');
+    await context.close();
+  });
+
+  it('signs in and works inside a Salesforce page that frames it (a partitioned cookie)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    // A Lightning page of another site (served by the test, never the network) framing the console.
+    const lightning = 'https://acme.lightning.force.com/lightning/n/Billing';
+    await page.route(lightning, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><iframe id="console" src="${h.server.url}/ui/connections" width="1280" height="800"></iframe>`,
+      }),
+    );
+    await page.goto(lightning);
+    const frame = page.frameLocator('#console');
+    await frame.locator('#api-key').fill(adminKey);
+    await frame.locator('button[type=submit]').click();
+    await expect.poll(() => frame.locator('h1').textContent()).toBe('Connections');
+    await expect.poll(() => frame.locator('[data-testid=signed-in-as]').textContent()).toContain('admin');
+    const [cookie] = (await context.cookies()).filter((one) => one.name === 'hub_console');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'None', secure: true, partitionKey: 'https://force.com' });
+    // The same browser outside the frame holds no session: the cookie is the framing site's only.
+    const own = await context.newPage();
+    await own.goto(`${h.server.url}/ui`);
+    expect(new URL(own.url()).pathname).toBe('/ui/sign-in');
+    await shot(page, 'framed-by-salesforce');
     await context.close();
   });
 });

@@ -4,9 +4,8 @@
  * status that refreshes itself. Every page and action checks the session and its role on the server.
  *
  * Framing: the same frame-ancestors as the embedded views (Salesforce and HubSpot pages) plus the
- * hub's own origin; no X-Frame-Options (frame-ancestors supersedes it). The session cookie is
- * SameSite=Strict, so inside a frame on another site the browser does not send it and the console
- * asks to sign in again there; framed by a page of the hub's own site it works as it does on its own.
+ * hub's own origin; no X-Frame-Options (frame-ancestors supersedes it). Signed in inside a frame on
+ * one of those sites, the session cookie is a partitioned SameSite=None one (session.ts, `cookieFor`).
  */
 import { Hono } from 'hono';
 import type { HubContext } from '../context.js';

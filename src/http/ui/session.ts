@@ -1,6 +1,7 @@
 /**
  * Console sessions: a JWT (HS256, Hono's own `hono/jwt`, on Node and Workers alike) in an HttpOnly,
- * SameSite=Strict cookie. It carries the org, the role, who signed in (an API key id or an invitation
+ * SameSite=Strict cookie, or, for a sign-in made inside a frame (the console embedded in a Salesforce
+ * or HubSpot page), a `SameSite=None; Secure; Partitioned` one (see `cookieFor`). It carries the org, the role, who signed in (an API key id or an invitation
  * id) and the session's CSRF token. Expiry is checked against the hub's clock, not the wall clock, so
  * it is the same clock every other deadline of the hub uses (and tests can move it).
  *
@@ -9,6 +10,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieOptions } from 'hono/utils/cookie';
 import { sign, verify } from 'hono/jwt';
 import { findActiveApiKeyById } from '../../db/repos/api-keys.js';
 import { invitationExists } from '../../db/repos/console-invitations.js';
@@ -58,18 +60,38 @@ export async function startSession(
     secret,
     'HS256',
   );
-  setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'Strict',
-    secure: new URL(c.req.url).protocol === 'https:',
-    path: '/ui',
-    maxAge: SESSION_TTL_SECONDS,
-  });
+  setCookie(c, SESSION_COOKIE, token, { ...cookieFor(c), maxAge: SESSION_TTL_SECONDS });
   return session;
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The cookie's attributes. On its own the console's cookie is SameSite=Strict. Framed by another
+ * site (the console inside a Salesforce or HubSpot page, which `frame-ancestors` allows), a Strict
+ * or Lax cookie is neither stored nor sent, so a sign-in made inside a frame (`Sec-Fetch-Dest:
+ * iframe`, set by the browser, not by page script) gets a `SameSite=None; Secure; Partitioned` one:
+ * CHIPS keys it to the framing site, so it is sent only inside frames on that site and is no
+ * tracking cookie (https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies).
+ * Cross-site requests carrying it stay harmless: every state-changing request needs the session's
+ * CSRF token, and only the allowed hosts may frame the pages. `Secure` needs https, which browsers
+ * also grant to loopback (the sandbox); framed over plain http elsewhere the sign-in does not stick.
+ */
+function cookieFor(c: Context): CookieOptions {
+  const url = new URL(c.req.url);
+  const trusted = url.protocol === 'https:' || LOOPBACK.has(url.hostname);
+  if (c.req.header('sec-fetch-dest') === 'iframe' && trusted) {
+    return { httpOnly: true, sameSite: 'None', secure: true, partitioned: true, path: '/ui' };
+  }
+  return { httpOnly: true, sameSite: 'Strict', secure: url.protocol === 'https:', path: '/ui' };
+}
+
+/** Clears the cookie in both of its forms (a partitioned cookie is only cleared by a partitioned Set-Cookie). */
 export function endSession(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/ui' });
+  if (c.req.header('sec-fetch-dest') === 'iframe') {
+    deleteCookie(c, SESSION_COOKIE, { path: '/ui', sameSite: 'None', secure: true, partitioned: true });
+  }
 }
 
 /** The session in the request's cookie, if its signature holds, it has not expired and its key stands. */
