@@ -10,8 +10,8 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { CookieOptions } from 'hono/utils/cookie';
 import { sign, verify } from 'hono/jwt';
+import type { CookieOptions } from 'hono/utils/cookie';
 import { findActiveApiKeyById } from '../../db/repos/api-keys.js';
 import { invitationExists } from '../../db/repos/console-invitations.js';
 import { constantTimeEqual } from '../../db/secrets.js';
