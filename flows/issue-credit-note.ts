@@ -48,6 +48,7 @@ import { amountDueMinor, isIssuedCredit, transition } from '../src/domain/invoic
 import { creditNoteIssuedEntry, refundIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, type Outcome, ok, permanent, retryable, waitingOn } from '../src/domain/outcome.js';
+import { splitRefundToStep } from '../src/domain/payable.js';
 import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
@@ -123,6 +124,9 @@ type SettleOutput = {
   settlement: 'reduce_due' | 'customer_credit' | 'refund';
   invoiceStatus: string;
   refunds: { paymentId: string; externalId: string; amountMinor: number; status: string }[];
+  /** A refund settlement: what the provider paid back, and the rest below its step kept as customer credit. */
+  refundMinor?: number;
+  customerCreditMinor?: number;
 };
 
 export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput>(
@@ -368,6 +372,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       if (!settled.ok) return permanent(settled.detail);
       const effects = [invoiceStatusStatement(db, ctx.orgId, note.id, note.status, settled.next)];
       const refunds: SettleOutput['refunds'] = [];
+      let split: { refundMinor: number; customerCreditMinor: number } | null = null;
       let invoiceStatus = credited.status;
 
       if (settlement === 'reduce_due') {
@@ -405,21 +410,36 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
           })),
         );
       } else {
-        const refunded = await refundNote(ctx, {
-          note,
-          invoiceId: credited.id,
-          reason: terms?.reason === 'duplicate' ? 'duplicate' : 'requested_by_customer',
-        });
+        // The provider refunds only multiples of its step (Stripe: 10 fils for KWD, 100 for HUF):
+        // the largest multiple is refunded, the rest becomes customer credit (src/domain/payable.ts).
+        split = splitRefundToStep(note.totalMinor, ctx.adapters.payment.amountStep?.(note.currency) ?? 1);
+        const refunded =
+          split.refundMinor === 0
+            ? ok([])
+            : await refundNote(ctx, {
+                note: { ...note, totalMinor: split.refundMinor },
+                invoiceId: credited.id,
+                reason: terms?.reason === 'duplicate' ? 'duplicate' : 'requested_by_customer',
+              });
         if (!refunded.ok) return refunded;
         refunds.push(...refunded.value);
         const entry = refundIssuedEntry({
           creditNoteNumber: note.number!,
           currency: note.currency,
-          amountMinor: note.totalMinor,
+          amountMinor: split.refundMinor,
+          keptAsCreditMinor: split.customerCreditMinor,
         });
         if (!entry.ok) return entry;
         effects.push(
           ...(await ledgerStatements(db, ctx.orgId, { type: 'credit_note', id: note.id }, entry.value, now, now)),
+          ...(split.customerCreditMinor > 0
+            ? await customerCreditGrantStatements(db, ctx.orgId, note.id, {
+                customerId: note.customerId,
+                currency: note.currency,
+                amountMinor: split.customerCreditMinor,
+                now,
+              })
+            : []),
         );
       }
       const refs = refunds.map((r, i) => ({
@@ -430,7 +450,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         externalId: r.externalId,
       }));
       return ok({
-        output: { settlement, invoiceStatus, refunds },
+        output: { settlement, invoiceStatus, refunds, ...(split ?? {}) },
         effects,
         refs,
         // The deal's CRM learns what is now paid and outstanding (once per note).
@@ -462,11 +482,14 @@ async function refundNote(
   const paid = (await listPaymentsForInvoices(ctx.deps.db, ctx.orgId, [args.invoiceId]))
     .filter((p) => p.status === 'succeeded' && p.currency === args.note.currency)
     .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id));
+  const step = payment.amountStep?.(args.note.currency) ?? 1;
   let left = args.note.totalMinor;
   const out: SettleOutput['refunds'] = [];
   for (const p of paid) {
     if (left === 0) break;
-    const amountMinor = Math.min(left, p.amountMinor);
+    // Each refund on the provider's step, as the charge was.
+    const amountMinor = Math.floor(Math.min(left, p.amountMinor) / step) * step;
+    if (amountMinor === 0) continue;
     if (ctx.unknownOutcome) {
       const found = await payment.findRefund(p.externalId, args.note.id);
       if (!found.ok) return found;

@@ -10,9 +10,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../src/db/client.js';
 import { customers, ledgerLines } from '../src/db/schema.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
+import * as fixtures from './support/rounding-fixtures.js';
+import { json } from './support/rounding-fixtures.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -22,75 +23,10 @@ afterEach(async () => {
   await h.close();
 });
 
-const json = (method: string, body: unknown) => ({
-  method,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
-
-async function customerIn(currency: string): Promise<string> {
-  const id = newId('cus');
-  await h.db.insert(customers).values({
-    id,
-    orgId: h.orgId,
-    name: `Kunde ${currency}`,
-    email: 'ap@example.com',
-    currency,
-    address: JSON.stringify({ line1: '1 Main St', city: 'Albany', region: 'NY', postalCode: '12207', country: 'US' }),
-    sourceSystem: 'api',
-    sourceId: id,
-    createdAt: h.clock.now().toISOString(),
-  });
-  return id;
-}
-
-function terms(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
-  return {
-    currency,
-    startDate: '2026-03-01',
-    endDate: null,
-    alignment: 'calendar',
-    paymentTermsDays: 30,
-    renewal: { policy: 'none' },
-    ...(rounding ? { rounding } : {}),
-    phases: [
-      {
-        name: 'main',
-        kind: 'standard',
-        start: '2026-03-01',
-        end: null,
-        items: [
-          {
-            id: 'plan',
-            sku: 'PLAN',
-            description: 'Plan',
-            prices: [{ effectiveFrom: '2026-03-01', price: { model: 'per_unit', unit_amount: unitAmount } }],
-            quantity: '1',
-            cadence: 'monthly',
-            timing: 'in_advance',
-          },
-        ],
-      },
-    ],
-  };
-}
-
-/** Makes the contract, bills March and lets every job run; the one invoice's detail. */
-async function billMarch(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
-  const customerId = await customerIn(currency);
-  const made = await h.api(
-    '/api/v1/contracts',
-    json('POST', { customer_id: customerId, status: 'active', terms: terms(currency, unitAmount, rounding) }),
-  );
-  expect(made.status).toBe(201);
-  const contract = await readJson(made);
-  expect((await h.api('/api/v1/billing-settings', json('PUT', { grace_seconds: 0 }))).status).toBe(200);
-  expect((await h.api('/api/v1/billing-runs', json('POST', { at: '2026-03-01' }))).status).toBe(202);
-  await h.settle();
-  const list = await readJson(await h.api(`/api/v1/invoices?contract_id=${contract.id}`));
-  expect(list.data).toHaveLength(1);
-  return readJson(await h.api(`/api/v1/invoices/${list.data[0].id}`));
-}
+const billMarch = (currency: string, unitAmount: string, rounding?: Record<string, unknown>) =>
+  fixtures.billMarch(h, currency, unitAmount, rounding);
+const customerIn = (currency: string) => fixtures.customerIn(h, currency);
+const terms = fixtures.monthlyTerms;
 
 function erpInvoice(number: string) {
   const realm = [...h.sims.quickbooks.state.realms.values()][0] as unknown as {

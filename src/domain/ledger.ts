@@ -161,18 +161,28 @@ export function creditNoteIssuedEntry(note: {
   });
 }
 
-/** Refund paid out for a credit note: the receivable it left owed to the customer is settled in cash. */
+/**
+ * Refund paid out for a credit note: the receivable it left owed to the customer is settled in
+ * cash. `keptAsCreditMinor`: the part the provider cannot refund (below its amount step, e.g.
+ * 5 fils of a KWD note at Stripe) moves from the receivable to customer credit in the same entry.
+ */
 export function refundIssuedEntry(refund: {
   creditNoteNumber: string;
   currency: string;
   amountMinor: number;
+  keptAsCreditMinor?: number;
 }): Outcome<JournalEntry> {
+  const kept = refund.keptAsCreditMinor ?? 0;
   return checkBalanced({
     kind: 'refund_issued',
-    memo: `Refund of credit note ${refund.creditNoteNumber}`,
+    memo:
+      kept > 0
+        ? `Refund of credit note ${refund.creditNoteNumber}, ${kept} (minor units) kept as customer credit`
+        : `Refund of credit note ${refund.creditNoteNumber}`,
     lines: [
-      line('accounts_receivable', refund.currency, refund.amountMinor, 0),
-      line('cash', refund.currency, 0, refund.amountMinor),
+      line('accounts_receivable', refund.currency, refund.amountMinor + kept, 0),
+      ...(refund.amountMinor > 0 || kept === 0 ? [line('cash', refund.currency, 0, refund.amountMinor)] : []),
+      ...(kept > 0 ? [line('customer_credit', refund.currency, 0, kept)] : []),
     ],
   });
 }
