@@ -53,7 +53,7 @@ import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
-import { erpCustomerStep, erpItemsStep } from './erp-steps.js';
+import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
@@ -261,7 +261,9 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         fixedTax(lines) && planned === taxMinor
           ? lines.map((l) => l.taxMinor)
           : lineTaxesFromEngine(lines, ctx.outputs.recordTaxReturn.lines, taxMinor, note.currency, policy).taxes;
-      const totalMinor = note.subtotalMinor + taxMinor;
+      // A note crediting what is left of a rounded invoice carries the rest of its rounding difference (its draft holds it).
+      const roundingMinor = note.roundingMinor;
+      const totalMinor = note.subtotalMinor + taxMinor + roundingMinor;
       const others = (await creditNotesOf(db, ctx.orgId, credited.id)).filter(
         (n) => n.note.id !== note.id && n.note.status !== 'void',
       );
@@ -280,6 +282,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         currency: note.currency,
         netMinor: note.subtotalMinor,
         taxMinor,
+        roundingMinor,
         toCustomerCredit: settlement === 'customer_credit',
       });
       if (!entry.ok) return entry;
@@ -292,7 +295,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
             ctx.orgId,
             note.id,
             lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
-            { taxMinor, totalMinor, status: committed.next },
+            { taxMinor, totalMinor, status: committed.next, roundingMinor },
           ),
           ...(terms?.settlement
             ? []
@@ -339,13 +342,27 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
               customerExternalId: ctx.outputs.createErpCustomer.externalId,
               currency,
               issueDate: note.issueDate,
-              lines: lines.map((line) => ({
-                itemExternalId: items[line.productId]!,
-                description: line.description,
-                quantity: line.quantity,
-                unitPrice: line.unitAmount,
-                amount: minorToMajor(line.amountMinor, currency),
-              })),
+              lines: [
+                ...lines.map((line) => ({
+                  itemExternalId: items[line.productId]!,
+                  description: line.description,
+                  quantity: line.quantity,
+                  unitPrice: line.unitAmount,
+                  amount: minorToMajor(line.amountMinor, currency),
+                })),
+                // The invoice's rounding difference given back, as the invoice posted it (post-invoice-to-erp.ts).
+                ...(note.roundingMinor !== 0
+                  ? [
+                      {
+                        itemExternalId: items[ROUNDING_ITEM]!,
+                        description: 'Rounding difference',
+                        quantity: '1',
+                        unitPrice: minorToMajor(note.roundingMinor, currency),
+                        amount: minorToMajor(note.roundingMinor, currency),
+                      },
+                    ]
+                  : []),
+              ],
               totalTax: minorToMajor(note.taxMinor, currency),
               total: minorToMajor(note.totalMinor, currency),
             },

@@ -134,7 +134,8 @@ export function invoiceVoidedEntry(invoice: {
 /**
  * Credit note issued: revenue and tax payable are debited back. What the customer is owed goes
  * to the receivable (it lowers what is still due, or is paid out by a refund), or to customer
- * credit when it is kept for later invoices.
+ * credit when it is kept for later invoices. A note carrying its invoice's rounding difference
+ * (credit-notes.ts) reverses that too: rounding_difference debited when the invoice was rounded up.
  */
 export function creditNoteIssuedEntry(note: {
   number: string;
@@ -142,20 +143,24 @@ export function creditNoteIssuedEntry(note: {
   currency: string;
   netMinor: number;
   taxMinor: number;
+  roundingMinor?: number;
   toCustomerCredit: boolean;
 }): Outcome<JournalEntry> {
   const { currency } = note;
+  const rounding = note.roundingMinor ?? 0;
   return checkBalanced({
     kind: 'credit_note_issued',
     memo: `Credit note ${note.number} for invoice ${note.invoiceNumber}`,
     lines: [
       line('revenue', currency, note.netMinor, 0),
       ...(note.taxMinor !== 0 ? [line('tax_payable', currency, note.taxMinor, 0)] : []),
+      ...(rounding > 0 ? [line('rounding_difference', currency, rounding, 0)] : []),
+      ...(rounding < 0 ? [line('rounding_difference', currency, 0, -rounding)] : []),
       line(
         note.toCustomerCredit ? 'customer_credit' : 'accounts_receivable',
         currency,
         0,
-        note.netMinor + note.taxMinor,
+        note.netMinor + note.taxMinor + rounding,
       ),
     ],
   });
