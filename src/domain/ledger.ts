@@ -87,21 +87,33 @@ export function invoiceIssuedEntry(invoice: {
   });
 }
 
-/** Payment settled: cash net of the processor fee, the fee as an expense, receivable cleared. */
+/**
+ * Payment settled: cash net of the processor fee, the fee as an expense, receivable cleared.
+ * `overpaidMinor`: the part beyond what was due (a credit note lowered it after the attempt was
+ * open) is owed back to the customer, so it is credited to customer_credit, not the receivable.
+ */
 export function paymentReceivedEntry(payment: {
   invoiceNumber: string;
   currency: string;
   amountMinor: number;
   feeMinor: number;
+  overpaidMinor?: number;
 }): Outcome<JournalEntry> {
   const { currency } = payment;
+  const over = payment.overpaidMinor ?? 0;
   return checkBalanced({
     kind: 'payment_received',
-    memo: `Payment for invoice ${payment.invoiceNumber}`,
+    memo:
+      over > 0
+        ? `Payment for invoice ${payment.invoiceNumber}, ${over} (minor units) over what was due kept as customer credit`
+        : `Payment for invoice ${payment.invoiceNumber}`,
     lines: [
       line('cash', currency, payment.amountMinor - payment.feeMinor, 0),
       ...(payment.feeMinor !== 0 ? [line('payment_fees', currency, payment.feeMinor, 0)] : []),
-      line('accounts_receivable', currency, 0, payment.amountMinor),
+      ...(payment.amountMinor - over > 0 || over === 0
+        ? [line('accounts_receivable', currency, 0, payment.amountMinor - over)]
+        : []),
+      ...(over > 0 ? [line('customer_credit', currency, 0, over)] : []),
     ],
   });
 }
