@@ -213,6 +213,13 @@ export interface RefundState extends ExternalObject {
 
 export interface PaymentPort {
   readonly vendor: PaymentVendor;
+  /**
+   * The multiple of the hub's minor unit this provider takes for a charge or a refund in
+   * `currency` (Stripe: 100 for HUF, 10 for KWD, https://docs.stripe.com/currencies#special-cases).
+   * Absent or 1: any amount. The hub rounds to it where it can show the difference: an invoice's
+   * rounding_minor (rounding.providerAmounts), a refund's rest kept as customer credit.
+   */
+  amountStep?(currency: string): number;
   createCustomer(request: PaymentCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findCustomer(localId: string): Promise<Outcome<ExternalObject | null>>;
   createPayment(request: PaymentRequest, options: WriteOptions): Promise<Outcome<PaymentState>>;

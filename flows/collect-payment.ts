@@ -19,7 +19,7 @@ import { amountDueMinor, transition } from '../src/domain/invoice-lifecycle.js';
 import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
 import type { RoundingPolicy } from '../src/domain/money.js';
 import { ok, waitingOn } from '../src/domain/outcome.js';
-import { creditWithinStep, providerAmountStep } from '../src/domain/payable.js';
+import { creditWithinStep } from '../src/domain/payable.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
@@ -70,9 +70,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       // the credit must still be a multiple the provider accepts; the unapplied rest stays credit.
       const policy = JSON.parse(invoice.rounding) as RoundingPolicy;
       const step =
-        policy.providerAmounts === 'round_to_provider'
-          ? providerAmountStep(ctx.adapters.payment.vendor, invoice.currency)
-          : 1;
+        policy.providerAmounts === 'round_to_provider' ? (ctx.adapters.payment.amountStep?.(invoice.currency) ?? 1) : 1;
       const appliedMinor = creditWithinStep(due, balance, step);
       const toCollectMinor = due - appliedMinor;
       const output = { appliedMinor, toCollectMinor };

@@ -183,7 +183,12 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const payable =
         invoice.kind === 'credit_note'
           ? null
-          : payableTotal(invoice.subtotalMinor + taxMinor, invoice.currency, policy, ctx.adapters.payment.vendor);
+          : payableTotal(
+              invoice.subtotalMinor + taxMinor,
+              invoice.currency,
+              policy,
+              ctx.adapters.payment.amountStep?.(invoice.currency) ?? 1,
+            );
       const roundingMinor = payable?.roundingMinor ?? 0;
       const entry = invoiceIssuedEntry({
         number: invoice.number,

@@ -48,11 +48,12 @@ import { amountDueMinor, isIssuedCredit, transition } from '../src/domain/invoic
 import { creditNoteIssuedEntry, refundIssuedEntry } from '../src/domain/ledger.js';
 import { majorToMinor, minorToMajor, type RoundingPolicy } from '../src/domain/money.js';
 import { type Failure, type Outcome, ok, permanent, retryable, waitingOn } from '../src/domain/outcome.js';
+import { splitRefundToStep } from '../src/domain/payable.js';
 import { lineTaxesFromEngine } from '../src/domain/tax-lines.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
-import { erpCustomerStep, erpItemsStep } from './erp-steps.js';
+import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
@@ -123,6 +124,9 @@ type SettleOutput = {
   settlement: 'reduce_due' | 'customer_credit' | 'refund';
   invoiceStatus: string;
   refunds: { paymentId: string; externalId: string; amountMinor: number; status: string }[];
+  /** A refund settlement: what the provider paid back, and the rest below its step kept as customer credit. */
+  refundMinor?: number;
+  customerCreditMinor?: number;
 };
 
 export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput>(
@@ -257,7 +261,9 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         fixedTax(lines) && planned === taxMinor
           ? lines.map((l) => l.taxMinor)
           : lineTaxesFromEngine(lines, ctx.outputs.recordTaxReturn.lines, taxMinor, note.currency, policy).taxes;
-      const totalMinor = note.subtotalMinor + taxMinor;
+      // A note crediting what is left of a rounded invoice carries the rest of its rounding difference (its draft holds it).
+      const roundingMinor = note.roundingMinor;
+      const totalMinor = note.subtotalMinor + taxMinor + roundingMinor;
       const others = (await creditNotesOf(db, ctx.orgId, credited.id)).filter(
         (n) => n.note.id !== note.id && n.note.status !== 'void',
       );
@@ -276,6 +282,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         currency: note.currency,
         netMinor: note.subtotalMinor,
         taxMinor,
+        roundingMinor,
         toCustomerCredit: settlement === 'customer_credit',
       });
       if (!entry.ok) return entry;
@@ -288,7 +295,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
             ctx.orgId,
             note.id,
             lines.map((line, i) => ({ lineId: line.id, taxMinor: lineTaxes[i]! })),
-            { taxMinor, totalMinor, status: committed.next },
+            { taxMinor, totalMinor, status: committed.next, roundingMinor },
           ),
           ...(terms?.settlement
             ? []
@@ -335,13 +342,27 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
               customerExternalId: ctx.outputs.createErpCustomer.externalId,
               currency,
               issueDate: note.issueDate,
-              lines: lines.map((line) => ({
-                itemExternalId: items[line.productId]!,
-                description: line.description,
-                quantity: line.quantity,
-                unitPrice: line.unitAmount,
-                amount: minorToMajor(line.amountMinor, currency),
-              })),
+              lines: [
+                ...lines.map((line) => ({
+                  itemExternalId: items[line.productId]!,
+                  description: line.description,
+                  quantity: line.quantity,
+                  unitPrice: line.unitAmount,
+                  amount: minorToMajor(line.amountMinor, currency),
+                })),
+                // The invoice's rounding difference given back, as the invoice posted it (post-invoice-to-erp.ts).
+                ...(note.roundingMinor !== 0
+                  ? [
+                      {
+                        itemExternalId: items[ROUNDING_ITEM]!,
+                        description: 'Rounding difference',
+                        quantity: '1',
+                        unitPrice: minorToMajor(note.roundingMinor, currency),
+                        amount: minorToMajor(note.roundingMinor, currency),
+                      },
+                    ]
+                  : []),
+              ],
               totalTax: minorToMajor(note.taxMinor, currency),
               total: minorToMajor(note.totalMinor, currency),
             },
@@ -368,6 +389,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       if (!settled.ok) return permanent(settled.detail);
       const effects = [invoiceStatusStatement(db, ctx.orgId, note.id, note.status, settled.next)];
       const refunds: SettleOutput['refunds'] = [];
+      let split: { refundMinor: number; customerCreditMinor: number } | null = null;
       let invoiceStatus = credited.status;
 
       if (settlement === 'reduce_due') {
@@ -405,21 +427,36 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
           })),
         );
       } else {
-        const refunded = await refundNote(ctx, {
-          note,
-          invoiceId: credited.id,
-          reason: terms?.reason === 'duplicate' ? 'duplicate' : 'requested_by_customer',
-        });
+        // The provider refunds only multiples of its step (Stripe: 10 fils for KWD, 100 for HUF):
+        // the largest multiple is refunded, the rest becomes customer credit (src/domain/payable.ts).
+        split = splitRefundToStep(note.totalMinor, ctx.adapters.payment.amountStep?.(note.currency) ?? 1);
+        const refunded =
+          split.refundMinor === 0
+            ? ok([])
+            : await refundNote(ctx, {
+                note: { ...note, totalMinor: split.refundMinor },
+                invoiceId: credited.id,
+                reason: terms?.reason === 'duplicate' ? 'duplicate' : 'requested_by_customer',
+              });
         if (!refunded.ok) return refunded;
         refunds.push(...refunded.value);
         const entry = refundIssuedEntry({
           creditNoteNumber: note.number!,
           currency: note.currency,
-          amountMinor: note.totalMinor,
+          amountMinor: split.refundMinor,
+          keptAsCreditMinor: split.customerCreditMinor,
         });
         if (!entry.ok) return entry;
         effects.push(
           ...(await ledgerStatements(db, ctx.orgId, { type: 'credit_note', id: note.id }, entry.value, now, now)),
+          ...(split.customerCreditMinor > 0
+            ? await customerCreditGrantStatements(db, ctx.orgId, note.id, {
+                customerId: note.customerId,
+                currency: note.currency,
+                amountMinor: split.customerCreditMinor,
+                now,
+              })
+            : []),
         );
       }
       const refs = refunds.map((r, i) => ({
@@ -430,7 +467,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         externalId: r.externalId,
       }));
       return ok({
-        output: { settlement, invoiceStatus, refunds },
+        output: { settlement, invoiceStatus, refunds, ...(split ?? {}) },
         effects,
         refs,
         // The deal's CRM learns what is now paid and outstanding (once per note).
@@ -462,11 +499,14 @@ async function refundNote(
   const paid = (await listPaymentsForInvoices(ctx.deps.db, ctx.orgId, [args.invoiceId]))
     .filter((p) => p.status === 'succeeded' && p.currency === args.note.currency)
     .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id));
+  const step = payment.amountStep?.(args.note.currency) ?? 1;
   let left = args.note.totalMinor;
   const out: SettleOutput['refunds'] = [];
   for (const p of paid) {
     if (left === 0) break;
-    const amountMinor = Math.min(left, p.amountMinor);
+    // Each refund on the provider's step, as the charge was.
+    const amountMinor = Math.floor(Math.min(left, p.amountMinor) / step) * step;
+    if (amountMinor === 0) continue;
     if (ctx.unknownOutcome) {
       const found = await payment.findRefund(p.externalId, args.note.id);
       if (!found.ok) return found;

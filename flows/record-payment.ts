@@ -4,6 +4,7 @@
  * The payment id is derived from the processor's id, so a replayed event changes nothing.
  */
 import { naturalId } from '../src/db/ids.js';
+import { overpaymentCreditStatements } from '../src/db/repos/customer-credit.js';
 import { dunningSettingsOf } from '../src/db/repos/dunning.js';
 import { invoicePaidStatement, paymentInsert } from '../src/db/repos/invoice-writes.js';
 import { creditedMinorOf } from '../src/db/repos/invoices-read.js';
@@ -116,20 +117,28 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
         });
       }
 
+      // What is owed in payments: the total less credit notes that reduce it and customer credit spent on it.
+      const credited = (await creditedMinorOf(db, ctx.orgId, [invoice.id])).get(invoice.id) ?? 0;
+      const owed = Math.max(0, invoice.totalMinor - credited);
+      // More than what is still due (a credit note lowered it while the attempt was open, or settled
+      // it): the excess becomes the customer's credit, with its ledger line, not an error.
+      const stillDue = invoice.status === 'paid' ? 0 : Math.max(0, owed - invoice.amountPaidMinor);
+      const overpaidMinor = Math.max(0, input.amountMinor - stillDue);
       const entry = paymentReceivedEntry({
         invoiceNumber: invoice.number,
         currency: input.currency,
         amountMinor: input.amountMinor,
         feeMinor,
+        overpaidMinor,
       });
       if (!entry.ok) return entry;
-      // What is owed in payments: the total less credit notes that reduce it and customer credit spent on it.
-      const credited = (await creditedMinorOf(db, ctx.orgId, [invoice.id])).get(invoice.id) ?? 0;
-      const owed = Math.max(0, invoice.totalMinor - credited);
       const paid = Math.min(owed, invoice.amountPaidMinor + input.amountMinor);
       // What the lifecycle allows: settled in full → paid, else partially_paid (an overdue or
-      // uncollectible invoice keeps its state while what is due goes down).
-      const moved = transition(invoice.status, paid >= owed ? 'pay' : 'pay_partial');
+      // uncollectible invoice keeps its state while what is due goes down). Paid already: it stays so.
+      const moved =
+        invoice.status === 'paid'
+          ? ({ ok: true, next: 'paid' } as const)
+          : transition(invoice.status, paid >= owed ? 'pay' : 'pay_partial');
       if (!moved.ok) return permanent(`payment ${input.paymentExternalId}: ${moved.detail}`);
       const status = moved.next;
       const announced = await announce(
@@ -155,10 +164,20 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
         ctx.correlationId,
       );
       return ok({
-        output: { paymentId, status: 'succeeded' },
+        output: { paymentId, status: 'succeeded', ...(overpaidMinor > 0 ? { overpaidMinor } : {}) },
         effects: [
           paymentRow,
-          invoicePaidStatement(db, ctx.orgId, invoice.id, { amountPaidMinor: paid, status }),
+          ...(invoice.status === 'paid'
+            ? []
+            : [invoicePaidStatement(db, ctx.orgId, invoice.id, { amountPaidMinor: paid, status })]),
+          ...(overpaidMinor > 0
+            ? await overpaymentCreditStatements(db, ctx.orgId, paymentId, {
+                customerId: invoice.customerId,
+                currency: input.currency,
+                amountMinor: overpaidMinor,
+                now,
+              })
+            : []),
           ...(await ledgerStatements(
             db,
             ctx.orgId,

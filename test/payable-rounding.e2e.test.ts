@@ -10,9 +10,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../src/db/client.js';
 import { customers, ledgerLines } from '../src/db/schema.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
+import * as fixtures from './support/rounding-fixtures.js';
+import { CHF_CASH, json, TO_PROVIDER } from './support/rounding-fixtures.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -22,75 +23,10 @@ afterEach(async () => {
   await h.close();
 });
 
-const json = (method: string, body: unknown) => ({
-  method,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
-
-async function customerIn(currency: string): Promise<string> {
-  const id = newId('cus');
-  await h.db.insert(customers).values({
-    id,
-    orgId: h.orgId,
-    name: `Kunde ${currency}`,
-    email: 'ap@example.com',
-    currency,
-    address: JSON.stringify({ line1: '1 Main St', city: 'Albany', region: 'NY', postalCode: '12207', country: 'US' }),
-    sourceSystem: 'api',
-    sourceId: id,
-    createdAt: h.clock.now().toISOString(),
-  });
-  return id;
-}
-
-function terms(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
-  return {
-    currency,
-    startDate: '2026-03-01',
-    endDate: null,
-    alignment: 'calendar',
-    paymentTermsDays: 30,
-    renewal: { policy: 'none' },
-    ...(rounding ? { rounding } : {}),
-    phases: [
-      {
-        name: 'main',
-        kind: 'standard',
-        start: '2026-03-01',
-        end: null,
-        items: [
-          {
-            id: 'plan',
-            sku: 'PLAN',
-            description: 'Plan',
-            prices: [{ effectiveFrom: '2026-03-01', price: { model: 'per_unit', unit_amount: unitAmount } }],
-            quantity: '1',
-            cadence: 'monthly',
-            timing: 'in_advance',
-          },
-        ],
-      },
-    ],
-  };
-}
-
-/** Makes the contract, bills March and lets every job run; the one invoice's detail. */
-async function billMarch(currency: string, unitAmount: string, rounding?: Record<string, unknown>) {
-  const customerId = await customerIn(currency);
-  const made = await h.api(
-    '/api/v1/contracts',
-    json('POST', { customer_id: customerId, status: 'active', terms: terms(currency, unitAmount, rounding) }),
-  );
-  expect(made.status).toBe(201);
-  const contract = await readJson(made);
-  expect((await h.api('/api/v1/billing-settings', json('PUT', { grace_seconds: 0 }))).status).toBe(200);
-  expect((await h.api('/api/v1/billing-runs', json('POST', { at: '2026-03-01' }))).status).toBe(202);
-  await h.settle();
-  const list = await readJson(await h.api(`/api/v1/invoices?contract_id=${contract.id}`));
-  expect(list.data).toHaveLength(1);
-  return readJson(await h.api(`/api/v1/invoices/${list.data[0].id}`));
-}
+const billMarch = (currency: string, unitAmount: string, rounding?: Record<string, unknown>) =>
+  fixtures.billMarch(h, currency, unitAmount, rounding);
+const customerIn = (currency: string) => fixtures.customerIn(h, currency);
+const terms = fixtures.monthlyTerms;
 
 function erpInvoice(number: string) {
   const realm = [...h.sims.quickbooks.state.realms.values()][0] as unknown as {
@@ -144,6 +80,59 @@ describe('the rounded grand total ties out: invoice, tax, Stripe, QuickBooks, le
     expect(intents).toHaveLength(0);
     // Other stops still take the exact amount.
     expect(erpInvoice(invoice.number).TotalAmt).toBe(5.131);
+  });
+
+  it("the pricing preview's payable block equals the invoice: KWD 4.713 + 0.418 tax at Stripe is 5.130, CHF 11.29 is 11.30", async () => {
+    const preview = async (currency: string, unit: string, rounding: Record<string, unknown>, taxMinor: number) => {
+      const res = await h.api(
+        '/api/v1/pricing/preview',
+        json('POST', {
+          price: { model: 'per_unit', unit_amount: unit },
+          usage: { quantity: '1', currency },
+          options: { rounding },
+          tax_minor: taxMinor,
+        }),
+      );
+      expect(res.status).toBe(200);
+      return (await readJson(res)).payable;
+    };
+    const invoice = await billMarch('KWD', '4.713', TO_PROVIDER);
+    const kwd = await preview('KWD', '4.713', TO_PROVIDER, invoice.tax_minor);
+    expect(kwd).toMatchObject({
+      exact_minor: 5131,
+      amount_minor: invoice.total_minor,
+      rounding_minor: invoice.rounding_minor,
+      step_minor: 10,
+      rules: ['provider'],
+      provider: 'stripe',
+    });
+    expect(kwd.why).toMatch(/multiple of 10.*stripe in KWD/);
+    expect(await preview('CHF', '10.37', CHF_CASH, 92)).toMatchObject({
+      exact_minor: 1129,
+      amount_minor: 1130,
+      rounding_minor: 1,
+      step_minor: 5,
+      rules: ['cash'],
+      provider: null,
+    });
+    // The exact policy: no rounding, and the block says so.
+    expect(await preview('KWD', '4.713', { mode: 'half_up', level: 'line' }, 418)).toMatchObject({
+      amount_minor: 5131,
+      rounding_minor: 0,
+      why: 'no rounding',
+    });
+    const bad = await h.api(
+      '/api/v1/pricing/preview',
+      json('POST', {
+        price: { model: 'per_unit', unit_amount: '1' },
+        usage: { quantity: '1', currency: 'CHF' },
+        options: { rounding: { mode: 'half_up', level: 'line', cashIncrement: '0.005' } },
+      }),
+    );
+    expect(bad.status).toBe(400);
+    expect((await readJson(bad)).errors).toEqual([
+      expect.objectContaining({ field: 'options.rounding.cashIncrement' }),
+    ]);
   });
 
   it('refuses a cash increment that is not a whole number of minor units, naming the field', async () => {

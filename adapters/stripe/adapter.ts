@@ -18,6 +18,7 @@ import type {
   RefundState,
   WriteOptions,
 } from '../ports.js';
+import { stripeAmountStep, toStripeAmount } from './amounts.js';
 import { createStripeClient } from './client.js';
 import { classifyStripeError, type StripeOperation } from './errors.js';
 import {
@@ -67,6 +68,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
   return {
     vendor: 'stripe',
 
+    amountStep: stripeAmountStep,
+
     async createCustomer(request: PaymentCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>> {
       const created = await call('write', () =>
         stripe.customers.create(toCustomerParams(request), { idempotencyKey: options.idempotencyKey }),
@@ -84,13 +87,12 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
     },
 
     async createPayment(request: PaymentRequest, options: WriteOptions): Promise<Outcome<PaymentState>> {
-      if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
-        return permanent(`payment amount must be a positive integer of minor units, got ${request.amountMinor}`, {
-          field: 'amountMinor',
-        });
-      }
+      // Off Stripe's step for the currency: refused here, naming the step, before Stripe refuses it.
+      const amount = toStripeAmount(request.amountMinor, request.currency, 'payment');
+      if (!amount.ok) return amount;
       try {
-        const intent = await stripe.paymentIntents.create(toPaymentIntentParams(request, config.testPaymentMethod), {
+        const params = toPaymentIntentParams(request, amount.value, config.testPaymentMethod);
+        const intent = await stripe.paymentIntents.create(params, {
           idempotencyKey: options.idempotencyKey,
         });
         return ok(fromPaymentIntent(intent));
@@ -138,13 +140,11 @@ export function createStripeAdapter(config: StripeAdapterConfig): PaymentPort {
 
     // https://docs.stripe.com/api/refunds/create, with the Idempotency-Key: a retried refund is the same refund.
     async refundPayment(request: RefundRequest, options: WriteOptions): Promise<Outcome<RefundState>> {
-      if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
-        return permanent(`refund amount must be a positive integer of minor units, got ${request.amountMinor}`, {
-          field: 'amountMinor',
-        });
-      }
+      // A refund follows the charge's step (the credit note flow keeps the rest as customer credit).
+      const amount = toStripeAmount(request.amountMinor, request.currency, 'refund');
+      if (!amount.ok) return amount;
       const created = await call('write', () =>
-        stripe.refunds.create(toRefundParams(request), { idempotencyKey: options.idempotencyKey }),
+        stripe.refunds.create(toRefundParams(request, amount.value), { idempotencyKey: options.idempotencyKey }),
       );
       return created.ok ? ok(fromRefund(created.value)) : created;
     },

@@ -13,6 +13,7 @@ import type {
   RefundRequest,
   RefundState,
 } from '../ports.js';
+import { fromStripeAmount } from './amounts.js';
 
 /** Metadata keys that tie Stripe objects back to ours (lookup and webhooks). */
 export const METADATA = {
@@ -48,10 +49,12 @@ export function fromCustomer(customer: Stripe.Customer): ExternalObject {
  */
 export function toPaymentIntentParams(
   request: PaymentRequest,
+  stripeAmount: number,
   testPaymentMethod?: string,
 ): Stripe.PaymentIntentCreateParams {
   const params: Stripe.PaymentIntentCreateParams = {
-    amount: request.amountMinor,
+    // In Stripe's units (adapters/stripe/amounts.ts: ISK × 100).
+    amount: stripeAmount,
     currency: request.currency.toLowerCase(),
     customer: request.customerExternalId,
     description: request.description,
@@ -93,7 +96,7 @@ export function fromPaymentIntent(intent: Stripe.PaymentIntent): PaymentState {
   return {
     externalId: intent.id,
     status: fromPaymentIntentStatus(intent),
-    amountMinor: intent.amount,
+    amountMinor: fromStripeAmount(intent.amount, intent.currency),
     currency: intent.currency.toUpperCase(),
   };
 }
@@ -133,7 +136,7 @@ export function feeFromPaymentIntent(intent: Stripe.PaymentIntent): FeeLookup {
       paymentCurrency: intent.currency.toUpperCase(),
     };
   }
-  return { kind: 'fee', feeMinor: txn.fee ?? 0 };
+  return { kind: 'fee', feeMinor: fromStripeAmount(txn.fee ?? 0, txn.currency) };
 }
 
 const EVENT_TYPES: Record<string, PaymentEvent['type']> = {
@@ -167,7 +170,7 @@ export function fromEvent(event: Stripe.Event): PaymentEvent {
     type: mapped ?? 'ignored',
     paymentExternalId: object.id ?? null,
     invoiceId: object.metadata?.[METADATA.invoiceId] ?? null,
-    amountMinor: amount,
+    amountMinor: fromStripeAmount(amount, object.currency ?? ''),
     currency: (object.currency ?? '').toUpperCase(),
     // Stripe events carry no fee; the flow asks getPaymentFee once the payment succeeded.
     feeMinor: null,
@@ -175,10 +178,11 @@ export function fromEvent(event: Stripe.Event): PaymentEvent {
   };
 }
 
-export function toRefundParams(request: RefundRequest): Stripe.RefundCreateParams {
+export function toRefundParams(request: RefundRequest, stripeAmount: number): Stripe.RefundCreateParams {
   return {
     payment_intent: request.paymentExternalId,
-    amount: request.amountMinor,
+    // In Stripe's units (adapters/stripe/amounts.ts), on the same step as a charge.
+    amount: stripeAmount,
     reason: request.reason,
     metadata: { [METADATA.creditNoteId]: request.creditNoteId },
   };
@@ -190,5 +194,10 @@ export function fromRefund(refund: Stripe.Refund): RefundState {
     refund.status === 'succeeded' || refund.status === 'failed' || refund.status === 'canceled'
       ? refund.status
       : 'pending';
-  return { externalId: refund.id, status, amountMinor: refund.amount, currency: refund.currency.toUpperCase() };
+  return {
+    externalId: refund.id,
+    status,
+    amountMinor: fromStripeAmount(refund.amount, refund.currency),
+    currency: refund.currency.toUpperCase(),
+  };
 }

@@ -246,6 +246,8 @@ export const customerCreditEntries = sqliteTable(
     creditNoteId: text('credit_note_id'),
     /** The invoice that used it (negative entries). */
     invoiceId: text('invoice_id'),
+    /** The payment whose excess over what was due it keeps (positive entries; migration 0039). */
+    paymentId: text('payment_id'),
     ...timestamps,
   },
   (t) => [

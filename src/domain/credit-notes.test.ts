@@ -33,6 +33,7 @@ describe('planCreditNote', () => {
         ],
         netMinor: 13_333,
         taxMinor: 1_100,
+        roundingMinor: 0,
         totalMinor: 14_433,
         settlement: 'reduce_due',
       },
@@ -144,5 +145,56 @@ describe('defaultSettlement', () => {
     expect(defaultSettlement(open, 0, 14_433)).toBe('reduce_due');
     expect(defaultSettlement(open, 10_000, 4_434)).toBe('customer_credit');
     expect(defaultSettlement(paid, 0, 1)).toBe('customer_credit');
+  });
+});
+
+describe('planCreditNote on a cash-rounded invoice (CHF to 0.05)', () => {
+  // 10.37 + 0.92 tax = 11.29, cash-rounded up to 11.30: rounding +1.
+  const up: CreditableInvoice = {
+    status: 'paid',
+    totalMinor: 1130,
+    roundingMinor: 1,
+    amountPaidMinor: 1130,
+    lines: [{ lineNo: 1, amountMinor: 1037, taxMinor: 92 }],
+  };
+  // 11.22 rounded down to 11.20: rounding −2; without it, the whole credit (11.22) would be refused.
+  const down: CreditableInvoice = {
+    status: 'finalized',
+    totalMinor: 1120,
+    roundingMinor: -2,
+    amountPaidMinor: 0,
+    lines: [{ lineNo: 1, amountMinor: 1030, taxMinor: 92 }],
+  };
+
+  it('the whole credit carries the rounding difference and equals the invoice total exactly', () => {
+    const planned = planCreditNote(up, [], { settlement: 'refund' });
+    expect(planned.ok && planned.plan).toMatchObject({
+      netMinor: 1037,
+      taxMinor: 92,
+      roundingMinor: 1,
+      totalMinor: 1130,
+    });
+    const refused = planCreditNote(down, [], {});
+    expect(refused.ok && refused.plan).toMatchObject({ roundingMinor: -2, totalMinor: 1120, settlement: 'reduce_due' });
+  });
+
+  it('a partial credit gives back exact amounts; the note that credits the rest carries the rounding', () => {
+    const first = planCreditNote(up, [], { lines: [{ lineNo: 1, amountMinor: 500 }], settlement: 'customer_credit' });
+    // 92 × 500 / 1037 = 44.4 → 44.
+    expect(first.ok && first.plan).toMatchObject({ roundingMinor: 0, totalMinor: 544 });
+    const earlier = note({
+      totalMinor: 544,
+      settlement: 'customer_credit',
+      lines: [{ creditsLineNo: 1, amountMinor: 500, taxMinor: 44 }],
+    });
+    const rest = planCreditNote(up, [earlier], { settlement: 'refund' });
+    expect(rest.ok && rest.plan).toMatchObject({ netMinor: 537, taxMinor: 48, roundingMinor: 1, totalMinor: 586 });
+    // Together: 544 + 586 = 1130, the invoice total; nothing is left to credit.
+    const after = note({
+      totalMinor: 586,
+      roundingMinor: 1,
+      lines: [{ creditsLineNo: 1, amountMinor: 537, taxMinor: 48 }],
+    });
+    expect(planCreditNote(up, [earlier, after], {})).toMatchObject({ ok: false, status: 409 });
   });
 });

@@ -10,6 +10,11 @@
  *   else its tax × credited / amount, rounded half up, so credits of a whole line always tie
  *   out to the cent with what the tax engine recorded on the sale.
  * - The sum of every credit note (but void ones) never exceeds the invoice total.
+ * - Rounding: an invoice whose grand total was rounded (cash rounding, CHF to 0.05, or the
+ *   provider's step; payable.ts) keeps the difference in rounding_minor. The note that credits
+ *   what is left of every line carries what is left of that difference too, so the notes of a
+ *   wholly credited invoice add up to its total exactly (no residue, no refusal by the rounding).
+ *   A note of part of the invoice gives back exact lines and tax, no rounding.
  * - Settlement: reduce_due (an open invoice: the credit lowers what is still due, and must fit in
  *   it); customer_credit (a paid invoice: kept as credit for the customer's next invoices);
  *   refund (a paid invoice: paid back through the payment provider, at most what was paid and not
@@ -33,6 +38,8 @@ export interface CreditableLine {
 export interface CreditableInvoice {
   status: InvoiceStatus;
   totalMinor: number;
+  /** The grand total's rounding difference (total = lines + tax + rounding); absent = 0. */
+  roundingMinor?: number;
   amountPaidMinor: number;
   lines: readonly CreditableLine[];
 }
@@ -41,6 +48,8 @@ export interface CreditableInvoice {
 export interface EarlierCredit {
   status: InvoiceStatus;
   totalMinor: number;
+  /** The part of the invoice's rounding difference the note carried; absent = 0. */
+  roundingMinor?: number;
   settlement: CreditSettlement | null;
   lines: readonly { creditsLineNo: number | null; amountMinor: number; taxMinor: number }[];
 }
@@ -61,6 +70,9 @@ export interface CreditPlan {
   lines: PlannedCreditLine[];
   netMinor: number;
   taxMinor: number;
+  /** What is left of the invoice's rounding difference, when the note credits all that is left of every line; else 0. */
+  roundingMinor: number;
+  /** netMinor + taxMinor + roundingMinor. */
   totalMinor: number;
   settlement: CreditSettlement;
 }
@@ -142,7 +154,10 @@ export function planCreditNote(
   }
   const netMinor = lines.reduce((s, l) => s + l.amountMinor, 0);
   const taxMinor = lines.reduce((s, l) => s + l.taxMinor, 0);
-  const totalMinor = netMinor + taxMinor;
+  const roundingMinor = creditsEverythingLeft(invoice, creditedNet, creditedTax, lines)
+    ? (invoice.roundingMinor ?? 0) - live.reduce((s, n) => s + (n.roundingMinor ?? 0), 0)
+    : 0;
+  const totalMinor = netMinor + taxMinor + roundingMinor;
   if (lines.length === 0 || totalMinor <= 0) {
     return { ok: false, status: 409, detail: 'nothing is left to credit on this invoice' };
   }
@@ -190,7 +205,22 @@ export function planCreditNote(
       };
     }
   }
-  return { ok: true, plan: { lines, netMinor, taxMinor, totalMinor, settlement } };
+  return { ok: true, plan: { lines, netMinor, taxMinor, roundingMinor, totalMinor, settlement } };
+}
+
+/** True when, with `planned`, every line of the invoice is credited in full, net and tax. */
+function creditsEverythingLeft(
+  invoice: CreditableInvoice,
+  creditedNet: ReadonlyMap<number, number>,
+  creditedTax: ReadonlyMap<number, number>,
+  planned: readonly PlannedCreditLine[],
+): boolean {
+  return invoice.lines.every((line) => {
+    const now = planned.filter((p) => p.creditsLineNo === line.lineNo);
+    const net = (creditedNet.get(line.lineNo) ?? 0) + now.reduce((s, p) => s + p.amountMinor, 0);
+    const tax = (creditedTax.get(line.lineNo) ?? 0) + now.reduce((s, p) => s + p.taxMinor, 0);
+    return net === line.amountMinor && tax === line.taxMinor;
+  });
 }
 
 /**

@@ -45,14 +45,13 @@ export { allocate, DEFAULT_ROUNDING, type Money, majorToMinor, minorToMajor, typ
  * The grand total an invoice is charged: cash rounding (rounding.cashIncrement, CHF to 0.05) and
  * the payment provider's amount rule (rounding.providerAmounts; Stripe's HUF/TWD whole units and
  * three-decimal tens), with the rounding difference to show.
- * @example payableTotal(5124, 'KWD', { mode: 'half_up', level: 'line', providerAmounts: 'round_to_provider' }, 'stripe') // 5120, -4
+ * @example payableTotal(5124, 'KWD', { mode: 'half_up', level: 'line', providerAmounts: 'round_to_provider' }, 10) // 5120, -4
  */
 export {
   cashIncrementMinor,
   type PayableTotal,
   payableTotal,
-  providerAmountStep,
-  STRIPE_AMOUNT_STEPS,
+  splitRefundToStep,
 } from './payable.js';
 /**
  * Rates one price against a period's usage. Every rated price carries a tier-by-tier breakdown.

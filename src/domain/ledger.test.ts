@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkBalanced, invoiceIssuedEntry, paymentReceivedEntry } from './ledger.js';
+import { checkBalanced, invoiceIssuedEntry, paymentReceivedEntry, refundIssuedEntry } from './ledger.js';
 
 describe('ledger', () => {
   it('books an issued invoice as AR against revenue and tax payable', () => {
@@ -54,5 +54,34 @@ describe('ledger', () => {
         }
       }),
     );
+  });
+});
+
+describe('refundIssuedEntry', () => {
+  const amounts = (e: ReturnType<typeof refundIssuedEntry>) =>
+    e.ok ? e.value.lines.map((l) => [l.account, l.debitMinor, l.creditMinor]) : e.reason;
+
+  it("keeps the part below the provider's step as customer credit in the same entry", () => {
+    // KWD 1.089 credit note at Stripe: 1.080 refunded, 9 fils kept.
+    expect(
+      amounts(
+        refundIssuedEntry({ creditNoteNumber: 'CN-1', currency: 'KWD', amountMinor: 1080, keptAsCreditMinor: 9 }),
+      ),
+    ).toEqual([
+      ['accounts_receivable', 1089, 0],
+      ['cash', 0, 1080],
+      ['customer_credit', 0, 9],
+    ]);
+    // All of it below one step: nothing goes through cash.
+    expect(
+      amounts(refundIssuedEntry({ creditNoteNumber: 'CN-2', currency: 'KWD', amountMinor: 0, keptAsCreditMinor: 7 })),
+    ).toEqual([
+      ['accounts_receivable', 7, 0],
+      ['customer_credit', 0, 7],
+    ]);
+    expect(amounts(refundIssuedEntry({ creditNoteNumber: 'CN-3', currency: 'USD', amountMinor: 500 }))).toEqual([
+      ['accounts_receivable', 500, 0],
+      ['cash', 0, 500],
+    ]);
   });
 });

@@ -87,21 +87,33 @@ export function invoiceIssuedEntry(invoice: {
   });
 }
 
-/** Payment settled: cash net of the processor fee, the fee as an expense, receivable cleared. */
+/**
+ * Payment settled: cash net of the processor fee, the fee as an expense, receivable cleared.
+ * `overpaidMinor`: the part beyond what was due (a credit note lowered it after the attempt was
+ * open) is owed back to the customer, so it is credited to customer_credit, not the receivable.
+ */
 export function paymentReceivedEntry(payment: {
   invoiceNumber: string;
   currency: string;
   amountMinor: number;
   feeMinor: number;
+  overpaidMinor?: number;
 }): Outcome<JournalEntry> {
   const { currency } = payment;
+  const over = payment.overpaidMinor ?? 0;
   return checkBalanced({
     kind: 'payment_received',
-    memo: `Payment for invoice ${payment.invoiceNumber}`,
+    memo:
+      over > 0
+        ? `Payment for invoice ${payment.invoiceNumber}, ${over} (minor units) over what was due kept as customer credit`
+        : `Payment for invoice ${payment.invoiceNumber}`,
     lines: [
       line('cash', currency, payment.amountMinor - payment.feeMinor, 0),
       ...(payment.feeMinor !== 0 ? [line('payment_fees', currency, payment.feeMinor, 0)] : []),
-      line('accounts_receivable', currency, 0, payment.amountMinor),
+      ...(payment.amountMinor - over > 0 || over === 0
+        ? [line('accounts_receivable', currency, 0, payment.amountMinor - over)]
+        : []),
+      ...(over > 0 ? [line('customer_credit', currency, 0, over)] : []),
     ],
   });
 }
@@ -134,7 +146,8 @@ export function invoiceVoidedEntry(invoice: {
 /**
  * Credit note issued: revenue and tax payable are debited back. What the customer is owed goes
  * to the receivable (it lowers what is still due, or is paid out by a refund), or to customer
- * credit when it is kept for later invoices.
+ * credit when it is kept for later invoices. A note carrying its invoice's rounding difference
+ * (credit-notes.ts) reverses that too: rounding_difference debited when the invoice was rounded up.
  */
 export function creditNoteIssuedEntry(note: {
   number: string;
@@ -142,37 +155,51 @@ export function creditNoteIssuedEntry(note: {
   currency: string;
   netMinor: number;
   taxMinor: number;
+  roundingMinor?: number;
   toCustomerCredit: boolean;
 }): Outcome<JournalEntry> {
   const { currency } = note;
+  const rounding = note.roundingMinor ?? 0;
   return checkBalanced({
     kind: 'credit_note_issued',
     memo: `Credit note ${note.number} for invoice ${note.invoiceNumber}`,
     lines: [
       line('revenue', currency, note.netMinor, 0),
       ...(note.taxMinor !== 0 ? [line('tax_payable', currency, note.taxMinor, 0)] : []),
+      ...(rounding > 0 ? [line('rounding_difference', currency, rounding, 0)] : []),
+      ...(rounding < 0 ? [line('rounding_difference', currency, 0, -rounding)] : []),
       line(
         note.toCustomerCredit ? 'customer_credit' : 'accounts_receivable',
         currency,
         0,
-        note.netMinor + note.taxMinor,
+        note.netMinor + note.taxMinor + rounding,
       ),
     ],
   });
 }
 
-/** Refund paid out for a credit note: the receivable it left owed to the customer is settled in cash. */
+/**
+ * Refund paid out for a credit note: the receivable it left owed to the customer is settled in
+ * cash. `keptAsCreditMinor`: the part the provider cannot refund (below its amount step, e.g.
+ * 5 fils of a KWD note at Stripe) moves from the receivable to customer credit in the same entry.
+ */
 export function refundIssuedEntry(refund: {
   creditNoteNumber: string;
   currency: string;
   amountMinor: number;
+  keptAsCreditMinor?: number;
 }): Outcome<JournalEntry> {
+  const kept = refund.keptAsCreditMinor ?? 0;
   return checkBalanced({
     kind: 'refund_issued',
-    memo: `Refund of credit note ${refund.creditNoteNumber}`,
+    memo:
+      kept > 0
+        ? `Refund of credit note ${refund.creditNoteNumber}, ${kept} (minor units) kept as customer credit`
+        : `Refund of credit note ${refund.creditNoteNumber}`,
     lines: [
-      line('accounts_receivable', refund.currency, refund.amountMinor, 0),
-      line('cash', refund.currency, 0, refund.amountMinor),
+      line('accounts_receivable', refund.currency, refund.amountMinor + kept, 0),
+      ...(refund.amountMinor > 0 || kept === 0 ? [line('cash', refund.currency, 0, refund.amountMinor)] : []),
+      ...(kept > 0 ? [line('customer_credit', refund.currency, 0, kept)] : []),
     ],
   });
 }

@@ -40,6 +40,7 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freez
   CLP: 0,
   VND: 0,
   ISK: 0,
+  UGX: 0,
   HUF: 2,
   TWD: 2,
   KWD: 3,

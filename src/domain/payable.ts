@@ -3,36 +3,14 @@
  * rounding difference shown beside it, never lost. Two rules, each an option of the contract's
  * rounding policy (terms.rounding), applied at finalize once the tax is known:
  * - `cashIncrement`: cash rounding of the grand total, e.g. CHF to 0.05 ("Rappenrundung").
- * - `providerAmounts: 'round_to_provider'`: the amount rules of the payment provider that will
- *   charge it. Stripe (https://docs.stripe.com/currencies): HUF and TWD amounts must be whole
- *   units (a multiple of 100 minor units) although both have two decimals, and for the
- *   three-decimal currencies (BHD, JOD, KWD, OMR, TND) the last of the three digits must be 0,
- *   so an amount rounds to the tens of fils. Other providers take the exact amount.
+ * - `providerAmounts: 'round_to_provider'`: the amount step of the payment provider that will
+ *   charge it, asked of its adapter (PaymentPort.amountStep; Stripe's rules live in
+ *   adapters/stripe/amounts.ts: HUF and TWD whole units, the three-decimal currencies tens of the
+ *   minor unit). Other providers take the exact amount (step 1).
  * When both apply, the total rounds to a multiple of both steps. The rounding mode is the
  * policy's (half up by default). A credit note is never rounded here: it gives back exact lines.
  */
 import { decimal, exponentOf, type RoundingPolicy, roundMinor } from './money.js';
-
-/** Stripe's step per currency in minor units: a charge amount must be a multiple of it. */
-export const STRIPE_AMOUNT_STEPS: Readonly<Record<string, number>> = Object.freeze({
-  HUF: 100,
-  TWD: 100,
-  BHD: 10,
-  JOD: 10,
-  KWD: 10,
-  OMR: 10,
-  TND: 10,
-});
-
-const PROVIDER_STEPS: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.freeze({
-  stripe: STRIPE_AMOUNT_STEPS,
-});
-
-/** The multiple of the minor unit `provider` accepts in `currency` (1: any amount). */
-export function providerAmountStep(provider: string | null, currency: string): number {
-  if (provider === null) return 1;
-  return PROVIDER_STEPS[provider]?.[currency] ?? 1;
-}
 
 /** A cash increment in major units ("0.05") as minor units (5), or null when it is not a whole number of them. */
 export function cashIncrementMinor(increment: string, currency: string): number | null {
@@ -58,17 +36,20 @@ function gcd(a: number, b: number): number {
 
 /**
  * The grand total after the policy's cash rounding and, with `providerAmounts:
- * 'round_to_provider'`, the payment provider's amount rule. `provider` is the payment vendor that
- * will collect the invoice (null: none).
+ * 'round_to_provider'`, the payment provider's amount rule. `providerStepMinor` is the step of
+ * the payment provider that will collect the invoice in its currency (1: any amount, or none).
  */
 export function payableTotal(
   exactMinor: number,
   currency: string,
   policy: RoundingPolicy,
-  provider: string | null,
+  providerStepMinor: number,
 ): PayableTotal {
   const cash = policy.cashIncrement === undefined ? 1 : (cashIncrementMinor(policy.cashIncrement, currency) ?? 1);
-  const byProvider = policy.providerAmounts === 'round_to_provider' ? providerAmountStep(provider, currency) : 1;
+  const byProvider =
+    policy.providerAmounts === 'round_to_provider' && Number.isSafeInteger(providerStepMinor) && providerStepMinor > 1
+      ? providerStepMinor
+      : 1;
   const step = (cash * byProvider) / gcd(cash, byProvider);
   const rules: PayableTotal['rules'] = [
     ...(cash > 1 ? ['cash' as const] : []),
@@ -97,4 +78,23 @@ export function creditWithinStep(dueMinor: number, balanceMinor: number, stepMin
   if (applied === dueMinor || stepMinor <= 1) return applied;
   const rest = Math.ceil((dueMinor - applied) / stepMinor) * stepMinor;
   return Math.max(0, dueMinor - rest);
+}
+
+export interface RefundSplit {
+  /** Refunded through the provider: the largest multiple of its step that fits. */
+  refundMinor: number;
+  /** The rest, below one step: kept as the customer's credit, never lost. */
+  customerCreditMinor: number;
+}
+
+/**
+ * A credit to pay back through a provider that takes only multiples of `stepMinor` (Stripe: 10
+ * fils for KWD, 100 for HUF): the largest multiple is refunded, the rest becomes customer credit.
+ * @example splitRefundToStep(5125, 10) // { refundMinor: 5120, customerCreditMinor: 5 }
+ */
+export function splitRefundToStep(creditMinor: number, stepMinor: number): RefundSplit {
+  const credit = Math.max(0, creditMinor);
+  const step = Number.isSafeInteger(stepMinor) && stepMinor > 1 ? stepMinor : 1;
+  const refundMinor = Math.floor(credit / step) * step;
+  return { refundMinor, customerCreditMinor: credit - refundMinor };
 }

@@ -384,3 +384,81 @@ describe('simulator helpers', () => {
     expect(simulatedFee(125050)).toBe(3656);
   });
 });
+
+describe("Stripe's currency special cases through the adapter (adapters/stripe/amounts.ts)", () => {
+  beforeEach(() => start());
+
+  it('ISK: 5 krónur go to Stripe as 500 and come back as 5, for the charge and its refund', async () => {
+    const port = adapterFor('pm_card_visa');
+    const cus = await customer(port, 'cust_isk');
+    const paid = await port.createPayment(
+      { ...payment('inv_isk', cus, 5), currency: 'ISK' },
+      { idempotencyKey: 'p-isk' },
+    );
+    expect(paid).toMatchObject({ ok: true, value: { status: 'succeeded', amountMinor: 5, currency: 'ISK' } });
+    const intent = [...sim.state.paymentIntents.values()].find((p) => p.currency === 'isk')!;
+    expect(intent.amount).toBe(500);
+    if (!paid.ok) throw new Error(paid.reason);
+    const refund = await port.refundPayment(
+      {
+        paymentExternalId: paid.value.externalId,
+        amountMinor: 2,
+        currency: 'ISK',
+        creditNoteId: 'cn_isk',
+        reason: 'requested_by_customer',
+      },
+      { idempotencyKey: 'r-isk' },
+    );
+    expect(refund).toMatchObject({ ok: true, value: { amountMinor: 2, currency: 'ISK' } });
+    expect([...sim.state.refunds.values()].map((r) => r.amount)).toEqual([200]);
+  });
+
+  it('KWD: a refund off the 10-fils step is refused before Stripe; the simulator refuses it too', async () => {
+    const port = adapterFor('pm_card_visa');
+    const cus = await customer(port, 'cust_kwd');
+    const paid = await port.createPayment(
+      { ...payment('inv_kwd', cus, 5130), currency: 'KWD' },
+      { idempotencyKey: 'p-kwd' },
+    );
+    if (!paid.ok) throw new Error(paid.reason);
+    const refund = (amountMinor: number) =>
+      port.refundPayment(
+        {
+          paymentExternalId: paid.value.externalId,
+          amountMinor,
+          currency: 'KWD',
+          creditNoteId: `cn_${amountMinor}`,
+          reason: 'requested_by_customer',
+        },
+        { idempotencyKey: `r-${amountMinor}` },
+      );
+    expect(await refund(5125)).toMatchObject({ ok: false, kind: 'permanent', field: 'amountMinor' });
+    expect(sim.state.refunds.size).toBe(0);
+    expect(await refund(5120)).toMatchObject({ ok: true, value: { amountMinor: 5120 } });
+    // Straight at the simulator, as Stripe answers it.
+    const res = await fetch(`${server.url}/v1/refunds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `payment_intent=${paid.value.externalId}&amount=5`,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_charge_amount');
+  });
+
+  it('HUF and ISK charges off the whole unit are refused by the simulator as Stripe does', async () => {
+    for (const [currency, amount] of [
+      ['huf', 123_456],
+      ['isk', 4010],
+    ] as const) {
+      const res = await fetch(`${server.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `amount=${amount}&currency=${currency}`,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'invalid_charge_amount_no_decimal_compatible',
+      );
+    }
+  });
+});

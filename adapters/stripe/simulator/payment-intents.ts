@@ -31,14 +31,15 @@ function invalid(message: string, param?: string, code?: string): SimResult {
 }
 
 /**
- * Stripe's special cases (https://docs.stripe.com/currencies#special-cases): HUF and TWD charge
- * whole units only (the amount, in two-decimal minor units, divisible by 100), and for the
- * three-decimal currencies the last digit must be 0 ("5.124 KWD must be rounded to 5120 or 5130").
+ * Stripe's special cases (https://docs.stripe.com/currencies#special-cases): ISK (two decimals in
+ * Stripe's API), HUF and TWD charge whole units only (the amount, in two-decimal minor units,
+ * divisible by 100), and for the three-decimal currencies the last digit must be 0 ("5.124 KWD
+ * must be rounded to 5120 or 5130"). Refunds follow the same rule (refunds.ts).
  */
-const WHOLE_UNIT_ONLY = new Set(['huf', 'twd']);
+const WHOLE_UNIT_ONLY = new Set(['isk', 'huf', 'twd']);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
-function specialCaseRefusal(amount: number, currency: string): SimResult | null {
+export function specialCaseRefusal(amount: number, currency: string): SimResult | null {
   if (WHOLE_UNIT_ONLY.has(currency) && amount % 100 !== 0) {
     return invalid(
       `Invalid amount. Currency ${currency.toUpperCase()} is effectively zero-decimal and charged amounts must be evenly divisible by 100.`,

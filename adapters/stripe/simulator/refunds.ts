@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import { invalidParam, missing, type SimResult, stripeError } from './errors.js';
 import { type FormObject, mapParam, parseStripeForm, stringParam } from './form.js';
 import type { SimPaymentIntent, SimRefund } from './objects.js';
+import { specialCaseRefusal } from './payment-intents.js';
 import { read, respond, write } from './requests.js';
 import type { StripeSim } from './state.js';
 
@@ -40,6 +41,9 @@ function createRefund(sim: StripeSim, params: FormObject): SimResult {
   }
   const amount = amountRaw === undefined ? left : Number(amountRaw);
   if (amount < 1) return invalidParam('This value must be greater than or equal to 1.', 'amount');
+  // The currency's step holds for refunds too (ISK: https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds).
+  const refused = specialCaseRefusal(amount, charge.currency);
+  if (refused) return refused;
   if (amount > left) {
     return invalidParam(
       `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,

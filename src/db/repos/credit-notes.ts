@@ -94,6 +94,7 @@ export function toEarlierCredits(notes: Awaited<ReturnType<typeof creditNotesOf>
   return notes.map(({ note, settlement, lines }) => ({
     status: note.status,
     totalMinor: note.totalMinor,
+    roundingMinor: note.roundingMinor,
     settlement,
     lines: lines.map((l) => ({ creditsLineNo: creditsLineNo(l), amountMinor: l.amountMinor, taxMinor: l.taxMinor })),
   }));
@@ -138,6 +139,8 @@ export async function creditNoteStatements(
       currency: invoice.currency,
       subtotalMinor: plan.netMinor,
       taxMinor: plan.taxMinor,
+      // The invoice's rounding difference, on the note that credits all that is left of it.
+      roundingMinor: plan.roundingMinor,
       totalMinor: plan.totalMinor,
       amountPaidMinor: 0,
       issueDate: args.issueDate,

@@ -87,6 +87,35 @@ export async function customerCreditGrantStatements(
 }
 
 /**
+ * The entry a payment for more than what was due adds: the excess, kept as the customer's credit
+ * (once per payment; the id is derived from the payment, so a replayed webhook adds nothing).
+ */
+export async function overpaymentCreditStatements(
+  db: Db,
+  orgId: string,
+  paymentId: string,
+  move: CustomerCreditMove,
+): Promise<Statement[]> {
+  const id = await naturalId('ccr', orgId, 'payment', paymentId);
+  return [
+    db
+      .insert(customerCreditEntries)
+      .values({
+        id,
+        orgId,
+        customerId: move.customerId,
+        currency: move.currency,
+        amountMinor: move.amountMinor,
+        creditNoteId: null,
+        invoiceId: null,
+        paymentId,
+        createdAt: move.now,
+      })
+      .onConflictDoNothing(),
+  ];
+}
+
+/**
  * The entry an invoice's collection adds when it spends customer credit (once per invoice), and
  * a guard last: it fails the whole unit when the customer's balance would go below zero — another
  * invoice spent the credit between our read and our write (the job retries with a fresh read).

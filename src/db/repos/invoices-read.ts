@@ -8,7 +8,17 @@ import { and, asc, desc, eq, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type InvoiceDocumentKind, type InvoiceStatus, isIssuedCredit } from '../../domain/invoice-lifecycle.js';
 import { ERP_VENDORS, TAX_ENGINES } from '../../domain/vendors.js';
 import type { Db } from '../client.js';
-import { creditNotes, externalRefs, flowRuns, flowSteps, invoiceLines, invoices, jobs, payments } from '../schema.js';
+import {
+  creditNotes,
+  customerCreditEntries,
+  externalRefs,
+  flowRuns,
+  flowSteps,
+  invoiceLines,
+  invoices,
+  jobs,
+  payments,
+} from '../schema.js';
 import { customerCreditUsedBy } from './customer-credit.js';
 import { inJson } from './in-json.js';
 import { journalOf } from './ledger.js';
@@ -200,6 +210,14 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
           .from(creditNotes)
           .where(and(eq(creditNotes.orgId, orgId), eq(creditNotes.id, invoiceId)))
       : [];
+  // What a settled credit note added to the customer's credit (all of a customer_credit note; the
+  // rest below the provider's step of a refund, flows/issue-credit-note.ts).
+  const keptAsCredit = terms
+    ? await db
+        .select({ amountMinor: customerCreditEntries.amountMinor })
+        .from(customerCreditEntries)
+        .where(and(eq(customerCreditEntries.orgId, orgId), eq(customerCreditEntries.creditNoteId, invoiceId)))
+    : [];
   const refs = await refsByLocalId(db, orgId, [invoiceId], [...ERP_VENDORS, ...TAX_ENGINES]);
   // A credit note's own jobs and entries belong to the invoice's change history too.
   const subjects = [invoiceId, ...paymentRows.map((p) => p.id), ...creditNoteRows.map((n) => n.id)];
@@ -209,6 +227,7 @@ export async function invoiceDetail(db: Db, orgId: string, invoiceId: string) {
     payments: paymentRows,
     creditNotes: creditNoteRows,
     creditNoteTerms: terms ?? null,
+    creditKeptMinor: keptAsCredit.reduce((sum, e) => sum + e.amountMinor, 0),
     erpRefs: (refs.get(invoiceId) ?? []).filter((r) => (ERP_VENDORS as readonly string[]).includes(r.system)),
     taxRefs: (refs.get(invoiceId) ?? []).filter((r) => (TAX_ENGINES as readonly string[]).includes(r.system)),
     ledger: await journalOf(db, orgId, subjects),

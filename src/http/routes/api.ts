@@ -220,7 +220,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     return problem(c, 409, 'Conflict', `job ${id} is ${existing.state}; only dead jobs can be replayed`) as never;
   });
 
-  mountPricingRoutes(api);
+  mountPricingRoutes(api, hub);
   mountMappingRoutes(api, hub);
 
   api.route('/', eventRoutes(hub));

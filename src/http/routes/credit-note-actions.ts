@@ -82,6 +82,10 @@ const creditNoteBody = z
     currency: z.string(),
     subtotal_minor: z.number().int(),
     tax_minor: z.number().int().openapi({ description: "The share of the invoice's tax given back" }),
+    rounding_minor: z.number().int().openapi({
+      description:
+        "What is left of the invoice's cash or provider rounding difference, carried by the note that credits all that is left of every line, so a whole credit equals the invoice total exactly; else 0. total_minor = subtotal_minor + tax_minor + rounding_minor",
+    }),
     total_minor: z.number().int(),
     lines: z.array(
       z.object({
@@ -143,6 +147,7 @@ export function creditNoteActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
             {
               status: invoice.status,
               totalMinor: invoice.totalMinor,
+              roundingMinor: invoice.roundingMinor,
               amountPaidMinor: invoice.amountPaidMinor + spent,
               lines: lines.map((l) => ({ lineNo: l.lineNo, amountMinor: l.amountMinor, taxMinor: l.taxMinor })),
             },
@@ -262,6 +267,7 @@ export function creditNoteActionRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
       currency: note.currency,
       subtotal_minor: note.subtotalMinor,
       tax_minor: note.taxMinor,
+      rounding_minor: note.roundingMinor,
       total_minor: note.totalMinor,
       lines: lines.map((l) => ({
         line_no: l.lineNo,

@@ -170,6 +170,16 @@ export const invoiceDetailBody = invoiceSummary
         reason: z.enum(CREDIT_REASONS),
         settlement: z.enum(CREDIT_SETTLEMENTS).nullable(),
         memo: z.string().nullable(),
+        settled_split: z
+          .object({
+            refund_minor: z.number().int(),
+            customer_credit_minor: z.number().int(),
+          })
+          .nullable()
+          .openapi({
+            description:
+              "Once a refund or customer_credit note is settled: what the payment provider paid back and what became customer credit. A refund is made in the provider's amount step (Stripe: 10 fils for KWD, 100 for HUF); the rest below it is kept as customer credit, never lost",
+          }),
       })
       .nullable()
       .openapi({ description: 'For a credit note: why it was written and how it is settled' }),
@@ -298,7 +308,17 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
       created_at: n.createdAt,
     })),
     credit_note: d.creditNoteTerms
-      ? { reason: d.creditNoteTerms.reason, settlement: d.creditNoteTerms.settlement, memo: d.creditNoteTerms.memo }
+      ? {
+          reason: d.creditNoteTerms.reason,
+          settlement: d.creditNoteTerms.settlement,
+          memo: d.creditNoteTerms.memo,
+          settled_split:
+            i.status === 'paid' &&
+            d.creditNoteTerms.settlement !== 'reduce_due' &&
+            d.creditNoteTerms.settlement !== null
+              ? { refund_minor: i.totalMinor - d.creditKeptMinor, customer_credit_minor: d.creditKeptMinor }
+              : null,
+        }
       : null,
     erp_refs: d.erpRefs.map((r) => ({ system: r.system, object_type: r.objectType, external_id: r.externalId })),
     ledger_entries: d.ledger.map((e) => ({
