@@ -17,6 +17,7 @@ import { quickbooksVendor } from './quickbooks/index.js';
 import { razorpayVendor } from './razorpay/index.js';
 import { salesforceVendor } from './salesforce/index.js';
 import { stripeVendor } from './stripe/index.js';
+import { xeroVendor } from './xero/index.js';
 import type { BuildContext, PortOf, VendorModule } from './vendor-module.js';
 
 export const VENDOR_MODULES: readonly VendorModule[] = [
@@ -28,6 +29,7 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   adyenVendor,
   razorpayVendor,
   quickbooksVendor,
+  xeroVendor,
   netsuiteVendor,
 ];
 
