@@ -17,8 +17,8 @@ import { quickbooksVendor } from './quickbooks/index.js';
 import { razorpayVendor } from './razorpay/index.js';
 import { salesforceVendor } from './salesforce/index.js';
 import { stripeVendor } from './stripe/index.js';
-import { xeroVendor } from './xero/index.js';
 import type { BuildContext, PortOf, VendorModule } from './vendor-module.js';
+import { xeroVendor } from './xero/index.js';
 
 export const VENDOR_MODULES: readonly VendorModule[] = [
   salesforceVendor,

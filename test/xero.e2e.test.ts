@@ -68,7 +68,11 @@ describe('deal to cash with Xero as the ERP', () => {
     const notes = xero(h, 'CreditNotes');
     expect(notes).toHaveLength(1);
     const numbered = await readJson(await h.api(`/api/v1/invoices/${note.id}`));
-    expect(notes[0]).toMatchObject({ Type: 'ACCRECCREDIT', CreditNoteNumber: numbered.number, Status: expect.any(String) });
+    expect(notes[0]).toMatchObject({
+      Type: 'ACCRECCREDIT',
+      CreditNoteNumber: numbered.number,
+      Status: expect.any(String),
+    });
     expect(Math.round((notes[0]!.Total as number) * 100)).toBe(note.total_minor);
     expect(xeroCounts(h).invoices).toBe(1);
   });
@@ -94,25 +98,28 @@ describe('deal to cash with Xero as the ERP', () => {
     ['post-invoice-to-erp', 'erp-items'],
     ['post-invoice-to-erp', 'erp-invoice'],
     ['post-payment-to-erp', 'erp-payment'],
-  ] as const)('crash after Xero accepted %s › %s, before our commit: no duplicate after restart', async (flow, step) => {
-    let crashed = false;
-    h = await startHarness({
-      erp: 'xero',
-      hooks: {
-        afterExternalWrite: (f, s) => {
-          if (!crashed && f === flow && s === step) {
-            crashed = true;
-            throw new SimulatedCrash(`after ${f} › ${s}`);
-          }
+  ] as const)(
+    'crash after Xero accepted %s › %s, before our commit: no duplicate after restart',
+    async (flow, step) => {
+      let crashed = false;
+      h = await startHarness({
+        erp: 'xero',
+        hooks: {
+          afterExternalWrite: (f, s) => {
+            if (!crashed && f === flow && s === step) {
+              crashed = true;
+              throw new SimulatedCrash(`after ${f} › ${s}`);
+            }
+          },
         },
-      },
-    });
-    await closeDeal(h);
-    await expect(h.settle()).rejects.toThrow(/simulated crash/);
-    expect(crashed).toBe(true);
-    await h.restart();
-    h.clock.advance(6 * 60_000);
-    await h.settle();
-    expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 1 });
-  });
+      });
+      await closeDeal(h);
+      await expect(h.settle()).rejects.toThrow(/simulated crash/);
+      expect(crashed).toBe(true);
+      await h.restart();
+      h.clock.advance(6 * 60_000);
+      await h.settle();
+      expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 1 });
+    },
+  );
 });

@@ -114,7 +114,10 @@ describe('Xero beyond the shared contract', () => {
       ),
     );
     const i = unwrap(
-      await port.createItem({ sku: 'SKU-PLAT', name: 'Platform', incomeAccountId: SIM_SALES_ACCOUNT }, { idempotencyKey: 'item' }),
+      await port.createItem(
+        { sku: 'SKU-PLAT', name: 'Platform', incomeAccountId: SIM_SALES_ACCOUNT },
+        { idempotencyKey: 'item' },
+      ),
     );
     return { c, i };
   }
@@ -137,7 +140,9 @@ describe('Xero beyond the shared contract', () => {
     customerExternalId: c.externalId,
     currency: 'USD',
     issueDate: '2026-11-25',
-    lines: [{ itemExternalId: i.externalId, description: 'Seats', quantity: '1', unitPrice: '400.10', amount: '400.10' }],
+    lines: [
+      { itemExternalId: i.externalId, description: 'Seats', quantity: '1', unitPrice: '400.10', amount: '400.10' },
+    ],
     totalTax: '32.50',
     total: '432.60',
   });
@@ -147,7 +152,13 @@ describe('Xero beyond the shared contract', () => {
     const inv = unwrap(await port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
     expect(inv.number).toBe('INV-0001');
     const stored = sim.object(tenant, 'Invoices', inv.externalId)!;
-    expect(stored).toMatchObject({ Type: 'ACCREC', InvoiceNumber: 'INV-0001', Status: 'AUTHORISED', TotalTax: 97.51, Total: 1397.51 });
+    expect(stored).toMatchObject({
+      Type: 'ACCREC',
+      InvoiceNumber: 'INV-0001',
+      Status: 'AUTHORISED',
+      TotalTax: 97.51,
+      Total: 1397.51,
+    });
     const lineTax = (stored.LineItems as { TaxAmount: number }[]).map((l) => l.TaxAmount);
     // 97.51 split 1200.30 : 99.70 by largest remainder: 90.03 + 7.48.
     expect(lineTax).toEqual([90.03, 7.48]);
@@ -168,7 +179,14 @@ describe('Xero beyond the shared contract', () => {
   it('after a payment in full the credit stays on the account and is refunded in cash, once', async () => {
     const { c, i } = await seed();
     const inv = unwrap(await port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
-    const payment = { paymentRef: 'PAY-1', customerExternalId: c.externalId, invoiceExternalId: inv.externalId, amount: '1397.51', currency: 'USD', date: '2026-11-24' };
+    const payment = {
+      paymentRef: 'PAY-1',
+      customerExternalId: c.externalId,
+      invoiceExternalId: inv.externalId,
+      amount: '1397.51',
+      currency: 'USD',
+      date: '2026-11-24',
+    };
     unwrap(await port.createPayment(payment, { idempotencyKey: 'pay-1' }));
     expect(sim.object(tenant, 'Invoices', inv.externalId)).toMatchObject({ Status: 'PAID', AmountDue: 0 });
     const void1 = failureOf(await port.voidInvoice(inv.externalId, { idempotencyKey: 'void-1' }));
@@ -176,7 +194,10 @@ describe('Xero beyond the shared contract', () => {
     expect(sim.object(tenant, 'Invoices', inv.externalId)?.Status).toBe('PAID');
 
     const note = unwrap(await port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
-    expect(sim.object(tenant, 'CreditNotes', note.externalId)).toMatchObject({ RemainingCredit: 432.6, Allocations: [] });
+    expect(sim.object(tenant, 'CreditNotes', note.externalId)).toMatchObject({
+      RemainingCredit: 432.6,
+      Allocations: [],
+    });
     const refund = {
       refundRef: 'RF-1',
       customerExternalId: c.externalId,
@@ -192,7 +213,9 @@ describe('Xero beyond the shared contract', () => {
     expect(sim.all(tenant, 'Payments').filter((p) => p.PaymentType === 'ARCREDITPAYMENT')).toHaveLength(1);
     expect(sim.object(tenant, 'CreditNotes', note.externalId)).toMatchObject({ RemainingCredit: 0, Status: 'PAID' });
     // A second refund of the same credit (another key) is refused by Xero: nothing left.
-    expect(failureOf(await port.createRefund!({ ...refund, refundRef: 'RF-2' }, { idempotencyKey: 'rf-2' })).kind).toBe('permanent');
+    expect(failureOf(await port.createRefund!({ ...refund, refundRef: 'RF-2' }, { idempotencyKey: 'rf-2' })).kind).toBe(
+      'permanent',
+    );
   });
 
   describe('manual journals', () => {
@@ -201,7 +224,12 @@ describe('Xero beyond the shared contract', () => {
       date: '2026-11-30',
       currency,
       memo: 'Revenue recognized November',
-      lines: lines.map((l) => ({ accountExternalId: l.account, side: l.side, amount: l.amount, description: 'rev rec' })),
+      lines: lines.map((l) => ({
+        accountExternalId: l.account,
+        side: l.side,
+        amount: l.amount,
+        description: 'rev rec',
+      })),
     });
 
     it('posts a balanced journal once and finds it by our entry id', async () => {
@@ -236,7 +264,7 @@ describe('Xero beyond the shared contract', () => {
       expect(sim.faults.seen.length).toBe(seen);
     });
 
-    it('an unknown account is Xero\'s validation error, permanent', async () => {
+    it("an unknown account is Xero's validation error, permanent", async () => {
       const refused = failureOf(
         await port.postJournalEntry!(
           entry([
@@ -285,7 +313,10 @@ describe('Xero beyond the shared contract', () => {
       await start({ latency: () => yieldTurns(3) });
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, n) =>
-          port.createCustomer({ localId: `c${n}`, displayName: `Acme ${n}`, email: null, currency: 'USD' }, { idempotencyKey: `c${n}` }),
+          port.createCustomer(
+            { localId: `c${n}`, displayName: `Acme ${n}`, email: null, currency: 'USD' },
+            { idempotencyKey: `c${n}` },
+          ),
         ),
       );
       expect(results.every((r) => r.ok)).toBe(true);
@@ -314,7 +345,11 @@ describe('Xero beyond the shared contract', () => {
 
     it('a minute-limit 429 is retryable with the wait Xero named', async () => {
       sim.faults.inject('/api.xro/2.0', { kind: 'status', status: 429, retryAfterSeconds: 42 });
-      expect(failureOf(await port.findItem('SKU-1'))).toMatchObject({ kind: 'retryable', status: 429, retryAfterMs: 42_000 });
+      expect(failureOf(await port.findItem('SKU-1'))).toMatchObject({
+        kind: 'retryable',
+        status: 429,
+        retryAfterMs: 42_000,
+      });
       expect(unwrap(await port.findItem('SKU-1'))).toBeNull();
     });
   });

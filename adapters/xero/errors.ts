@@ -39,9 +39,9 @@ export function validationMessages(body: unknown): string[] {
   if (!body || typeof body !== 'object') return [];
   const elements = (body as XeroErrorBody).Elements;
   if (!Array.isArray(elements)) return [];
-  return elements.flatMap((e) => (Array.isArray(e?.ValidationErrors) ? e.ValidationErrors : [])).flatMap((v) =>
-    typeof v?.Message === 'string' ? [v.Message] : [],
-  );
+  return elements
+    .flatMap((e) => (Array.isArray(e?.ValidationErrors) ? e.ValidationErrors : []))
+    .flatMap((v) => (typeof v?.Message === 'string' ? [v.Message] : []));
 }
 
 function describe(body: unknown): string {
@@ -72,7 +72,10 @@ export interface Operation {
 /** Classifies anything that is not a usable success answer. */
 export function classifyFailure(response: XeroResponse, op: Operation, now: Date): Failure {
   if (response.kind === 'quota') {
-    return quotaExhausted(`Xero ${op.what}: the tenant's 5,000 calls a day are spent; parked until the window reopens`, response.waitMs);
+    return quotaExhausted(
+      `Xero ${op.what}: the tenant's 5,000 calls a day are spent; parked until the window reopens`,
+      response.waitMs,
+    );
   }
   // The reason is exactly ours so needsReconnect names Xero (the refresh's own answer is not kept).
   if (response.kind === 'auth') return reconnectRequired(XERO_TOKEN_REJECTED);

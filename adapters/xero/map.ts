@@ -104,7 +104,8 @@ export function toContact(request: ErpCustomerRequest): Outcome<Json> {
 export function toItem(request: ErpItemRequest): Outcome<Json> {
   const code = required(request.sku, 'sku', LIMITS.itemCode);
   if (!code.ok) return code;
-  if (!request.incomeAccountId) return permanent('incomeAccountId is required for an item', { field: 'incomeAccountId' });
+  if (!request.incomeAccountId)
+    return permanent('incomeAccountId is required for an item', { field: 'incomeAccountId' });
   return ok({
     Code: request.sku,
     Name: request.name.slice(0, LIMITS.itemName),
@@ -163,10 +164,7 @@ export function lineItems(doc: Document, mapping: XeroMapping): Outcome<Json[]> 
   const shares =
     taxMinor === 0
       ? doc.lines.map(() => 0)
-      : allocate(
-          taxMinor,
-          weights.every((w) => w === '0') ? weights.map(() => 1) : weights,
-        );
+      : allocate(taxMinor, weights.every((w) => w === '0') ? weights.map(() => 1) : weights);
   return ok(
     lines.map((line, index) => {
       const share = shares[index]!;
@@ -289,7 +287,9 @@ export function toManualJournal(request: ErpJournalRequest, mapping: XeroMapping
     }
     const minor = majorToMinor(line.amount, code.value);
     if (!new Decimal(minorToMajor(minor, code.value)).equals(line.amount)) {
-      return permanent(`lines[${index}].amount ${line.amount} has more decimals than ${code.value}`, { field: 'lines' });
+      return permanent(`lines[${index}].amount ${line.amount} has more decimals than ${code.value}`, {
+        field: 'lines',
+      });
     }
     minors.push(minor);
     (line.side === 'debit' ? debits : credits).push(minor);
@@ -310,14 +310,17 @@ export function toManualJournal(request: ErpJournalRequest, mapping: XeroMapping
       );
     }
     const base = mapping.baseCurrency;
-    const converted = majorToMinor(
-      new Decimal(minorToMajor(sum(debits), code.value)).mul(request.exchangeRate),
-      base,
-    );
+    const converted = majorToMinor(new Decimal(minorToMajor(sum(debits), code.value)).mul(request.exchangeRate), base);
     const out: string[] = new Array(request.lines.length);
     for (const side of ['debit', 'credit'] as const) {
       const indexes = request.lines.flatMap((l, i) => (l.side === side ? [i] : []));
-      const parts = converted === 0 ? indexes.map(() => 0) : allocate(converted, indexes.map((i) => minors[i]!));
+      const parts =
+        converted === 0
+          ? indexes.map(() => 0)
+          : allocate(
+              converted,
+              indexes.map((i) => minors[i]!),
+            );
       indexes.forEach((lineIndex, k) => {
         out[lineIndex] = minorToMajor(parts[k]!, base);
       });

@@ -27,8 +27,8 @@ import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serv
 import { createStripeSimulator } from '../../adapters/stripe/simulator/index.js';
 import {
   createXeroSimulator,
-  DEFAULT_CLIENT as XERO_CLIENT,
   SIM_BANK_ACCOUNT as XERO_BANK_ACCOUNT,
+  DEFAULT_CLIENT as XERO_CLIENT,
   SIM_SALES_ACCOUNT as XERO_SALES_ACCOUNT,
 } from '../../adapters/xero/simulator/index.js';
 import type { NewConnection } from '../db/repos/connections.js';

@@ -26,7 +26,8 @@ function lines(tenant: SimTenant, input: Json, currency: string): { lines: Json[
     const account = findAccount(tenant, { AccountCode: accountCode, AccountID: line.AccountID });
     if (!account) refuse(`Account code '${String(accountCode ?? '')}' is not a valid code for this document.`);
     const taxType = String(line.TaxType ?? 'NONE');
-    if (!TAX_TYPES.has(taxType)) refuse(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
+    if (!TAX_TYPES.has(taxType))
+      refuse(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
     const quantity = dec(line.Quantity ?? 1);
     const amount = line.LineAmount !== undefined ? dec(line.LineAmount) : quantity.mul(dec(line.UnitAmount));
     const lineTax = taxType === 'NONE' ? dec(0) : dec(line.TaxAmount ?? 0);
@@ -54,7 +55,8 @@ function documentBase(tenant: SimTenant, input: Json, now: Date): Json {
   const currency = String(input.CurrencyCode ?? 'USD');
   if (!tenant.currencies.has(currency)) refuse(`The currency ${currency} is not enabled for this organisation.`);
   const status = String(input.Status ?? 'DRAFT');
-  if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status)) refuse(`Status ${status} is not valid for a new document.`);
+  if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status))
+    refuse(`Status ${status} is not valid for a new document.`);
   const { lines: lineItems, sub, tax } = lines(tenant, input, currency);
   const total = sub.add(tax);
   return {

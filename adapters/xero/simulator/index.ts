@@ -85,7 +85,8 @@ export function createXeroSimulator(options: XeroSimulatorOptions = {}): XeroSim
     state,
     count: (tenantId, collection) => countOf(state, tenantId, collection),
     object: (tenantId, collection, id) => objectOf(state, tenantId, collection, id),
-    all: (tenantId, collection) => [...(state.tenants.get(tenantId)?.objects[collection].values() ?? [])].map((o) => structuredClone(o)),
+    all: (tenantId, collection) =>
+      [...(state.tenants.get(tenantId)?.objects[collection].values() ?? [])].map((o) => structuredClone(o)),
     connect: () => {
       const at = now();
       const issued = issueTokens(state, at);

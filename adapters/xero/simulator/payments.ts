@@ -11,7 +11,7 @@ import { findAccount, type Json, newId, type SimTenant } from './state.js';
 export function createPayment(tenant: SimTenant, input: Json, now: Date): Json {
   const accountRef = (input.Account ?? {}) as Json;
   const account = findAccount(tenant, accountRef);
-  if (!account || account.Type !== 'BANK') {
+  if (account?.Type !== 'BANK') {
     refuse(`Account code '${String(accountRef.Code ?? accountRef.AccountID ?? '')}' is not a valid bank account.`);
   }
   const amount = dec(input.Amount);
@@ -36,7 +36,8 @@ export function createPayment(tenant: SimTenant, input: Json, now: Date): Json {
     if (!note) refuse(`Credit note ${String(noteId)} could not be found.`);
     if (note!.Status !== 'AUTHORISED') refuse('Refunds can only be made against AUTHORISED credit notes.');
     const currency = String(note!.CurrencyCode);
-    if (amount.gt(dec(note!.RemainingCredit))) refuse('Payment amount exceeds the remaining credit on this credit note.');
+    if (amount.gt(dec(note!.RemainingCredit)))
+      refuse('Payment amount exceeds the remaining credit on this credit note.');
     note!.RemainingCredit = num(dec(note!.RemainingCredit).sub(amount), currency);
     if (dec(note!.RemainingCredit).isZero()) note!.Status = 'PAID';
     payment = {
@@ -58,9 +59,15 @@ export function createPayment(tenant: SimTenant, input: Json, now: Date): Json {
     UpdatedDateUTC: now.toISOString(),
   };
   if (invoiceId !== undefined) {
-    (tenant.objects.Invoices.get(String(invoiceId))!.Payments as Json[]).push({ PaymentID: stored.PaymentID, Amount: stored.Amount });
+    (tenant.objects.Invoices.get(String(invoiceId))!.Payments as Json[]).push({
+      PaymentID: stored.PaymentID,
+      Amount: stored.Amount,
+    });
   } else {
-    (tenant.objects.CreditNotes.get(String(noteId))!.Payments as Json[]).push({ PaymentID: stored.PaymentID, Amount: stored.Amount });
+    (tenant.objects.CreditNotes.get(String(noteId))!.Payments as Json[]).push({
+      PaymentID: stored.PaymentID,
+      Amount: stored.Amount,
+    });
   }
   tenant.objects.Payments.set(stored.PaymentID as string, stored);
   return stored;

@@ -18,11 +18,11 @@ export function parseWhere(where: string): Term[] | null {
   while (rest !== '') {
     const match = TERM.exec(rest);
     if (!match) return null;
-    const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
+    const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
     terms.push(
       match[2] !== undefined
-        ? { path: match[1]!.split('.'), op: 'eq', value: unescape(match[2]) }
-        : { path: match[1]!.split('.'), op: 'startsWith', value: unescape(match[3]!) },
+        ? { path: match[1]!.split('.'), op: 'eq', value: unquote(match[2]) }
+        : { path: match[1]!.split('.'), op: 'startsWith', value: unquote(match[3]!) },
     );
     rest = rest.slice(match[0].length).trim();
   }
