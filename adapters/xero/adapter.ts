@@ -15,6 +15,7 @@ import { createXeroClient, type XeroClientConfig, type XeroResponse } from './cl
 import { classifyFailure } from './errors.js';
 import {
   allOf,
+  creditedInvoiceNumber,
   DEFAULT_MAPPING,
   firstOf,
   journalNarrationPrefix,
@@ -114,11 +115,30 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
       `InvoiceNumber ${invoiceNumber}`,
     );
 
+  const findCreditNoteElement = (number: string) =>
+    findElement(
+      'creditNote',
+      `${whereEquals('Type', 'ACCRECCREDIT')}&&${whereEquals('CreditNoteNumber', number)}`,
+      `CreditNoteNumber ${number}`,
+    );
+
+  /** What is left to allocate from `note` to `invoice`: 0 when it is allocated already or nothing is due. */
+  function pendingAllocation(note: Json, invoice: Json | null): Decimal {
+    if (!invoice || invoice.Status !== 'AUTHORISED') return new Decimal(0);
+    const allocations = Array.isArray(note.Allocations) ? note.Allocations : [];
+    if (allocations.length > 0) return new Decimal(0);
+    return Decimal.max(0, Decimal.min(decimalOf(invoice.AmountDue), decimalOf(note.RemainingCredit ?? note.Total)));
+  }
+
   /**
-   * A credit note, then its allocation to the invoice it credits (found by our number first; the
-   * invoice's amount due falls by the allocation). An invoice already paid or voided has nothing left to allocate: the credit stays on
-   * the customer's account, to be refunded (createRefund). Both calls carry keys derived from
-   * ours, so a retry replays each instead of crediting twice.
+   * A credit note, then its allocation to the invoice it credits (the invoice's amount due falls
+   * by it). Two calls, so a failure between them must not leave the note unallocated for good:
+   * the note is looked up by our number first (a note already there is allocated, not created
+   * again), and findCreditMemo reports a note whose allocation is still pending as not posted,
+   * so the flow's reconcile-before-retry sends it here again. An invoice already paid or voided
+   * has nothing left to allocate: the credit stays on the customer's account, to be refunded
+   * (createRefund). An invoice Xero does not hold (never posted by the hub) leaves the note
+   * unallocated, as Xero allows. The allocation's key is derived from ours.
    * https://developer.xero.com/documentation/api/accounting/creditnotes#allocate-credit-note
    */
   async function createCreditMemo(
@@ -129,18 +149,14 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
     if (!body.ok) return body;
     const invoice = await findInvoiceElement(request.invoiceNumber);
     if (!invoice.ok) return invoice;
-    const note = await create('creditNote', body, options);
+    const existing = await findCreditNoteElement(request.creditNoteNumber);
+    if (!existing.ok) return existing;
+    const note = existing.value ? ok(existing.value) : await create('creditNote', body, options);
     if (!note.ok) return note;
     const result = external('creditNote', note.value)!;
-    // An invoice the hub never posted to Xero (an import, a connection made later): the credit
-    // note stands on the customer's account unallocated, as Xero itself allows.
-    if (!invoice.value) return ok(result);
-    const due = decimalOf(invoice.value.AmountDue);
-    const remaining = decimalOf(note.value.RemainingCredit ?? note.value.Total);
-    const amount = Decimal.min(due, remaining);
-    const allocations = Array.isArray(note.value.Allocations) ? note.value.Allocations : [];
-    if (amount.lte(0) || allocations.length > 0) return ok(result);
-    const allocation = toAllocation(String(invoice.value.InvoiceID), amount.toFixed(), request.issueDate);
+    const amount = pendingAllocation(note.value, invoice.value);
+    if (amount.lte(0)) return ok(result);
+    const allocation = toAllocation(String(invoice.value!.InvoiceID), amount.toFixed(), request.issueDate);
     if (!allocation.ok) return allocation;
     const response = await client.write(
       'PUT',
@@ -150,6 +166,19 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
     );
     if (ok2xx(response)) return ok(result);
     return classifyFailure(response, { what: 'allocate credit note', write: true }, now());
+  }
+
+  /** The credit note with our number, or null while it is missing or its allocation is still pending. */
+  async function findCreditMemo(number: string): Promise<Outcome<ExternalObject | null>> {
+    const found = await findCreditNoteElement(number);
+    if (!found.ok || !found.value) return found.ok ? ok(null) : found;
+    const invoiceNumber = creditedInvoiceNumber(found.value.Reference);
+    if (invoiceNumber) {
+      const invoice = await findInvoiceElement(invoiceNumber);
+      if (!invoice.ok) return invoice;
+      if (pendingAllocation(found.value, invoice.value).gt(0)) return ok(null);
+    }
+    return ok(external('creditNote', found.value) ?? null);
   }
 
   /**
@@ -196,12 +225,7 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
     createPayment: (request, options) => created('payment', toPayment(request, mapping), options),
     findPayment: (paymentRef) => find('payment', whereEquals('Reference', paymentRef), `Reference ${paymentRef}`),
     createCreditMemo,
-    findCreditMemo: (number) =>
-      find(
-        'creditNote',
-        `${whereEquals('Type', 'ACCRECCREDIT')}&&${whereEquals('CreditNoteNumber', number)}`,
-        `CreditNoteNumber ${number}`,
-      ),
+    findCreditMemo,
     voidInvoice,
     createRefund: (request, options) => created('payment', toRefund(request), options),
     findRefund: (refundRef) => find('payment', whereEquals('Reference', refundRef), `Reference ${refundRef}`),

@@ -176,6 +176,54 @@ describe('Xero beyond the shared contract', () => {
     expect(failureOf(await port.voidInvoice(inv.externalId, { idempotencyKey: 'void-1' })).kind).toBe('permanent');
   });
 
+  it('an allocation that failed after the credit note was created: the lookup says not posted, the retry allocates, one note', async () => {
+    const { c, i } = await seed();
+    const inv = unwrap(await port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+    sim.faults.inject('/api.xro/2.0/CreditNotes/', { kind: 'status', status: 503 }, 1, 'PUT');
+    expect(failureOf(await port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' })).kind).toBe('retryable');
+    expect(sim.count(tenant, 'CreditNotes')).toBe(1);
+    // Reconcile-before-retry: a note whose allocation is pending is not posted yet.
+    expect(unwrap(await port.findCreditMemo('CN-0001'))).toBeNull();
+    const note = unwrap(await port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
+    expect(sim.count(tenant, 'CreditNotes')).toBe(1);
+    expect(sim.object(tenant, 'Invoices', inv.externalId)).toMatchObject({ AmountCredited: 432.6 });
+    expect(unwrap(await port.findCreditMemo('CN-0001'))?.externalId).toBe(note.externalId);
+  });
+
+  it('the same Idempotency-Key on a different request is refused, nothing written', async () => {
+    const { c, i } = await seed();
+    unwrap(await port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+    const other = failureOf(await port.createInvoice(invoice(c, i, 'INV-0002'), { idempotencyKey: 'inv-1' }));
+    expect(other.kind).toBe('permanent');
+    expect(sim.count(tenant, 'Invoices')).toBe(1);
+  });
+
+  it('the access token expiring mid-sync is refreshed at the identity server and the rotated pair stored', async () => {
+    const consent = sim.connect();
+    const stored: Record<string, string>[] = [];
+    port = adapterFor(server, tenant, clock, {
+      accessToken: consent.accessToken,
+      oauth: {
+        refreshToken: consent.refreshToken,
+        clientId: 'xero-sandbox-client',
+        clientSecret: 'xero-sandbox-secret',
+        accessTokenExpiresAt: consent.expiresAt,
+      },
+      onTokenRefresh: (s) => stored.push(s),
+    });
+    const { c } = await seed();
+    sim.expireAccessTokens();
+    expect(unwrap(await port.findCustomer('Acme USD'))?.externalId).toBe(c.externalId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.refreshToken).not.toBe(consent.refreshToken);
+    // The old refresh token is spent (rotation): revoking everything leaves only a reconnect.
+    sim.revokeCredentials();
+    expect(failureOf(await port.findCustomer('Acme USD'))).toMatchObject({
+      reconnect: true,
+      reason: XERO_TOKEN_REJECTED,
+    });
+  });
+
   it('after a payment in full the credit stays on the account and is refunded in cash, once', async () => {
     const { c, i } = await seed();
     const inv = unwrap(await port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));

@@ -203,13 +203,21 @@ export function toCreditNote(request: ErpCreditMemoRequest, mapping: XeroMapping
     Type: 'ACCRECCREDIT',
     Contact: { ContactID: request.customerExternalId },
     CreditNoteNumber: request.creditNoteNumber,
-    Reference: `Credit note ${request.creditNoteNumber} for invoice ${request.invoiceNumber}`,
+    Reference: `${CREDIT_REFERENCE_PREFIX}${request.invoiceNumber}`,
     Date: request.issueDate,
     CurrencyCode: request.currency.toUpperCase(),
     LineAmountTypes: 'Exclusive',
     Status: 'AUTHORISED',
     LineItems: lines.value,
   });
+}
+
+/** A credit note's Reference names the invoice it credits (our number), so a lookup can tell whether its allocation is pending. */
+export const CREDIT_REFERENCE_PREFIX = 'Credit for invoice ';
+
+export function creditedInvoiceNumber(reference: unknown): string | undefined {
+  if (typeof reference !== 'string' || !reference.startsWith(CREDIT_REFERENCE_PREFIX)) return undefined;
+  return reference.slice(CREDIT_REFERENCE_PREFIX.length) || undefined;
 }
 
 /** An allocation of (part of) a credit note to the invoice it credits (PUT /CreditNotes/{id}/Allocations). */
