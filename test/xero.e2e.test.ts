@@ -122,4 +122,35 @@ describe('deal to cash with Xero as the ERP', () => {
       expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 1 });
     },
   );
+
+  it('crash after Xero accepted the credit note, before our commit: one credit note after restart', async () => {
+    let armed = false;
+    let crashed = false;
+    h = await startHarness({
+      erp: 'xero',
+      hooks: {
+        afterExternalWrite: (f, s) => {
+          if (armed && !crashed && f === 'issue-credit-note' && s === 'erp-credit-memo') {
+            crashed = true;
+            throw new SimulatedCrash(`after ${f} › ${s}`);
+          }
+        },
+      },
+    });
+    await closeDeal(h);
+    await h.settle();
+    const [invoice] = await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId));
+    armed = true;
+    expect((await h.api(`/api/v1/invoices/${invoice!.id}/credit-notes`, post({ reason: 'duplicate' }))).status).toBe(
+      202,
+    );
+    await expect(h.settle()).rejects.toThrow(/simulated crash/);
+    expect(crashed).toBe(true);
+    expect(xero(h, 'CreditNotes')).toHaveLength(1);
+    await h.restart();
+    h.clock.advance(6 * 60_000);
+    await h.settle();
+    expect(xero(h, 'CreditNotes')).toHaveLength(1);
+    expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 1 });
+  });
 });
