@@ -51,6 +51,13 @@ export function createTenantLimiter(limits: XeroLimits, deps: LimiterDeps): Tena
   /** Set when Xero said a window is spent: no call before these times. */
   let minuteBlockedUntil = 0;
   let dayBlockedUntil = 0;
+  /**
+   * The end of the last wait served: time is never read as earlier than it, so a clock that does
+   * not move while we sleep (a test's, a frozen one) still counts the wait as served instead of
+   * waiting again for ever.
+   */
+  let served = 0;
+  const clock = () => Math.max(deps.now().getTime(), served);
 
   const prune = (at: number) => {
     while (minute.length > 0 && minute[0]! <= at - MINUTE_MS) minute.shift();
@@ -74,7 +81,7 @@ export function createTenantLimiter(limits: XeroLimits, deps: LimiterDeps): Tena
       else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over as is
       peak = Math.max(peak, active);
       for (;;) {
-        const at = deps.now().getTime();
+        const at = clock();
         prune(at);
         const dayFull = day.length >= limits.perDay ? day[0]! + DAY_MS : 0;
         const dayUntil = Math.max(dayFull, dayBlockedUntil);
@@ -86,8 +93,9 @@ export function createTenantLimiter(limits: XeroLimits, deps: LimiterDeps): Tena
         const minuteUntil = Math.max(minuteFull, minuteBlockedUntil);
         if (minuteUntil <= at) break;
         await deps.sleep(minuteUntil - at);
+        served = Math.max(served, minuteUntil);
       }
-      const at = deps.now().getTime();
+      const at = clock();
       minute.push(at);
       day.push(at);
       let released = false;
@@ -101,7 +109,7 @@ export function createTenantLimiter(limits: XeroLimits, deps: LimiterDeps): Tena
       };
     },
     observe(headers) {
-      const at = deps.now().getTime();
+      const at = clock();
       const problem = headers.get('x-rate-limit-problem')?.toLowerCase();
       const retryAfter = Number(headers.get('retry-after') ?? '');
       const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
