@@ -124,7 +124,7 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
 
   /** What is left to allocate from `note` to `invoice`: 0 when it is allocated already or nothing is due. */
   function pendingAllocation(note: Json, invoice: Json | null): Decimal {
-    if (!invoice || invoice.Status !== 'AUTHORISED') return new Decimal(0);
+    if (invoice?.Status !== 'AUTHORISED') return new Decimal(0);
     const allocations = Array.isArray(note.Allocations) ? note.Allocations : [];
     if (allocations.length > 0) return new Decimal(0);
     return Decimal.max(0, Decimal.min(decimalOf(invoice.AmountDue), decimalOf(note.RemainingCredit ?? note.Total)));
