@@ -18,6 +18,7 @@ import { razorpayVendor } from './razorpay/index.js';
 import { salesforceVendor } from './salesforce/index.js';
 import { stripeVendor } from './stripe/index.js';
 import type { BuildContext, PortOf, VendorModule } from './vendor-module.js';
+import { xeroVendor } from './xero/index.js';
 
 export const VENDOR_MODULES: readonly VendorModule[] = [
   salesforceVendor,
@@ -28,6 +29,7 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   adyenVendor,
   razorpayVendor,
   quickbooksVendor,
+  xeroVendor,
   netsuiteVendor,
 ];
 

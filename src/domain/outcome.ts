@@ -21,6 +21,12 @@ export type Failure =
        * attempt, so a slow or crashed dependency cannot dead-letter the job that only waited for it.
        */
       waitsOn?: string;
+      /**
+       * The vendor's quota for a whole window is spent (Xero's calls per day): every call before
+       * `retryAfterMs` would be refused, so the job is parked until then without spending an
+       * attempt; a quota that runs out does not send work to the dead letters.
+       */
+      parked?: true;
     }
   | { ok: false; kind: 'permanent'; reason: string; status?: number; field?: string }
   | { ok: false; kind: 'indeterminate'; reason: string; status?: number };
@@ -77,4 +83,17 @@ export const waitingOn = (reason: string, jobId: string, retryAfterMs: number): 
   reason,
   retryAfterMs,
   waitsOn: jobId,
+});
+
+/**
+ * The vendor's quota for a window is exhausted (a daily call limit): retry after `retryAfterMs`,
+ * when the window has room again, without spending an attempt (see Failure.parked).
+ */
+export const quotaExhausted = (reason: string, retryAfterMs: number, status = 429): Failure => ({
+  ok: false,
+  kind: 'retryable',
+  reason,
+  retryAfterMs,
+  status,
+  parked: true,
 });

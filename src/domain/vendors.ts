@@ -20,7 +20,7 @@ export const TAX_ENGINES = [...TAX_VENDORS, 'manual'] as const;
 export const PAYMENT_VENDORS = ['stripe', 'adyen', 'razorpay'] as const;
 export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];
 
-export const ERP_VENDORS = ['quickbooks', 'netsuite'] as const;
+export const ERP_VENDORS = ['quickbooks', 'xero', 'netsuite'] as const;
 export type ErpVendor = (typeof ERP_VENDORS)[number];
 
 /** Every vendor, CRMs first (the order the UI and the API list them in). */

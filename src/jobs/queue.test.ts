@@ -4,7 +4,7 @@ import { atomic } from '../db/atomic.js';
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import { ManualClock } from '../domain/clock.js';
-import { permanent, retryable, waitingOn } from '../domain/outcome.js';
+import { permanent, quotaExhausted, retryable, waitingOn } from '../domain/outcome.js';
 import { openSqlite } from '../runtime/sqlite.js';
 import { claimDueJobs, claimJob, decideFailure, enqueueStatement, replayJob } from './queue.js';
 import { retryDelayMs } from './retry.js';
@@ -83,6 +83,17 @@ describe('failure decisions', () => {
       state: 'queued',
       nextAttemptAt: clock.now().getTime() + 30_000,
       lastError: 'waiting on job_invoice: invoice not in the ERP yet',
+      attempts: 7,
+    });
+  });
+
+  it('parks a job whose vendor quota window is spent until it reopens, spending no attempt', () => {
+    const row = { attempts: 8, maxAttempts: 8 } as Parameters<typeof decideFailure>[0];
+    const decision = decideFailure(row, quotaExhausted('Xero daily limit', 3_600_000), clock.now());
+    expect(decision).toEqual({
+      state: 'queued',
+      nextAttemptAt: clock.now().getTime() + 3_600_000,
+      lastError: "parked until the vendor's quota window reopens: Xero daily limit",
       attempts: 7,
     });
   });

@@ -141,6 +141,16 @@ export function decideFailure(
       attempts: Math.max(0, job.attempts - 1),
     };
   }
+  if (failure.kind === 'retryable' && failure.parked) {
+    // A spent quota window (Xero's daily calls) is not the job's fault: park it until the window
+    // reopens and give back the attempt, however many times the quota runs out.
+    return {
+      state: 'queued',
+      nextAttemptAt: now.getTime() + (failure.retryAfterMs ?? policy.baseDelayMs),
+      lastError: `parked until the vendor's quota window reopens: ${failure.reason}`,
+      attempts: Math.max(0, job.attempts - 1),
+    };
+  }
   if (job.attempts >= job.maxAttempts) {
     return {
       state: 'dead',

@@ -19,7 +19,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { sameId } from '../../adapters/salesforce/ids.js';
 import type { Simulators } from './simulators.js';
-import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO } from './simulators.js';
+import { SANDBOX_AVALARA_COMPANY, SANDBOX_QBO, SANDBOX_XERO } from './simulators.js';
 
 const urlBody = z.object({ url: z.url() });
 const amendBody = z.object({
@@ -44,6 +44,11 @@ export function simulatorCounts(sims: Simulators) {
     quickbooks_invoices: qbo('Invoice'),
     quickbooks_payments: qbo('Payment'),
     quickbooks_credit_memos: qbo('CreditMemo'),
+    // Empty unless the org's ERP is Xero (HUB_SANDBOX_ERP=xero).
+    xero_contacts: sims.xero.count(SANDBOX_XERO.tenantId, 'Contacts'),
+    xero_invoices: sims.xero.count(SANDBOX_XERO.tenantId, 'Invoices'),
+    xero_payments: sims.xero.count(SANDBOX_XERO.tenantId, 'Payments'),
+    xero_credit_notes: sims.xero.count(SANDBOX_XERO.tenantId, 'CreditNotes'),
     salesforce_updates: sims.salesforce.state.updates.length,
   };
 }

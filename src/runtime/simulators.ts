@@ -25,6 +25,12 @@ import { createSalesforceSimulator } from '../../adapters/salesforce/simulator/i
 import { type PersistentSimulator, restoreInto } from '../../adapters/sandbox/persist.js';
 import { type RunningServer, serveOnLoopback } from '../../adapters/sandbox/serve.js';
 import { createStripeSimulator } from '../../adapters/stripe/simulator/index.js';
+import {
+  createXeroSimulator,
+  SIM_BANK_ACCOUNT as XERO_BANK_ACCOUNT,
+  DEFAULT_CLIENT as XERO_CLIENT,
+  SIM_SALES_ACCOUNT as XERO_SALES_ACCOUNT,
+} from '../../adapters/xero/simulator/index.js';
 import type { NewConnection } from '../db/repos/connections.js';
 import { SimulatorFiles } from './simulator-files.js';
 
@@ -42,6 +48,14 @@ export const SANDBOX_NETSUITE = {
   consumerSecret: 'ns-sandbox-consumer-secret',
   tokenId: 'ns-sandbox-token-id',
   tokenSecret: 'ns-sandbox-token-secret',
+};
+/** The simulated Xero organisation (tenant) and its long-lived sandbox access token. */
+export const SANDBOX_XERO = {
+  tenantId: '6f3c2a8e-0b1d-4c5e-9a7f-5a1e2d3c4b5a',
+  accessToken: 'xero-sandbox-access-token',
+  incomeAccountId: XERO_SALES_ACCOUNT,
+  paymentAccount: XERO_BANK_ACCOUNT,
+  ...XERO_CLIENT,
 };
 
 /** Anrok tax category of products the hub registers at the Anrok simulator itself. */
@@ -70,10 +84,12 @@ export const SIMULATOR_VENDORS = [
   'razorpay',
   'quickbooks',
   'netsuite',
+  // Last, so the fixed ports of the simulators before it (npm run simulators) stay as they were.
+  'xero',
 ] as const;
 
 /** The ERPs a sandbox org can post to (HUB_SANDBOX_ERP). */
-export const SANDBOX_ERPS = ['quickbooks', 'netsuite'] as const;
+export const SANDBOX_ERPS = ['quickbooks', 'xero', 'netsuite'] as const;
 export type SandboxErp = (typeof SANDBOX_ERPS)[number];
 
 /** The ERP named by the environment, QuickBooks by default; another name is refused at start. */
@@ -160,10 +176,16 @@ export async function startSimulators(options: SimulatorOptions) {
     consumerKey: SANDBOX_NETSUITE.consumerKey,
     tokenId: SANDBOX_NETSUITE.tokenId,
   });
+  const xero = createXeroSimulator({
+    now: options.now,
+    accessToken: SANDBOX_XERO.accessToken,
+    clientId: SANDBOX_XERO.clientId,
+    clientSecret: SANDBOX_XERO.clientSecret,
+  });
   const simulators: Record<
     SimulatorVendor,
     PersistentSimulator & { app: { fetch(r: Request): Response | Promise<Response> } }
-  > = { salesforce, hubspot, avalara, anrok, stripe, adyen, razorpay, quickbooks, netsuite };
+  > = { salesforce, hubspot, avalara, anrok, stripe, adyen, razorpay, quickbooks, xero, netsuite };
   for (const vendor of SIMULATOR_VENDORS) {
     const saved = files?.read(vendor);
     if (saved !== undefined) simulators[vendor].restore(saved);
@@ -234,6 +256,7 @@ export async function startSimulators(options: SimulatorOptions) {
     adyen,
     razorpay,
     quickbooks,
+    xero,
     netsuite,
     paymentProvider: options.paymentProvider ?? 'stripe',
     erp: options.erp ?? 'quickbooks',
@@ -316,6 +339,22 @@ function erpConnection(
   servers: Record<SimulatorVendor, RunningServer>,
   realmId: string,
 ): Omit<NewConnection, 'orgId'> {
+  if (erp === 'xero') {
+    const { tenantId, accessToken, incomeAccountId, paymentAccount } = SANDBOX_XERO;
+    return {
+      vendor: 'xero',
+      mode: 'sandbox',
+      externalAccountId: tenantId,
+      config: {
+        baseUrl: `${servers.xero.url}/api.xro/2.0`,
+        tokenUrl: `${servers.xero.url}/connect/token`,
+        tenantId,
+        incomeAccountId,
+        paymentAccount,
+      },
+      secrets: { accessToken },
+    };
+  }
   if (erp === 'netsuite') {
     const { accountId, ...secrets } = SANDBOX_NETSUITE;
     return {
