@@ -22,7 +22,13 @@ const json = (method: string, body: unknown) => ({
   body: JSON.stringify(body),
 });
 const detail = async (id: string) => readJson(await h.api(`/api/v1/invoices/${id}`));
-const listInvoices = async () => (await readJson(await h.api('/api/v1/invoices'))).data as Record<string, any>[];
+/** What these tests read of a listed invoice. */
+interface ListedInvoice {
+  id: string;
+  status: string;
+  number: string;
+}
+const listInvoices = async () => (await readJson(await h.api('/api/v1/invoices'))).data as ListedInvoice[];
 
 async function withAnrok() {
   h = await startHarness();
