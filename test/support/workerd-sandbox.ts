@@ -9,6 +9,7 @@ import {
   SANDBOX_AVALARA_COMPANY,
   SANDBOX_QBO,
   type Simulators,
+  type SandboxErp,
   startSimulators,
 } from '../../src/runtime/simulators.js';
 import { startWorkerd, type WorkerdHub } from './workerd-harness.js';
@@ -81,10 +82,15 @@ export interface WorkerdSandbox {
  * the simulators hand out (by default `sims.connections`, as they are).
  */
 export async function startWorkerdSandbox(
-  options: { name: string; connections?: (sims: Simulators) => SandboxConnection[] } = { name: 'Acme (workerd)' },
+  options: {
+    name: string;
+    connections?: (sims: Simulators) => SandboxConnection[];
+    /** The ERP the sandbox org posts to (QuickBooks unless told). */
+    erp?: SandboxErp;
+  } = { name: 'Acme (workerd)' },
 ): Promise<WorkerdSandbox> {
   const hub = await startWorkerd();
-  const sims = await startSimulators({ now: () => new Date() }).catch(async (error: unknown) => {
+  const sims = await startSimulators({ now: () => new Date(), erp: options.erp }).catch(async (error: unknown) => {
     await hub.close();
     throw error;
   });
