@@ -8,8 +8,8 @@ import { expect } from 'vitest';
 import {
   SANDBOX_AVALARA_COMPANY,
   SANDBOX_QBO,
-  type Simulators,
   type SandboxErp,
+  type Simulators,
   startSimulators,
 } from '../../src/runtime/simulators.js';
 import { startWorkerd, type WorkerdHub } from './workerd-harness.js';
