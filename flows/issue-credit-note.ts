@@ -56,6 +56,8 @@ import { erpCustomerStep, erpItemsStep } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
+import { journalJobsFor, journalsModeStop } from './post-journal-to-erp.js';
+import { postRefundJob } from './post-refund-to-erp.js';
 import type { Flow, StepContext, StepOutcome } from './types.js';
 
 export interface CreditNoteInput {
@@ -304,6 +306,8 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
             note.issueDate,
           )),
         ],
+        // Journals mode: the entry booked here goes to the ERP as a journal (flows/post-journal-to-erp.ts).
+        enqueue: await journalJobsFor(ctx, [{ source: { type: 'credit_note', id: note.id }, kind: entry.value.kind }]),
       });
     },
   })
@@ -313,10 +317,13 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
     name: 'createCreditMemo',
     storedAs: 'erp-credit-memo',
     external: true,
-    run: async (ctx) => {
+    run: async (ctx): StepOutcome<{ externalId: string } | { skipped: string }> => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.creditNoteId);
       if (!loaded.ok) return loaded;
       const { invoice: note, lines } = loaded.value;
+      // Journals mode: the note's ledger entry carries it to the ERP instead of a credit memo.
+      const journals = journalsModeStop(ctx.adapters, `credit note ${note.number}`);
+      if (journals) return ok({ output: { skipped: journals } });
       const credited = await getInvoiceWithLines(ctx.deps.db, ctx.orgId, note.creditedInvoiceId ?? '');
       if (!credited?.invoice.number) return permanent(`credit note ${note.id}: its invoice has no number`);
       const { erp } = ctx.adapters;
@@ -368,6 +375,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       if (!settled.ok) return permanent(settled.detail);
       const effects = [invoiceStatusStatement(db, ctx.orgId, note.id, note.status, settled.next)];
       const refunds: SettleOutput['refunds'] = [];
+      const followUps: NewJob[] = [];
       let invoiceStatus = credited.status;
 
       if (settlement === 'reduce_due') {
@@ -421,6 +429,22 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         effects.push(
           ...(await ledgerStatements(db, ctx.orgId, { type: 'credit_note', id: note.id }, entry.value, now, now)),
         );
+        // The ERP learns of the refund: as a refund document (documents mode) or as its journal.
+        const journals = await journalJobsFor(ctx, [
+          { source: { type: 'credit_note', id: note.id }, kind: entry.value.kind },
+        ]);
+        followUps.push(
+          ...(journals.length > 0
+            ? journals
+            : [
+                postRefundJob({
+                  orgId: ctx.orgId,
+                  creditNoteId: note.id,
+                  correlationId: ctx.correlationId,
+                  erpVendor: ctx.adapters.erp.vendor,
+                }),
+              ]),
+        );
       }
       const refs = refunds.map((r, i) => ({
         system: ctx.adapters.payment.vendor,
@@ -434,12 +458,15 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         effects,
         refs,
         // The deal's CRM learns what is now paid and outstanding (once per note).
-        enqueue: await crmWriteBackJobFor(db, ctx.orgId, {
-          id: note.id,
-          contractId: note.contractId,
-          status: settled.next,
-          amountPaidMinor: 0,
-        }),
+        enqueue: [
+          ...followUps,
+          ...(await crmWriteBackJobFor(db, ctx.orgId, {
+            id: note.id,
+            contractId: note.contractId,
+            status: settled.next,
+            amountPaidMinor: 0,
+          })),
+        ],
       });
     },
   })
