@@ -5,7 +5,8 @@
  */
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { externalRefs, invoices, ledgerEntries, ledgerLines, payments } from '../schema.js';
+import { newId } from '../client.js';
+import { auditLog, connections, externalRefs, invoices, ledgerEntries, ledgerLines, payments } from '../schema.js';
 
 /** The external_refs object type of a posted ledger entry. */
 export const JOURNAL_REF_TYPE = 'journal_entry';
@@ -83,4 +84,47 @@ export async function periodEntriesForErp(db: Db, orgId: string, system: string,
     .orderBy(asc(ledgerEntries.occurredAt), asc(ledgerEntries.id));
   const unposted = rows.filter((r) => r.posted === null).map((r) => r.id);
   return { total: rows.length, posted: rows.length - unposted.length, unposted: unposted.slice(0, limit) };
+}
+
+/** The org's ERP connection (at most one is used: the first ERP vendor connected, as adapter-set.ts picks). */
+export async function erpConnection(db: Db, orgId: string, erpVendors: readonly string[]) {
+  const rows = await db.select().from(connections).where(eq(connections.orgId, orgId));
+  for (const vendor of erpVendors) {
+    const row = rows.find((r) => r.vendor === vendor);
+    if (row) return row;
+  }
+  return undefined;
+}
+
+/**
+ * Writes the ERP posting settings into the connection's config (merged over it), with an audit
+ * row; `liftPause` also marks the connection healthy again, for a pause that only a missing
+ * account mapping caused (its jobs are then claimable).
+ */
+export function erpSettingsStatements(
+  db: Db,
+  orgId: string,
+  connection: { id: string; vendor: string; config: string },
+  patch: Record<string, string>,
+  options: { liftPause: boolean; now: string; actor: string },
+) {
+  const config = { ...(JSON.parse(connection.config) as Record<string, string>), ...patch };
+  return [
+    db
+      .update(connections)
+      .set({
+        config: JSON.stringify(config),
+        ...(options.liftPause ? { status: 'healthy' as const, statusReason: null, statusChangedAt: options.now } : {}),
+      })
+      .where(and(eq(connections.orgId, orgId), eq(connections.id, connection.id))),
+    db.insert(auditLog).values({
+      id: newId('aud'),
+      orgId,
+      actor: options.actor,
+      action: 'erp.settings_updated',
+      subject: connection.id,
+      detail: JSON.stringify({ vendor: connection.vendor, keys: Object.keys(patch).sort() }),
+      at: options.now,
+    }),
+  ] as const;
 }
