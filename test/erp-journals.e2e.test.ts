@@ -8,7 +8,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connections, jobs, ledgerEntries } from '../src/db/schema.js';
+import { connections, flowSteps, jobs, ledgerEntries } from '../src/db/schema.js';
+import { SimulatedCrash } from '../src/jobs/types.js';
 import { SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
@@ -152,5 +153,49 @@ describe('ERP posting modes against the QuickBooks simulator', () => {
     expect(count('JournalEntry')).toBe(await entryCount());
     const again = await sync('2026-03');
     expect(again.body).toMatchObject({ queued: 0, already_posted: await entryCount() });
+  });
+
+  it('in journals mode from the start, the booking flows queue the journals and the document flows stop saying why', async () => {
+    h = await startHarness();
+    expect((await putSettings({ mode: 'journals', account_map: FULL_MAP })).status).toBe(200);
+    const invoice = await closeDemoDeal();
+    expect(invoice.status).toBe('paid');
+    // No sync: finalize-invoice and record-payment queued the journal of each entry they booked.
+    expect(await entryCount()).toBe(2);
+    expect(count('JournalEntry')).toBe(2);
+    expect([count('Invoice'), count('Payment')]).toEqual([0, 0]);
+    const stopped = await h.db
+      .select()
+      .from(flowSteps)
+      .where(and(eq(flowSteps.orgId, h.orgId), eq(flowSteps.step, 'stopped')));
+    const reasons = stopped.map((s) => JSON.parse(s.output ?? '{}').reason as string);
+    expect(reasons).toHaveLength(2);
+    for (const reason of reasons) expect(reason).toContain('journals mode');
+    expect((await sync('2026-03')).body).toMatchObject({ queued: 0, already_posted: 2 });
+  });
+
+  it('a crash after QuickBooks accepted a journal and before our commit: the retry finds it, no duplicate', async () => {
+    const crash = {
+      fired: false,
+      afterExternalWrite: (flow: string, step: string) => {
+        if (!crash.fired && flow === 'post-journal-to-erp' && step === 'erp-journal') {
+          crash.fired = true;
+          throw new SimulatedCrash(`after ${flow} › ${step}`);
+        }
+      },
+    };
+    h = await startHarness({ hooks: crash });
+    expect((await putSettings({ mode: 'journals', account_map: FULL_MAP })).status).toBe(200);
+    await closeDemoDeal().catch((error) => {
+      if (!/simulated crash/i.test(String(error))) throw error;
+    });
+    await h.restart();
+    // The dead process's lease runs out, then the job runs again (reconciling first).
+    h.clock.advance(6 * 60_000);
+    await h.settle();
+    expect(crash.fired).toBe(true);
+    expect(count('JournalEntry')).toBe(await entryCount());
+    const notDone = (await h.db.select().from(jobs)).filter((j) => j.state !== 'succeeded');
+    expect(notDone.map((j) => `${j.dedupeKey}: ${j.lastError}`)).toEqual([]);
   });
 });
