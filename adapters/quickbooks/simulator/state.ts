@@ -68,6 +68,7 @@ export function createQuickBooksState(options: QuickBooksSimulatorOptions): Quic
     expiredTokens: new Set<string>(),
     realm(realmId) {
       let realm = realms.get(realmId);
+      if (realm) backfill(realm, chart, options.homeCurrency ?? 'USD');
       if (!realm) {
         realm = {
           id: realmId,
@@ -90,10 +91,24 @@ export function createQuickBooksState(options: QuickBooksSimulatorOptions): Quic
       }
       return realm;
     },
-    count: (realmId, entity) => realms.get(realmId)?.entities[entity].size ?? 0,
+    count: (realmId, entity) => realms.get(realmId)?.entities[entity]?.size ?? 0,
     get(realmId, entity, id) {
-      const found = realms.get(realmId)?.entities[entity].get(id);
+      const found = realms.get(realmId)?.entities[entity]?.get(id);
       return found ? structuredClone(found) : undefined;
     },
   };
+}
+
+/**
+ * A realm restored from a state file written before RefundReceipt and JournalEntry existed
+ * (adapters/sandbox/persist.ts) gets their empty maps, the default chart and home currency.
+ */
+function backfill(realm: Realm, chart: readonly string[], homeCurrency: string): void {
+  const loose = realm as unknown as Record<string, unknown> & {
+    entities: Record<string, Map<string, Json> | undefined>;
+  };
+  loose.entities.RefundReceipt ??= new Map();
+  loose.entities.JournalEntry ??= new Map();
+  loose.chart ??= new Set([...chart, ...realm.accounts]);
+  loose.homeCurrency ??= homeCurrency;
 }
