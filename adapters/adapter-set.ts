@@ -3,6 +3,7 @@
  * each for tax, payments and the ERP, each built by its module (registry.ts).
  */
 
+import { erpPostingSettings } from '../src/domain/books/erp-settings.js';
 import type { ManualTaxRate } from '../src/domain/manual-tax.js';
 import { type Outcome, ok, permanent } from '../src/domain/outcome.js';
 import type { ConnectionMaterial, CrmVendor, TaxEngine } from '../src/domain/vendors.js';
@@ -83,6 +84,7 @@ export function buildAdapterSet(
     erp: erp.port,
     settings: {
       erpIncomeAccountId: erp.material.config.incomeAccountId ?? '1',
+      erpPosting: erpPostingSettings(erp.material.config),
       defaultShipTo: DEFAULT_SHIP_TO,
       crmWriteBack,
     },

@@ -3,6 +3,8 @@
  * Every write takes an idempotency key derived from (org, object, version, step) and every
  * write has a lookup by our own natural key, used to reconcile before retrying an unknown outcome.
  */
+
+import type { ErpPostingSettings } from '../src/domain/books/erp-settings.js';
 import type { DealBundle, PostalAddress } from '../src/domain/deal.js';
 import type { Outcome } from '../src/domain/outcome.js';
 import type { CrmVendor, ErpVendor, PaymentVendor, TaxEngine } from '../src/domain/vendors.js';
@@ -363,6 +365,8 @@ export interface ErpPort {
 export interface OrgSettings {
   /** QuickBooks income account for items the hub creates. */
   erpIncomeAccountId: string;
+  /** How the ERP is posted to: documents, or the hub's ledger as journals (src/domain/books/erp-settings.ts). */
+  erpPosting: ErpPostingSettings;
   /** Where tax is shipped from when the customer has no address (sandbox default). */
   defaultShipTo: { line1: string; city: string; region: string; postalCode: string; country: string };
   /** Write-back settings of each connected CRM, from its connection config (flows/crm-write-back.ts). */

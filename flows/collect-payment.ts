@@ -20,6 +20,7 @@ import { customerCreditAppliedEntry } from '../src/domain/ledger.js';
 import type { RoundingPolicy } from '../src/domain/money.js';
 import { ok, waitingOn } from '../src/domain/outcome.js';
 import { creditWithinStep } from '../src/domain/payable.js';
+import type { NewJob } from '../src/jobs/types.js';
 import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
@@ -27,6 +28,7 @@ import type { InvoiceInput } from './finalize-invoice.js';
 import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
 import { loadNumberedInvoice, numberedInvoiceFor } from './load.js';
 import { applyParkedStatements } from './parked-webhooks.js';
+import { journalJobsFor } from './post-journal-to-erp.js';
 import type { Flow, StepOutcome } from './types.js';
 import { cancelPaymentAttempt } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -76,6 +78,7 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
       const output = { appliedMinor, toCollectMinor };
       const now = ctx.deps.clock.now().toISOString();
       const effects = [];
+      const journals: NewJob[] = [];
       if (appliedMinor > 0) {
         const entry = customerCreditAppliedEntry({
           invoiceNumber: invoice.number,
@@ -93,14 +96,18 @@ export const collectPayment: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
           })),
           ...(await ledgerStatements(db, ctx.orgId, { type: 'invoice', id: invoice.id }, entry.value, now, now)),
         );
+        // Journals mode: the entry goes to the ERP as a journal (flows/post-journal-to-erp.ts).
+        journals.push(
+          ...(await journalJobsFor(ctx, [{ source: { type: 'invoice', id: invoice.id }, kind: entry.value.kind }])),
+        );
       }
       // Nothing left to collect (credit notes or customer credit cover it): paid, no provider call.
       const settled = toCollectMinor === 0 && invoice.status !== 'paid' ? transition(invoice.status, 'pay') : null;
-      if (!settled?.ok) return ok({ output, effects });
+      if (!settled?.ok) return ok({ output, effects, enqueue: journals });
       return ok({
         output,
         effects: [...effects, invoiceStatusStatement(db, ctx.orgId, invoice.id, invoice.status, settled.next)],
-        enqueue: await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: settled.next }),
+        enqueue: [...journals, ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status: settled.next }))],
       });
     },
   })

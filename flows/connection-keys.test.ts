@@ -21,6 +21,8 @@ describe('flow connection keys', () => {
     ['dunning-retry', 'payment-vendor'],
     ['post-invoice-to-erp', 'erp-vendor'],
     ['post-payment-to-erp', 'erp-vendor'],
+    ['post-journal-to-erp', 'erp-vendor'],
+    ['post-refund-to-erp', 'erp-vendor'],
     ['void-invoice', 'payment-vendor'],
   ])('%s → %s', (name, key) => {
     expect(flows[name]!.connectionKey({ adapters, input: { system: 'hubspot' } })).toBe(key);
@@ -28,6 +30,6 @@ describe('flow connection keys', () => {
 
   it('covers every flow', () => {
     // Every flow is in the table above: a new one must say which bucket it uses.
-    expect(Object.keys(flows)).toHaveLength(11);
+    expect(Object.keys(flows)).toHaveLength(13);
   });
 });

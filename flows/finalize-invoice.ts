@@ -30,6 +30,7 @@ import { crmWriteBackJobFor } from './crm-write-back.js';
 import { defineFlow } from './define.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice, numberedInvoiceFor } from './load.js';
+import { journalJobsFor } from './post-journal-to-erp.js';
 import type { Flow } from './types.js';
 import { reverseInvoiceEntry, voidTaxDocument } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -268,6 +269,8 @@ export const finalizeInvoice: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
             correlationId: ctx.correlationId,
             connectionKey: ctx.adapters.erp.vendor,
           }),
+          // Journals mode: the entry booked here goes to the ERP as a journal (flows/post-journal-to-erp.ts).
+          ...(await journalJobsFor(ctx, [{ source: { type: 'invoice', id: invoice.id }, kind: entry.value.kind }])),
           // The deal's CRM learns the invoice is out (once per state: see crm-write-back.ts).
           ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status })),
         ],

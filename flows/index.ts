@@ -7,7 +7,9 @@ import { dunningRetry } from './dunning.js';
 import { finalizeInvoice } from './finalize-invoice.js';
 import { issueCreditNote } from './issue-credit-note.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
+import { postJournalToErp } from './post-journal-to-erp.js';
 import { postPaymentToErp } from './post-payment-to-erp.js';
+import { postRefundToErp } from './post-refund-to-erp.js';
 import { recordPayment } from './record-payment.js';
 import type { Flow } from './types.js';
 import { voidInvoice } from './void-invoice.js';
@@ -23,6 +25,8 @@ export const flows: Record<string, Flow<any>> = {
   [dunningRetry.name]: dunningRetry,
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,
+  [postJournalToErp.name]: postJournalToErp,
+  [postRefundToErp.name]: postRefundToErp,
   [crmWriteBack.name]: crmWriteBack,
   [voidInvoice.name]: voidInvoice,
 };

@@ -57,6 +57,8 @@ import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import { flowJob } from './jobs.js';
 import { loadInvoice, loadNumberedInvoice } from './load.js';
+import { journalJobsFor, journalsModeStop } from './post-journal-to-erp.js';
+import { postRefundJob } from './post-refund-to-erp.js';
 import type { Flow, StepContext, StepOutcome } from './types.js';
 
 export interface CreditNoteInput {
@@ -311,6 +313,8 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
             note.issueDate,
           )),
         ],
+        // Journals mode: the entry booked here goes to the ERP as a journal (flows/post-journal-to-erp.ts).
+        enqueue: await journalJobsFor(ctx, [{ source: { type: 'credit_note', id: note.id }, kind: entry.value.kind }]),
       });
     },
   })
@@ -320,10 +324,13 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
     name: 'createCreditMemo',
     storedAs: 'erp-credit-memo',
     external: true,
-    run: async (ctx) => {
+    run: async (ctx): StepOutcome<{ externalId: string } | { skipped: string }> => {
       const loaded = await loadNumberedInvoice(ctx.deps.db, ctx.orgId, ctx.input.creditNoteId);
       if (!loaded.ok) return loaded;
       const { invoice: note, lines } = loaded.value;
+      // Journals mode: the note's ledger entry carries it to the ERP instead of a credit memo.
+      const journals = journalsModeStop(ctx.adapters, `credit note ${note.number}`);
+      if (journals) return ok({ output: { skipped: journals } });
       const credited = await getInvoiceWithLines(ctx.deps.db, ctx.orgId, note.creditedInvoiceId ?? '');
       if (!credited?.invoice.number) return permanent(`credit note ${note.id}: its invoice has no number`);
       const { erp } = ctx.adapters;
@@ -390,6 +397,7 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
       const effects = [invoiceStatusStatement(db, ctx.orgId, note.id, note.status, settled.next)];
       const refunds: SettleOutput['refunds'] = [];
       let split: { refundMinor: number; customerCreditMinor: number } | null = null;
+      const followUps: NewJob[] = [];
       let invoiceStatus = credited.status;
 
       if (settlement === 'reduce_due') {
@@ -458,6 +466,26 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
               })
             : []),
         );
+        // The ERP learns of the refund: as a refund document (documents mode) or as its journal.
+        const journals = await journalJobsFor(ctx, [
+          { source: { type: 'credit_note', id: note.id }, kind: entry.value.kind },
+        ]);
+        // Documents mode: the cash refunded (the part kept as credit stays on the credit memo).
+        followUps.push(
+          ...(journals.length > 0
+            ? journals
+            : split.refundMinor > 0
+              ? [
+                  postRefundJob({
+                    orgId: ctx.orgId,
+                    creditNoteId: note.id,
+                    correlationId: ctx.correlationId,
+                    erpVendor: ctx.adapters.erp.vendor,
+                    amountMinor: split.refundMinor,
+                  }),
+                ]
+              : []),
+        );
       }
       const refs = refunds.map((r, i) => ({
         system: ctx.adapters.payment.vendor,
@@ -471,12 +499,15 @@ export const issueCreditNote: Flow<CreditNoteInput> = defineFlow<CreditNoteInput
         effects,
         refs,
         // The deal's CRM learns what is now paid and outstanding (once per note).
-        enqueue: await crmWriteBackJobFor(db, ctx.orgId, {
-          id: note.id,
-          contractId: note.contractId,
-          status: settled.next,
-          amountPaidMinor: 0,
-        }),
+        enqueue: [
+          ...followUps,
+          ...(await crmWriteBackJobFor(db, ctx.orgId, {
+            id: note.id,
+            contractId: note.contractId,
+            status: settled.next,
+            amountPaidMinor: 0,
+          })),
+        ],
       });
     },
   })

@@ -7,6 +7,7 @@ import { erpCustomerStep, erpItemsStep, ROUNDING_ITEM } from './erp-steps.js';
 import { ensureExternal } from './external.js';
 import type { InvoiceInput } from './finalize-invoice.js';
 import { numberedInvoiceFor } from './load.js';
+import { journalsModeStop } from './post-journal-to-erp.js';
 import type { Flow } from './types.js';
 import { voidErpInvoice } from './undo.js';
 import { stopWhenVoided } from './void-gate.js';
@@ -17,8 +18,13 @@ export const postInvoiceToErp: Flow<InvoiceInput> = defineFlow<InvoiceInput>(
   POST_INVOICE_TO_ERP,
   ({ adapters }) => adapters.erp.vendor,
 )
-  // A voided invoice goes no further (flows/void-gate.ts).
-  .gate(stopWhenVoided)
+  // In journals mode the invoice reaches the ERP as its ledger entry; a voided invoice goes no further (flows/void-gate.ts).
+  .gate(async (given) => {
+    const adapters = await given.deps.adaptersFor(given.orgId);
+    if (!adapters.ok) return adapters;
+    const journals = journalsModeStop(adapters.value, `invoice ${given.input.invoiceId}`);
+    return journals ? ok(journals) : stopWhenVoided(given);
+  })
   .step(erpCustomerStep<InvoiceInput>((input) => input.invoiceId))
   .step(erpItemsStep<InvoiceInput, { createErpCustomer: { externalId: string } }>((input) => input.invoiceId))
   .step({

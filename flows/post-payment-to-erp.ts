@@ -8,6 +8,7 @@ import { ok, permanent, retryable, waitingOn } from '../src/domain/outcome.js';
 import { defineFlow } from './define.js';
 import { ensureExternal } from './external.js';
 import { POST_INVOICE_TO_ERP } from './post-invoice-to-erp.js';
+import { journalsModeStop } from './post-journal-to-erp.js';
 import type { Flow } from './types.js';
 
 export const POST_PAYMENT_TO_ERP = 'post-payment-to-erp';
@@ -22,6 +23,12 @@ export const postPaymentToErp: Flow<{ paymentId: string }> = defineFlow<{ paymen
   POST_PAYMENT_TO_ERP,
   ({ adapters }) => adapters.erp.vendor,
 )
+  // In journals mode the payment reaches the ERP as its ledger entry (flows/post-journal-to-erp.ts).
+  .gate(async ({ deps, orgId, input }) => {
+    const adapters = await deps.adaptersFor(orgId);
+    if (!adapters.ok) return adapters;
+    return ok(journalsModeStop(adapters.value, `payment ${input.paymentId}`));
+  })
   .step({
     name: 'createErpPayment',
     storedAs: 'erp-payment',

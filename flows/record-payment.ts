@@ -19,6 +19,7 @@ import { defineFlow } from './define.js';
 import { dunningJob } from './dunning.js';
 import { flowJob } from './jobs.js';
 import { loadNumberedInvoice } from './load.js';
+import { journalJobsFor } from './post-journal-to-erp.js';
 import type { Flow } from './types.js';
 
 export interface RecordPaymentInput {
@@ -198,6 +199,8 @@ export const recordPayment: Flow<RecordPaymentInput> = defineFlow<RecordPaymentI
             correlationId: ctx.correlationId,
             connectionKey: ctx.adapters.erp.vendor,
           }),
+          // Journals mode: the entry booked here goes to the ERP as a journal (flows/post-journal-to-erp.ts).
+          ...(await journalJobsFor(ctx, [{ source: { type: 'payment', id: paymentId }, kind: entry.value.kind }])),
           // The deal's CRM learns what was paid (once per state: see crm-write-back.ts).
           ...(await crmWriteBackJobFor(db, ctx.orgId, { ...invoice, status, amountPaidMinor: paid })),
         ],

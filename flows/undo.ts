@@ -15,6 +15,7 @@ import { invoiceVoidedEntry } from '../src/domain/ledger.js';
 import type { Failure, Outcome } from '../src/domain/outcome.js';
 import { ok, permanent } from '../src/domain/outcome.js';
 import { loadInvoice } from './load.js';
+import { journalJobsFor } from './post-journal-to-erp.js';
 import type { CompensationResult, StepContext } from './types.js';
 
 /** The input of every invoice flow undone here (finalize-invoice's InvoiceInput; not imported: that file imports this one). */
@@ -50,6 +51,8 @@ export const reverseInvoiceEntry: Undo<{ taxMinor: number; totalMinor: number; r
   return ok({
     output: { reversed: entry.value.kind },
     effects: await ledgerStatements(ctx.deps.db, ctx.orgId, { type: 'invoice', id: invoice.id }, entry.value, now, now),
+    // Journals mode: the reversal goes to the ERP as a journal too (flows/post-journal-to-erp.ts).
+    enqueue: await journalJobsFor(ctx, [{ source: { type: 'invoice', id: invoice.id }, kind: entry.value.kind }]),
   });
 };
 

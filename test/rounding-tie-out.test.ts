@@ -87,8 +87,18 @@ function totalAtErp(inv: InvoiceComputation, taxMinor: number): number {
   const realm: Realm = {
     id: 'realm-1',
     nextId: 1,
-    entities: { Customer: new Map(), Item: new Map(), Invoice: new Map(), Payment: new Map(), CreditMemo: new Map() },
+    entities: {
+      Customer: new Map(),
+      Item: new Map(),
+      Invoice: new Map(),
+      Payment: new Map(),
+      CreditMemo: new Map(),
+      RefundReceipt: new Map(),
+      JournalEntry: new Map(),
+    },
     accounts: new Set(['1']),
+    chart: new Set(['1']),
+    homeCurrency: 'USD',
     requests: new IdempotencyCache(),
   };
   const now = new Date('2026-03-01T00:00:00Z');

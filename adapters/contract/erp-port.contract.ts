@@ -27,6 +27,20 @@ export interface ErpContractSetup extends FaultHooks {
   isVoided(invoiceExternalId: string): boolean;
   /** An income account the simulated ERP knows. */
   incomeAccountId: string;
+  /**
+   * Refund and journal cases: they run when the port has the optional members (createRefund,
+   * postJournalEntry) and the setup gives this.
+   */
+  books?: {
+    count(object: 'refund' | 'journal_entry'): number;
+    /** ERP account ids the simulated vendor knows: a receivable, an income and a bank account. */
+    accounts: { receivable: string; revenue: string; bank: string };
+    /** An account id the simulated vendor does not know. */
+    unknownAccountId: string;
+    /** The vendor's home currency, and another it accepts with a rate. */
+    homeCurrency: string;
+    foreignCurrency: string;
+  };
   close(): Promise<void>;
 }
 
@@ -128,6 +142,96 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
         expect(s.isVoided(inv.externalId)).toBe(true);
         unwrap(await s.port.voidInvoice(inv.externalId, { idempotencyKey: 'void-1' }));
         expect(s.count('invoice')).toBe(1);
+      });
+    });
+
+    describe('refunds and journal entries (when the port has them)', () => {
+      // Longer than QuickBooks' 21-character DocNumber, as our ledger entry ids are.
+      const ENTRY_REF = 'jnl_contract_0123456789abcdefgh';
+      const REFUND_REF = 'rfd_contract_0123456789abcdefgh';
+      const journal = (c: ExternalObject, over: Record<string, unknown> = {}) => {
+        const a = s.books!.accounts;
+        return {
+          entryRef: ENTRY_REF,
+          date: '2026-11-23',
+          currency: s.books!.homeCurrency,
+          memo: 'Invoice INV-0001 issued',
+          lines: [
+            {
+              accountExternalId: a.receivable,
+              side: 'debit' as const,
+              amount: '1297.81',
+              description: 'Receivable',
+              customerExternalId: c.externalId,
+            },
+            { accountExternalId: a.revenue, side: 'credit' as const, amount: '1297.81', description: 'Revenue' },
+          ],
+          ...over,
+        };
+      };
+
+      it('a refund is found by our reference; the same key twice → one refund', async (t) => {
+        if (!s.books || !s.port.createRefund || !s.port.findRefund) return t.skip();
+        const { c } = await seed();
+        const refund = {
+          refundRef: REFUND_REF,
+          customerExternalId: c.externalId,
+          amount: '432.60',
+          currency: 'USD',
+          date: '2026-11-26',
+          depositAccountId: s.books.accounts.bank,
+        };
+        const first = unwrap(await s.port.createRefund(refund, { idempotencyKey: 'rf-1' }));
+        const again = unwrap(await s.port.createRefund(refund, { idempotencyKey: 'rf-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.books.count('refund')).toBe(1);
+        expect(unwrap(await s.port.findRefund(REFUND_REF))?.externalId).toBe(first.externalId);
+        expect(unwrap(await s.port.findRefund('rfd_none'))).toBeNull();
+      });
+
+      it('a balanced journal is posted once, found by our entry reference', async (t) => {
+        if (!s.books || !s.port.postJournalEntry || !s.port.findJournalEntry) return t.skip();
+        const { c } = await seed();
+        const first = unwrap(await s.port.postJournalEntry(journal(c), { idempotencyKey: 'je-1' }));
+        const again = unwrap(await s.port.postJournalEntry(journal(c), { idempotencyKey: 'je-1' }));
+        expect(again.externalId).toBe(first.externalId);
+        expect(s.books.count('journal_entry')).toBe(1);
+        expect(unwrap(await s.port.findJournalEntry(ENTRY_REF))?.externalId).toBe(first.externalId);
+        expect(unwrap(await s.port.findJournalEntry('jnl_none'))).toBeNull();
+      });
+
+      it('an unbalanced journal is refused before any call', async (t) => {
+        if (!s.books || !s.port.postJournalEntry || !s.port.findJournalEntry) return t.skip();
+        const { c } = await seed();
+        const base = journal(c);
+        const lines = [base.lines[0]!, { ...base.lines[1]!, amount: '1297.80' }];
+        // A call would meet the planned 500 and come back retryable; a refusal before it is permanent.
+        s.inject({ kind: 'status', status: 500 });
+        expectPermanent(await s.port.postJournalEntry({ ...base, lines }, { idempotencyKey: 'je-2' }));
+        expectServerError(await s.port.findJournalEntry(ENTRY_REF), false);
+        expect(s.books.count('journal_entry')).toBe(0);
+      });
+
+      it('a journal line on an account the ERP does not know is permanent; nothing is written', async (t) => {
+        if (!s.books || !s.port.postJournalEntry) return t.skip();
+        const { c } = await seed();
+        const base = journal(c);
+        const ghost = { ...base.lines[1]!, accountExternalId: s.books.unknownAccountId };
+        expectPermanent(
+          await s.port.postJournalEntry({ ...base, lines: [base.lines[0]!, ghost] }, { idempotencyKey: 'je-3' }),
+        );
+        expect(s.books.count('journal_entry')).toBe(0);
+      });
+
+      it('a journal in a foreign currency needs the rate to the home currency', async (t) => {
+        if (!s.books || !s.port.postJournalEntry) return t.skip();
+        const { c } = await seed();
+        const currency = s.books.foreignCurrency;
+        expectPermanent(await s.port.postJournalEntry(journal(c, { currency }), { idempotencyKey: 'je-4' }));
+        unwrap(
+          await s.port.postJournalEntry(journal(c, { currency, exchangeRate: '1.0825' }), { idempotencyKey: 'je-5' }),
+        );
+        expect(s.books.count('journal_entry')).toBe(1);
       });
     });
 

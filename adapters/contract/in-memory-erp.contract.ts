@@ -4,18 +4,40 @@
  * It keeps its "vendor state" in maps, replays a seen idempotency key, and takes faults the
  * way the simulators' FaultPlan does (status faults before the write, a timeout after it).
  */
+import Decimal from 'decimal.js';
 import { indeterminate, ok, permanent, reconnectRequired, retryable } from '../../src/domain/outcome.js';
-import type { ErpPort, ExternalObject } from '../ports.js';
+import type { ErpJournalRequest, ErpPort, ExternalObject } from '../ports.js';
 import type { Fault } from '../sandbox/faults.js';
 import type { ErpObject } from './erp-port.contract.js';
 
+/** Accounts of the in-memory ERP's chart (journal lines and refunds must name one). */
+export const IN_MEMORY_ACCOUNTS = { receivable: '1100', revenue: '4000', bank: '1000', tax: '2200' } as const;
+const CHART = new Set<string>(Object.values(IN_MEMORY_ACCOUNTS));
+const HOME_CURRENCY = 'USD';
+
+type InMemoryObject = ErpObject | 'refund' | 'journal_entry';
+
+/** Why a journal cannot be posted (checked before the "call", as a real adapter must), or null. */
+function journalProblem(r: ErpJournalRequest): string | null {
+  let net = new Decimal(0);
+  for (const line of r.lines) {
+    if (!CHART.has(line.accountExternalId)) return `account ${line.accountExternalId} is unknown`;
+    net = line.side === 'debit' ? net.add(line.amount) : net.sub(line.amount);
+  }
+  if (!net.isZero()) return `journal ${r.entryRef} is unbalanced by ${net}`;
+  if (r.currency !== HOME_CURRENCY && !r.exchangeRate) return `journal in ${r.currency} needs an exchange rate`;
+  return null;
+}
+
 export function createInMemoryErp() {
-  const objects: Record<ErpObject, Map<string, { key: string; externalId: string }>> = {
+  const objects: Record<InMemoryObject, Map<string, { key: string; externalId: string }>> = {
     customer: new Map(),
     item: new Map(),
     invoice: new Map(),
     payment: new Map(),
     credit_memo: new Map(),
+    refund: new Map(),
+    journal_entry: new Map(),
   };
   const voided = new Set<string>();
   const replies = new Map<string, ExternalObject>();
@@ -36,7 +58,7 @@ export function createInMemoryErp() {
     return { failure: retryable(`in-memory ERP: ${fault.status}`, wait, fault.status), after: false };
   }
 
-  function create(object: ErpObject, naturalKey: string, idempotencyKey: string, valid = true) {
+  function create(object: InMemoryObject, naturalKey: string, idempotencyKey: string, valid = true) {
     const fault = planned(true);
     if (fault && !fault.after) return fault.failure;
     if (!valid) return permanent(`in-memory ERP: ${object} refers to something unknown`, { status: 400 });
@@ -49,7 +71,7 @@ export function createInMemoryErp() {
     return fault ? fault.failure : ok(reply);
   }
 
-  function find(object: ErpObject, naturalKey: string) {
+  function find(object: InMemoryObject, naturalKey: string) {
     const fault = planned(false);
     if (fault) return fault.failure;
     const hit = [...objects[object].values()].find((o) => o.key === naturalKey);
@@ -71,6 +93,21 @@ export function createInMemoryErp() {
     createCreditMemo: async (r, o) =>
       create('credit_memo', r.creditNoteNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId)),
     findCreditMemo: async (number) => find('credit_memo', number),
+    createRefund: async (r, o) =>
+      create(
+        'refund',
+        r.refundRef,
+        o.idempotencyKey,
+        objects.customer.has(r.customerExternalId) && CHART.has(r.depositAccountId),
+      ),
+    findRefund: async (ref) => find('refund', ref),
+    postJournalEntry: async (r, o) => {
+      // Refused before any call, so no planned fault is spent on it.
+      const problem = journalProblem(r);
+      if (problem) return permanent(`in-memory ERP: ${problem}`, { field: 'lines' });
+      return create('journal_entry', r.entryRef, o.idempotencyKey);
+    },
+    findJournalEntry: async (ref) => find('journal_entry', ref),
     voidInvoice: async (id) => {
       const fault = planned(true);
       if (fault && !fault.after) return fault.failure;
@@ -82,7 +119,7 @@ export function createInMemoryErp() {
 
   return {
     port,
-    count: (object: ErpObject) => objects[object].size,
+    count: (object: InMemoryObject) => objects[object].size,
     isVoided: (invoiceId: string) => voided.has(invoiceId),
     inject: (fault: Fault, times = 1) => {
       for (let i = 0; i < times; i++) faults.push(fault);

@@ -1,12 +1,14 @@
 /**
  * QuickBooks Online adapter for the ERP port. Every create sends WriteOptions.idempotencyKey as
  * Intuit's `requestid`, and every object has a lookup by our natural key through the query
- * endpoint (DisplayName, Item Name = SKU, Invoice and CreditMemo DocNumber, Payment PaymentRefNum), used to
- * reconcile a write whose outcome is unknown.
+ * endpoint (DisplayName, Item Name = SKU, Invoice, CreditMemo, RefundReceipt and JournalEntry DocNumber,
+ * Payment PaymentRefNum), used to reconcile a write whose outcome is unknown. Every DocNumber and
+ * PaymentRefNum, written or looked up, goes through one rule for the 21-character limit (doc-number.ts).
  */
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type { ErpPort, ExternalObject, WriteOptions } from '../ports.js';
 import { createQboClient, type QboEntity } from './client.js';
+import { docNumberFor } from './doc-number.js';
 import { classifyFailure, isDuplicateName } from './errors.js';
 import {
   entityOf,
@@ -18,10 +20,13 @@ import {
   toCustomer,
   toInvoice,
   toItem,
+  toJournalEntry,
   toPayment,
+  toRefundReceipt,
 } from './map.js';
 
 export { DEFAULT_MINOR_VERSION, QBO_PRODUCTION_BASE_URL, QBO_SANDBOX_BASE_URL } from './client.js';
+export { docNumberFor } from './doc-number.js';
 
 export interface QuickBooksConfig {
   /** https://quickbooks.api.intuit.com (live), https://sandbox-quickbooks.api.intuit.com, or a simulator. */
@@ -34,6 +39,10 @@ export interface QuickBooksConfig {
   fetch?: typeof fetch;
   /** Clock for turning an HTTP-date Retry-After into a wait. */
   now?: () => Date;
+  /** The company's home currency (CompanyInfo / Preferences); a journal in another needs ExchangeRate. Default USD. */
+  homeCurrency?: string;
+  /** Item on a RefundReceipt's line (a "Refunds" service item); without it the line names no item. */
+  refundItemId?: string;
 }
 
 /** Intuit's requestid limit. https://blogs.intuit.com/2015/04/06/15346/ */
@@ -45,11 +54,14 @@ const ENTITY_PATH: Record<QboEntityName, QboEntity> = {
   Invoice: 'invoice',
   Payment: 'payment',
   CreditMemo: 'creditmemo',
+  RefundReceipt: 'refundreceipt',
+  JournalEntry: 'journalentry',
 };
 
 export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
   const client = createQboClient(config);
   const now = config.now ?? (() => new Date());
+  const homeCurrency = config.homeCurrency ?? 'USD';
 
   /** Sends one create; `duplicateName` tells createNamed the answer was a 6240. */
   async function send(
@@ -131,12 +143,19 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
     createItem: (request, options) => createNamed('Item', 'Name', request.sku, toItem(request), options),
     findItem: (sku) => find('Item', 'Name', sku),
     createInvoice: (request, options) => create('Invoice', toInvoice(request), options),
-    findInvoice: (invoiceNumber) => find('Invoice', 'DocNumber', invoiceNumber),
+    findInvoice: (invoiceNumber) => find('Invoice', 'DocNumber', docNumberFor(invoiceNumber)),
     createPayment: (request, options) => create('Payment', toPayment(request), options),
-    findPayment: (paymentRef) => find('Payment', 'PaymentRefNum', paymentRef),
+    findPayment: (paymentRef) => find('Payment', 'PaymentRefNum', docNumberFor(paymentRef)),
     createCreditMemo: (request, options) => create('CreditMemo', toCreditMemo(request), options),
-    findCreditMemo: (creditNoteNumber) => find('CreditMemo', 'DocNumber', creditNoteNumber),
+    findCreditMemo: (creditNoteNumber) => find('CreditMemo', 'DocNumber', docNumberFor(creditNoteNumber)),
     voidInvoice,
+    // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/refundreceipt
+    createRefund: (request, options) => create('RefundReceipt', toRefundReceipt(request, config.refundItemId), options),
+    findRefund: (refundRef) => find('RefundReceipt', 'DocNumber', docNumberFor(refundRef)),
+    // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/journalentry
+    // toJournalEntry refuses an unbalanced request, so nothing is sent for one.
+    postJournalEntry: (request, options) => create('JournalEntry', toJournalEntry(request, homeCurrency), options),
+    findJournalEntry: (entryRef) => find('JournalEntry', 'DocNumber', docNumberFor(entryRef)),
   };
 
   /**

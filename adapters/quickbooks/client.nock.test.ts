@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErpInvoiceRequest } from '../ports.js';
-import { createQuickBooksAdapter, QBO_SANDBOX_BASE_URL } from './index.js';
+import { createQuickBooksAdapter, docNumberFor, QBO_SANDBOX_BASE_URL } from './index.js';
 
 interface SpecSchema {
   required: string[];
   properties: Record<string, string>;
 }
 interface Spec {
+  entities_not_in_spec: Record<string, { path: string; key_fields: string }>;
   operations_third_party_spec: { operationId: string; request?: { required: string[]; schema: string } }[];
   schemas_third_party_spec: Record<string, SpecSchema>;
 }
@@ -232,6 +233,95 @@ describe('requests sent to QuickBooks', () => {
     );
     expect(result).toMatchObject({ ok: false, kind: 'permanent', field: 'lines[0].amount' });
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('refunds and journal entries', () => {
+  it('postJournalEntry posts JournalEntryLineDetail lines to the path the spec names, with requestid', async () => {
+    const described = spec.entities_not_in_spec.JournalEntry!;
+    expect(described.path).toBe('POST /v3/company/{realmId}/journalentry');
+    let sent: Record<string, unknown> = {};
+    api()
+      .post(`${companyPath}/journalentry`, (body) => {
+        sent = body;
+        return true;
+      })
+      .query({ requestid: 'je-key', minorversion: '75' })
+      .reply(200, { JournalEntry: { Id: '201', DocNumber: docNumberFor('jnl_0123456789abcdefghijklmn') }, time: 'x' });
+    const result = await adapter().postJournalEntry!(
+      {
+        entryRef: 'jnl_0123456789abcdefghijklmn',
+        date: '2026-11-23',
+        currency: 'EUR',
+        exchangeRate: '1.0825',
+        memo: 'Invoice INV-1 issued',
+        lines: [
+          { accountExternalId: '84', side: 'debit', amount: '100.00', description: 'AR', customerExternalId: '58' },
+          { accountExternalId: '79', side: 'credit', amount: '100.00', description: 'Revenue' },
+        ],
+      },
+      { idempotencyKey: 'je-key' },
+    );
+    expect(result).toMatchObject({ ok: true, value: { externalId: '201' } });
+    // Every field the spec's hand-written description names is what we send, under that name.
+    for (const field of [
+      'Line',
+      'Amount',
+      'JournalEntryLineDetail',
+      'PostingType',
+      'AccountRef',
+      'Entity',
+      'TxnDate',
+    ]) {
+      expect(described.key_fields).toContain(field);
+    }
+    expect(sent).toMatchObject({
+      DocNumber: docNumberFor('jnl_0123456789abcdefghijklmn'),
+      TxnDate: '2026-11-23',
+      CurrencyRef: { value: 'EUR' },
+      ExchangeRate: 1.0825,
+      Line: [
+        {
+          DetailType: 'JournalEntryLineDetail',
+          Amount: 100,
+          JournalEntryLineDetail: {
+            PostingType: 'Debit',
+            AccountRef: { value: '84' },
+            Entity: { Type: 'Customer', EntityRef: { value: '58' } },
+          },
+        },
+        { JournalEntryLineDetail: { PostingType: 'Credit', AccountRef: { value: '79' } } },
+      ],
+    });
+  });
+
+  it('an unbalanced journal is refused without any request (nock has no interceptor)', async () => {
+    const result = await adapter().postJournalEntry!(
+      {
+        entryRef: 'jnl_1',
+        date: '2026-11-23',
+        currency: 'USD',
+        memo: 'x',
+        lines: [
+          { accountExternalId: '84', side: 'debit', amount: '100.00', description: 'AR' },
+          { accountExternalId: '79', side: 'credit', amount: '99.99', description: 'Revenue' },
+        ],
+      },
+      { idempotencyKey: 'je-key' },
+    );
+    expect(result).toMatchObject({ ok: false, kind: 'permanent', field: 'lines' });
+  });
+
+  it('findRefund queries RefundReceipt by the shortened DocNumber', async () => {
+    const ref = 'rfd_0123456789abcdefghijklmn';
+    api()
+      .get(`${companyPath}/query`)
+      .query({ query: `select * from RefundReceipt where DocNumber = '${docNumberFor(ref)}'`, minorversion: '75' })
+      .reply(200, { QueryResponse: { RefundReceipt: [{ Id: '77', DocNumber: docNumberFor(ref) }] } });
+    expect(await adapter().findRefund!(ref)).toEqual({
+      ok: true,
+      value: { externalId: '77', number: docNumberFor(ref) },
+    });
   });
 });
 

@@ -15,7 +15,7 @@ export const QBO_PRODUCTION_BASE_URL = 'https://quickbooks.api.intuit.com';
 export const QBO_SANDBOX_BASE_URL = 'https://sandbox-quickbooks.api.intuit.com';
 export const DEFAULT_MINOR_VERSION = '75';
 
-export type QboEntity = 'customer' | 'item' | 'invoice' | 'payment' | 'creditmemo';
+export type QboEntity = 'customer' | 'item' | 'invoice' | 'payment' | 'creditmemo' | 'refundreceipt' | 'journalentry';
 
 export interface QboClientConfig {
   baseUrl: string;

@@ -23,6 +23,14 @@ runErpPortContract('quickbooks', async () => {
     count: (object) => sim.state.count(REALM, ENTITY[object]),
     isVoided: (id) => String(sim.state.get(REALM, 'Invoice', id)?.PrivateNote ?? '').startsWith('Voided'),
     incomeAccountId: '79',
+    books: {
+      count: (object) => sim.state.count(REALM, object === 'refund' ? 'RefundReceipt' : 'JournalEntry'),
+      // A fresh sandbox company's Accounts Receivable, Sales and Checking.
+      accounts: { receivable: '84', revenue: '79', bank: '35' },
+      unknownAccountId: '999999',
+      homeCurrency: 'USD',
+      foreignCurrency: 'EUR',
+    },
     inject: (fault, times) => sim.faults.inject('/v3/company', fault, times),
     revokeCredentials: () => sim.state.expiredTokens.add(TOKEN),
     // QuickBooks' 401 reason (errors.ts QUICKBOOKS_TOKEN_EXPIRED), flagged for a reconnect.

@@ -17,6 +17,10 @@ const config = z.looseObject({
   minorVersion: optionalKey,
   /** Income account of the items the hub creates (default 1). */
   incomeAccountId: optionalKey,
+  /** The company's home currency (default USD): journals in another currency carry ExchangeRate. */
+  homeCurrency: optionalKey,
+  /** Item named on RefundReceipt lines. */
+  refundItemId: optionalKey,
 });
 
 const secrets = z.looseObject({ accessToken: requiredSecret('quickbooks') });
@@ -34,6 +38,8 @@ export const quickbooksVendor: VendorModule<'erp'> = {
       accessToken: s.accessToken!,
       minorVersion: c.minorVersion,
       now: ctx.now,
+      ...(c.homeCurrency ? { homeCurrency: c.homeCurrency } : {}),
+      ...(c.refundItemId ? { refundItemId: c.refundItemId } : {}),
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
   hosts: API_HOSTS,

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ErpInvoiceRequest } from '../ports.js';
-import { fromEntity, selectByField, toInvoice, toJsonNumber, toPayment } from './map.js';
+import { docNumberFor } from './doc-number.js';
+import {
+  fromEntity,
+  selectByField,
+  toInvoice,
+  toJournalEntry,
+  toJsonNumber,
+  toPayment,
+  toRefundReceipt,
+} from './map.js';
 
 describe('toJsonNumber', () => {
   it.each([
@@ -78,12 +87,10 @@ describe('toInvoice', () => {
     });
   });
 
-  it('refuses a DocNumber longer than 21 characters', () => {
-    expect(toInvoice({ ...invoice, invoiceNumber: 'X'.repeat(22) })).toMatchObject({
-      ok: false,
-      kind: 'permanent',
-      field: 'DocNumber',
-    });
+  it('sends a number longer than 21 characters through the DocNumber rule (doc-number.ts)', () => {
+    const mapped = toInvoice({ ...invoice, invoiceNumber: 'X'.repeat(22) });
+    expect(mapped.ok && mapped.value.DocNumber).toBe(docNumberFor('X'.repeat(22)));
+    expect(mapped.ok && mapped.value.DocNumber.length).toBe(21);
   });
 });
 
@@ -114,5 +121,100 @@ describe('toPayment / fromEntity', () => {
     expect(fromEntity({ Id: '130', DocNumber: 'INV-1' })).toEqual({ externalId: '130', number: 'INV-1' });
     expect(fromEntity({ Id: '131', PaymentRefNum: 'PAY-1' })).toEqual({ externalId: '131', number: 'PAY-1' });
     expect(fromEntity({ Id: '58' })).toEqual({ externalId: '58' });
+  });
+});
+
+describe('toRefundReceipt', () => {
+  const refund = {
+    refundRef: 'ref_cn_0123456789abcdefghij',
+    customerExternalId: '58',
+    creditMemoExternalId: '140',
+    amount: '432.60',
+    currency: 'USD',
+    date: '2026-11-26',
+    depositAccountId: '35',
+  };
+
+  it('pays the amount out of the deposit account, our ref shortened into DocNumber and in full in PrivateNote', () => {
+    const mapped = toRefundReceipt(refund, '1');
+    expect(mapped).toEqual({
+      ok: true,
+      value: {
+        DocNumber: docNumberFor(refund.refundRef),
+        TxnDate: '2026-11-26',
+        CustomerRef: { value: '58' },
+        CurrencyRef: { value: 'USD' },
+        DepositToAccountRef: { value: '35' },
+        PaymentRefNum: docNumberFor(refund.refundRef),
+        PrivateNote: 'Refund ref_cn_0123456789abcdefghij of credit memo 140',
+        Line: [
+          {
+            DetailType: 'SalesItemLineDetail',
+            Amount: 432.6,
+            Description: 'Refund ref_cn_0123456789abcdefghij',
+            SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: 432.6 },
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses a refund without a deposit account', () => {
+    expect(toRefundReceipt({ ...refund, depositAccountId: '' })).toMatchObject({
+      kind: 'permanent',
+      field: 'DepositToAccountRef',
+    });
+  });
+});
+
+describe('toJournalEntry', () => {
+  const entry = {
+    entryRef: 'jnl_0123456789abcdefghijklmn',
+    date: '2026-11-23',
+    currency: 'USD',
+    memo: 'Invoice INV-1 issued',
+    lines: [
+      {
+        accountExternalId: '4',
+        side: 'debit' as const,
+        amount: '1297.81',
+        description: 'AR',
+        customerExternalId: '58',
+      },
+      { accountExternalId: '79', side: 'credit' as const, amount: '1200.30', description: 'Revenue' },
+      { accountExternalId: '33', side: 'credit' as const, amount: '97.51', description: 'Tax' },
+    ],
+  };
+
+  it('maps each line to JournalEntryLineDetail with PostingType, AccountRef and the customer entity', () => {
+    const mapped = toJournalEntry(entry, 'USD');
+    if (!mapped.ok) throw new Error(mapped.reason);
+    expect(mapped.value.DocNumber).toBe(docNumberFor(entry.entryRef));
+    expect(mapped.value.ExchangeRate).toBeUndefined();
+    expect(mapped.value.Line[0]).toEqual({
+      DetailType: 'JournalEntryLineDetail',
+      Amount: 1297.81,
+      Description: 'AR',
+      JournalEntryLineDetail: {
+        PostingType: 'Debit',
+        AccountRef: { value: '4' },
+        Entity: { Type: 'Customer', EntityRef: { value: '58' } },
+      },
+    });
+    expect(mapped.value.Line[1]?.JournalEntryLineDetail).toEqual({
+      PostingType: 'Credit',
+      AccountRef: { value: '79' },
+    });
+  });
+
+  it('refuses an unbalanced entry', () => {
+    const lines = [...entry.lines.slice(0, 2), { ...entry.lines[2]!, amount: '97.50' }];
+    expect(toJournalEntry({ ...entry, lines }, 'USD')).toMatchObject({ kind: 'permanent', field: 'lines' });
+  });
+
+  it('a foreign currency needs an exchange rate, and sends it', () => {
+    expect(toJournalEntry({ ...entry, currency: 'EUR' }, 'USD')).toMatchObject({ field: 'exchangeRate' });
+    const mapped = toJournalEntry({ ...entry, currency: 'EUR', exchangeRate: '1.0825' }, 'USD');
+    expect(mapped.ok && mapped.value.ExchangeRate).toBe(1.0825);
   });
 });

@@ -6,6 +6,9 @@
  *   Invoice  https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice
  *   Payment  https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/payment
  *   CreditMemo https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/creditmemo
+ *   RefundReceipt https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/refundreceipt
+ *   JournalEntry  https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/journalentry
+ * DocNumber and PaymentRefNum carry our references through one rule (doc-number.ts).
  * Field names checked against ../../../shared/apispecs/quickbooks.json (tests re-check them).
  */
 import Decimal from 'decimal.js';
@@ -16,9 +19,12 @@ import type {
   ErpCustomerRequest,
   ErpInvoiceRequest,
   ErpItemRequest,
+  ErpJournalRequest,
   ErpPaymentRequest,
+  ErpRefundRequest,
   ExternalObject,
 } from '../ports.js';
+import { docNumberFor } from './doc-number.js';
 
 export interface QboRef {
   value: string;
@@ -125,7 +131,7 @@ export function toItem(request: ErpItemRequest): Outcome<QboItem> {
 }
 
 export function toInvoice(request: ErpInvoiceRequest): Outcome<QboInvoice> {
-  const bad = checkLength(request.invoiceNumber, 'DocNumber');
+  const bad = checkLength(docNumberFor(request.invoiceNumber), 'DocNumber');
   if (bad) return bad;
   if (request.lines.length === 0) return permanent('an invoice needs at least one line', { field: 'Line' });
   const lines: QboInvoiceLine[] = [];
@@ -159,7 +165,7 @@ export function toInvoice(request: ErpInvoiceRequest): Outcome<QboInvoice> {
     );
   }
   return ok({
-    DocNumber: request.invoiceNumber,
+    DocNumber: docNumberFor(request.invoiceNumber),
     TxnDate: request.issueDate,
     DueDate: request.dueDate,
     CustomerRef: { value: request.customerExternalId },
@@ -170,7 +176,7 @@ export function toInvoice(request: ErpInvoiceRequest): Outcome<QboInvoice> {
 }
 
 export function toPayment(request: ErpPaymentRequest): Outcome<QboPayment> {
-  const bad = checkLength(request.paymentRef, 'PaymentRefNum');
+  const bad = checkLength(docNumberFor(request.paymentRef), 'PaymentRefNum');
   if (bad) return bad;
   const amount = toJsonNumber(request.amount, 'amount');
   if (!amount.ok) return amount;
@@ -178,7 +184,7 @@ export function toPayment(request: ErpPaymentRequest): Outcome<QboPayment> {
     TotalAmt: amount.value,
     CustomerRef: { value: request.customerExternalId },
     CurrencyRef: { value: request.currency },
-    PaymentRefNum: request.paymentRef,
+    PaymentRefNum: docNumberFor(request.paymentRef),
     TxnDate: request.date,
     Line: [{ Amount: amount.value, LinkedTxn: [{ TxnId: request.invoiceExternalId, TxnType: 'Invoice' }] }],
   });
@@ -209,7 +215,14 @@ export function toCreditMemo(request: ErpCreditMemoRequest): Outcome<QboCreditMe
   return ok({ ...memo, PrivateNote: `Credit note ${request.creditNoteNumber} for invoice ${request.invoiceNumber}` });
 }
 
-export type QboEntityName = 'Customer' | 'Item' | 'Invoice' | 'Payment' | 'CreditMemo';
+export type QboEntityName =
+  | 'Customer'
+  | 'Item'
+  | 'Invoice'
+  | 'Payment'
+  | 'CreditMemo'
+  | 'RefundReceipt'
+  | 'JournalEntry';
 
 /**
  * `select * from <Entity> where <Field> = '<value>'`, with single quotes escaped by a backslash
@@ -254,4 +267,151 @@ export function fromEntity(entity: QboIdentified): ExternalObject {
         ? entity.PaymentRefNum
         : undefined;
   return { externalId: entity.Id as string, ...(number !== undefined ? { number } : {}) };
+}
+
+/**
+ * RefundReceipt: money paid back to a customer, out of DepositToAccountRef (the bank or provider
+ * clearing account it left from). Its one sales line carries the amount; ItemRef is the
+ * connection's refund item when one is configured. Our refund id is the DocNumber (doc-number.ts)
+ * and, in full, the PrivateNote with the credit memo and payment it pays back.
+ */
+export interface QboRefundReceipt {
+  DocNumber: string;
+  TxnDate: string;
+  CustomerRef: QboRef;
+  CurrencyRef: QboRef;
+  DepositToAccountRef: QboRef;
+  PaymentRefNum: string;
+  PrivateNote: string;
+  Line: {
+    DetailType: 'SalesItemLineDetail';
+    Amount: number;
+    Description: string;
+    SalesItemLineDetail: { ItemRef?: QboRef; Qty: number; UnitPrice: number };
+  }[];
+}
+
+export function toRefundReceipt(request: ErpRefundRequest, refundItemId?: string): Outcome<QboRefundReceipt> {
+  const docNumber = docNumberFor(request.refundRef);
+  const bad = checkLength(docNumber, 'DocNumber');
+  if (bad) return bad;
+  if (!request.depositAccountId) {
+    return permanent('depositAccountId is required: the account the refund is paid from', {
+      field: 'DepositToAccountRef',
+    });
+  }
+  const amount = toJsonNumber(request.amount, 'amount');
+  if (!amount.ok) return amount;
+  if (amount.value <= 0) return permanent(`refund ${request.refundRef}: amount must be positive`, { field: 'amount' });
+  const links = [
+    ...(request.creditMemoExternalId ? [`credit memo ${request.creditMemoExternalId}`] : []),
+    ...(request.paymentExternalId ? [`payment ${request.paymentExternalId}`] : []),
+  ];
+  return ok({
+    DocNumber: docNumber,
+    TxnDate: request.date,
+    CustomerRef: { value: request.customerExternalId },
+    CurrencyRef: { value: request.currency },
+    DepositToAccountRef: { value: request.depositAccountId },
+    PaymentRefNum: docNumber,
+    PrivateNote: `Refund ${request.refundRef}${links.length ? ` of ${links.join(', ')}` : ''}`,
+    Line: [
+      {
+        DetailType: 'SalesItemLineDetail',
+        Amount: amount.value,
+        Description: `Refund ${request.refundRef}`,
+        SalesItemLineDetail: {
+          ...(refundItemId ? { ItemRef: { value: refundItemId } } : {}),
+          Qty: 1,
+          UnitPrice: amount.value,
+        },
+      },
+    ],
+  });
+}
+
+/**
+ * JournalEntry: lines with JournalEntryLineDetail {PostingType Debit|Credit, AccountRef, Entity
+ * for a receivable line}; QuickBooks refuses one whose debits and credits differ, and so do we,
+ * before any call. A currency other than the company's home currency needs ExchangeRate (units
+ * of home currency per unit of the entry's currency).
+ */
+export interface QboJournalLine {
+  DetailType: 'JournalEntryLineDetail';
+  Amount: number;
+  Description: string;
+  JournalEntryLineDetail: {
+    PostingType: 'Debit' | 'Credit';
+    AccountRef: QboRef;
+    Entity?: { Type: 'Customer'; EntityRef: QboRef };
+  };
+}
+
+export interface QboJournalEntry {
+  DocNumber: string;
+  TxnDate: string;
+  PrivateNote: string;
+  CurrencyRef: QboRef;
+  ExchangeRate?: number;
+  Line: QboJournalLine[];
+}
+
+export function toJournalEntry(request: ErpJournalRequest, homeCurrency: string): Outcome<QboJournalEntry> {
+  const docNumber = docNumberFor(request.entryRef);
+  const bad = checkLength(docNumber, 'DocNumber');
+  if (bad) return bad;
+  if (request.lines.length < 2) return permanent('a journal entry needs at least two lines', { field: 'Line' });
+  let debits = new Decimal(0);
+  let credits = new Decimal(0);
+  const lines: QboJournalLine[] = [];
+  for (const [index, line] of request.lines.entries()) {
+    const amount = toJsonNumber(line.amount, `lines[${index}].amount`);
+    if (!amount.ok) return amount;
+    if (new Decimal(line.amount).isNegative()) {
+      return permanent(`lines[${index}].amount must not be negative`, { field: `lines[${index}].amount` });
+    }
+    if (!line.accountExternalId) {
+      return permanent(`lines[${index}] has no ERP account`, { field: `lines[${index}].accountExternalId` });
+    }
+    if (line.side === 'debit') debits = debits.add(line.amount);
+    else credits = credits.add(line.amount);
+    lines.push({
+      DetailType: 'JournalEntryLineDetail',
+      Amount: amount.value,
+      Description: line.description,
+      JournalEntryLineDetail: {
+        PostingType: line.side === 'debit' ? 'Debit' : 'Credit',
+        AccountRef: { value: line.accountExternalId },
+        ...(line.customerExternalId
+          ? { Entity: { Type: 'Customer', EntityRef: { value: line.customerExternalId } } }
+          : {}),
+      },
+    });
+  }
+  if (!debits.equals(credits)) {
+    return permanent(`journal ${request.entryRef} is unbalanced: debits ${debits} ≠ credits ${credits}`, {
+      field: 'lines',
+    });
+  }
+  let exchangeRate: number | undefined;
+  if (request.currency !== homeCurrency) {
+    if (!request.exchangeRate) {
+      return permanent(
+        `journal ${request.entryRef} is in ${request.currency}, not the home currency ${homeCurrency}: an exchange rate is required`,
+        { field: 'exchangeRate' },
+      );
+    }
+    const rate = toJsonNumber(request.exchangeRate, 'exchangeRate');
+    if (!rate.ok) return rate;
+    if (rate.value <= 0) return permanent('exchangeRate must be positive', { field: 'exchangeRate' });
+    exchangeRate = rate.value;
+  }
+  return ok({
+    DocNumber: docNumber,
+    TxnDate: request.date,
+    PrivateNote: `${request.memo} (hub ledger entry ${request.entryRef})`,
+    CurrencyRef: { value: request.currency },
+    ...(exchangeRate !== undefined ? { ExchangeRate: exchangeRate } : {}),
+    Line: lines,
+  });
 }

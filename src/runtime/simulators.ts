@@ -16,6 +16,7 @@ import {
 } from '../../adapters/hubspot/simulator/index.js';
 import {
   createNetSuiteSimulator,
+  SIM_BANK_ACCOUNT_ID as NETSUITE_BANK_ACCOUNT_ID,
   SIM_INCOME_ACCOUNT_ID as NETSUITE_INCOME_ACCOUNT_ID,
   SIM_TAX_ITEM_ID as NETSUITE_TAX_ITEM_ID,
 } from '../../adapters/netsuite/simulator/index.js';
@@ -39,6 +40,8 @@ export const SANDBOX_QBO = {
   realmId: '9341453050000001',
   accessToken: 'qbo-sandbox-access-token',
   incomeAccountId: '79',
+  /** Checking, in a fresh sandbox company: where refunds leave from. */
+  bankAccountId: '35',
 };
 export const SANDBOX_AVALARA_COMPANY = 'HUBDEMO';
 /** The simulated NetSuite account and its TBA credentials (consumer and token). */
@@ -351,6 +354,8 @@ function erpConnection(
         tenantId,
         incomeAccountId,
         paymentAccount,
+        // Refunds leave from the simulated bank account, as payments arrive there (ERP posting settings).
+        accountMap: JSON.stringify({ cash: paymentAccount }),
       },
       secrets: { accessToken },
     };
@@ -366,6 +371,8 @@ function erpConnection(
         accountId,
         incomeAccountId: NETSUITE_INCOME_ACCOUNT_ID,
         taxItemId: NETSUITE_TAX_ITEM_ID,
+        // Refunds leave from the simulated bank account (ERP posting settings, src/domain/books/erp-settings.ts).
+        accountMap: JSON.stringify({ cash: NETSUITE_BANK_ACCOUNT_ID }),
       },
       secrets,
     };
@@ -378,6 +385,8 @@ function erpConnection(
       baseUrl: servers.quickbooks.url,
       realmId,
       incomeAccountId: SANDBOX_QBO.incomeAccountId,
+      // Refunds leave from the sandbox company's Checking account (ERP posting settings).
+      accountMap: JSON.stringify({ cash: SANDBOX_QBO.bankAccountId }),
     },
     secrets: { accessToken: SANDBOX_QBO.accessToken },
   };

@@ -29,6 +29,8 @@ const FREE_FORM: Record<string, string> = {
   'POST /api/v1/events/batch events[].properties': 'free-form by design: the scalar properties metrics read (bounded)',
   'PUT /api/v1/connections/{vendor} config': "per-vendor settings, values checked by the vendor module's schema",
   'PUT /api/v1/connections/{vendor} secrets': "per-vendor credentials, checked by the vendor module's schema",
+  'PUT /api/v1/erp/settings account_map':
+    'free-form by design: keys are hub account codes, each checked against the chart (422 naming an unknown one)',
   'POST /api/v1/jobs/{id}/payload input':
     "free-form by design: the flow's own input, checked by the flow's schema on replay",
 };

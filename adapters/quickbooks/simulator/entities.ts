@@ -1,5 +1,6 @@
 /**
- * The entity endpoints: read one by Id, create one (Customer, Item, Invoice, Payment, CreditMemo),
+ * The entity endpoints: read one by Id, create one (Customer, Item, Invoice, Payment, CreditMemo,
+ * RefundReceipt, JournalEntry),
  * and the invoice void operation; each
  * validated by its own rules file and answered like QuickBooks does; a create with a requestid
  * QuickBooks has seen replays the original answer, whatever the body.
@@ -12,7 +13,9 @@ import { createCustomer } from './customers.js';
 import { answer, faultBody, validation } from './errors.js';
 import { createInvoice } from './invoices.js';
 import { createItem } from './items.js';
+import { createJournalEntry } from './journal-entries.js';
 import { createPayment } from './payments.js';
+import { createRefundReceipt } from './refund-receipts.js';
 import { ENTITY_BY_PATH, type Json, type QuickBooksSimulatorState, type Realm, type SimEntity } from './state.js';
 import { Rejection } from './validation.js';
 import { voidInvoice } from './void.js';
@@ -28,6 +31,8 @@ const CREATORS: Record<SimEntity, (realm: Realm, body: Json, now: Date) => Json>
   Invoice: createInvoice,
   Payment: createPayment,
   CreditMemo: createCreditMemo,
+  RefundReceipt: createRefundReceipt,
+  JournalEntry: createJournalEntry,
 };
 
 /** Operations other than create (POST ?operation=…): the invoice void. */

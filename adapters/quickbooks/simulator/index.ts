@@ -3,7 +3,8 @@
  * JSON shapes, Fault envelope, Bearer auth, per-realm `requestid` replay and the query endpoint.
  * Runtime-neutral (Hono + Web APIs only) so it also runs inside workerd.
  * One file per resource: session.ts (auth), query.ts, entities.ts (read and create), with each
- * entity's create rules in customers.ts, items.ts, invoices.ts, payments.ts; state.ts holds the realms.
+ * entity's create rules in customers.ts, items.ts, invoices.ts, payments.ts, credit-memos.ts,
+ * refund-receipts.ts, journal-entries.ts; state.ts holds the realms.
  */
 import { Hono } from 'hono';
 import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';

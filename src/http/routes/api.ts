@@ -20,6 +20,7 @@ import { contractRoutes } from './contracts.js';
 import { creditNoteActionRoutes } from './credit-note-actions.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { customerRoutes } from './customers.js';
+import { erpRoutes } from './erp.js';
 import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
@@ -237,6 +238,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', creditNoteActionRoutes(hub));
   api.route('/', ledgerRoutes(hub));
   api.route('/', revenueRoutes(hub));
+  api.route('/', erpRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
   api.route('/', accessRoutes(hub));
