@@ -151,6 +151,10 @@ describe('deal to cash with Xero as the ERP', () => {
     h.clock.advance(6 * 60_000);
     await h.settle();
     expect(xero(h, 'CreditNotes')).toHaveLength(1);
-    expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 1 });
+    // The invoice was paid, so the note is refunded: the cash paid back is a payment on the credit note.
+    expect(xeroCounts(h)).toEqual({ contacts: 1, items: 2, invoices: 1, payments: 2 });
+    const refunds = xero(h, 'Payments').filter((p) => p.CreditNote !== undefined);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ CreditNote: { CreditNoteID: xero(h, 'CreditNotes')[0]!.CreditNoteID } });
   });
 });
