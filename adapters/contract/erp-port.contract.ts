@@ -71,6 +71,18 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
       totalTax: '97.51',
       total: '1297.81',
     });
+    const memo = (c: ExternalObject, i: ExternalObject) => ({
+      creditNoteNumber: 'INV-0002',
+      invoiceNumber: 'INV-0001',
+      customerExternalId: c.externalId,
+      currency: 'USD',
+      issueDate: '2026-11-25',
+      lines: [
+        { itemExternalId: i.externalId, description: 'Seats', quantity: '1', unitPrice: '400.10', amount: '400.10' },
+      ],
+      totalTax: '32.50',
+      total: '432.60',
+    });
     async function seed() {
       const c = unwrap(await s.port.createCustomer(customer(), { idempotencyKey: 'cust-c1' }));
       const i = unwrap(await s.port.createItem(item(), { idempotencyKey: 'item-plat' }));
@@ -109,18 +121,6 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
     });
 
     describe('credit memos and voids', () => {
-      const memo = (c: ExternalObject, i: ExternalObject) => ({
-        creditNoteNumber: 'INV-0002',
-        invoiceNumber: 'INV-0001',
-        customerExternalId: c.externalId,
-        currency: 'USD',
-        issueDate: '2026-11-25',
-        lines: [
-          { itemExternalId: i.externalId, description: 'Seats', quantity: '1', unitPrice: '400.10', amount: '400.10' },
-        ],
-        totalTax: '32.50',
-        total: '432.60',
-      });
 
       it('a credit memo is found by its number; the same key twice → one memo', async () => {
         const { c, i } = await seed();
@@ -172,10 +172,21 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
 
       it('a refund is found by our reference; the same key twice → one refund', async (t) => {
         if (!s.books || !s.port.createRefund || !s.port.findRefund) return t.skip();
-        const { c } = await seed();
+        // A paid invoice credited in full, the credit paid back in cash (Xero pays it out of the note).
+        const { c, i } = await seed();
+        const inv = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        const paid = { paymentRef: 'PAY-1', customerExternalId: c.externalId, invoiceExternalId: inv.externalId };
+        unwrap(
+          await s.port.createPayment(
+            { ...paid, amount: '1297.81', currency: 'USD', date: '2026-11-24' },
+            { idempotencyKey: 'pay-1' },
+          ),
+        );
+        const note = unwrap(await s.port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
         const refund = {
           refundRef: REFUND_REF,
           customerExternalId: c.externalId,
+          creditMemoExternalId: note.externalId,
           amount: '432.60',
           currency: 'USD',
           date: '2026-11-26',

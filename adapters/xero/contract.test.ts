@@ -81,6 +81,17 @@ runErpPortContract('xero', async () => {
     count: (object) => sim.count(tenant, COLLECTION[object]),
     isVoided: (id) => sim.object(tenant, 'Invoices', id)?.Status === 'VOIDED',
     incomeAccountId: SIM_SALES_ACCOUNT,
+    books: {
+      // A refund is a payment out of a credit note; a journal is a manual journal.
+      count: (object) =>
+        object === 'refund'
+          ? sim.all(tenant, 'Payments').filter((p) => p.CreditNote !== undefined).length
+          : sim.count(tenant, 'ManualJournals'),
+      accounts: { receivable: SIM_RECEIVABLE_ACCOUNT, revenue: SIM_SALES_ACCOUNT, bank: SIM_BANK_ACCOUNT },
+      unknownAccountId: '999',
+      homeCurrency: 'USD',
+      foreignCurrency: 'EUR',
+    },
     inject: (fault, times) => sim.faults.inject('/api.xro/2.0', fault, times),
     revokeCredentials: () => sim.revokeCredentials(),
     unauthorized: { expect: 'reconnect', reason: XERO_TOKEN_REJECTED },
