@@ -121,7 +121,6 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
     });
 
     describe('credit memos and voids', () => {
-
       it('a credit memo is found by its number; the same key twice → one memo', async () => {
         const { c, i } = await seed();
         const first = unwrap(await s.port.createCreditMemo(memo(c, i), { idempotencyKey: 'cm-1' }));
