@@ -132,7 +132,7 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
     });
 
     // Only for adapters that have the optional member (reconciliation reads through it).
-    describe('readDocument: the ERP\'s copy by our reference', () => {
+    describe("readDocument: the ERP's copy by our reference", () => {
       it('invoice open then paid, payment applied, credit memo, voided invoice; unknown → null', async (ctx) => {
         const read = s.port.readDocument?.bind(s.port);
         if (!read) return ctx.skip();

@@ -14,9 +14,9 @@ import Decimal from 'decimal.js';
 import { isDecimalString } from '../../src/domain/money.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type {
-  ErpDocumentState,
   ErpCreditMemoRequest,
   ErpCustomerRequest,
+  ErpDocumentState,
   ErpInvoiceRequest,
   ErpItemRequest,
   ErpJournalRequest,

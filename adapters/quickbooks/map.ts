@@ -281,7 +281,9 @@ interface QboDocumentFields {
 export function fromDocument(row: QboIdentified, kind: ErpDocumentState['kind']): Outcome<ErpDocumentState> {
   const doc = row as QboIdentified & QboDocumentFields;
   if (typeof doc.TotalAmt !== 'number' || !Number.isFinite(doc.TotalAmt)) {
-    return permanent(`QuickBooks ${DOCUMENT_ENTITY[kind].entity} ${String(doc.Id)} has no TotalAmt`, { field: 'TotalAmt' });
+    return permanent(`QuickBooks ${DOCUMENT_ENTITY[kind].entity} ${String(doc.Id)} has no TotalAmt`, {
+      field: 'TotalAmt',
+    });
   }
   const voided = typeof doc.PrivateNote === 'string' && doc.PrivateNote.startsWith('Voided');
   let status: ErpDocumentState['status'] = 'open';
