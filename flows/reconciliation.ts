@@ -159,8 +159,19 @@ function sourceFor(adapters: AdapterSet, system: ReconciliationSystem): Outcome<
     return ok(erpSource(adapters.erp, adapters.erp.readDocument.bind(adapters.erp)));
   }
   if (adapters.payment.vendor !== system) return permanent(`${system} is not connected`, { status: 404 });
+  if (!canFindPayments(system)) {
+    return permanent(`reconciliation is not supported for ${system}: its API reads no payment by our reference`, {
+      status: 422,
+    });
+  }
   return ok(paymentSource(adapters.payment));
 }
+
+/**
+ * Adyen Checkout has no lookup by merchant reference, so its findPayment always answers null
+ * (adapters/adyen/adapter.ts): comparing against it would call every payment missing.
+ */
+const canFindPayments = (vendor: string) => vendor !== 'adyen';
 
 /** Runs `read` over `items`, a few at a time; the first failure ends it. */
 async function readAll<T, R>(items: readonly T[], read: (item: T) => Promise<Outcome<R>>): Promise<Outcome<R[]>> {
@@ -362,7 +373,7 @@ export async function runNightlyReconciliation(
     if (!adapters.ok) continue; // an org still connecting its systems has nothing to reconcile
     const systems: ReconciliationSystem[] = [];
     if (adapters.value.erp.readDocument) systems.push(adapters.value.erp.vendor);
-    systems.push(adapters.value.payment.vendor);
+    if (canFindPayments(adapters.value.payment.vendor)) systems.push(adapters.value.payment.vendor);
     if (Object.keys(adapters.value.crm).length > 0) systems.push('crm');
     for (const system of systems) {
       for (const period of periods) {
