@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoices, payments } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
-import { createOrgWithKey } from '../src/db/seed.js';
+import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
 import { SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
@@ -157,6 +157,17 @@ describe('reconciliation', () => {
     expect(kinds(report)).toEqual(['amount_differs:invoice']);
     const item = report.data[0];
 
+    // The OpenAPI document lists every route.
+    const doc = await readJson(await h!.hub.app.request('/api/v1/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/reconciliation',
+        '/reconciliation/run',
+        '/reconciliation/items/{id}/repush',
+        '/reconciliation/items/{id}/resolve',
+      ]),
+    );
+
     // Another org: cannot read the run, resolve or repush the item.
     const other = await createOrgWithKey(h!.db, h!.clock, await importEncryptionKey(generateEncryptionKey()), {
       name: 'Other',
@@ -179,6 +190,19 @@ describe('reconciliation', () => {
     expect((await h!.api(`/api/v1/reconciliation/run?system=xero&period=${period}`, post())).status).toBe(400);
     const notConnected = await h!.api(`/api/v1/reconciliation/run?system=netsuite&period=${period}`, post());
     expect(notConnected.status).toBe(404);
+    // A viewer reads but does not run or fix.
+    const viewer = await addApiKey(h!.db, h!.clock, h!.orgId, 'viewer');
+    expect((await h!.api(`/api/v1/reconciliation?system=quickbooks&period=${period}`, { key: viewer })).status).toBe(
+      200,
+    );
+    expect(
+      (await h!.api(`/api/v1/reconciliation/run?system=quickbooks&period=${period}`, { ...post(), key: viewer }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await h!.api(`/api/v1/reconciliation/items/${item.id}/resolve`, { ...post({ reason: 'x' }), key: viewer }))
+        .status,
+    ).toBe(403);
 
     const resolved = await h!.api(
       `/api/v1/reconciliation/items/${item.id}/resolve`,
