@@ -78,19 +78,21 @@ const periodQuery = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
   .openapi({ param: { name: 'period', in: 'query' }, example: '2026-12' });
 
-const reportQuery = z.object({
-  system: systemQuery,
-  period: periodQuery,
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
-  cursor: z
-    .string()
-    .refine((c) => decodeCursor(c) !== null, 'is not a cursor this API returned')
-    .optional(),
-  include_resolved: z
-    .enum(['true', 'false'])
-    .optional()
-    .openapi({ description: 'Also list the items a person resolved (hidden by default)' }),
-});
+const reportQuery = z
+  .object({
+    system: systemQuery,
+    period: periodQuery,
+    limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
+    cursor: z
+      .string()
+      .refine((c) => decodeCursor(c) !== null, 'is not a cursor this API returned')
+      .optional(),
+    include_resolved: z
+      .enum(['true', 'false'])
+      .optional()
+      .openapi({ description: 'Also list the items a person resolved (hidden by default)' }),
+  })
+  .strict();
 
 function toItem(row: ReconciliationItemRow): z.infer<typeof itemBody> {
   return {
@@ -146,7 +148,7 @@ const runRoute = createRoute({
   method: 'post',
   path: '/reconciliation/run',
   summary: 'Reconcile a system for a month now (admin, finance); answers the kept run',
-  request: { query: z.object({ system: systemQuery, period: periodQuery }) },
+  request: { query: z.object({ system: systemQuery, period: periodQuery }).strict() },
   responses: {
     200: {
       description: 'The run and its first page of items',
