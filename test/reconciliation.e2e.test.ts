@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { invoices, payments } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
-import { SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { SANDBOX_NETSUITE, SANDBOX_QBO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness | undefined;
@@ -231,6 +231,29 @@ describe('reconciliation', () => {
     const next = await reconcile('quickbooks', period);
     expect(next.data).toEqual([]);
     expect(next.run.open_items).toBe(0);
+  });
+
+  it('NetSuite: clean after the demo deal; a changed total and a void are listed', async () => {
+    h = await startHarness({ erp: 'netsuite' });
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    const [invoice] = await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId));
+    const period = invoice!.issueDate.slice(0, 7);
+    const clean = await reconcile('netsuite', period);
+    expect(clean.run).toMatchObject({ state: 'succeeded', checked: 2 });
+    expect(clean.data).toEqual([]);
+
+    const account = h.sims.netsuite.state.accounts.get(SANDBOX_NETSUITE.accountId)!;
+    const stored = [...account.records.invoice.values()][0]! as Record<string, unknown>;
+    const total = stored.total as number;
+    stored.total = total - 1;
+    const amount = await reconcile('netsuite', period);
+    expect(kinds(amount)).toEqual(['amount_differs:invoice']);
+    expect(amount.data[0]).toMatchObject({ vendor_amount_minor: invoice!.totalMinor - 100 });
+    stored.total = total;
+    stored.memo = 'Voided';
+    expect(kinds(await reconcile('netsuite', period))).toEqual(['status_differs:invoice']);
   });
 
   it('CRM: every closed-won deal of the period has a contract', async () => {
