@@ -112,6 +112,10 @@ describe('reconciliation', () => {
     expect(repushed.status).toBe(202);
     const body = await readJson(repushed);
     expect(body.item.repushed_at).not.toBeNull();
+    const repushAudit = await readJson(await h!.api('/api/v1/audit-log?action=reconciliation.item_repushed'));
+    expect(repushAudit.data.map((a: { subject: string }) => a.subject)).toEqual([lost.id]);
+    // Twice in a row: the job is queued now, so the second is refused and changes nothing.
+    expect((await h!.api(`/api/v1/reconciliation/items/${lost.id}/repush`, post())).status).toBe(409);
     await h!.settle();
     // QuickBooks holds the payment again, applied to the invoice: one payment, not two.
     expect(docs.Payment.size).toBe(1);

@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../client.js';
 import {
+  auditLog,
   contracts,
   externalRefs,
   flowRuns,
@@ -16,7 +17,6 @@ import {
   reconciliationItems,
   reconciliationRuns,
 } from '../schema.js';
-import { auditStatement } from './audit.js';
 
 export type ReconciliationRunRow = typeof reconciliationRuns.$inferSelect;
 export type ReconciliationItemRow = typeof reconciliationItems.$inferSelect;
@@ -218,20 +218,36 @@ export function resolveItemStatements(
           isNull(reconciliationItems.resolvedAt),
         ),
       ),
-    auditStatement(db, orgId, {
-      actor: who.actor,
-      action: 'reconciliation.item_resolved',
-      subject: item.id,
-      detail: {
-        reason: who.reason,
-        system: who.system,
-        period: who.period,
-        kind: item.kind,
-        document_kind: item.documentKind,
-        ref: item.ref,
-      },
-      at: who.now,
-    }),
+    // The audit entry only when this resolution landed (not one a concurrent resolve beat).
+    db.insert(auditLog).select(
+      db
+        .select({
+          id: sql<string>`${newId('aud')}`.as('id'),
+          orgId: reconciliationItems.orgId,
+          actor: sql<string>`${who.actor}`.as('actor'),
+          action: sql<string>`'reconciliation.item_resolved'`.as('action'),
+          subject: reconciliationItems.id,
+          detail: sql<string>`${JSON.stringify({
+            reason: who.reason,
+            system: who.system,
+            period: who.period,
+            kind: item.kind,
+            document_kind: item.documentKind,
+            ref: item.ref,
+          })}`.as('detail'),
+          at: sql<string>`${who.now}`.as('at'),
+        })
+        .from(reconciliationItems)
+        .where(
+          and(
+            eq(reconciliationItems.orgId, orgId),
+            eq(reconciliationItems.id, item.id),
+            eq(reconciliationItems.resolvedAt, who.now),
+            eq(reconciliationItems.resolvedBy, who.actor),
+            eq(reconciliationItems.resolutionReason, who.reason),
+          ),
+        ),
+    ),
   ];
 }
 
@@ -291,13 +307,23 @@ export function repushStatements(
       .update(reconciliationItems)
       .set({ repushedAt: iso })
       .where(and(eq(reconciliationItems.orgId, orgId), eq(reconciliationItems.id, args.itemId), finished)),
-    auditStatement(db, orgId, {
-      actor: args.actor,
-      action: 'reconciliation.item_repushed',
-      subject: args.itemId,
-      detail: { job: args.dedupeKey, step: args.step },
-      at: iso,
-    }),
+    // Audit-logged only when the repush happens (the job is finished), like every write above.
+    db.insert(auditLog).select(
+      db
+        .select({
+          id: sql<string>`${newId('aud')}`.as('id'),
+          orgId: jobs.orgId,
+          actor: sql<string>`${args.actor}`.as('actor'),
+          action: sql<string>`'reconciliation.item_repushed'`.as('action'),
+          subject: sql<string>`${args.itemId}`.as('subject'),
+          detail: sql<string>`${JSON.stringify({ job: args.dedupeKey, step: args.step })}`.as('detail'),
+          at: sql<string>`${iso}`.as('at'),
+        })
+        .from(jobs)
+        .where(
+          and(eq(jobs.orgId, orgId), eq(jobs.dedupeKey, args.dedupeKey), inArray(jobs.state, ['succeeded', 'dead'])),
+        ),
+    ),
     // Last: the guard above reads the job's state before this changes it.
     db
       .update(jobs)
