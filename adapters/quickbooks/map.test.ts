@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErpInvoiceRequest } from '../ports.js';
-import { fromEntity, selectByField, toInvoice, toJsonNumber, toPayment } from './map.js';
+import { fromDocument, fromEntity, selectByField, toInvoice, toJsonNumber, toPayment } from './map.js';
 
 describe('toJsonNumber', () => {
   it.each([
@@ -114,5 +114,24 @@ describe('toPayment / fromEntity', () => {
     expect(fromEntity({ Id: '130', DocNumber: 'INV-1' })).toEqual({ externalId: '130', number: 'INV-1' });
     expect(fromEntity({ Id: '131', PaymentRefNum: 'PAY-1' })).toEqual({ externalId: '131', number: 'PAY-1' });
     expect(fromEntity({ Id: '58' })).toEqual({ externalId: '58' });
+  });
+});
+
+describe('fromDocument (reconciliation)', () => {
+  it.each([
+    ['open invoice', 'Invoice', 'invoice', { TotalAmt: 120.5, Balance: 120.5 }, 'open'],
+    ['paid invoice', 'Invoice', 'invoice', { TotalAmt: 120.5, Balance: 0 }, 'paid'],
+    ['voided invoice', 'Invoice', 'invoice', { TotalAmt: 0, Balance: 0, PrivateNote: 'Voided' }, 'voided'],
+    ['applied payment', 'Payment', 'payment', { TotalAmt: 120.5, Line: [{ LinkedTxn: [{ TxnId: '1' }] }] }, 'applied'],
+    ['unapplied payment', 'Payment', 'payment', { TotalAmt: 120.5, Line: [] }, 'open'],
+  ] as const)('%s', (_name, _entity, kind, fields, status) => {
+    const row = { Id: '9', DocNumber: 'INV-9', CurrencyRef: { value: 'USD' }, ...fields };
+    const state = fromDocument(row, kind);
+    expect(state.ok && state.value).toMatchObject({ externalId: '9', kind, currency: 'USD', status });
+    expect(state.ok && state.value.total).toBe(String(fields.TotalAmt));
+  });
+
+  it('refuses a row without TotalAmt', () => {
+    expect(fromDocument({ Id: '9' }, 'invoice').ok).toBe(false);
   });
 });
