@@ -12,6 +12,7 @@ import type { AdapterSet, CrmPort, ErpDocumentState, ErpPort, PaymentPort, Payme
 import { atomic, rowsChanged } from '../src/db/atomic.js';
 import type { Db } from '../src/db/client.js';
 import { newId } from '../src/db/client.js';
+import { makeJobDueNow } from '../src/db/repos/job-queue.js';
 import { findJobByDedupeKey } from '../src/db/repos/jobs.js';
 import { listOrgIds } from '../src/db/repos/orgs.js';
 import {
@@ -23,6 +24,7 @@ import {
   insertRunStatement,
   invoicesForReconciliation,
   itemInsertStatements,
+  markRepushedStatements,
   type NewReconciliationItem,
   paymentsForReconciliation,
   type ReconciliationItemRow,
@@ -42,9 +44,11 @@ import {
   type ReconStatus,
   type VendorDocument,
 } from '../src/domain/reconciliation.js';
-import { CRM_VENDORS, type CrmVendor } from '../src/domain/vendors.js';
+import { CRM_VENDORS, type CrmVendor, isCrmVendor } from '../src/domain/vendors.js';
+import { enqueueStatement } from '../src/jobs/queue.js';
 import type { JobDriver } from '../src/jobs/types.js';
 import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
+import { dealToContractJob } from './jobs.js';
 import { POST_INVOICE_TO_ERP } from './post-invoice-to-erp.js';
 import { erpPaymentRef, POST_PAYMENT_TO_ERP } from './post-payment-to-erp.js';
 
@@ -96,16 +100,22 @@ export async function runReconciliation(
       }),
     ]);
 
-  for await (const chunk of source.value.chunks({ db: deps.db, orgId, window })) {
-    if (!chunk.ok) {
-      await finish('failed', chunk.reason);
-      return chunk;
+  try {
+    for await (const chunk of source.value.chunks({ db: deps.db, orgId, window })) {
+      if (!chunk.ok) {
+        await finish('failed', chunk.reason);
+        return chunk;
+      }
+      checked += chunk.value.checked;
+      const items = chunk.value.disagreements.map((d) => toItem(d, resolved));
+      if (items.length > 0) {
+        await atomic(deps.db, itemInsertStatements(deps.db, orgId, runId, items, deps.clock.now().toISOString()));
+      }
     }
-    checked += chunk.value.checked;
-    const items = chunk.value.disagreements.map((d) => toItem(d, resolved));
-    if (items.length > 0) {
-      await atomic(deps.db, itemInsertStatements(deps.db, orgId, runId, items, deps.clock.now().toISOString()));
-    }
+  } catch (error) {
+    // A bug, not a vendor answer: the run is kept as failed rather than left running forever.
+    await finish('failed', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   }
   await finish('succeeded', source.value.extraNote);
   return ok({ runId });
@@ -417,6 +427,7 @@ export async function repushItem(
   system: string,
   actor: string,
 ): Promise<RepushOutcome> {
+  if (item.documentKind === 'deal') return repushDeal(deps, orgId, item, actor);
   const posting = POSTING[item.documentKind];
   if (item.fix !== 'repush' || !posting || !item.localId || (system !== 'quickbooks' && system !== 'netsuite')) {
     return {
@@ -453,4 +464,49 @@ export async function repushItem(
   }
   await deps.driver.notify([job.id]);
   return { outcome: 'requeued', jobId: job.id };
+}
+
+/**
+ * A won deal without a contract: its deal-to-contract job (the one every trigger shares) is
+ * queued, or a dead one given a fresh budget. One that succeeded without a contract needs a person.
+ */
+async function repushDeal(
+  deps: { db: Db; clock: Clock; driver: JobDriver },
+  orgId: string,
+  item: ReconciliationItemRow,
+  actor: string,
+): Promise<RepushOutcome> {
+  if (item.resolvedAt) return { outcome: 'not_repushable', reason: 'the item is resolved' };
+  const [vendor, ...rest] = (item.localId ?? '').split(':');
+  const dealId = rest.join(':');
+  if (!vendor || !isCrmVendor(vendor) || !dealId) {
+    return { outcome: 'not_repushable', reason: `item ${item.id} names no CRM deal` };
+  }
+  const job = dealToContractJob(orgId, vendor, dealId);
+  const existing = await findJobByDedupeKey(deps.db, orgId, job.dedupeKey);
+  const now = deps.clock.now();
+  const mark = markRepushedStatements(deps.db, orgId, {
+    itemId: item.id,
+    actor,
+    job: job.dedupeKey,
+    now: now.toISOString(),
+  });
+  if (!existing) {
+    const { id, statement } = enqueueStatement(deps.db, deps.clock, job);
+    await atomic(deps.db, [statement, ...mark]);
+    await deps.driver.notify([id]);
+    return { outcome: 'requeued', jobId: id };
+  }
+  if (existing.state === 'running') return { outcome: 'busy', reason: `its job ${existing.id} is running` };
+  if (existing.state === 'succeeded') {
+    return {
+      outcome: 'not_repushable',
+      reason: `its job ${existing.id} finished without a contract; see the deal's trace, then resolve it`,
+    };
+  }
+  const ids = await makeJobDueNow(deps.db, orgId, job.dedupeKey, now);
+  if (ids.length === 0) return { outcome: 'busy', reason: `its job ${existing.id} started meanwhile` };
+  await atomic(deps.db, mark);
+  await deps.driver.notify(ids);
+  return { outcome: 'requeued', jobId: existing.id };
 }

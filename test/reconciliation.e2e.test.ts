@@ -270,5 +270,11 @@ describe('reconciliation', () => {
     const { opportunityId } = h!.sims.salesforce.seedClosedWonOpportunity();
     const gap = await reconcile('crm', period);
     expect(gap.data.map((d: { kind: string; ref: string }) => [d.kind, d.ref])).toEqual([['missing', opportunityId]]);
+    // Its repush queues the deal's own deal-to-contract job; once it ran, the CRM side is clean.
+    expect(gap.data[0].fix).toBe('repush');
+    const repushed = await h!.api(`/api/v1/reconciliation/items/${gap.data[0].id}/repush`, post());
+    expect(repushed.status).toBe(202);
+    await h!.settle();
+    expect((await reconcile('crm', period)).data).toEqual([]);
   });
 });

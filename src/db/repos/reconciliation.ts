@@ -17,6 +17,7 @@ import {
   reconciliationItems,
   reconciliationRuns,
 } from '../schema.js';
+import { auditStatement } from './audit.js';
 
 export type ReconciliationRunRow = typeof reconciliationRuns.$inferSelect;
 export type ReconciliationItemRow = typeof reconciliationItems.$inferSelect;
@@ -339,6 +340,27 @@ export function repushStatements(
       .where(
         and(eq(jobs.orgId, orgId), eq(jobs.dedupeKey, args.dedupeKey), inArray(jobs.state, ['succeeded', 'dead'])),
       ),
+  ];
+}
+
+/** A repush that is not a posting job's rerun (a deal's contract job queued): the item marked, audit-logged. */
+export function markRepushedStatements(
+  db: Db,
+  orgId: string,
+  args: { itemId: string; actor: string; job: string; now: string },
+): Statement[] {
+  return [
+    db
+      .update(reconciliationItems)
+      .set({ repushedAt: args.now })
+      .where(and(eq(reconciliationItems.orgId, orgId), eq(reconciliationItems.id, args.itemId))),
+    auditStatement(db, orgId, {
+      actor: args.actor,
+      action: 'reconciliation.item_repushed',
+      subject: args.itemId,
+      detail: { job: args.job },
+      at: args.now,
+    }),
   ];
 }
 
