@@ -334,6 +334,18 @@ export interface ErpJournalRequest {
   exchangeRate?: string;
 }
 
+/**
+ * A posted document as the ERP holds it now, for reconciliation (flows/reconciliation.ts):
+ * paid once payments cover it, applied for a payment linked to an invoice, voided when voided.
+ */
+export interface ErpDocumentState extends ExternalObject {
+  kind: 'invoice' | 'payment' | 'credit_memo';
+  /** Major units, decimal string, as the ERP holds it (a voided document may read "0"). */
+  total: string;
+  currency: string;
+  status: 'open' | 'paid' | 'voided' | 'applied';
+}
+
 export interface ErpPort {
   readonly vendor: ErpVendor;
   createCustomer(request: ErpCustomerRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
@@ -357,6 +369,12 @@ export interface ErpPort {
   /** Posts one hub ledger entry (journals mode). Optional until every ERP adapter has it. */
   postJournalEntry?(request: ErpJournalRequest, options: WriteOptions): Promise<Outcome<ExternalObject>>;
   findJournalEntry?(entryRef: string): Promise<Outcome<ExternalObject | null>>;
+  /**
+   * The ERP's current copy of a document we posted, found by our reference (invoice or credit
+   * note number, payment reference), or null. Optional: reconciliation answers "not supported"
+   * for an ERP whose adapter lacks it.
+   */
+  readDocument?(kind: ErpDocumentState['kind'], ourRef: string): Promise<Outcome<ErpDocumentState | null>>;
 }
 
 // ---------------------------------------------------------------- The org's set

@@ -42,7 +42,20 @@ export async function ensureExternal<I, T extends ExternalObject>(
     if (found.value)
       return ok({ externalId: found.value.externalId, ref: ref(found.value.externalId), via: 'reconciled' });
   }
-  const written = await spec.write(await ctx.key(spec.objectType, spec.localId, spec.version ?? 1));
+  const written = await spec.write(
+    await ctx.key(spec.objectType, spec.localId, spec.version ?? writeVersion(ctx.input)),
+  );
   if (!written.ok) return written;
   return ok({ externalId: written.value.externalId, ref: ref(written.value.externalId), via: 'written' });
+}
+
+/**
+ * A reconciliation repush (flows/reconciliation.ts) puts its generation in the job's input: the
+ * document the vendor lost is written again under a key of its own, since a vendor replays the
+ * first answer to a used key (QuickBooks requestid), which would name the lost document. Without
+ * a repush the key is the step's first, as always.
+ */
+function writeVersion(input: unknown): number {
+  const repush = (input as { repush?: unknown } | null)?.repush;
+  return typeof repush === 'number' && Number.isInteger(repush) && repush > 0 ? 1 + repush : 1;
 }

@@ -245,6 +245,55 @@ export function runErpPortContract(name: string, setup: () => Promise<ErpContrac
       });
     });
 
+    // Only for adapters that have the optional member (reconciliation reads through it).
+    describe("readDocument: the ERP's copy by our reference", () => {
+      it('invoice open then paid, payment applied, credit memo, voided invoice; unknown → null', async (ctx) => {
+        const read = s.port.readDocument?.bind(s.port);
+        if (!read) return ctx.skip();
+        const { c, i } = await seed();
+        const inv = unwrap(await s.port.createInvoice(invoice(c, i), { idempotencyKey: 'inv-1' }));
+        const open = unwrap(await read('invoice', 'INV-0001'));
+        expect(open).toMatchObject({ externalId: inv.externalId, kind: 'invoice', currency: 'USD', status: 'open' });
+        expect(Number(open?.total)).toBe(1297.81);
+        expect(unwrap(await read('invoice', 'INV-NONE'))).toBeNull();
+
+        const payment = {
+          paymentRef: 'PAY-1',
+          customerExternalId: c.externalId,
+          invoiceExternalId: inv.externalId,
+          amount: '1297.81',
+          currency: 'USD',
+          date: '2026-11-30',
+        };
+        unwrap(await s.port.createPayment(payment, { idempotencyKey: 'pay-1' }));
+        expect(unwrap(await read('invoice', 'INV-0001'))?.status).toBe('paid');
+        const pay = unwrap(await read('payment', 'PAY-1'));
+        expect(pay).toMatchObject({ kind: 'payment', currency: 'USD', status: 'applied' });
+        expect(Number(pay?.total)).toBe(1297.81);
+        expect(unwrap(await read('payment', 'PAY-NONE'))).toBeNull();
+
+        const other = unwrap(await s.port.createInvoice(invoice(c, i, 'INV-0003'), { idempotencyKey: 'inv-3' }));
+        unwrap(await s.port.voidInvoice(other.externalId, { idempotencyKey: 'void-3' }));
+        expect(unwrap(await read('invoice', 'INV-0003'))?.status).toBe('voided');
+
+        const memo = {
+          creditNoteNumber: 'INV-0002',
+          invoiceNumber: 'INV-0001',
+          customerExternalId: c.externalId,
+          currency: 'USD',
+          issueDate: '2026-11-25',
+          lines: invoice(c, i).lines,
+          totalTax: '97.51',
+          total: '1297.81',
+        };
+        unwrap(await s.port.createCreditMemo(memo, { idempotencyKey: 'cm-1' }));
+        const cm = unwrap(await read('credit_memo', 'INV-0002'));
+        expect(cm).toMatchObject({ kind: 'credit_memo', currency: 'USD' });
+        expect(cm?.status === 'open' || cm?.status === 'applied').toBe(true);
+        expect(Number(cm?.total)).toBe(1297.81);
+      });
+    });
+
     describe('idempotent retry', () => {
       it('the same key twice → one object at the vendor, same id', async () => {
         const { c, i } = await seed();

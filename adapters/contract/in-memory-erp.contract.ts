@@ -6,7 +6,7 @@
  */
 import Decimal from 'decimal.js';
 import { indeterminate, ok, permanent, reconnectRequired, retryable } from '../../src/domain/outcome.js';
-import type { ErpJournalRequest, ErpPort, ExternalObject } from '../ports.js';
+import type { ErpDocumentState, ErpJournalRequest, ErpPort, ExternalObject } from '../ports.js';
 import type { Fault } from '../sandbox/faults.js';
 import type { ErpObject } from './erp-port.contract.js';
 
@@ -30,7 +30,9 @@ function journalProblem(r: ErpJournalRequest): string | null {
 }
 
 export function createInMemoryErp() {
-  const objects: Record<InMemoryObject, Map<string, { key: string; externalId: string }>> = {
+  /** Documents keep what readDocument answers: total and currency, and a payment's invoice. */
+  type Stored = { key: string; externalId: string; total?: string; currency?: string; invoiceId?: string };
+  const objects: Record<InMemoryObject, Map<string, Stored>> = {
     customer: new Map(),
     item: new Map(),
     invoice: new Map(),
@@ -58,14 +60,20 @@ export function createInMemoryErp() {
     return { failure: retryable(`in-memory ERP: ${fault.status}`, wait, fault.status), after: false };
   }
 
-  function create(object: InMemoryObject, naturalKey: string, idempotencyKey: string, valid = true) {
+  function create(
+    object: InMemoryObject,
+    naturalKey: string,
+    idempotencyKey: string,
+    valid = true,
+    doc: Omit<Stored, 'key' | 'externalId'> = {},
+  ) {
     const fault = planned(true);
     if (fault && !fault.after) return fault.failure;
     if (!valid) return permanent(`in-memory ERP: ${object} refers to something unknown`, { status: 400 });
     let reply = replies.get(idempotencyKey);
     if (!reply) {
       reply = { externalId: String(nextId++) };
-      objects[object].set(reply.externalId, { key: naturalKey, externalId: reply.externalId });
+      objects[object].set(reply.externalId, { key: naturalKey, externalId: reply.externalId, ...doc });
       replies.set(idempotencyKey, reply);
     }
     return fault ? fault.failure : ok(reply);
@@ -78,6 +86,34 @@ export function createInMemoryErp() {
     return ok(hit ? { externalId: hit.externalId } : null);
   }
 
+  /** A document's state: an invoice is paid once payments cover its total; a voided one is zeroed. */
+  function readDocument(kind: ErpDocumentState['kind'], ourRef: string) {
+    const fault = planned(false);
+    if (fault) return fault.failure;
+    const hit = [...objects[kind].values()].find((o) => o.key === ourRef);
+    if (!hit) return ok(null);
+    const total = new Decimal(hit.total ?? '0');
+    let status: ErpDocumentState['status'] = kind === 'payment' ? 'applied' : 'open';
+    if (kind === 'invoice') {
+      if (voided.has(hit.externalId)) status = 'voided';
+      else {
+        const paid = [...objects.payment.values()]
+          .filter((p) => p.invoiceId === hit.externalId)
+          .reduce((sum, p) => sum.add(p.total ?? '0'), new Decimal(0));
+        if (total.gt(0) && paid.gte(total)) status = 'paid';
+      }
+    }
+    const state: ErpDocumentState = {
+      externalId: hit.externalId,
+      number: hit.key,
+      kind,
+      total: status === 'voided' ? '0' : total.toFixed(),
+      currency: hit.currency ?? 'USD',
+      status,
+    };
+    return ok(state);
+  }
+
   const port: ErpPort = {
     vendor: 'quickbooks', // the port's vendor union has no slot for an example
     createCustomer: async (r, o) => create('customer', r.displayName, o.idempotencyKey),
@@ -85,13 +121,23 @@ export function createInMemoryErp() {
     createItem: async (r, o) => create('item', r.sku, o.idempotencyKey),
     findItem: async (sku) => find('item', sku),
     createInvoice: async (r, o) =>
-      create('invoice', r.invoiceNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId)),
+      create('invoice', r.invoiceNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId), {
+        total: r.total,
+        currency: r.currency,
+      }),
     findInvoice: async (number) => find('invoice', number),
     createPayment: async (r, o) =>
-      create('payment', r.paymentRef, o.idempotencyKey, objects.invoice.has(r.invoiceExternalId)),
+      create('payment', r.paymentRef, o.idempotencyKey, objects.invoice.has(r.invoiceExternalId), {
+        total: r.amount,
+        currency: r.currency,
+        invoiceId: r.invoiceExternalId,
+      }),
     findPayment: async (ref) => find('payment', ref),
     createCreditMemo: async (r, o) =>
-      create('credit_memo', r.creditNoteNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId)),
+      create('credit_memo', r.creditNoteNumber, o.idempotencyKey, objects.customer.has(r.customerExternalId), {
+        total: r.total,
+        currency: r.currency,
+      }),
     findCreditMemo: async (number) => find('credit_memo', number),
     createRefund: async (r, o) =>
       create(
@@ -115,6 +161,7 @@ export function createInMemoryErp() {
       voided.add(id);
       return fault ? fault.failure : ok({ externalId: id });
     },
+    readDocument: async (kind, ourRef) => readDocument(kind, ourRef),
   };
 
   return {

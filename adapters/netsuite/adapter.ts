@@ -10,13 +10,15 @@
  * external id plays its part.
  */
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { ErpPort, ExternalObject } from '../ports.js';
+import type { ErpDocumentState, ErpPort, ExternalObject } from '../ports.js';
 import { createNsClient, type NetSuiteClientConfig, type NsResponse } from './client.js';
 import { classifyFailure } from './errors.js';
 import {
   customerByNameQuery,
   DEFAULT_CURRENCY_IDS,
+  DOCUMENT_RECORD,
   externalIdFor,
+  fromDocument,
   idFromLocation,
   idOf,
   type NsMapping,
@@ -157,5 +159,18 @@ export function createNetSuiteAdapter(config: NetSuiteConfig): ErpPort {
     findRefund: (refundRef) => find('customerRefund', refundRef),
     postJournalEntry: (request) => upsert('journalEntry', request.entryRef, toJournalEntry(request, mapping)),
     findJournalEntry: (entryRef) => find('journalEntry', entryRef),
+    readDocument,
   };
+
+  /** The document as NetSuite holds it now, read by the external id written for our reference. */
+  async function readDocument(
+    kind: ErpDocumentState['kind'],
+    ourRef: string,
+  ): Promise<Outcome<ErpDocumentState | null>> {
+    const type = DOCUMENT_RECORD[kind];
+    const response = await client.get(type, `eid:${externalIdFor(type, ourRef)}`);
+    if (response.kind === 'http' && response.status === 404) return ok(null);
+    if (ok2xx(response)) return fromDocument(response.body, kind, mapping);
+    return classifyFailure(response, { what: `read ${type}`, write: false }, now());
+  }
 }

@@ -16,6 +16,7 @@ import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type {
   ErpCreditMemoRequest,
   ErpCustomerRequest,
+  ErpDocumentState,
   ErpInvoiceRequest,
   ErpItemRequest,
   ErpJournalRequest,
@@ -340,4 +341,58 @@ export function idOf(body: unknown): string | null {
  */
 export function customerByNameQuery(name: string): string {
   return `SELECT id FROM customer WHERE companyname = '${name.replace(/'/g, "''")}'`;
+}
+
+/** The record type holding each document kind readDocument reads (record API v1 names). */
+export const DOCUMENT_RECORD: Record<ErpDocumentState['kind'], NsRecordType> = {
+  invoice: 'invoice',
+  payment: 'customerPayment',
+  credit_memo: 'creditMemo',
+};
+
+/** NetSuite answers select fields as `{id, refName}` over REST; the simulator as the plain word. */
+const wordOf = (value: unknown): string =>
+  typeof value === 'string'
+    ? value
+    : value && typeof value === 'object' && typeof (value as { refName?: unknown }).refName === 'string'
+      ? (value as { refName: string }).refName
+      : '';
+
+/**
+ * A GET of an invoice, customerPayment or creditMemo as the port's document state: the total
+ * (`payment` on a customerPayment), the currency's ISO code from the connection's currencyIds, and
+ * the status: voided when the memo starts with "Voided" (what voidInvoice writes), an invoice paid
+ * when its status is Paid In Full, a payment applied unless all of it is unapplied, a credit memo
+ * applied once none of it is left.
+ * https://system.netsuite.com/help/helpcenter/en_US/APIs/REST_API_Browser/record/v1/2024.2/index.html
+ */
+export function fromDocument(
+  body: unknown,
+  kind: ErpDocumentState['kind'],
+  mapping: NsMapping,
+): Outcome<ErpDocumentState> {
+  const record = (body ?? {}) as Record<string, unknown>;
+  const id = idOf(body);
+  const raw = kind === 'payment' ? (record.payment ?? record.total) : record.total;
+  if (!id || typeof raw !== 'number' || !Number.isFinite(raw)) {
+    return permanent(`NetSuite ${DOCUMENT_RECORD[kind]} has no id or total`, { field: 'total' });
+  }
+  const currencyId = (record.currency as { id?: unknown } | undefined)?.id;
+  const currency = Object.entries(mapping.currencyIds).find(([, cid]) => cid === String(currencyId))?.[0] ?? '';
+  const memo = typeof record.memo === 'string' ? record.memo : '';
+  const status = wordOf(record.status).toLowerCase();
+  let state: ErpDocumentState['status'] = 'open';
+  if (memo.startsWith('Voided')) state = 'voided';
+  else if (kind === 'invoice') state = status === 'paid in full' ? 'paid' : 'open';
+  else if (kind === 'payment') state = record.unapplied === raw ? 'open' : 'applied';
+  else if (record.unapplied === 0) state = 'applied';
+  const tranId = typeof record.tranId === 'string' ? record.tranId : undefined;
+  return ok({
+    externalId: id,
+    ...(tranId ? { number: tranId } : {}),
+    kind,
+    total: new Decimal(raw).toFixed(),
+    currency,
+    status: state,
+  });
 }

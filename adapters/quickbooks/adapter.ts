@@ -6,12 +6,14 @@
  * PaymentRefNum, written or looked up, goes through one rule for the 21-character limit (doc-number.ts).
  */
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { ErpPort, ExternalObject, WriteOptions } from '../ports.js';
+import type { ErpDocumentState, ErpPort, ExternalObject, WriteOptions } from '../ports.js';
 import { createQboClient, type QboEntity } from './client.js';
 import { docNumberFor } from './doc-number.js';
 import { classifyFailure, isDuplicateName } from './errors.js';
 import {
+  DOCUMENT_ENTITY,
   entityOf,
+  fromDocument,
   fromEntity,
   type QboEntityName,
   rowsOf,
@@ -98,13 +100,19 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
   }
 
   async function find(entity: QboEntityName, field: string, value: string): Promise<Outcome<ExternalObject | null>> {
+    const row = await findRow(entity, field, value);
+    return row.ok && row.value ? ok(fromEntity(row.value)) : row.ok ? ok(null) : row;
+  }
+
+  /** The one row whose `field` is `value`, as queried (every field), or null. */
+  async function findRow(entity: QboEntityName, field: string, value: string) {
     const what = `find ${entity.toLowerCase()}`;
     const response = await client.query(selectByField(entity, field, value));
     if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
       const rows = rowsOf(response.body, entity);
       if (rows) {
         if (rows.length === 0) return ok(null);
-        if (rows.length === 1) return ok(fromEntity(rows[0]));
+        if (rows.length === 1) return ok(rows[0]!);
         const reason = `QuickBooks has ${rows.length} ${entity} objects with ${field} = "${value}"; pick one by hand`;
         return permanent(reason, { field });
       }
@@ -156,7 +164,19 @@ export function createQuickBooksAdapter(config: QuickBooksConfig): ErpPort {
     // toJournalEntry refuses an unbalanced request, so nothing is sent for one.
     postJournalEntry: (request, options) => create('JournalEntry', toJournalEntry(request, homeCurrency), options),
     findJournalEntry: (entryRef) => find('JournalEntry', 'DocNumber', docNumberFor(entryRef)),
+    readDocument,
   };
+
+  /** The document's current copy, by the same query the find* lookups send (reconciliation). */
+  async function readDocument(
+    kind: ErpDocumentState['kind'],
+    ourRef: string,
+  ): Promise<Outcome<ErpDocumentState | null>> {
+    const { entity, field } = DOCUMENT_ENTITY[kind];
+    const row = await findRow(entity, field, ourRef);
+    if (!row.ok) return row;
+    return row.value ? fromDocument(row.value, kind) : ok(null);
+  }
 
   /**
    * The invoice void operation needs the invoice's current SyncToken, so the invoice is read

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ErpInvoiceRequest } from '../ports.js';
 import { docNumberFor } from './doc-number.js';
 import {
+  fromDocument,
   fromEntity,
   selectByField,
   toInvoice,
@@ -216,5 +217,24 @@ describe('toJournalEntry', () => {
     expect(toJournalEntry({ ...entry, currency: 'EUR' }, 'USD')).toMatchObject({ field: 'exchangeRate' });
     const mapped = toJournalEntry({ ...entry, currency: 'EUR', exchangeRate: '1.0825' }, 'USD');
     expect(mapped.ok && mapped.value.ExchangeRate).toBe(1.0825);
+  });
+});
+
+describe('fromDocument (reconciliation)', () => {
+  it.each([
+    ['open invoice', 'Invoice', 'invoice', { TotalAmt: 120.5, Balance: 120.5 }, 'open'],
+    ['paid invoice', 'Invoice', 'invoice', { TotalAmt: 120.5, Balance: 0 }, 'paid'],
+    ['voided invoice', 'Invoice', 'invoice', { TotalAmt: 0, Balance: 0, PrivateNote: 'Voided' }, 'voided'],
+    ['applied payment', 'Payment', 'payment', { TotalAmt: 120.5, Line: [{ LinkedTxn: [{ TxnId: '1' }] }] }, 'applied'],
+    ['unapplied payment', 'Payment', 'payment', { TotalAmt: 120.5, Line: [] }, 'open'],
+  ] as const)('%s', (_name, _entity, kind, fields, status) => {
+    const row = { Id: '9', DocNumber: 'INV-9', CurrencyRef: { value: 'USD' }, ...fields };
+    const state = fromDocument(row, kind);
+    expect(state.ok && state.value).toMatchObject({ externalId: '9', kind, currency: 'USD', status });
+    expect(state.ok && state.value.total).toBe(String(fields.TotalAmt));
+  });
+
+  it('refuses a row without TotalAmt', () => {
+    expect(fromDocument({ Id: '9' }, 'invoice').ok).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ import { type Failure, type Outcome, ok, permanent } from '../../src/domain/outc
 import type {
   ErpCreditMemoRequest,
   ErpCustomerRequest,
+  ErpDocumentState,
   ErpInvoiceRequest,
   ErpItemRequest,
   ErpJournalRequest,
@@ -414,4 +415,44 @@ export function toJournalEntry(request: ErpJournalRequest, homeCurrency: string)
     ...(exchangeRate !== undefined ? { ExchangeRate: exchangeRate } : {}),
     Line: lines,
   });
+}
+
+/** The QuickBooks entity and the field holding our reference, per document kind readDocument reads. */
+export const DOCUMENT_ENTITY: Record<ErpDocumentState['kind'], { entity: QboEntityName; field: string }> = {
+  invoice: { entity: 'Invoice', field: 'DocNumber' },
+  payment: { entity: 'Payment', field: 'PaymentRefNum' },
+  credit_memo: { entity: 'CreditMemo', field: 'DocNumber' },
+};
+
+interface QboDocumentFields {
+  TotalAmt?: unknown;
+  Balance?: unknown;
+  CurrencyRef?: { value?: unknown };
+  PrivateNote?: unknown;
+  Line?: unknown;
+}
+
+/**
+ * A queried Invoice, Payment or CreditMemo as the port's document state. QuickBooks marks a void
+ * by zeroing the amounts and putting "Voided" before PrivateNote (invoice#void-an-invoice); an
+ * invoice whose Balance is 0 with a positive TotalAmt is paid; a payment with a LinkedTxn line is
+ * applied. TotalAmt is a JSON number: printed exactly by decimal.js (shortest round-trip form).
+ */
+export function fromDocument(row: QboIdentified, kind: ErpDocumentState['kind']): Outcome<ErpDocumentState> {
+  const doc = row as QboIdentified & QboDocumentFields;
+  if (typeof doc.TotalAmt !== 'number' || !Number.isFinite(doc.TotalAmt)) {
+    return permanent(`QuickBooks ${DOCUMENT_ENTITY[kind].entity} ${String(doc.Id)} has no TotalAmt`, {
+      field: 'TotalAmt',
+    });
+  }
+  const voided = typeof doc.PrivateNote === 'string' && doc.PrivateNote.startsWith('Voided');
+  let status: ErpDocumentState['status'] = 'open';
+  if (voided) status = 'voided';
+  else if (kind === 'invoice') status = doc.TotalAmt > 0 && doc.Balance === 0 ? 'paid' : 'open';
+  else if (kind === 'payment') {
+    const lines = Array.isArray(doc.Line) ? (doc.Line as { LinkedTxn?: unknown[] }[]) : [];
+    status = lines.some((l) => Array.isArray(l.LinkedTxn) && l.LinkedTxn.length > 0) ? 'applied' : 'open';
+  }
+  const currency = typeof doc.CurrencyRef?.value === 'string' ? doc.CurrencyRef.value : '';
+  return ok({ ...fromEntity(row), kind, total: new Decimal(doc.TotalAmt).toFixed(), currency, status });
 }

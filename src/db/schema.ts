@@ -867,3 +867,67 @@ export const notifications = sqliteTable(
     index('notifications_org_created_idx').on(t.orgId, t.createdAt),
   ],
 );
+
+/**
+ * Reconciliation (issue #13, migration 0038): one run compares the hub with one system (an ERP,
+ * a payment provider, or the CRM) for one month; its items are the disagreements it found. GET
+ * answers the newest finished run of a system and period. An item is fixed by a repush (the job
+ * that posts the document runs again) or resolved by a person with a reason.
+ */
+export const reconciliationRuns = sqliteTable(
+  'reconciliation_runs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** quickbooks, netsuite, stripe, adyen, razorpay, crm. */
+    system: text('system').notNull(),
+    /** YYYY-MM. */
+    period: text('period').notNull(),
+    state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+    /** Hub documents compared. */
+    checked: integer('checked').notNull(),
+    /** Whether vendor objects with our reference the hub does not know were looked for (0: not checked). */
+    extraChecked: integer('extra_checked').notNull(),
+    /** Why extras were not checked, or what a failed run stopped on. */
+    note: text('note'),
+    /** nightly or manual. */
+    trigger: text('trigger').notNull(),
+    ...timestamps,
+    finishedAt: text('finished_at'),
+  },
+  (t) => [index('reconciliation_runs_latest_idx').on(t.orgId, t.system, t.period, t.createdAt)],
+);
+
+export const reconciliationItems = sqliteTable(
+  'reconciliation_items',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    runId: text('run_id').notNull(),
+    /** missing, extra, amount_differs, status_differs (src/domain/reconciliation.ts). */
+    kind: text('kind').notNull(),
+    /** invoice, payment, credit_memo, deal. */
+    documentKind: text('document_kind').notNull(),
+    localId: text('local_id'),
+    ref: text('ref').notNull(),
+    externalId: text('external_id'),
+    hubStatus: text('hub_status'),
+    vendorStatus: text('vendor_status'),
+    hubAmountMinor: integer('hub_amount_minor'),
+    vendorAmountMinor: integer('vendor_amount_minor'),
+    currency: text('currency'),
+    detail: text('detail').notNull(),
+    /** The one-call fix offered: repush (the posting job runs again) or resolve (a person decides). */
+    fix: text('fix', { enum: ['repush', 'resolve'] }).notNull(),
+    repushedAt: text('repushed_at'),
+    resolvedAt: text('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    resolutionReason: text('resolution_reason'),
+    ...timestamps,
+  },
+  (t) => [
+    index('reconciliation_items_run_idx').on(t.orgId, t.runId, t.id),
+    // A resolution carries to later runs of the same disagreement (same system, kind and reference).
+    index('reconciliation_items_ref_idx').on(t.orgId, t.ref),
+  ],
+);

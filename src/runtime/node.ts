@@ -15,6 +15,7 @@ import { runScheduledBilling } from '../../flows/billing-run/jobs.js';
 import { CRM_POLL_INTERVAL_MS, pollCrms } from '../../flows/crm-poll/index.js';
 import { FINALIZE_SWEEP_INTERVAL_MS, runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import { RECONCILE_INTERVAL_MS, reconcilePayments } from '../../flows/index.js';
+import { nightlyDue, runNightlyReconciliation } from '../../flows/reconciliation.js';
 import { setTaxEngineChoice } from '../db/repos/tax-settings.js';
 import { generateEncryptionKey, importEncryptionKey } from '../db/secrets.js';
 import { systemClock } from '../domain/clock.js';
@@ -145,6 +146,13 @@ async function main() {
   const reconcile = () =>
     reconcilePayments(hub.context).catch((error) => console.error('[payment-reconcile] run failed', error));
   setInterval(reconcile, RECONCILE_INTERVAL_MS).unref();
+  // Nightly reconciliation with every connected ERP, provider and CRM (flows/reconciliation.ts):
+  // the hourly tick runs it in the nightly hour, for the previous and the current month.
+  const nightly = () => {
+    if (!nightlyDue(hub.context.clock.now())) return;
+    runNightlyReconciliation(hub.context).catch((error) => console.error('[reconciliation] nightly run failed', error));
+  };
+  setInterval(nightly, 60 * 60_000).unref();
 
   if (!sandbox) {
     console.log('live mode: configure connections through the API; no demo data seeded');

@@ -9,6 +9,7 @@ import { pollCrms } from '../../flows/crm-poll/index.js';
 import { runFinalizeSweep } from '../../flows/finalize-sweep.js';
 import type { FlowHooks } from '../../flows/index.js';
 import { reconcilePayments } from '../../flows/index.js';
+import { nightlyDue, runNightlyReconciliation } from '../../flows/reconciliation.js';
 import { importEncryptionKey, type SecretKey } from '../db/secrets.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { sandboxRoutes } from '../http/routes/sandbox.js';
@@ -232,6 +233,10 @@ export function createWorker(options: WorkerOptions = {}) {
         if (minute % 5 === 0) await pollCrms(runtime.hub.context);
         // The payment reconciler (the payment webhooks' safety net) on the same 5-minute beat.
         if (minute % 5 === 2) await reconcilePayments(runtime.hub.context);
+        // Nightly reconciliation (flows/reconciliation.ts): once, at half past the nightly hour.
+        if (minute === 30 && nightlyDue(new Date(controller.scheduledTime))) {
+          await runNightlyReconciliation(runtime.hub.context);
+        }
       });
     },
   };

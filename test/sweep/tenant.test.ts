@@ -18,6 +18,7 @@ import { apiKeys, contracts, customers, invoices, jobs, products, webhookDeliver
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
 import { webhookEventStatements } from '../../src/jobs/webhooks-out.js';
+import { SANDBOX_QBO } from '../../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from '../support/harness.js';
 import { changedTables, rowCounts } from './db-rows.js';
 import { fillPath, resourceOf, routeCatalogue, type SweptRoute } from './routes.js';
@@ -73,6 +74,20 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     });
     expect(res.status, 'fixture: POST /api/v1/ledger/accounts').toBe(201);
     return (await readJson(res)).code;
+  },
+  // A reconciliation item of org A: its QuickBooks invoice made to disagree, then a run.
+  items: async (h) => {
+    const [invoice] = await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId));
+    const realm = h.sims.quickbooks.state.realms.get(SANDBOX_QBO.realmId) as unknown as {
+      entities: { Invoice: Map<string, { DocNumber?: string; TotalAmt: number }> };
+    };
+    const copy = [...realm.entities.Invoice.values()].find((i) => i.DocNumber === invoice?.number);
+    if (!copy) throw new Error('fixture: no QuickBooks invoice');
+    copy.TotalAmt += 1;
+    const period = invoice!.issueDate.slice(0, 7);
+    const res = await h.api(`/api/v1/reconciliation/run?system=quickbooks&period=${period}`, { method: 'POST' });
+    expect(res.status, 'fixture: POST /api/v1/reconciliation/run').toBe(200);
+    return first((await readJson(res)).data, 'reconciliation item');
   },
   // The console's Users and keys page revokes keys by id.
   keys: async (h) => {
@@ -153,6 +168,7 @@ const BODIES: Record<string, ((h: H) => Promise<unknown>) | undefined> = {
   'PUT /api/v1/products/{id}/tax-codes': async () => ({ avalara: 'SW054000' }),
   'POST /api/v1/invoices/{id}/credit-notes': async () => ({ reason: 'other' }),
   'POST /api/v1/jobs/{id}/payload': async () => ({ input: { edited_by: 'another org' } }),
+  'POST /api/v1/reconciliation/items/{id}/resolve': async () => ({ reason: 'resolved by another org' }),
 };
 
 /** Required query parameters, for routes that have them. */

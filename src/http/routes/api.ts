@@ -31,6 +31,7 @@ import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
 import { mountPricingRoutes } from './pricing.js';
 import { receivablesRoutes } from './receivables.js';
+import { reconciliationRoutes } from './reconciliation.js';
 import { revenueRoutes } from './revenue.js';
 import { salesforceOAuthApiRoutes } from './salesforce-oauth.js';
 import { problemContent } from './schemas.js';
@@ -239,6 +240,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', ledgerRoutes(hub));
   api.route('/', revenueRoutes(hub));
   api.route('/', erpRoutes(hub));
+  api.route('/', reconciliationRoutes(hub));
   // Reads and the PATCH of /customers, as one router.
   api.route('/', customerRoutes(hub));
   api.route('/', accessRoutes(hub));
