@@ -2,9 +2,10 @@
  * Parked payment webhooks: verified events that name a payment the hub cannot tie to an invoice
  * yet. Parking is keyed by the provider's event id (a second delivery parks nothing new).
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../client.js';
 import { externalRefs, parkedWebhooks } from '../schema.js';
+import { afterRow, type PageAfter, splitPage } from './page.js';
 
 export type ParkedWebhook = typeof parkedWebhooks.$inferSelect;
 
@@ -81,4 +82,25 @@ export async function invoiceOfPaymentAttempt(
     )
     .limit(1);
   return row?.localId;
+}
+
+/** One page of the org's events still parked, newest first by (parkedAt, id): what the API lists. */
+export async function parkedPage(
+  db: Db,
+  orgId: string,
+  page: { limit: number; after?: PageAfter },
+): Promise<{ rows: ParkedWebhook[]; next: PageAfter | null }> {
+  const rows = await db
+    .select()
+    .from(parkedWebhooks)
+    .where(
+      and(
+        eq(parkedWebhooks.orgId, orgId),
+        isNull(parkedWebhooks.appliedAt),
+        afterRow(parkedWebhooks.parkedAt, parkedWebhooks.id, page.after),
+      ),
+    )
+    .orderBy(desc(parkedWebhooks.parkedAt), desc(parkedWebhooks.id))
+    .limit(page.limit + 1);
+  return splitPage(rows, page.limit, (r) => ({ createdAt: r.parkedAt, id: r.id }));
 }

@@ -20,6 +20,7 @@ import { contractRoutes } from './contracts.js';
 import { creditNoteActionRoutes } from './credit-note-actions.js';
 import { crmPollRoutes } from './crm-poll.js';
 import { customerRoutes } from './customers.js';
+import { dunningRoutes } from './dunning.js';
 import { eventRoutes } from './events.js';
 import { invoiceActionRoutes } from './invoice-actions.js';
 import { invoiceDocumentRoutes } from './invoice-document.js';
@@ -232,6 +233,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', crmPollRoutes(hub));
   api.route('/', invoiceRoutes(hub));
   api.route('/', receivablesRoutes(hub));
+  api.route('/', dunningRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));
