@@ -527,6 +527,8 @@ export const parkedWebhooks = sqliteTable(
     parkedAt: text('parked_at').notNull(),
     appliedAt: text('applied_at'),
     invoiceId: text('invoice_id'),
+    /** Deliveries of this event received while parked (migration 0040). */
+    attempts: integer('attempts').notNull().default(1),
   },
   (t) => [
     uniqueIndex('parked_webhooks_event_uq').on(t.orgId, t.provider, t.eventId),

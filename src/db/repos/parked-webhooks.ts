@@ -2,7 +2,7 @@
  * Parked payment webhooks: verified events that name a payment the hub cannot tie to an invoice
  * yet. Parking is keyed by the provider's event id (a second delivery parks nothing new).
  */
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../client.js';
 import { externalRefs, parkedWebhooks } from '../schema.js';
 import { afterRow, type PageAfter, splitPage } from './page.js';
@@ -14,18 +14,25 @@ export function parkWebhookStatement(
   orgId: string,
   parked: { provider: string; eventId: string; paymentExternalId: string; event: unknown; parkedAt: string },
 ): Statement {
-  return db
-    .insert(parkedWebhooks)
-    .values({
-      id: newId('pwh'),
-      orgId,
-      provider: parked.provider,
-      eventId: parked.eventId,
-      paymentExternalId: parked.paymentExternalId,
-      event: JSON.stringify(parked.event),
-      parkedAt: parked.parkedAt,
-    })
-    .onConflictDoNothing();
+  return (
+    db
+      .insert(parkedWebhooks)
+      .values({
+        id: newId('pwh'),
+        orgId,
+        provider: parked.provider,
+        eventId: parked.eventId,
+        paymentExternalId: parked.paymentExternalId,
+        event: JSON.stringify(parked.event),
+        parkedAt: parked.parkedAt,
+      })
+      // A second delivery parks nothing new; it only counts (while the event still waits).
+      .onConflictDoUpdate({
+        target: [parkedWebhooks.orgId, parkedWebhooks.provider, parkedWebhooks.eventId],
+        set: { attempts: sql`${parkedWebhooks.attempts} + 1` },
+        setWhere: isNull(parkedWebhooks.appliedAt),
+      })
+  );
 }
 
 /** Marks a parked event applied, once: the guard makes a second apply change nothing. */

@@ -29,6 +29,7 @@ import { jobActionRoutes } from './job-actions.js';
 import { ledgerRoutes } from './ledger.js';
 import { mountMappingRoutes } from './mappings.js';
 import { oauthStartRoutes } from './oauth.js';
+import { parkedWebhookRoutes } from './parked-webhooks.js';
 import { mountPricingRoutes } from './pricing.js';
 import { receivablesRoutes } from './receivables.js';
 import { revenueRoutes } from './revenue.js';
@@ -234,6 +235,7 @@ export function apiRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
   api.route('/', invoiceRoutes(hub));
   api.route('/', receivablesRoutes(hub));
   api.route('/', dunningRoutes(hub));
+  api.route('/', parkedWebhookRoutes(hub));
   api.route('/', invoiceActionRoutes(hub));
   api.route('/', invoiceDocumentRoutes(hub));
   api.route('/', creditNoteActionRoutes(hub));
