@@ -8,6 +8,7 @@ import { finalizeInvoice } from './finalize-invoice.js';
 import { issueCreditNote } from './issue-credit-note.js';
 import { postInvoiceToErp } from './post-invoice-to-erp.js';
 import { postPaymentToErp } from './post-payment-to-erp.js';
+import { recordDispute } from './record-dispute.js';
 import { recordPayment } from './record-payment.js';
 import type { Flow } from './types.js';
 import { voidInvoice } from './void-invoice.js';
@@ -20,6 +21,7 @@ export const flows: Record<string, Flow<any>> = {
   [issueCreditNote.name]: issueCreditNote,
   [collectPayment.name]: collectPayment,
   [recordPayment.name]: recordPayment,
+  [recordDispute.name]: recordDispute,
   [dunningRetry.name]: dunningRetry,
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,

@@ -537,6 +537,33 @@ export const parkedWebhooks = sqliteTable(
   ],
 );
 
+/** Chargebacks on an invoice's payment, one per provider dispute (migration 0040). */
+export const disputes = sqliteTable(
+  'disputes',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    invoiceId: text('invoice_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    provider: text('provider').notNull(),
+    externalId: text('external_id').notNull(),
+    /** The provider's status as last sent (Stripe: needs_response, under_review, won, lost, ...). */
+    status: text('status').notNull(),
+    outcome: text('outcome', { enum: ['won', 'lost'] }),
+    reason: text('reason'),
+    amountMinor: integer('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    openedAt: text('opened_at').notNull(),
+    closedAt: text('closed_at'),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('disputes_external_uq').on(t.orgId, t.provider, t.externalId),
+    index('disputes_invoice_idx').on(t.orgId, t.invoiceId),
+  ],
+);
+
 /**
  * How an org's invoices finalize (issue #10). No row = the defaults: auto after one hour, INV- numbers.
  * auto: a draft finalizes once `graceSeconds` have passed since it was written (late usage may still land);
