@@ -48,8 +48,9 @@ describe('dunning settings', () => {
       expect(body.errors[0].field).toBe('retry_days');
       expect(body.errors[0].message).toContain(message);
     }
+    // A malformed body is a 400 like anywhere in the API, naming the field.
     const badAction = await put('/api/v1/dunning/settings', { retry_days: [1], final_action: 'shout' });
-    expect(badAction.status).toBe(422);
+    expect(badAction.status).toBe(400);
     expect((await readJson(badAction)).errors[0].field).toBe('final_action');
     expect((await dunningSettingsOf(h.db, h.orgId)).retryDays).toEqual([1, 3, 5, 7]);
 
@@ -85,7 +86,8 @@ describe('notification templates', () => {
     expect(problem.errors).toHaveLength(1);
     expect(problem.errors[0].field).toBe('body');
     expect(problem.errors[0].message).toContain('{{deadline}}');
-    expect((await put('/api/v1/notification-templates/nonsense', { subject: 'a', body: 'b' })).status).toBe(422);
+    expect((await put('/api/v1/notification-templates/nonsense', { subject: 'a', body: 'b' })).status).toBe(404);
+    expect((await put('/api/v1/notification-templates/reminder', { subject: '', body: 'b' })).status).toBe(400);
     expect((await put('/api/v1/notification-templates/reminder', { subject: 'a', body: 'b' }, viewer)).status).toBe(
       403,
     );

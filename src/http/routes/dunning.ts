@@ -3,7 +3,8 @@
  * /dunning/settings, the `dunning_settings` row flows/dunning.ts reads at each retry), its
  * notification templates (GET /notification-templates, PUT /notification-templates/{kind}) and
  * the notification outbox (GET /notifications, POST /notifications/{id}/replay). Any role reads;
- * admin and finance write. Semantic refusals are 422 problems naming the field.
+ * admin and finance write. A malformed body is a 400 like everywhere in the API; a well-formed
+ * one the rules refuse (the schedule, an unknown placeholder) is a 422 naming the field.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -41,15 +42,6 @@ const json = <T extends z.ZodTypeAny>(schema: T) => ({ 'application/json': { sch
 /** A 422 problem naming each field at fault. */
 function unprocessable(c: Context, errors: FieldProblem[]): Response {
   return problem(c, 422, 'Unprocessable content', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-}
-
-/** These routes answer bad input with 422 (not the API's default 400), as issue #12 asks. */
-function hook422(
-  result: { success: true } | { success: false; error: { issues: Parameters<typeof inputIssues>[0] } },
-  c: Context,
-): Response | undefined {
-  if (result.success) return undefined;
-  return unprocessable(c, zodFieldProblems(result.error.issues));
 }
 
 const settingsBody = z
@@ -119,7 +111,8 @@ const putSettingsRoute = createRoute({
   request: { body: { required: true, content: json(putSettings) } },
   responses: {
     200: { description: 'The settings', content: json(settingsBody) },
-    422: { description: 'Bad schedule or action (names the field)', content: problemContent },
+    400: { description: 'Bad body: a missing or unknown field, an unknown action (names it)', content: problemContent },
+    422: { description: 'A schedule the rules refuse (names retry_days)', content: problemContent },
   },
 });
 const listTemplatesRoute = createRoute({
@@ -135,12 +128,19 @@ const putTemplateRoute = createRoute({
   path: '/notification-templates/{kind}',
   summary: "Set the org's subject and body for a kind; {{name}} placeholders must be ones the kind supplies",
   request: {
-    params: z.object({ kind: kindSchema.openapi({ param: { name: 'kind', in: 'path' } }) }),
+    params: z.object({
+      kind: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'kind', in: 'path' }, example: 'reminder' }),
+    }),
     body: { required: true, content: json(putTemplate) },
   },
   responses: {
     200: { description: 'The template', content: json(templateBody) },
-    422: { description: 'Unknown kind or placeholder, or an empty field (named)', content: problemContent },
+    400: { description: 'Bad body (names the field)', content: problemContent },
+    404: { description: 'No such notification kind', content: problemContent },
+    422: { description: 'A placeholder the kind does not supply (named)', content: problemContent },
   },
 });
 const listNotificationsRoute = createRoute({
@@ -204,7 +204,7 @@ const toNotificationBody = (n: NotificationRow): z.infer<typeof notificationBody
 });
 
 export function dunningRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: hook422 });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodProblemHook });
   app.on('PUT', ['/dunning/settings', '/notification-templates/:kind'], requireRole('admin', 'finance'));
   app.on('POST', '/notifications/:id/replay', requireRole('admin', 'finance'));
 
@@ -252,8 +252,17 @@ export function dunningRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
 
   app.openapi(putTemplateRoute, async (c) => {
     const orgId = c.get('orgId');
-    const { kind } = c.req.valid('param');
+    const { kind: named } = c.req.valid('param');
     const b = c.req.valid('json');
+    const kind = NOTIFICATION_KINDS.find((k) => k === named);
+    if (!kind) {
+      return problem(
+        c,
+        404,
+        'Not found',
+        `no notification kind ${named}; kinds: ${NOTIFICATION_KINDS.join(', ')}`,
+      ) as never;
+    }
     const errors: FieldProblem[] = (['subject', 'body'] as const).flatMap((field) =>
       unknownPlaceholders(kind, b[field]).map((name) => ({
         field,
@@ -283,26 +292,21 @@ export function dunningRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     return c.json(body, 200);
   });
 
-  app.openapi(
-    listNotificationsRoute,
-    async (c) => {
-      const q = c.req.valid('query');
-      const limit = q.limit ?? 50;
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor)!;
-      const page = await listNotifications(hub.db, c.get('orgId'), {
-        limit,
-        ...(after ? { after } : {}),
-        ...(q.invoice_id ? { invoiceId: q.invoice_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      });
-      return c.json(
-        { data: page.rows.map(toNotificationBody), next_cursor: page.next ? encodeCursor(page.next) : null },
-        200,
-      );
-    },
-    // A bad filter or cursor is a 400, as on every other list.
-    zodProblemHook as never,
-  );
+  app.openapi(listNotificationsRoute, async (c) => {
+    const q = c.req.valid('query');
+    const limit = q.limit ?? 50;
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor)!;
+    const page = await listNotifications(hub.db, c.get('orgId'), {
+      limit,
+      ...(after ? { after } : {}),
+      ...(q.invoice_id ? { invoiceId: q.invoice_id } : {}),
+      ...(q.status ? { status: q.status } : {}),
+    });
+    return c.json(
+      { data: page.rows.map(toNotificationBody), next_cursor: page.next ? encodeCursor(page.next) : null },
+      200,
+    );
+  });
 
   app.openapi(replayRoute, async (c) => {
     const orgId = c.get('orgId');
