@@ -30,11 +30,10 @@ import {
   TEMPLATE_PLACEHOLDERS,
   unknownPlaceholders,
 } from '../../domain/dunning.js';
-import type { inputIssues } from '../../domain/grammar.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv, HubContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { type FieldProblem, problem, zodFieldProblems, zodProblemHook } from '../problem.js';
+import { type FieldProblem, problem, zodProblemHook } from '../problem.js';
 import { problemContent } from './schemas.js';
 
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ 'application/json': { schema } });
