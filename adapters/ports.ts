@@ -187,7 +187,7 @@ export interface PaymentState extends ExternalObject {
 /** What a verified payment webhook says, in our terms. */
 export interface PaymentEvent {
   eventId: string;
-  type: 'payment.succeeded' | 'payment.failed' | 'ignored';
+  type: 'payment.succeeded' | 'payment.failed' | 'dispute.created' | 'dispute.updated' | 'dispute.closed' | 'ignored';
   paymentExternalId: string | null;
   invoiceId: string | null;
   amountMinor: number;
@@ -195,6 +195,18 @@ export interface PaymentEvent {
   /** Processor fee in minor units, when the vendor reports it with the event or on lookup. */
   feeMinor: number | null;
   occurredAt: string;
+  /** On dispute.* events: the provider's dispute (its amount and currency are the event's). */
+  dispute?: PaymentDispute;
+}
+
+/** A chargeback at the provider, in our terms (Stripe: https://docs.stripe.com/api/disputes/object). */
+export interface PaymentDispute {
+  externalId: string;
+  /** The provider's status as sent (Stripe: needs_response, under_review, won, lost, ...). */
+  status: string;
+  reason: string | null;
+  /** Decided: won (the funds come back) or lost (they stay with the cardholder); null while open. */
+  outcome: 'won' | 'lost' | null;
 }
 
 export interface RefundRequest {

@@ -10,6 +10,7 @@ import { postInvoiceToErp } from './post-invoice-to-erp.js';
 import { postJournalToErp } from './post-journal-to-erp.js';
 import { postPaymentToErp } from './post-payment-to-erp.js';
 import { postRefundToErp } from './post-refund-to-erp.js';
+import { recordDispute } from './record-dispute.js';
 import { recordPayment } from './record-payment.js';
 import type { Flow } from './types.js';
 import { voidInvoice } from './void-invoice.js';
@@ -22,6 +23,7 @@ export const flows: Record<string, Flow<any>> = {
   [issueCreditNote.name]: issueCreditNote,
   [collectPayment.name]: collectPayment,
   [recordPayment.name]: recordPayment,
+  [recordDispute.name]: recordDispute,
   [dunningRetry.name]: dunningRetry,
   [postInvoiceToErp.name]: postInvoiceToErp,
   [postPaymentToErp.name]: postPaymentToErp,

@@ -25,11 +25,12 @@ import type { PaymentVendor } from '../src/domain/vendors.js';
 import { enqueueStatement } from '../src/jobs/queue.js';
 import type { JobDriver, NewJob } from '../src/jobs/types.js';
 import { dealCorrelationId } from './jobs.js';
+import { recordDisputeJob } from './record-dispute.js';
 import { recordPaymentJob } from './record-payment.js';
 
-/** A payment event the hub acts on (payment.succeeded or payment.failed, with the provider's payment id). */
+/** A payment event the hub acts on (a payment's outcome or a dispute on it, with the provider's payment id). */
 export type HandledPaymentEvent = PaymentEvent & {
-  type: 'payment.succeeded' | 'payment.failed';
+  type: 'payment.succeeded' | 'payment.failed' | 'dispute.created' | 'dispute.updated' | 'dispute.closed';
   paymentExternalId: string;
 };
 
@@ -60,6 +61,29 @@ export async function recordPaymentJobFor(
 ): Promise<NewJob> {
   const invoice = await getInvoiceWithLines(db, orgId, invoiceId);
   const contract = invoice ? await getContract(db, orgId, invoice.invoice.contractId) : undefined;
+  const correlationId = contract
+    ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId)
+    : `invoice:${invoiceId}`;
+  if (e.dispute && e.type.startsWith('dispute.')) {
+    // A chargeback on the payment: flows/record-dispute.ts, one job per event.
+    return recordDisputeJob({
+      orgId,
+      input: {
+        provider: vendor,
+        eventId: e.eventId,
+        paymentExternalId: e.paymentExternalId,
+        invoiceId,
+        disputeExternalId: e.dispute.externalId,
+        status: e.dispute.status,
+        outcome: e.dispute.outcome,
+        reason: e.dispute.reason,
+        amountMinor: e.amountMinor,
+        currency: e.currency,
+        occurredAt: e.occurredAt,
+      },
+      correlationId,
+    });
+  }
   return recordPaymentJob({
     orgId,
     input: {
@@ -71,7 +95,7 @@ export async function recordPaymentJobFor(
       currency: e.currency,
       occurredAt: e.occurredAt,
     },
-    correlationId: contract ? dealCorrelationId(contract.sourceSystem, contract.sourceDealId) : `invoice:${invoiceId}`,
+    correlationId,
   });
 }
 

@@ -142,13 +142,44 @@ export function feeFromPaymentIntent(intent: Stripe.PaymentIntent): FeeLookup {
 const EVENT_TYPES: Record<string, PaymentEvent['type']> = {
   'payment_intent.succeeded': 'payment.succeeded',
   'payment_intent.payment_failed': 'payment.failed',
+  // https://docs.stripe.com/api/events/types#event_types-charge.dispute.created (and .updated, .closed)
+  'charge.dispute.created': 'dispute.created',
+  'charge.dispute.updated': 'dispute.updated',
+  'charge.dispute.closed': 'dispute.closed',
 };
+
+/** A dispute event: the PaymentIntent it is on is the payment it waits for. */
+function fromDisputeEvent(event: Stripe.Event, dispute: Partial<Stripe.Dispute>, occurredAt: string): PaymentEvent {
+  const intent =
+    typeof dispute.payment_intent === 'string' ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
+  const status = dispute.status ?? 'needs_response';
+  return {
+    eventId: event.id,
+    type: EVENT_TYPES[event.type] ?? 'ignored',
+    paymentExternalId: intent,
+    invoiceId: null,
+    amountMinor: fromStripeAmount(dispute.amount ?? 0, dispute.currency ?? ''),
+    currency: (dispute.currency ?? '').toUpperCase(),
+    feeMinor: null,
+    occurredAt,
+    dispute: {
+      externalId: dispute.id ?? '',
+      status,
+      reason: dispute.reason ?? null,
+      // warning_closed is an inquiry that ended without a chargeback: nothing was taken, so won.
+      outcome: status === 'won' || status === 'warning_closed' ? 'won' : status === 'lost' ? 'lost' : null,
+    },
+  };
+}
 
 /** A verified Stripe event in our terms; events about other objects are `ignored`. */
 export function fromEvent(event: Stripe.Event): PaymentEvent {
   const object = event.data?.object as unknown as Partial<Stripe.PaymentIntent> | undefined;
   const occurredAt = new Date(event.created * 1000).toISOString();
   const mapped = EVENT_TYPES[event.type];
+  if ((object as { object?: string } | undefined)?.object === 'dispute' && mapped?.startsWith('dispute.')) {
+    return fromDisputeEvent(event, object as unknown as Partial<Stripe.Dispute>, occurredAt);
+  }
   if (object?.object !== 'payment_intent') {
     return {
       eventId: event.id,

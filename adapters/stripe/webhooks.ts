@@ -77,6 +77,10 @@ const eventShape = z.object({
         .regex(/^[A-Za-z]{3}$/)
         .optional(),
       metadata: z.record(z.string(), z.string()).nullable().optional(),
+      // A dispute's (https://docs.stripe.com/api/disputes/object): the PaymentIntent, status, reason.
+      payment_intent: z.string().max(255).nullable().optional(),
+      status: z.string().max(64).optional(),
+      reason: z.string().max(64).nullable().optional(),
     }),
   }),
 });

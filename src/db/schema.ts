@@ -527,11 +527,40 @@ export const parkedWebhooks = sqliteTable(
     parkedAt: text('parked_at').notNull(),
     appliedAt: text('applied_at'),
     invoiceId: text('invoice_id'),
+    /** Deliveries of this event received while parked (migration 0040). */
+    attempts: integer('attempts').notNull().default(1),
   },
   (t) => [
     uniqueIndex('parked_webhooks_event_uq').on(t.orgId, t.provider, t.eventId),
     index('parked_webhooks_payment_idx').on(t.orgId, t.provider, t.paymentExternalId),
     index('parked_webhooks_waiting_idx').on(t.appliedAt, t.parkedAt),
+  ],
+);
+
+/** Chargebacks on an invoice's payment, one per provider dispute (migration 0040). */
+export const disputes = sqliteTable(
+  'disputes',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    invoiceId: text('invoice_id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    provider: text('provider').notNull(),
+    externalId: text('external_id').notNull(),
+    /** The provider's status as last sent (Stripe: needs_response, under_review, won, lost, ...). */
+    status: text('status').notNull(),
+    outcome: text('outcome', { enum: ['won', 'lost'] }),
+    reason: text('reason'),
+    amountMinor: integer('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    openedAt: text('opened_at').notNull(),
+    closedAt: text('closed_at'),
+    ...timestamps,
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('disputes_external_uq').on(t.orgId, t.provider, t.externalId),
+    index('disputes_invoice_idx').on(t.orgId, t.invoiceId),
   ],
 );
 

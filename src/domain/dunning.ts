@@ -69,3 +69,29 @@ export function renderTemplate(template: Template, vars: Record<string, string>)
   const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => vars[name] ?? whole);
   return { subject: fill(template.subject), body: fill(template.body) };
 }
+
+/** What the dunning flow fills in (flows/dunning.ts) for the kinds it renders. */
+const DUNNING_VARS = [
+  'invoice_number',
+  'amount_due',
+  'due_date',
+  'attempt',
+  'attempts',
+  'next_retry',
+  'customer_name',
+] as const;
+
+/** The placeholders each kind's template may use: the names its renderer is given. */
+export const TEMPLATE_PLACEHOLDERS: Record<NotificationKind, readonly string[]> = {
+  payment_failed: DUNNING_VARS,
+  reminder: DUNNING_VARS,
+  overdue: DUNNING_VARS,
+  receipt: ['invoice_number', 'amount_paid', 'customer_name'],
+};
+
+/** The `{{name}}` placeholders of `text` its kind does not supply, in order, once each. */
+export function unknownPlaceholders(kind: NotificationKind, text: string): string[] {
+  const known = new Set(TEMPLATE_PLACEHOLDERS[kind]);
+  const names = [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!);
+  return [...new Set(names.filter((n) => !known.has(n)))];
+}

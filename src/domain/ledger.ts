@@ -14,6 +14,8 @@ export type LedgerAccount =
   | 'customer_credit'
   | 'deferred_revenue'
   | 'bad_debt'
+  /** Cash the provider holds back while a chargeback is open (a receivable from the provider). */
+  | 'disputed_funds'
   /** Cash and payment-provider rounding of grand totals (payable.ts): a gain when rounded up. */
   | 'rounding_difference';
 
@@ -33,7 +35,10 @@ export interface JournalEntry {
     | 'refund_issued'
     | 'customer_credit_applied'
     | 'invoice_written_off'
-    | 'revenue_recognized';
+    | 'revenue_recognized'
+    | 'dispute_opened'
+    | 'dispute_won'
+    | 'dispute_lost';
   memo: string;
   lines: JournalLine[];
 }
@@ -258,5 +263,24 @@ export function revenueRecognizedEntry(recognition: {
       deferMinor >= 0
         ? [line('revenue', currency, amount, 0), line('deferred_revenue', currency, 0, amount)]
         : [line('deferred_revenue', currency, amount, 0), line('revenue', currency, 0, amount)],
+  });
+}
+
+/**
+ * A chargeback: opened, the provider takes the amount back from our cash and holds it
+ * (disputed_funds); won, it comes back to cash; lost, it is gone (bad_debt). One entry per
+ * transition, keyed by the dispute, so a repeated event books nothing twice.
+ */
+export function disputeEntry(
+  stage: 'opened' | 'won' | 'lost',
+  dispute: { externalId: string; invoiceNumber: string; amountMinor: number; currency: string },
+): Outcome<JournalEntry> {
+  const { currency, amountMinor: amount } = dispute;
+  const debit: LedgerAccount = stage === 'opened' ? 'disputed_funds' : stage === 'won' ? 'cash' : 'bad_debt';
+  const credit: LedgerAccount = stage === 'opened' ? 'cash' : 'disputed_funds';
+  return checkBalanced({
+    kind: `dispute_${stage}`,
+    memo: `Dispute ${dispute.externalId} ${stage} on invoice ${dispute.invoiceNumber}`,
+    lines: [line(debit, currency, amount, 0), line(credit, currency, 0, amount)],
   });
 }

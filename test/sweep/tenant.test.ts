@@ -14,7 +14,17 @@ import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../mappings/index.js';
 import { atomic } from '../../src/db/atomic.js';
-import { apiKeys, contracts, customers, invoices, jobs, products, webhookDeliveries } from '../../src/db/schema.js';
+import { notificationInsert } from '../../src/db/repos/dunning.js';
+import {
+  apiKeys,
+  contracts,
+  customers,
+  invoices,
+  jobs,
+  notifications,
+  products,
+  webhookDeliveries,
+} from '../../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../../src/db/seed.js';
 import { webhookEventStatements } from '../../src/jobs/webhooks-out.js';
@@ -107,6 +117,25 @@ const FIXTURES: Record<string, ((h: Harness) => Promise<string>) | undefined> = 
     expect(res.status, 'fixture: POST /api/v1/api-keys').toBe(201);
     return (await readJson(res)).id;
   },
+  notifications: async (h) => {
+    await atomic(h.db, [
+      notificationInsert(
+        h.db,
+        h.orgId,
+        {
+          kind: 'reminder',
+          invoiceId: null,
+          customerId: null,
+          recipient: 'ap@example.com',
+          subject: 'Reminder',
+          body: 'Org A only',
+          dedupeKey: 'tenant-sweep',
+        },
+        h.clock.now().toISOString(),
+      ),
+    ]);
+    return first(await h.db.select().from(notifications).where(eq(notifications.orgId, h.orgId)), 'notification');
+  },
   'webhook-endpoints': async (h) => (await webhookFixture(h)).endpointId,
   'webhook-deliveries': async (h) => (await webhookFixture(h)).deliveryId,
   // The console's Webhooks page: /ui/webhooks/{id} and /ui/webhooks/deliveries/{id}/resend.
@@ -136,6 +165,8 @@ const NOT_HUB_RESOURCES: Record<string, string> = {
   connections: 'a vendor name: every org has its own connection of each vendor',
   periods: 'a calendar month (YYYY-MM): each org closes its own books',
   invite: 'a console invitation token: the token is the credential, and a used or unknown one answers alike',
+  'notification-templates':
+    'a notification kind (reminder, overdue, ...): every org sets its own template of each kind',
 };
 
 /**

@@ -11,6 +11,7 @@ import { FaultPlan, faultMiddleware } from '../../sandbox/faults.js';
 import { type PersistentSimulator, persistentRoot } from '../../sandbox/persist.js';
 import { chargeRoutes } from './charges.js';
 import { customerRoutes } from './customers.js';
+import { type DisputeControls, disputeControls } from './disputes.js';
 import { faultError, stripeError } from './errors.js';
 import { paymentIntentRoutes } from './payment-intents.js';
 import { refundRoutes } from './refunds.js';
@@ -20,7 +21,7 @@ import { createStripeSim, type StripeSimulatorOptions, type StripeSimulatorState
 
 export type { StripeSimulatorOptions, StripeSimulatorState } from './state.js';
 
-export interface StripeSimulator extends PersistentSimulator {
+export interface StripeSimulator extends PersistentSimulator, DisputeControls {
   app: Hono;
   faults: FaultPlan;
   state: StripeSimulatorState;
@@ -75,6 +76,7 @@ export function createStripeSimulator(options: StripeSimulatorOptions): StripeSi
     state: sim.state,
     flushWebhooks: () => sim.flushWebhooks(),
     signPayload: (body, timestamp) => sim.signPayload(body, timestamp),
+    ...disputeControls(sim),
     setWebhookUrl(url) {
       sim.webhookUrl = url;
     },

@@ -136,6 +136,30 @@ export interface SimEvent {
   type: 'payment_intent.succeeded' | 'payment_intent.payment_failed';
 }
 
+/** https://docs.stripe.com/api/disputes/object (the fields the hub reads, and a few more). */
+export interface SimDispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  charge: string;
+  created: number;
+  currency: string;
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: 'fraudulent' | 'duplicate' | 'product_not_received' | 'subscription_canceled' | 'general';
+  status: 'warning_needs_response' | 'needs_response' | 'under_review' | 'won' | 'lost';
+}
+
+export interface SimDisputeEvent extends Omit<SimEvent, 'data' | 'type'> {
+  data: { object: SimDispute };
+  type: 'charge.dispute.created' | 'charge.dispute.updated' | 'charge.dispute.closed';
+}
+
+/** Any event the simulator sends. */
+export type SimAnyEvent = SimEvent | SimDisputeEvent;
+
 /** Stripe's standard card pricing, used for every simulated charge: 2.9% + 30 minor units, half up. */
 export function simulatedFee(amount: number): number {
   return roundMinor(decimal(amount).mul('0.029').add(30));

@@ -4,9 +4,11 @@
  */
 import { IdempotencyCache } from '../../sandbox/idempotency.js';
 import {
+  type SimAnyEvent,
   type SimBalanceTransaction,
   type SimCharge,
   type SimCustomer,
+  type SimDispute,
   type SimEvent,
   type SimPaymentIntent,
   type SimRefund,
@@ -37,9 +39,10 @@ export interface StripeSimulatorState {
   balanceTransactions: Map<string, SimBalanceTransaction>;
   refunds: Map<string, SimRefund>;
   /** Every event ever created, oldest first. */
-  events: SimEvent[];
+  events: SimAnyEvent[];
   /** Events not yet accepted by the webhook endpoint. */
-  outbox: SimEvent[];
+  outbox: SimAnyEvent[];
+  disputes: Map<string, SimDispute>;
   deliveries: DeliveryAttempt[];
   idempotency: IdempotencyCache;
 }
@@ -94,6 +97,7 @@ export function createStripeSim(options: StripeSimulatorOptions): StripeSim {
     charges: new Map(),
     balanceTransactions: new Map(),
     refunds: new Map(),
+    disputes: new Map(),
     events: [],
     outbox: [],
     deliveries: [],

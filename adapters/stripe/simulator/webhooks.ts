@@ -3,7 +3,7 @@
  * delivery loop. Signature scheme: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`
  * keyed with the endpoint secret. https://docs.stripe.com/webhooks/signature
  */
-import type { SimEvent } from './objects.js';
+import type { SimAnyEvent } from './objects.js';
 
 export async function signStripePayload(secret: string, body: string, timestamp: number): Promise<string> {
   const encoder = new TextEncoder();
@@ -23,7 +23,7 @@ export interface DeliveryAttempt {
 }
 
 export interface OutboxDeps {
-  outbox: SimEvent[];
+  outbox: SimAnyEvent[];
   attempts: DeliveryAttempt[];
   url: () => string | undefined;
   fetch: typeof fetch;

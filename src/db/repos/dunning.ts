@@ -28,6 +28,19 @@ export function dunningSettingsUpsert(db: Db, orgId: string, settings: DunningSe
     .onConflictDoUpdate({ target: dunningSettings.orgId, set: values });
 }
 
+/** The org's own templates (kinds without a row use the hub's default). */
+export function templatesOf(db: Db, orgId: string) {
+  return db
+    .select({
+      kind: notificationTemplates.kind,
+      subject: notificationTemplates.subject,
+      body: notificationTemplates.body,
+      updatedAt: notificationTemplates.updatedAt,
+    })
+    .from(notificationTemplates)
+    .where(eq(notificationTemplates.orgId, orgId));
+}
+
 export async function templateOf(db: Db, orgId: string, kind: NotificationKind): Promise<Template> {
   const [row] = await db
     .select({ subject: notificationTemplates.subject, body: notificationTemplates.body })
@@ -71,7 +84,12 @@ export type NotificationRow = typeof notifications.$inferSelect;
 export async function listNotifications(
   db: Db,
   orgId: string,
-  page: { limit: number; after?: { createdAt: string; id: string }; invoiceId?: string },
+  page: {
+    limit: number;
+    after?: { createdAt: string; id: string };
+    invoiceId?: string;
+    status?: 'pending' | 'sent';
+  },
 ): Promise<{ rows: NotificationRow[]; next: { createdAt: string; id: string } | null }> {
   const after = page.after;
   const rows = await db
@@ -81,6 +99,7 @@ export async function listNotifications(
       and(
         eq(notifications.orgId, orgId),
         ...(page.invoiceId ? [eq(notifications.invoiceId, page.invoiceId)] : []),
+        ...(page.status ? [eq(notifications.status, page.status)] : []),
         ...(after
           ? [
               or(

@@ -2,9 +2,10 @@
  * Parked payment webhooks: verified events that name a payment the hub cannot tie to an invoice
  * yet. Parking is keyed by the provider's event id (a second delivery parks nothing new).
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../client.js';
 import { externalRefs, parkedWebhooks } from '../schema.js';
+import { afterRow, type PageAfter, splitPage } from './page.js';
 
 export type ParkedWebhook = typeof parkedWebhooks.$inferSelect;
 
@@ -13,18 +14,25 @@ export function parkWebhookStatement(
   orgId: string,
   parked: { provider: string; eventId: string; paymentExternalId: string; event: unknown; parkedAt: string },
 ): Statement {
-  return db
-    .insert(parkedWebhooks)
-    .values({
-      id: newId('pwh'),
-      orgId,
-      provider: parked.provider,
-      eventId: parked.eventId,
-      paymentExternalId: parked.paymentExternalId,
-      event: JSON.stringify(parked.event),
-      parkedAt: parked.parkedAt,
-    })
-    .onConflictDoNothing();
+  return (
+    db
+      .insert(parkedWebhooks)
+      .values({
+        id: newId('pwh'),
+        orgId,
+        provider: parked.provider,
+        eventId: parked.eventId,
+        paymentExternalId: parked.paymentExternalId,
+        event: JSON.stringify(parked.event),
+        parkedAt: parked.parkedAt,
+      })
+      // A second delivery parks nothing new; it only counts (while the event still waits).
+      .onConflictDoUpdate({
+        target: [parkedWebhooks.orgId, parkedWebhooks.provider, parkedWebhooks.eventId],
+        set: { attempts: sql`${parkedWebhooks.attempts} + 1` },
+        setWhere: isNull(parkedWebhooks.appliedAt),
+      })
+  );
 }
 
 /** Marks a parked event applied, once: the guard makes a second apply change nothing. */
@@ -81,4 +89,25 @@ export async function invoiceOfPaymentAttempt(
     )
     .limit(1);
   return row?.localId;
+}
+
+/** One page of the org's events still parked, newest first by (parkedAt, id): what the API lists. */
+export async function parkedPage(
+  db: Db,
+  orgId: string,
+  page: { limit: number; after?: PageAfter },
+): Promise<{ rows: ParkedWebhook[]; next: PageAfter | null }> {
+  const rows = await db
+    .select()
+    .from(parkedWebhooks)
+    .where(
+      and(
+        eq(parkedWebhooks.orgId, orgId),
+        isNull(parkedWebhooks.appliedAt),
+        afterRow(parkedWebhooks.parkedAt, parkedWebhooks.id, page.after),
+      ),
+    )
+    .orderBy(desc(parkedWebhooks.parkedAt), desc(parkedWebhooks.id))
+    .limit(page.limit + 1);
+  return splitPage(rows, page.limit, (r) => ({ createdAt: r.parkedAt, id: r.id }));
 }

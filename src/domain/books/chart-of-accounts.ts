@@ -25,12 +25,15 @@ export const SYSTEM_ACCOUNTS = [
   'customer_credit',
   'bad_debt',
   'rounding_difference',
+  'disputed_funds',
 ] as const;
 
 export const DEFAULT_CHART: readonly AccountDefinition[] = [
   { code: 'accounts_receivable', name: 'Accounts receivable', type: 'asset' },
   { code: 'unbilled_receivables', name: 'Unbilled receivables', type: 'asset' },
   { code: 'cash', name: 'Cash and clearing (payment providers)', type: 'asset' },
+  // Held back by a payment provider while a chargeback is open (src/domain/ledger.ts disputeEntry).
+  { code: 'disputed_funds', name: 'Disputed funds (chargebacks open)', type: 'asset' },
   { code: 'deferred_revenue', name: 'Deferred revenue', type: 'liability' },
   { code: 'tax_payable', name: 'Sales tax payable', type: 'liability' },
   { code: 'customer_credit', name: 'Customer credit', type: 'liability' },

@@ -3,6 +3,7 @@
  * Money is integer minor units in JSON; CSV adds the decimal amount in the currency's exponent.
  */
 import { z } from '@hono/zod-openapi';
+import type { DisputeRow } from '../../db/repos/disputes.js';
 import type { ExternalRef, InvoiceReadRow, invoiceDetail } from '../../db/repos/invoices-read.js';
 import { CREDIT_REASONS, CREDIT_SETTLEMENTS } from '../../domain/credit-notes.js';
 import { amountDueMinor, INVOICE_KINDS, INVOICE_STATUSES } from '../../domain/invoice-lifecycle.js';
@@ -92,6 +93,39 @@ const timelineJob = z.object({
   ),
 });
 
+/** A dispute on one of the invoice's payments (src/db/repos/disputes.ts). */
+export const disputeBody = z
+  .object({
+    id: z.string(),
+    payment_id: z.string(),
+    provider: z.string(),
+    external_id: z.string(),
+    status: z
+      .string()
+      .openapi({ description: "The provider's status (Stripe: needs_response, under_review, won, lost)" }),
+    outcome: z.enum(['won', 'lost']).nullable(),
+    reason: z.string().nullable(),
+    amount_minor: z.number().int(),
+    currency: z.string(),
+    opened_at: z.string(),
+    closed_at: z.string().nullable(),
+  })
+  .openapi('InvoiceDispute');
+
+export const toDisputeBody = (d: DisputeRow): z.infer<typeof disputeBody> => ({
+  id: d.id,
+  payment_id: d.paymentId,
+  provider: d.provider,
+  external_id: d.externalId,
+  status: d.status,
+  outcome: d.outcome,
+  reason: d.reason,
+  amount_minor: d.amountMinor,
+  currency: d.currency,
+  opened_at: d.openedAt,
+  closed_at: d.closedAt,
+});
+
 export const invoiceDetailBody = invoiceSummary
   .extend({
     period_kind: z
@@ -152,6 +186,9 @@ export const invoiceDetailBody = invoiceSummary
         received_at: z.string(),
       }),
     ),
+    disputes: z
+      .array(disputeBody)
+      .openapi({ description: 'Chargebacks on its payments (Stripe charge.dispute.*), oldest first' }),
     credit_notes: z.array(
       z.object({
         id: z.string(),
@@ -254,7 +291,11 @@ function parsed(text: string | null): unknown {
 
 type Detail = NonNullable<Awaited<ReturnType<typeof invoiceDetail>>>;
 
-export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeof invoiceDetailBody> {
+export function toInvoiceDetail(
+  d: Detail,
+  creditedMinor: number,
+  disputes: readonly DisputeRow[] = [],
+): z.infer<typeof invoiceDetailBody> {
   const i = d.invoice;
   return {
     ...toInvoiceSummary(i, d.erpRefs, creditedMinor),
@@ -298,6 +339,7 @@ export function toInvoiceDetail(d: Detail, creditedMinor: number): z.infer<typeo
       currency: p.currency,
       received_at: p.receivedAt,
     })),
+    disputes: disputes.map(toDisputeBody),
     credit_notes: d.creditNotes.map((n) => ({
       id: n.id,
       number: n.number,

@@ -4,8 +4,10 @@
  * the next page in a Link header. Every read is org-scoped: another org's invoice is a 404.
  * The write actions (approve, finalize, void, credit notes) come with the next part of issue #10.
  */
+
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { disputesOfInvoice } from '../../db/repos/disputes.js';
 import {
   creditedMinorOf,
   erpRefsOf,
@@ -237,7 +239,8 @@ export function invoiceRoutes(hub: HubContext): OpenAPIHono<AppEnv> {
     // problem() builds the documented problem+json body; the typed-response helper cannot express it.
     if (!detail) return problem(c, 404, 'Not found', `no invoice ${id} in this org`) as never;
     const credited = await creditedMinorOf(hub.db, orgId, [id]);
-    return c.json(toInvoiceDetail(detail, credited.get(id) ?? 0), 200);
+    const disputes = await disputesOfInvoice(hub.db, orgId, id);
+    return c.json(toInvoiceDetail(detail, credited.get(id) ?? 0, disputes), 200);
   });
 
   app.openapi(listCreditNotesRoute, async (c) => {
