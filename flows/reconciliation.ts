@@ -44,7 +44,7 @@ import {
   type ReconStatus,
   type VendorDocument,
 } from '../src/domain/reconciliation.js';
-import { CRM_VENDORS, type CrmVendor, isCrmVendor } from '../src/domain/vendors.js';
+import { CRM_VENDORS, type CrmVendor, isCrmVendor, isErpVendor } from '../src/domain/vendors.js';
 import { enqueueStatement } from '../src/jobs/queue.js';
 import type { JobDriver } from '../src/jobs/types.js';
 import { ISSUE_CREDIT_NOTE } from './issue-credit-note.js';
@@ -159,7 +159,7 @@ interface Source {
 
 function sourceFor(adapters: AdapterSet, system: ReconciliationSystem): Outcome<Source> {
   if (system === 'crm') return ok(crmSource(adapters.crm));
-  if (system === 'quickbooks' || system === 'netsuite') {
+  if (isErpVendor(system)) {
     if (adapters.erp.vendor !== system) return permanent(`${system} is not connected`, { status: 404 });
     if (!adapters.erp.readDocument) {
       return permanent(`reconciliation is not supported for ${system}: its adapter cannot read documents back`, {
@@ -429,7 +429,7 @@ export async function repushItem(
 ): Promise<RepushOutcome> {
   if (item.documentKind === 'deal') return repushDeal(deps, orgId, item, actor);
   const posting = POSTING[item.documentKind];
-  if (item.fix !== 'repush' || !posting || !item.localId || (system !== 'quickbooks' && system !== 'netsuite')) {
+  if (item.fix !== 'repush' || !posting || !item.localId || !isErpVendor(system)) {
     return {
       outcome: 'not_repushable',
       reason: `a ${item.kind.replace('_', ' ')} ${item.documentKind.replace('_', ' ')} is not repushed: the port cannot change a document already posted; fix it in ${system} or resolve it with a reason`,

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { invoices, payments } from '../src/db/schema.js';
 import { generateEncryptionKey, importEncryptionKey } from '../src/db/secrets.js';
 import { addApiKey, createOrgWithKey } from '../src/db/seed.js';
-import { SANDBOX_NETSUITE, SANDBOX_QBO } from '../src/runtime/simulators.js';
+import { SANDBOX_NETSUITE, SANDBOX_QBO, SANDBOX_XERO } from '../src/runtime/simulators.js';
 import { type Harness, readJson, startHarness } from './support/harness.js';
 
 let h: Harness | undefined;
@@ -191,7 +191,7 @@ describe('reconciliation', () => {
     // Bad input changes nothing.
     expect((await h!.api(`/api/v1/reconciliation/items/${item.id}/resolve`, post({ reason: ' ' }))).status).toBe(400);
     expect((await h!.api(`/api/v1/reconciliation/run?system=quickbooks&period=2026-13`, post())).status).toBe(400);
-    expect((await h!.api(`/api/v1/reconciliation/run?system=xero&period=${period}`, post())).status).toBe(400);
+    expect((await h!.api(`/api/v1/reconciliation/run?system=sage&period=${period}`, post())).status).toBe(400);
     const notConnected = await h!.api(`/api/v1/reconciliation/run?system=netsuite&period=${period}`, post());
     expect(notConnected.status).toBe(404);
     // A viewer reads but does not run or fix.
@@ -258,6 +258,32 @@ describe('reconciliation', () => {
     stored.total = total;
     stored.memo = 'Voided';
     expect(kinds(await reconcile('netsuite', period))).toEqual(['status_differs:invoice']);
+  });
+
+  it('Xero: clean after the demo deal; a changed total, a void and a deleted payment are listed', async () => {
+    h = await startHarness({ erp: 'xero' });
+    const { opportunityId } = h.sims.salesforce.seedClosedWonOpportunity();
+    await h.deliverOutboundMessage(h.sims.salesforce.outboundMessageFor(opportunityId));
+    await h.settle();
+    const [invoice] = await h.db.select().from(invoices).where(eq(invoices.orgId, h.orgId));
+    const period = invoice!.issueDate.slice(0, 7);
+    const clean = await reconcile('xero', period);
+    expect(clean.run).toMatchObject({ state: 'succeeded', checked: 2 });
+    expect(clean.data).toEqual([]);
+
+    // The simulated organisation's own objects (all() answers copies).
+    const held = (collection: 'Invoices' | 'Payments') =>
+      h!.sims.xero.state.tenants.get(SANDBOX_XERO.tenantId)!.objects[collection].values().next().value!;
+    const stored = held('Invoices');
+    const total = stored!.Total;
+    stored!.Total = Number(total) - 1;
+    const amount = await reconcile('xero', period);
+    expect(kinds(amount)).toEqual(['amount_differs:invoice']);
+    expect(amount.data[0]).toMatchObject({ vendor_amount_minor: invoice!.totalMinor - 100 });
+    stored!.Total = total;
+    stored!.Status = 'VOIDED';
+    held('Payments').Status = 'DELETED';
+    expect(kinds(await reconcile('xero', period))).toEqual(['missing:payment', 'status_differs:invoice']);
   });
 
   it('CRM: every closed-won deal of the period has a contract', async () => {

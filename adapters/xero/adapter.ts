@@ -10,7 +10,7 @@
  */
 import Decimal from 'decimal.js';
 import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
-import type { ErpCreditMemoRequest, ErpPort, ExternalObject, WriteOptions } from '../ports.js';
+import type { ErpCreditMemoRequest, ErpDocumentState, ErpPort, ExternalObject, WriteOptions } from '../ports.js';
 import { createXeroClient, type XeroClientConfig, type XeroResponse } from './client.js';
 import { classifyFailure } from './errors.js';
 import {
@@ -18,6 +18,7 @@ import {
   creditedInvoiceNumber,
   DEFAULT_MAPPING,
   firstOf,
+  fromDocument,
   journalNarrationPrefix,
   stringField,
   toAllocation,
@@ -210,6 +211,41 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
     return classifyFailure(response, { what: 'void invoice', write: true }, now());
   }
 
+  /**
+   * The document as Xero holds it now, found by our reference as the lookups find it. A payment
+   * names its invoice, not its currency, so the currency comes from the invoice when Xero's answer
+   * does not carry it (reconciliation compares amounts per currency).
+   */
+  async function readDocument(
+    kind: ErpDocumentState['kind'],
+    ourRef: string,
+  ): Promise<Outcome<ErpDocumentState | null>> {
+    const [collection, found] =
+      kind === 'invoice'
+        ? (['invoice', await findInvoiceElement(ourRef)] as const)
+        : kind === 'credit_memo'
+          ? (['creditNote', await findCreditNoteElement(ourRef)] as const)
+          : ([
+              'payment',
+              await findElement('payment', whereEquals('Reference', ourRef), `Reference ${ourRef}`),
+            ] as const);
+    if (!found.ok || !found.value) return found.ok ? ok(null) : found;
+    const ids = external(collection, found.value);
+    if (!ids) return permanent(`Xero ${kind} ${ourRef} has no id`, { field: COLLECTIONS[collection].id });
+    let currency = stringField(found.value, 'CurrencyCode');
+    const paid = found.value.Invoice as Json | undefined;
+    if (!currency && paid) {
+      currency = stringField(paid, 'CurrencyCode');
+      const number = stringField(paid, 'InvoiceNumber');
+      if (!currency && number) {
+        const invoice = await findInvoiceElement(number);
+        if (!invoice.ok) return invoice;
+        currency = stringField(invoice.value ?? undefined, 'CurrencyCode');
+      }
+    }
+    return fromDocument(kind, found.value, ids, currency ?? '');
+  }
+
   return {
     vendor: 'xero',
     createCustomer: (request, options) => created('contact', toContact(request), options),
@@ -232,5 +268,6 @@ export function createXeroAdapter(config: XeroConfig): ErpPort {
     postJournalEntry: (request, options) => created('journal', toManualJournal(request, mapping), options),
     findJournalEntry: (entryRef) =>
       find('journal', whereStartsWith('Narration', journalNarrationPrefix(entryRef)), `Narration ${entryRef}`),
+    readDocument,
   };
 }

@@ -17,6 +17,7 @@ import { type Outcome, ok, permanent } from '../../src/domain/outcome.js';
 import type {
   ErpCreditMemoRequest,
   ErpCustomerRequest,
+  ErpDocumentState,
   ErpInvoiceRequest,
   ErpItemRequest,
   ErpJournalRequest,
@@ -372,4 +373,31 @@ export function allOf(body: unknown, collection: string): Json[] {
 export function stringField(object: Json | undefined, field: string): string | undefined {
   const value = object?.[field];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * What reconciliation reads of a Xero document (ErpPort.readDocument): its total, currency and a
+ * status in the port's words. Invoices: PAID → paid, VOIDED → voided, else open. Credit notes:
+ * PAID (fully allocated or refunded) → applied, VOIDED → voided, else open. Payments: an
+ * AUTHORISED payment is applied (a deleted one is not found at all).
+ * https://developer.xero.com/documentation/api/accounting/types#invoice-status-codes
+ */
+export function fromDocument(
+  kind: ErpDocumentState['kind'],
+  element: Record<string, unknown>,
+  ids: { externalId: string; number?: string },
+  currency: string,
+): Outcome<ErpDocumentState> {
+  const raw = kind === 'payment' ? element.Amount : element.Total;
+  if (typeof raw !== 'number' && typeof raw !== 'string') {
+    return permanent(`Xero ${kind} ${ids.externalId} has no amount`, {
+      field: kind === 'payment' ? 'Amount' : 'Total',
+    });
+  }
+  const status = String(element.Status ?? '');
+  let state: ErpDocumentState['status'] = kind === 'payment' ? 'applied' : 'open';
+  if (status === 'VOIDED') state = 'voided';
+  else if (kind === 'invoice' && status === 'PAID') state = 'paid';
+  else if (kind === 'credit_memo' && status === 'PAID') state = 'applied';
+  return ok({ ...ids, kind, total: new Decimal(raw).toFixed(), currency, status: state });
 }

@@ -23,6 +23,10 @@ export type PaymentVendor = (typeof PAYMENT_VENDORS)[number];
 export const ERP_VENDORS = ['quickbooks', 'xero', 'netsuite'] as const;
 export type ErpVendor = (typeof ERP_VENDORS)[number];
 
+export function isErpVendor(id: string): id is ErpVendor {
+  return (ERP_VENDORS as readonly string[]).includes(id);
+}
+
 /** Every vendor, CRMs first (the order the UI and the API list them in). */
 export const VENDORS = [...CRM_VENDORS, ...TAX_VENDORS, ...PAYMENT_VENDORS, ...ERP_VENDORS] as const;
 export type Vendor = (typeof VENDORS)[number];
