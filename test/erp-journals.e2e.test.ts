@@ -37,6 +37,7 @@ const FULL_MAP = {
   payment_fees: '90',
   bad_debt: '93',
   rounding_difference: '94',
+  disputed_funds: '95',
 };
 
 const count = (entity: 'Invoice' | 'Payment' | 'CreditMemo' | 'RefundReceipt' | 'JournalEntry') =>
