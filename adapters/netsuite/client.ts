@@ -17,6 +17,7 @@
  */
 import { createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
+import { describeFetchError, parseJsonText } from '../response-text.js';
 import { isConcurrencyLimited } from './errors.js';
 import { type Limiter, limiterFor } from './limiter.js';
 import type { NsResponse } from './response.js';
@@ -127,16 +128,16 @@ export function createNsClient(config: NetSuiteClientConfig): NsClient {
     try {
       res = await doFetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
-      return { kind: 'network', stage: 'request', message: describe(error) } as const;
+      return { kind: 'network', stage: 'request', message: describeFetchError(error) } as const;
     }
     let text: string;
     try {
       text = await res.text();
     } catch (error) {
       // The server answered but the connection dropped mid-body: the write may have happened.
-      return { kind: 'network', stage: 'body', message: describe(error) } as const;
+      return { kind: 'network', stage: 'body', message: describeFetchError(error) } as const;
     }
-    return { kind: 'http', status: res.status, headers: res.headers, body: parseJson(text) } as const;
+    return { kind: 'http', status: res.status, headers: res.headers, body: parseJsonText(text) } as const;
   }
 
   async function send(method: string, url: string, body?: unknown, extra?: Record<string, string>) {
@@ -160,23 +161,6 @@ export function createNsClient(config: NetSuiteClientConfig): NsClient {
       send('PATCH', `${record(recordType, id)}${replace?.length ? `?replace=${replace.join(',')}` : ''}`, body),
     suiteql: (query) => send('POST', `${root}/query/v1/suiteql`, { q: query }, { Prefer: 'transient' }),
   };
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
 }
 
 /** Where a NetSuite connection may send requests in live mode (adapters/hosts.ts): the account's REST host. */

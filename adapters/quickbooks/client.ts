@@ -10,6 +10,7 @@
  * REST conventions: https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
  * This file only moves bytes; errors.ts decides what a response means.
  */
+import { describeFetchError, parseJsonText } from '../response-text.js';
 
 export const QBO_PRODUCTION_BASE_URL = 'https://quickbooks.api.intuit.com';
 export const QBO_SANDBOX_BASE_URL = 'https://sandbox-quickbooks.api.intuit.com';
@@ -69,16 +70,16 @@ export function createQboClient(config: QboClientConfig): QboClient {
     try {
       res = await doFetch(url, init);
     } catch (error) {
-      return { kind: 'network', stage: 'request', message: describe(error) };
+      return { kind: 'network', stage: 'request', message: describeFetchError(error) };
     }
     let text: string;
     try {
       text = await res.text();
     } catch (error) {
       // The server answered but the connection dropped mid-body: the write may have happened.
-      return { kind: 'network', stage: 'body', message: describe(error) };
+      return { kind: 'network', stage: 'body', message: describeFetchError(error) };
     }
-    return { kind: 'http', status: res.status, headers: res.headers, body: parseJson(text) };
+    return { kind: 'http', status: res.status, headers: res.headers, body: parseJsonText(text) };
   }
 
   return {
@@ -117,23 +118,6 @@ function queryString(params: Record<string, string>): string {
   return Object.entries(params)
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
 }
 
 /**

@@ -17,6 +17,8 @@
  * doing anything, so the resend is safe. This file only moves bytes; errors.ts decides what an
  * answer means.
  */
+
+import { describeFetchError, parseJsonText } from '../response-text.js';
 import { type LimiterDeps, limiterFor, type TenantLimiter, XERO_LIMITS, type XeroLimits } from './limiter.js';
 import { createTokenProvider, type XeroOAuthCredentials, XeroRefreshError } from './oauth.js';
 import type { XeroResponse } from './response.js';
@@ -87,7 +89,7 @@ export function createXeroClient(config: XeroClientConfig): XeroClient {
       try {
         res = await doFetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
       } catch (error) {
-        return { kind: 'network', stage: 'request', message: describe(error) } as const;
+        return { kind: 'network', stage: 'request', message: describeFetchError(error) } as const;
       }
       limiter.observe(res.headers);
       let text: string;
@@ -95,9 +97,9 @@ export function createXeroClient(config: XeroClientConfig): XeroClient {
         text = await res.text();
       } catch (error) {
         // Xero answered but the connection dropped mid-body: the write may have happened.
-        return { kind: 'network', stage: 'body', message: describe(error) } as const;
+        return { kind: 'network', stage: 'body', message: describeFetchError(error) } as const;
       }
-      return { kind: 'http', status: res.status, headers: res.headers, body: parseJson(text) } as const;
+      return { kind: 'http', status: res.status, headers: res.headers, body: parseJsonText(text) } as const;
     } finally {
       admission.release();
     }
@@ -138,24 +140,7 @@ function refreshFailed(error: unknown): XeroResponse {
   if (error instanceof XeroRefreshError && error.status >= 400 && error.status < 500) {
     return { kind: 'auth', message: `${error.message}: ${error.bodyText.slice(0, 200)}` };
   }
-  return { kind: 'network', stage: 'request', message: `token refresh: ${describe(error)}` };
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
+  return { kind: 'network', stage: 'request', message: `token refresh: ${describeFetchError(error)}` };
 }
 
 /** Where a Xero connection may send requests in live mode (adapters/hosts.ts). */
