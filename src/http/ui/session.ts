@@ -1,8 +1,9 @@
 /**
  * Console sessions: a JWT (HS256, Hono's own `hono/jwt`, on Node and Workers alike) in an HttpOnly,
- * SameSite=Strict cookie, or, for a sign-in made inside a frame (the console embedded in a Salesforce
- * or HubSpot page), a `SameSite=None; Secure; Partitioned` one (see `cookieFor`). It carries the org, the role, who signed in (an API key id or an invitation
- * id) and the session's CSRF token. Expiry is checked against the hub's clock, not the wall clock, so
+ * SameSite=Strict cookie, or, for a sign-in made inside a frame (the console embedded in a
+ * Salesforce or HubSpot page), a `SameSite=None; Secure; Partitioned` one (see `cookieFor`). It
+ * carries the org, the role, who signed in (an API key id or an invitation id) and the session's
+ * CSRF token. Expiry is checked against the hub's clock, not the wall clock, so
  * it is the same clock every other deadline of the hub uses (and tests can move it).
  *
  * Every request re-checks that the key is still unrevoked (or the invitation still exists): revoking
