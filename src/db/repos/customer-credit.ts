@@ -62,41 +62,37 @@ export interface CustomerCreditMove {
 }
 
 /** The entry a credit note settled as customer credit adds (once per note). */
-export async function customerCreditGrantStatements(
+export function customerCreditGrantStatements(
   db: Db,
   orgId: string,
   creditNoteId: string,
   move: CustomerCreditMove,
 ): Promise<Statement[]> {
-  const id = await naturalId('ccr', orgId, 'credit_note', creditNoteId);
-  return [
-    db
-      .insert(customerCreditEntries)
-      .values({
-        id,
-        orgId,
-        customerId: move.customerId,
-        currency: move.currency,
-        amountMinor: move.amountMinor,
-        creditNoteId,
-        invoiceId: null,
-        createdAt: move.now,
-      })
-      .onConflictDoNothing(),
-  ];
+  return creditEntryStatements(db, orgId, { kind: 'credit_note', creditNoteId }, move);
 }
 
 /**
  * The entry a payment for more than what was due adds: the excess, kept as the customer's credit
  * (once per payment; the id is derived from the payment, so a replayed webhook adds nothing).
  */
-export async function overpaymentCreditStatements(
+export function overpaymentCreditStatements(
   db: Db,
   orgId: string,
   paymentId: string,
   move: CustomerCreditMove,
 ): Promise<Statement[]> {
-  const id = await naturalId('ccr', orgId, 'payment', paymentId);
+  return creditEntryStatements(db, orgId, { kind: 'payment', paymentId }, move);
+}
+
+/** One credit entry whose id is derived from its source, so writing it again adds nothing. */
+async function creditEntryStatements(
+  db: Db,
+  orgId: string,
+  source: { kind: 'credit_note'; creditNoteId: string } | { kind: 'payment'; paymentId: string },
+  move: CustomerCreditMove,
+): Promise<Statement[]> {
+  const sourceId = source.kind === 'credit_note' ? source.creditNoteId : source.paymentId;
+  const id = await naturalId('ccr', orgId, source.kind, sourceId);
   return [
     db
       .insert(customerCreditEntries)
@@ -106,9 +102,9 @@ export async function overpaymentCreditStatements(
         customerId: move.customerId,
         currency: move.currency,
         amountMinor: move.amountMinor,
-        creditNoteId: null,
+        creditNoteId: source.kind === 'credit_note' ? source.creditNoteId : null,
         invoiceId: null,
-        paymentId,
+        ...(source.kind === 'payment' ? { paymentId: source.paymentId } : {}),
         createdAt: move.now,
       })
       .onConflictDoNothing(),
